@@ -1,0 +1,37 @@
+# Làng Xanh — the two commands: `make run` and `make test` (each sets itself up).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-unit test-services test-e2e bench infra clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+infra:
+	@bash deploy/ensure-infra.sh
+
+## The whole system on embedded defaults (SQLite in ./var, RabbitMQ on localhost); seeds Hanoi on first run.
+run: $(STAMP)
+	@bash deploy/ensure-infra.sh rabbitmq
+	$(BIN)/langxanh up --seed
+
+## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).
+test: $(STAMP) infra
+	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit
+	$(BIN)/python -m pytest tests/services
+	$(BIN)/python -m pytest tests/e2e
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit
+
+bench: $(STAMP) infra
+	$(BIN)/python -m tests.bench.sites_throughput
+
+clean:
+	rm -rf $(VENV) var

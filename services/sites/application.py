@@ -1,0 +1,400 @@
+"""The sites Application: commands (get → call → save) and queries returning plain data.
+
+No nameko, no pydantic: inputs arrive validated by the service's contracts; every command
+checks the actor's role and names the legal basis where one applies.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from shared.kit.actor import Actor, Role
+from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.store import ServiceApplication
+from services.sites.domainmodel import (
+    ESTABLISHMENT_LINK_ROLES,
+    REFORM_BASIS,
+    REFORM_DATE,
+    ConditionItem,
+    ConditionState,
+    Establishment,
+    LinkCode,
+    LinkRole,
+    Site,
+    SiteKind,
+    SiteNotFound,
+    as_dict,
+    coarse,
+    establishment_id_for,
+    link_code_id,
+    site_id_for,
+)
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+REGISTRY_WRITERS = (Role.AGENCY, Role.ADMIN, Role.SYSTEM)
+ASSESSORS = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
+STAFF = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+class SitesApplication(ServiceApplication):
+    name = "Sites"
+
+    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env)
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self._place_cache: dict[UUID, tuple[int, str | None]] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _site(self, site_id: UUID | str) -> Site:
+        site = self.get_or_none(_uuid(site_id, "site_id"))
+        if not isinstance(site, Site):
+            raise SiteNotFound(f"no site with id {site_id}", "site_id", "exists")
+        return site
+
+    def _establishment(self, establishment_id: UUID | str) -> Establishment:
+        est = self.get_or_none(_uuid(establishment_id, "establishment_id"))
+        if not isinstance(est, Establishment):
+            raise NotFound(f"no establishment with id {establishment_id}", "establishment_id", "exists")
+        return est
+
+    def _writable_site(self, actor: Actor, site_id: UUID | str, action: str, roles: tuple = REGISTRY_WRITERS) -> Site:
+        actor.require(*roles, action=action)
+        site = self._site(site_id)
+        site.check_active()
+        return site
+
+    @staticmethod
+    def _answer(aggregate: Any, **extra: Any) -> dict:
+        return {"id": str(aggregate.id), "version": aggregate.version, **extra}
+
+    # -- site commands ---------------------------------------------------------------------------
+    def register_site(self, actor: Actor, command_id: str | None, *, kind: str, name: str,
+                      trade: str | None = None, trade_group: str | None = None, craft_village_cluster: bool = False,
+                      old_district: str | None = None, old_commune: str | None = None, commune: str | None = None,
+                      location: dict | None = None, households: int | None = None, area_ha: float | None = None,
+                      reference_key: str | None = None, source: str | None = None,
+                      confidence: str | None = None) -> dict:
+        actor.require(*REGISTRY_WRITERS, action="register a site")
+        Site.check_registration(kind, old_district, commune, craft_village_cluster)
+
+        def work():  # type: ignore[no-untyped-def]
+            if reference_key:
+                site_id = site_id_for(reference_key)
+                if self.get_or_none(site_id) is not None:
+                    raise InvalidInput(f"a site with reference key {reference_key!r} exists already",
+                                       "reference_key", "unique")
+            site = Site(kind=kind, name=name, trade=trade, trade_group=trade_group,
+                        craft_village_cluster=craft_village_cluster, old_district=old_district,
+                        old_commune=old_commune, commune=commune, location=coarse(location),
+                        households=households, area_ha=area_ha, reference_key=reference_key,
+                        source=source, confidence=confidence, actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    def amend_site(self, actor: Actor, command_id: str | None, site_id: str, changes: dict) -> dict:
+        changes = {k: v for k, v in changes.items() if k in Site.AMENDABLE}
+        if not changes:
+            raise InvalidInput(f"nothing to amend; amendable: {', '.join(Site.AMENDABLE)}", "changes", "required")
+        if "location" in changes:
+            changes["location"] = coarse(changes["location"])
+
+        def work():  # type: ignore[no-untyped-def]
+            site = self._writable_site(actor, site_id, "amend a site")
+            if changes.get("craft_village_cluster"):
+                site.check_kind("craft_village_cluster", SiteKind.INDUSTRIAL_CLUSTER)
+            site.amend(changes=changes, actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    def recognise_site(self, actor: Actor, command_id: str | None, site_id: str, decision: str | None,
+                       recognised_on: date | None, legal_basis: str) -> dict:
+        def work():  # type: ignore[no-untyped-def]
+            site = self._writable_site(actor, site_id, "recognise a craft village")
+            site.check_kind("recognition", SiteKind.CRAFT_VILLAGE)
+            site.recognise(decision=decision, recognised_on=recognised_on.isoformat() if recognised_on else None,
+                           legal_basis=legal_basis,
+                           actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    def classify_site(self, actor: Actor, command_id: str | None, site_id: str, classified_on: date,
+                      water: str, air: str, soil: str, hanoi_list: int | None, assessor: str,
+                      legal_basis: str) -> dict:
+        if classified_on > local_today(self.clock()):
+            raise InvalidInput("a classification cannot be dated in the future", "classified_on", "not_future")
+
+        def work():  # type: ignore[no-untyped-def]
+            site = self._writable_site(actor, site_id, "classify a craft village", ASSESSORS)
+            site.check_kind("classification", SiteKind.CRAFT_VILLAGE)
+            site.classify(classified_on=classified_on.isoformat(), water=water, air=air, soil=soil,
+                          hanoi_list=hanoi_list, assessor=assessor, legal_basis=legal_basis, actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    def set_condition(self, actor: Actor, command_id: str | None, site_id: str, item: str, state: str,
+                      checked_on: date, legal_basis: str, evidence: str | None = None) -> dict:
+        if state == ConditionState.NOT_APPLICABLE and item != ConditionItem.CENTRAL_WWTP:
+            raise InvalidInput("only the central WWTP item can be not applicable (where none exists)",
+                               "state", "applicable")
+
+        def work():  # type: ignore[no-untyped-def]
+            site = self._writable_site(actor, site_id, "set an Art. 56 condition", ASSESSORS)
+            site.check_kind("conditions", SiteKind.CRAFT_VILLAGE)
+            site.set_condition(item=item, state=state, evidence=evidence, checked_on=checked_on.isoformat(),
+                               legal_basis=legal_basis, actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    def set_wwtp(self, actor: Actor, command_id: str | None, site_id: str, status: str,
+                 capacity_m3_day: float | None = None, auto_monitoring: bool | None = None,
+                 since: date | None = None, note: str | None = None) -> dict:
+        def work():  # type: ignore[no-untyped-def]
+            site = self._writable_site(actor, site_id, "set a WWTP status", ASSESSORS)
+            site.check_kind("wwtp", SiteKind.CRAFT_VILLAGE, SiteKind.INDUSTRIAL_CLUSTER, SiteKind.INDUSTRIAL_ZONE)
+            site.set_wwtp(status=status, capacity_m3_day=capacity_m3_day, auto_monitoring=auto_monitoring,
+                          since=since.isoformat() if since else None, note=note, actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    def record_reform(self, actor: Actor, command_id: str | None, entries: list[dict],
+                      effective: date = REFORM_DATE, legal_basis: str = REFORM_BASIS,
+                      site_ids_by_unit: Callable[[str, str | None], list[str]] | None = None) -> dict:
+        """Apply a reform mapping: each entry maps (old district, old commune) — or one site — to a
+        new commune/ward. Sites already carrying that mapping are left as they are."""
+        actor.require(*REGISTRY_WRITERS, action="record the reform mapping")
+        finder = site_ids_by_unit or (lambda _d, _c: [])
+
+        def work():  # type: ignore[no-untyped-def]
+            changed: dict[UUID, Site] = {}
+            for entry in entries:
+                ids = [entry["site_id"]] if entry.get("site_id") else finder(entry["old_district"], entry.get("old_commune"))
+                for sid in ids:
+                    site = changed.get(_uuid(sid, "site_id")) or self._site(sid)
+                    if not site.active or site.has_jurisdiction(entry["commune"], effective.isoformat()):
+                        continue
+                    site.change_jurisdiction(commune=entry["commune"], effective=effective.isoformat(),
+                                             legal_basis=legal_basis, actor=actor.to_dict())
+                    changed[site.id] = site
+            return list(changed.values()), {"changed": sorted(str(i) for i in changed)}
+
+        return self.execute(command_id, work)
+
+    def deactivate_site(self, actor: Actor, command_id: str | None, site_id: str, reason: str) -> dict:
+        def work():  # type: ignore[no-untyped-def]
+            site = self._writable_site(actor, site_id, "deactivate a site")
+            site.deactivate(reason=reason, actor=actor.to_dict())
+            return [site], self._answer(site)
+
+        return self.execute(command_id, work)
+
+    # -- establishments --------------------------------------------------------------------------
+    def register_establishment(self, actor: Actor, command_id: str | None, *, site_id: str, name: str, form: str,
+                               registration_code: str, trades: list[str], permit: dict | None = None,
+                               hw_generator: bool = False, transporter: bool = False,
+                               treatment_facility: bool = False, licence: dict | None = None) -> dict:
+        actor.require(*REGISTRY_WRITERS, action="register an establishment")
+        Establishment.check_licence(transporter, treatment_facility, licence)
+
+        def work():  # type: ignore[no-untyped-def]
+            site = self._site(site_id)
+            site.check_active()
+            est_id = establishment_id_for(site.id, registration_code)
+            if self.get_or_none(est_id) is not None:
+                raise InvalidInput(f"registration code {registration_code!r} is already registered at this site",
+                                   "registration_code", "unique")
+            est = Establishment(site_id=site.id, name=name, form=form, registration_code=registration_code,
+                                trades=trades, permit=permit, hw_generator=hw_generator, transporter=transporter,
+                                treatment_facility=treatment_facility, licence=licence, actor=actor.to_dict())
+            return [est], self._answer(est)
+
+        return self.execute(command_id, work)
+
+    def amend_establishment(self, actor: Actor, command_id: str | None, establishment_id: str, changes: dict) -> dict:
+        changes = {k: v for k, v in changes.items() if k in Establishment.AMENDABLE}
+        if not changes:
+            raise InvalidInput(f"nothing to amend; amendable: {', '.join(Establishment.AMENDABLE)}", "changes", "required")
+        actor.require(*REGISTRY_WRITERS, action="amend an establishment")
+
+        def work():  # type: ignore[no-untyped-def]
+            est = self._establishment(establishment_id)
+            est.check_active()
+            merged = {k: changes.get(k, getattr(est, k)) for k in ("transporter", "treatment_facility", "licence")}
+            Establishment.check_licence(merged["transporter"], merged["treatment_facility"], merged["licence"])
+            est.amend(changes=changes, actor=actor.to_dict())
+            return [est], self._answer(est)
+
+        return self.execute(command_id, work)
+
+    # -- link codes ------------------------------------------------------------------------------
+    def issue_link_code(self, actor: Actor, command_id: str | None, role: str, establishment_id: str | None,
+                        ttl_hours: int) -> dict:
+        actor.require(Role.AGENCY, Role.ADMIN, action="issue a link code")
+        if role in {r.value for r in ESTABLISHMENT_LINK_ROLES} and not establishment_id:
+            raise InvalidInput(f"a {role} link code needs the establishment it binds to", "establishment_id", "required")
+        if role not in {r.value for r in ESTABLISHMENT_LINK_ROLES} and establishment_id:
+            raise InvalidInput(f"a {role} link code binds to no establishment", "establishment_id", "forbidden")
+        if role == LinkRole.AGENCY and actor.role != Role.ADMIN:
+            raise InvalidInput("only an admin may issue agency link codes", "role", "admin_only")
+
+        def work():  # type: ignore[no-untyped-def]
+            est = None
+            if establishment_id:
+                est = self._establishment(establishment_id)
+                est.check_active()
+                needed = {"transporter": est.transporter, "treatment_facility": est.treatment_facility}
+                if role in needed and not needed[role]:
+                    raise InvalidInput(f"{est.name} is not registered as a {role}", "role", "establishment_role")
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+            expires = self.clock() + timedelta(hours=ttl_hours)
+            link = LinkCode(code_hash=hash_code(code), role=role, establishment_id=est.id if est else None,
+                            expires_at=expires, actor=actor.to_dict())
+            return [link], self._answer(link, code=code, expires_at=expires.isoformat())
+
+        return self.execute(command_id, work)
+
+    def redeem_link_code(self, actor: Actor, command_id: str | None, code: str, account: str) -> dict:
+        def work():  # type: ignore[no-untyped-def]
+            link = self.get_or_none(link_code_id(hash_code(code)))
+            if not isinstance(link, LinkCode):
+                raise NotFound("no such link code", "code", "exists")
+            link.check_redeemable(self.clock())
+            link.redeem(account=account, redeemed_at=self.clock(), actor=actor.to_dict())
+            est = str(link.establishment_id) if link.establishment_id else None
+            return [link], self._answer(link, role=link.role, establishment_id=est)
+
+        return self.execute(command_id, work)
+
+    # -- queries ---------------------------------------------------------------------------------
+    def site_at(self, site_id: str, as_of: datetime | None = None) -> Site:
+        """The site as the registry knew it at `as_of` (default: now)."""
+        sid = _uuid(site_id, "site_id")
+        if as_of is None:
+            return self._site(sid)
+        version = None
+        for e in self.events.get(sid):
+            if e.timestamp <= as_of:
+                version = e.originator_version
+        if version is None:
+            raise SiteNotFound(f"site {site_id} was not yet registered at {as_of.isoformat()}", "as_of", "exists")
+        return self.repository.get(sid, version=version)
+
+    def get_site(self, site_id: str, on: date | None = None, as_of: datetime | None = None) -> dict:
+        site = self.site_at(site_id, as_of)
+        on = on or (local_today(as_of) if as_of else local_today(self.clock()))
+        return site_document(site, on)
+
+    def get_establishment(self, establishment_id: str) -> dict:
+        return establishment_document(self._establishment(establishment_id))
+
+    def history(self, actor: Actor, site_id: str) -> list[dict]:
+        sid = self._site(site_id).id
+        staff = actor.role in STAFF
+        out = []
+        for e in self.events.get(sid):
+            data = {k: v for k, v in vars(e).items() if k not in ("originator_id", "originator_version", "originator_topic", "timestamp", "actor")}
+            who = getattr(e, "actor", {}) or {}
+            out.append({
+                "version": e.originator_version,
+                "event": type(e).__name__,
+                "time": e.timestamp.astimezone(timezone.utc).isoformat(),
+                "actor_role": who.get("role"),
+                **({"actor_id": who.get("id")} if staff else {}),
+                "data": as_dict(data),
+            })
+        return out
+
+    # -- public-event support --------------------------------------------------------------------
+    def place_of(self, domain_event: Any) -> str | None:
+        """The commune (or, before the reform mapping, old district) an event concerns."""
+        originator = domain_event.originator_id
+        version = domain_event.originator_version
+        cached = self._place_cache.get(originator)
+        if cached and cached[0] == version:
+            return cached[1]
+        aggregate = self.repository.get(originator, version=version)
+        if isinstance(aggregate, Site):
+            place = aggregate.place_code
+        elif isinstance(aggregate, Establishment):
+            place = self.repository.get(aggregate.site_id).place_code
+        else:
+            place = None
+        if len(self._place_cache) > 10_000:
+            self._place_cache.clear()
+        self._place_cache[originator] = (version, place)
+        return place
+
+
+def _uuid(value: UUID | str, field: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"{field} must be a UUID, got {str(value)[:40]!r}", field, "uuid") from None
+
+
+def site_document(site: Site, on: date) -> dict:
+    j = site.jurisdiction_on(on)
+    old = site.old_unit
+    latest = site.classifications[-1] if site.classifications else None
+    return as_dict({
+        "id": site.id,
+        "version": site.version,
+        "kind": site.kind,
+        "name": site.name,
+        "trade": site.trade,
+        "trade_group": site.trade_group,
+        "craft_village_cluster": site.craft_village_cluster,
+        "on": on,
+        "jurisdiction": {"commune": j["commune"], "old_district": j["old_district"], "old_commune": j["old_commune"]},
+        "old_district": old["old_district"],
+        "old_commune": old["old_commune"],
+        "commune": site.commune,
+        "jurisdictions": site.jurisdictions,
+        "location": site.location,
+        "households": site.households,
+        "area_ha": site.area_ha,
+        "recognition": site.recognition,
+        "classification": latest,
+        "classifications": site.classifications,
+        "conditions": site.conditions,
+        "wwtp": site.wwtp,
+        "active": site.active,
+        "reference_key": site.reference_key,
+        "source": site.source,
+        "confidence": site.confidence,
+        "created_on": site.created_on,
+        "modified_on": site.modified_on,
+    })
+
+
+def establishment_document(est: Establishment) -> dict:
+    return as_dict({
+        "id": est.id, "version": est.version, "site_id": est.site_id, "name": est.name, "form": est.form,
+        "registration_code": est.registration_code, "trades": est.trades, "permit": est.permit,
+        "hw_generator": est.hw_generator, "transporter": est.transporter,
+        "treatment_facility": est.treatment_facility, "licence": est.licence, "active": est.active,
+    })
+
+
+__all__ = ["SitesApplication", "site_document", "establishment_document", "hash_code"]

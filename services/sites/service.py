@@ -1,0 +1,96 @@
+"""The sites nameko service: thin entrypoints over SitesApplication and its read models."""
+from __future__ import annotations
+
+from shared.contracts import sites as c
+from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.sites.application import SitesApplication
+from services.sites.views import SitesViews
+
+
+class SitesService(KitEntrypoints):
+    name = "sites"
+    kit = ServiceKit("sites", SitesApplication, c.PUBLIC_EVENTS, SitesViews)
+
+    # -- commands --------------------------------------------------------------------------------
+    @rpc_method(c.RegisterSite)
+    def register_site(self, cmd: c.RegisterSite) -> dict:
+        fields = cmd.model_dump(exclude={"command_id"})
+        return self.kit.app.register_site(self.kit.actor, cmd.command_id, **fields)
+
+    @rpc_method(c.AmendSite)
+    def amend_site(self, cmd: c.AmendSite) -> dict:
+        changes = cmd.changes.model_dump(exclude_unset=True)
+        return self.kit.app.amend_site(self.kit.actor, cmd.command_id, cmd.site_id, changes)
+
+    @rpc_method(c.RecogniseSite)
+    def recognise_site(self, cmd: c.RecogniseSite) -> dict:
+        return self.kit.app.recognise_site(self.kit.actor, cmd.command_id, cmd.site_id, cmd.decision,
+                                           cmd.recognised_on, cmd.legal_basis)
+
+    @rpc_method(c.ClassifySite)
+    def classify_site(self, cmd: c.ClassifySite) -> dict:
+        return self.kit.app.classify_site(self.kit.actor, cmd.command_id, **cmd.model_dump(exclude={"command_id"}))
+
+    @rpc_method(c.SetCondition)
+    def set_condition(self, cmd: c.SetCondition) -> dict:
+        return self.kit.app.set_condition(self.kit.actor, cmd.command_id, **cmd.model_dump(exclude={"command_id"}))
+
+    @rpc_method(c.SetWwtp)
+    def set_wwtp(self, cmd: c.SetWwtp) -> dict:
+        return self.kit.app.set_wwtp(self.kit.actor, cmd.command_id, **cmd.model_dump(exclude={"command_id"}))
+
+    @rpc_method(c.RecordReform)
+    def record_reform(self, cmd: c.RecordReform) -> dict:
+        entries = [e.model_dump() for e in cmd.entries]
+        return self.kit.app.record_reform(self.kit.actor, cmd.command_id, entries, cmd.effective, cmd.legal_basis,
+                                          site_ids_by_unit=self.kit.views.site_ids_by_unit)
+
+    @rpc_method(c.DeactivateSite)
+    def deactivate_site(self, cmd: c.DeactivateSite) -> dict:
+        return self.kit.app.deactivate_site(self.kit.actor, cmd.command_id, cmd.site_id, cmd.reason)
+
+    @rpc_method(c.RegisterEstablishment)
+    def register_establishment(self, cmd: c.RegisterEstablishment) -> dict:
+        return self.kit.app.register_establishment(self.kit.actor, cmd.command_id,
+                                                   **cmd.model_dump(mode="json", exclude={"command_id"}))
+
+    @rpc_method(c.AmendEstablishment)
+    def amend_establishment(self, cmd: c.AmendEstablishment) -> dict:
+        changes = cmd.changes.model_dump(mode="json", exclude_unset=True)
+        return self.kit.app.amend_establishment(self.kit.actor, cmd.command_id, cmd.establishment_id, changes)
+
+    @rpc_method(c.IssueLinkCode)
+    def issue_link_code(self, cmd: c.IssueLinkCode) -> dict:
+        ttl = cmd.ttl_hours or self.kit.provider.settings.link_code_ttl_hours
+        return self.kit.app.issue_link_code(self.kit.actor, cmd.command_id, cmd.role,
+                                            str(cmd.establishment_id) if cmd.establishment_id else None, ttl)
+
+    @rpc_method(c.RedeemLinkCode)
+    def redeem_link_code(self, cmd: c.RedeemLinkCode) -> dict:
+        return self.kit.app.redeem_link_code(self.kit.actor, cmd.command_id, cmd.code, cmd.account)
+
+    # -- queries ---------------------------------------------------------------------------------
+    @rpc_method(c.GetSite)
+    def get_site(self, q: c.GetSite) -> dict:
+        return self.kit.app.get_site(q.site_id, on=q.on, as_of=q.as_of)
+
+    @rpc_method(c.SearchSites)
+    def search_sites(self, q: c.SearchSites) -> list[dict]:
+        return self.kit.views.search(q.query, q.kind, q.commune, q.old_district, q.limit)
+
+    @rpc_method(c.ListSites)
+    def list_sites(self, q: c.ListSites) -> dict:
+        return self.kit.views.list_sites(q.kind, q.commune, q.old_district, q.recognised, q.offset, q.limit)
+
+    @rpc_method(c.SiteRef)
+    def site_establishments(self, q: c.SiteRef) -> list[dict]:
+        self.kit.app.get_site(q.site_id)  # NotFound for an unknown site
+        return self.kit.views.establishments_of(str(q.site_id))
+
+    @rpc_method(c.SiteRef)
+    def site_history(self, q: c.SiteRef) -> list[dict]:
+        return self.kit.app.history(self.kit.actor, q.site_id)
+
+    @rpc_method(c.EstablishmentRef)
+    def get_establishment(self, q: c.EstablishmentRef) -> dict:
+        return self.kit.app.get_establishment(q.establishment_id)

@@ -1,0 +1,241 @@
+"""`langxanh`: the one command (typer). Service processes are started with shared.runner so
+only they are monkey-patched by eventlet; everything here is a plain client."""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shared.kit.actor import SYSTEM, Actor
+from shared.kit.config import Settings, redact
+from shared.runner import SERVICES
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Làng Xanh: environmental monitoring of Hanoi's craft villages, industrial zones and clusters.")
+console = Console()
+err = Console(stderr=True)
+
+
+def _client(actor: Actor = SYSTEM, timeout: float | None = None):  # type: ignore[no-untyped-def]
+    from shared.kit.client import ServiceClient
+
+    return ServiceClient(actor=actor, timeout=timeout)
+
+
+def wait_for(services: list[str], seconds: float = 60.0) -> None:
+    """Block until every named service answers `ping` (they may still be starting)."""
+    from nameko.exceptions import RpcTimeout, UnknownService
+
+    deadline = time.monotonic() + seconds
+    for name in services:
+        while True:
+            try:
+                with _client(timeout=3) as c:
+                    c.call(name, "ping")
+                break
+            except (RpcTimeout, UnknownService, OSError, ConnectionError):
+                if time.monotonic() > deadline:
+                    err.print(f"[red]service {name} does not answer on {redact(Settings().amqp_uri)} — "
+                              f"is `langxanh up` running?[/red]")
+                    raise typer.Exit(3)
+                time.sleep(0.5)
+
+
+def _print_where(settings: Settings, names: list[str]) -> None:
+    console.print(f"[bold]broker[/bold]   {redact(settings.amqp_uri)}  exchange {settings.exchange}")
+    for name in names:
+        console.print(f"[bold]store[/bold]    {name}: {settings.describe_store(name)}")
+    console.print(f"[bold]data dir[/bold] {settings.data_dir.resolve()}")
+
+
+@app.command()
+def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's reference data on the first run.")) -> None:
+    """Run every service (one process each) until Ctrl-C; restart one that dies."""
+    settings = Settings()
+    names = list(SERVICES)
+    _print_where(settings, names)
+    procs: dict[str, subprocess.Popen] = {}
+
+    def start(name: str) -> None:
+        procs[name] = subprocess.Popen([sys.executable, "-m", "shared.runner", name])
+        console.print(f"[green]started[/green] {name} (pid {procs[name].pid})")
+
+    for name in names:
+        start(name)
+    stopping = False
+    marker = settings.data_dir / ".seeded"
+    if seed_first_run and not marker.exists():
+        _seed(120.0)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    console.print("[bold green]Làng Xanh is up.[/bold green] Try: langxanh status bat trang · "
+                  "langxanh events --from-start · Ctrl-C stops.")
+
+    def stop(signum, frame):  # type: ignore[no-untyped-def]
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for name, proc in list(procs.items()):
+                if proc.poll() is not None and not stopping:
+                    err.print(f"[yellow]{name} exited with {proc.returncode}; restarting[/yellow]")
+                    time.sleep(1)
+                    start(name)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        console.print("stopped")
+
+
+@app.command()
+def run(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICES)}")) -> None:
+    """Run one service in the foreground."""
+    if service not in SERVICES:
+        err.print(f"[red]unknown service {service!r}; known: {', '.join(SERVICES)}[/red]")
+        raise typer.Exit(2)
+    _print_where(Settings(), [service])
+    os.execv(sys.executable, [sys.executable, "-m", "shared.runner", service])
+
+
+@app.command()
+def seed(wait: float = typer.Option(60.0, help="Seconds to wait for the sites service to answer.")) -> None:
+    """Load the Hanoi reference data through the sites service (idempotent)."""
+    _seed(wait)
+
+
+def _seed(wait: float) -> None:
+    from shared.seed import seed_steps
+
+    wait_for(["sites"], wait)
+    with _client() as c:
+        head_before = c.sites.ping()["log_head"]
+        steps = seed_steps()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("seeding Hanoi", total=len(steps))
+            for step in steps:
+                progress.update(task, description=f"seed {step.label[:40]:<40}")
+                step.run(c)
+                progress.advance(task)
+        head_after = c.sites.ping()["log_head"]
+    new = head_after - head_before
+    console.print(f"seeded {len(steps)} steps: {new} new events"
+                  + (" (nothing changed: already seeded)" if new == 0 else ""))
+
+
+def _matches(event: dict, pattern: str | None) -> bool:
+    if not pattern:
+        return True
+    return fnmatch.fnmatch(event["type"], pattern) or fnmatch.fnmatch(event["type"].split(".")[3], pattern)
+
+
+def _print_event(event: dict, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    data = event.get("data", {})
+    label = data.get("name") or data.get("status") or data.get("commune") or ""
+    console.print(f"{int(event['sequence']):>7} {event['time'][:19]} {event['type']:<50} "
+                  f"{event.get('communecode') or '-':<20} {label}", highlight=False)
+
+
+@app.command()
+def events(
+    from_start: bool = typer.Option(False, "--from-start", help="From the first event (default: the last 20)."),
+    follow: bool = typer.Option(False, "--follow", help="Keep printing live events (no gap, no duplicate)."),
+    type_: Optional[str] = typer.Option(None, "--type", help="Glob on the CloudEvent type or event name, e.g. 'site_*'."),
+    as_json: bool = typer.Option(False, "--json", help="One CloudEvent JSON object per line."),
+    service: str = typer.Option("sites", help="Which service's stream."),
+) -> None:
+    """Print the public events (CloudEvents) of a service."""
+    from shared.kit.amqp import StreamConsumer
+    from shared.kit.follower import Follower, MemoryProjection, pull_all
+
+    settings = Settings()
+    wait_for([service], 30)
+    with _client() as c:
+        backfill = c.backfill(service)
+        start = 0
+        if not from_start:
+            head = c.call(service, "ping")["log_head"]
+            start = max(0, head - 20)
+        sink = MemoryProjection(lambda e: _print_event(e, as_json) if _matches(e, type_) else None)
+        follower = Follower(service, sink, backfill)
+        if not follow:
+            for event in pull_all(backfill, start):
+                sink.apply(service, event)
+            return
+        consumer = StreamConsumer(settings.amqp_uri, settings.exchange, [f"{service}.#"], durable=False)
+        consumer.bind()  # bound before the backfill: nothing published meanwhile is missed
+        sink.positions[service] = start
+        follower.catch_up()
+        try:
+            consumer.run(follower.handle)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            consumer.close()
+
+
+@app.command()
+def status(query: list[str] = typer.Argument(..., help="Site name, any accents or none: bat trang")) -> None:
+    """Show the status card of the site that best matches QUERY."""
+    from shared.reference import commune_name, district_name
+
+    text = " ".join(query)
+    wait_for(["sites"], 30)
+    with _client() as c:
+        found = c.sites.search_sites(query=text, limit=5)
+        if not found:
+            err.print(f"[yellow]no site matches {text!r}[/yellow]")
+            raise typer.Exit(1)
+        site = c.sites.get_site(site_id=found[0]["id"])
+        establishments = c.sites.site_establishments(site_id=site["id"])
+    kinds = {"craft_village": "Làng nghề", "industrial_zone": "Khu công nghiệp", "industrial_cluster": "Cụm công nghiệp"}
+    t = Table(title=f"{kinds.get(site['kind'], site['kind'])} {site['name']}", show_header=False)
+    t.add_row("Ngành nghề", site.get("trade") or "—")
+    t.add_row("Xã/phường (từ 1/7/2025)", commune_name(site.get("commune")) or "chưa ánh xạ")
+    t.add_row("Trước 1/7/2025", ", ".join(filter(None, [site.get("old_commune"), district_name(site.get("old_district"))])) or "—")
+    rec = site.get("recognition")
+    t.add_row("Công nhận", "chưa" if not rec else f"{rec.get('decision') or 'có'} {rec.get('date') or ''}".strip())
+    cl = site.get("classification")
+    t.add_row("Phân loại", "chưa đánh giá" if not cl else f"{cl['date']}: nước {cl['water']}, khí {cl['air']}, đất {cl['soil']}")
+    conds = site.get("conditions") or {}
+    t.add_row("Điều kiện Điều 56", ", ".join(f"{k}: {v['state']}" for k, v in conds.items()) or "chưa kiểm tra")
+    w = site.get("wwtp")
+    t.add_row("Trạm XLNT", "không rõ" if not w else f"{w['status']}" + (f", {w['capacity_m3_day']:g} m³/ngày" if w.get("capacity_m3_day") else ""))
+    t.add_row("Cơ sở", str(len(establishments)))
+    t.add_row("Nguồn dữ liệu", f"{site.get('source') or '—'} (độ tin cậy {site.get('confidence') or '—'})")
+    console.print(t)
+    if len(found) > 1:
+        console.print("Cũng khớp: " + ", ".join(f["name"] for f in found[1:]))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

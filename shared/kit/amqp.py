@@ -1,0 +1,136 @@
+"""RabbitMQ plumbing with kombu: the public exchange, a confirming publisher, a stream consumer."""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+from collections.abc import Callable
+
+from kombu import Connection, Exchange, Producer, Queue
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+def events_exchange(name: str) -> Exchange:
+    return Exchange(name, type="topic", durable=True)
+
+
+class KombuPublisher:
+    """Publishes CloudEvents with publisher confirms: `publish` returns once the broker acked."""
+
+    def __init__(self, amqp_uri: str, exchange: str) -> None:
+        self.amqp_uri = amqp_uri
+        self.exchange = events_exchange(exchange)
+        self.connection: Connection | None = None
+        self.producer: Producer | None = None
+
+    def _producer(self) -> Producer:
+        if self.producer is None:
+            self.connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=10)
+            channel = self.connection.channel()
+            self.exchange(channel).declare()
+            self.producer = Producer(channel, exchange=self.exchange)
+        return self.producer
+
+    def publish(self, routing_key: str, event: dict) -> None:
+        try:
+            self._producer().publish(
+                json.dumps(event, ensure_ascii=False).encode(),
+                routing_key=routing_key,
+                content_type=CONTENT_TYPE,
+                content_encoding="utf-8",
+                delivery_mode=2,
+                message_id=event["id"],
+                mandatory=False,
+            )
+        except Exception:
+            self.close()  # a broken channel: reconnect on the next publish
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.release()
+            except Exception:  # noqa: BLE001 - closing a dead connection
+                pass
+        self.connection = None
+        self.producer = None
+
+
+def decode(body: bytes | str | dict) -> dict:
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8")
+    return json.loads(body)
+
+
+class StreamConsumer:
+    """Consumes the public stream from a queue bound to `langxanh.events`.
+
+    `durable=True` for a follower's own queue (messages wait while it is down); a CLI tail uses
+    an exclusive auto-delete queue. `bind()` declares and binds before anything is consumed, so a
+    caller can bind, backfill, then consume with no gap. The handler acks by returning; an
+    exception requeues the message.
+    """
+
+    def __init__(self, amqp_uri: str, exchange: str, patterns: list[str], queue: str | None = None,
+                 durable: bool = True, prefetch: int = 50) -> None:
+        self.connection = Connection(amqp_uri, connect_timeout=10)
+        self.exchange = events_exchange(exchange)
+        name = queue or ""
+        self.queues = [
+            Queue(name, exchange=self.exchange, routing_key=pattern, durable=durable,
+                  exclusive=not durable, auto_delete=not durable)
+            for pattern in patterns
+        ]
+        self.prefetch = prefetch
+        self.stopped = threading.Event()
+        self._consumer = None
+
+    def bind(self) -> str:
+        channel = self.connection.default_channel
+        self.exchange(channel).declare()
+        first = self.queues[0](channel)
+        first.declare()
+        self.queue_name = first.name
+        for q in self.queues[1:]:
+            channel.queue_bind(self.queue_name, self.exchange.name, q.routing_key)
+        return self.queue_name
+
+    def run(self, handler: Callable[[dict], None], idle: Callable[[], None] | None = None) -> None:
+        if not getattr(self, "queue_name", None):
+            self.bind()
+        channel = self.connection.default_channel
+        channel.basic_qos(0, self.prefetch, False)
+
+        def on_message(message):  # type: ignore[no-untyped-def]
+            try:
+                handler(decode(message.body))
+            except Exception:
+                log.exception("event handler failed; message requeued")
+                message.requeue()
+                return
+            message.ack()
+
+        queue = Queue(self.queue_name, exchange=self.exchange, no_declare=True)
+        with self.connection.Consumer([queue], on_message=on_message, channel=channel):
+            while not self.stopped.is_set():
+                try:
+                    self.connection.drain_events(timeout=0.5)
+                except socket.timeout:
+                    if idle:
+                        idle()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def close(self) -> None:
+        self.stop()
+        try:
+            self.connection.release()
+        except Exception:  # noqa: BLE001
+            pass

@@ -1,0 +1,68 @@
+"""Settings from environment variables (pydantic-settings), with safe embedded defaults."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of Làng Xanh. The README lists them; keep the two in step."""
+
+    model_config = SettingsConfigDict(env_prefix="LANGXANH_", extra="ignore", populate_by_name=True)
+
+    amqp_uri: str = Field(
+        "amqp://guest:guest@localhost:5672/",
+        validation_alias=AliasChoices("AMQP_URI", "LANGXANH_AMQP_URI"),
+        description="RabbitMQ broker (vhost included).",
+    )
+    data_dir: Path = Field(Path("./var"), description="Where SQLite stores, blobs and locks live.")
+    database_url: str | None = Field(
+        None,
+        description="Unset: one SQLite file per service in the data dir. "
+        "postgresql://user@host:port/db: PostgreSQL, one schema per service.",
+    )
+    schema_prefix: str = Field("langxanh_", description="PostgreSQL schema = prefix + service name.")
+    exchange: str = Field("langxanh.events", description="Topic exchange of the public stream.")
+    relay_interval: float = Field(1.0, gt=0, description="Seconds between relay runs (it also runs after each save).")
+    relay_batch: int = Field(200, ge=1, le=10_000, description="Notifications read per relay batch.")
+    rpc_timeout: float = Field(30.0, gt=0, description="Seconds a client waits for an RPC reply.")
+    link_code_ttl_hours: int = Field(72, ge=1, le=24 * 90, description="Validity of one-time link codes.")
+    max_workers: int = Field(10, ge=1, le=200, description="Concurrent workers per service process.")
+    telegram_bot_token: str | None = Field(
+        None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "LANGXANH_TELEGRAM_BOT_TOKEN"),
+        description="Unset: the bot is not connected to Telegram.",
+    )
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url)
+
+    def sqlite_path(self, service: str) -> Path:
+        return self.data_dir / f"{service}.sqlite3"
+
+    def schema_for(self, service: str) -> str:
+        return f"{self.schema_prefix}{service}"
+
+    def describe_store(self, service: str) -> str:
+        if self.uses_postgres:
+            return f"PostgreSQL {redact(self.database_url)} schema {self.schema_for(service)}"
+        return f"SQLite {self.sqlite_path(service).resolve()}"
+
+
+def redact(url: str | None) -> str:
+    """Hide a password in a URL before it is printed."""
+    if not url or "@" not in url or "://" not in url:
+        return url or ""
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}{':***' if ':' in creds else ''}@{host}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,181 @@
+"""The follower: applies one source's public events exactly once and in order.
+
+A projection writes its state and its tracking row in one transaction. When an event arrives
+ahead of the tracking position (a lost or reordered message, or a cold start), the follower
+pulls the missing range from the source with `events_since`; duplicates are skipped. A
+rebuild forgets the tracking and the state, then pulls from zero. Plain Python: the transport
+(a kombu consumer, a nameko entrypoint, a CLI) feeds `handle()`.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from shared.kit.public import parse_sequence
+from shared.kit.sql import Cursor, Db
+
+Backfill = Callable[[int, int], list[dict]]
+
+
+class Projection:
+    """Base of read models built from public events, with tracking in the same transaction."""
+
+    name: str = "projection"
+
+    def position(self, source: str) -> int:
+        raise NotImplementedError
+
+    def apply(self, source: str, event: dict) -> bool:
+        """Apply `event` and move the position to its sequence, atomically.
+        Returns False (and changes nothing) when the event is not after the position."""
+        raise NotImplementedError
+
+    def reset(self, source: str) -> None:
+        raise NotImplementedError
+
+
+class SqlProjection(Projection):
+    """A projection stored in SQL beside its tracking. Subclasses define `tables` (DDL),
+    `project(cur, event)` and `clear(cur)`."""
+
+    tables: tuple[str, ...] = ()
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+        self.db.execute_script(
+            "CREATE TABLE IF NOT EXISTS {t:lx_tracking} (projection TEXT NOT NULL, source TEXT NOT NULL, "
+            "position BIGINT NOT NULL, PRIMARY KEY (projection, source))",
+            *self.tables,
+        )
+
+    def project(self, cur: Cursor, event: dict) -> None:
+        raise NotImplementedError
+
+    def clear(self, cur: Cursor) -> None:
+        raise NotImplementedError
+
+    def position(self, source: str) -> int:
+        with self.db.transaction(commit=False) as cur:
+            return self._position(cur, source)
+
+    def _position(self, cur: Cursor, source: str, lock: bool = False) -> int:
+        sql = "SELECT position FROM {t:lx_tracking} WHERE projection=%s AND source=%s"
+        if lock and self.db.postgres:
+            sql += " FOR UPDATE"
+        return int(cur.execute(sql, (self.name, source)).scalar(0))
+
+    def apply(self, source: str, event: dict) -> bool:
+        sequence = parse_sequence(event["sequence"])
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO {t:lx_tracking} (projection, source, position) VALUES (%s, %s, 0) "
+                "ON CONFLICT (projection, source) DO NOTHING",
+                (self.name, source),
+            )
+            if sequence <= self._position(cur, source, lock=True):
+                return False  # already applied (another process or a redelivery)
+            self.project(cur, event)
+            cur.execute(
+                "UPDATE {t:lx_tracking} SET position=%s WHERE projection=%s AND source=%s",
+                (sequence, self.name, source),
+            )
+        return True
+
+    def reset(self, source: str) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM {t:lx_tracking} WHERE projection=%s AND source=%s", (self.name, source))
+            self.clear(cur)
+
+
+class MemoryProjection(Projection):
+    """Tracking in memory around a callback: for `langxanh events --follow` and tests."""
+
+    def __init__(self, on_event: Callable[[dict], None]) -> None:
+        self.on_event = on_event
+        self.positions: dict[str, int] = {}
+
+    def position(self, source: str) -> int:
+        return self.positions.get(source, 0)
+
+    def apply(self, source: str, event: dict) -> bool:
+        sequence = parse_sequence(event["sequence"])
+        if sequence <= self.position(source):
+            return False
+        self.on_event(event)
+        self.positions[source] = sequence
+        return True
+
+    def reset(self, source: str) -> None:
+        self.positions.pop(source, None)
+
+
+class Follower:
+    def __init__(self, source: str, projection: Projection, backfill: Backfill, page: int = 500) -> None:
+        self.source = source
+        self.projection = projection
+        self.backfill = backfill
+        self.page = page
+        self._lock = threading.RLock()
+        self.applied = 0
+        self.duplicates = 0
+        self.pulls = 0
+
+    @property
+    def position(self) -> int:
+        return self.projection.position(self.source)
+
+    def handle(self, event: dict) -> str:
+        """Feed one pushed event. Returns 'applied', 'duplicate' or 'pulled'."""
+        sequence = parse_sequence(event["sequence"])
+        with self._lock:
+            position = self.projection.position(self.source)
+            if sequence <= position:
+                self.duplicates += 1
+                return "duplicate"
+            if sequence == position + 1:
+                if self.projection.apply(self.source, event):
+                    self.applied += 1
+                    return "applied"
+                self.duplicates += 1
+                return "duplicate"
+            # Ahead of us: something is missing (or the log has a hole). Pull up to it.
+            self.catch_up(until=sequence)
+            return "pulled"
+
+    def catch_up(self, until: int | None = None) -> int:
+        """Pull and apply everything after the position (up to `until` when given, at least)."""
+        applied = 0
+        with self._lock:
+            while True:
+                position = self.projection.position(self.source)
+                if until is not None and position >= until:
+                    break
+                self.pulls += 1
+                events = self.backfill(position, self.page)
+                fresh = [e for e in events if parse_sequence(e["sequence"]) > position]
+                if not fresh:
+                    break
+                for event in fresh:
+                    if self.projection.apply(self.source, event):
+                        applied += 1
+                if len(events) < self.page and until is None:
+                    break
+        self.applied += applied
+        return applied
+
+    def rebuild(self) -> int:
+        with self._lock:
+            self.projection.reset(self.source)
+            return self.catch_up()
+
+
+def pull_all(backfill: Backfill, position: int = 0, page: int = 500) -> list[dict[str, Any]]:
+    """Every public event after `position`, page by page."""
+    out: list[dict] = []
+    while True:
+        events = backfill(position, page)
+        if not events:
+            return out
+        out.extend(events)
+        position = parse_sequence(events[-1]["sequence"])

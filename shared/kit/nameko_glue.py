@@ -1,0 +1,176 @@
+"""nameko glue: the one dependency provider every service uses, and the RPC entrypoint wrapper.
+
+A service class stays thin: it declares `kit = ServiceKit(...)` and entrypoints decorated with
+`rpc_method(Contract)`, each a one-line call into its Application.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from pydantic import ValidationError
+
+from shared.contracts.base import EventsSince
+from shared.kit.actor import Actor
+from shared.kit.amqp import KombuPublisher
+from shared.kit.client import register_errors
+from shared.kit.config import Settings
+from shared.kit.errors import KINDS, InvalidInput, LangXanhError, as_kind
+from shared.kit.public import PublicMapper
+from shared.kit.relay import AdvisoryLock, FileLock, Relay
+from shared.kit.sql import Db
+from shared.kit.store import app_for, parse_database_url
+
+log = logging.getLogger(__name__)
+register_errors()
+
+
+def invalid_from_validation(error: ValidationError) -> InvalidInput:
+    problems = error.errors(include_url=False, include_input=False)
+    parts = []
+    for p in problems[:10]:
+        loc = ".".join(str(x) for x in p["loc"]) or "payload"
+        parts.append(f"{loc}: {p['msg']}")
+    first = problems[0] if problems else {"loc": (), "type": "invalid"}
+    field = ".".join(str(x) for x in first["loc"]) or None
+    return InvalidInput("; ".join(parts) or "invalid input", field, str(first["type"]))
+
+
+def rpc_method(contract: Any = None):  # type: ignore[no-untyped-def]
+    """An RPC entrypoint whose input is validated by a pydantic contract and whose expected
+    errors reach the caller as the kit's typed exception classes."""
+
+    def decorate(fn):  # type: ignore[no-untyped-def]
+        def entry(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            try:
+                if contract is None:
+                    return fn(self, *args, **kwargs)
+                if args:
+                    names = list(contract.model_fields)
+                    if len(args) > len(names):
+                        raise InvalidInput(f"too many arguments: {len(args)}", None, "arity")
+                    for name, value in zip(names, args):
+                        if name in kwargs:
+                            raise InvalidInput(f"{name} given twice", name, "arity")
+                        kwargs[name] = value
+                return fn(self, contract.model_validate(kwargs))
+            except ValidationError as e:
+                raise invalid_from_validation(e) from None
+            except LangXanhError as e:
+                raise as_kind(e) from None
+
+        entry.__name__ = fn.__name__
+        entry.__qualname__ = fn.__qualname__
+        entry.__doc__ = fn.__doc__
+        entry.contract = contract  # type: ignore[attr-defined]
+        return rpc(expected_exceptions=KINDS)(entry)
+
+    return decorate
+
+
+class Kit:
+    """What an entrypoint sees: the application, the actor of this call, read models."""
+
+    def __init__(self, provider: "ServiceKit", worker_ctx: Any) -> None:
+        self.provider = provider
+        self.app = provider.app
+        self.views = provider.views
+        self._data = worker_ctx.data
+
+    @property
+    def actor(self) -> Actor:
+        raw = self._data.get("actor")
+        if isinstance(raw, (str, bytes)):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raw = None
+        return Actor.from_dict(raw)
+
+    def events_since(self, position: int, limit: int) -> list[dict]:
+        return self.provider.mapper.events_since(position, limit)
+
+
+class ServiceKit(DependencyProvider):
+    """Builds the service's Application from settings, its read models and its relay; runs the
+    relay after each worker and on a timer."""
+
+    def __init__(self, service: str, app_class: type, contracts: list, views_class: type | None = None) -> None:
+        self.service = service
+        self.app_class = app_class
+        self.contracts = contracts
+        self.views_class = views_class
+        self.app: Any = None
+        self.views: Any = None
+
+    def setup(self) -> None:
+        settings = Settings()
+        amqp_uri = self.container.config.get("AMQP_URI", settings.amqp_uri)
+        self.settings = settings
+        self.app = app_for(self.app_class, self.service, settings)
+        db = Db.of(self.app)
+        self.mapper = PublicMapper(self.service, self.app, self.contracts, place=getattr(self.app, "place_of", None))
+        if self.views_class is not None:
+            self.views = self.views_class(db, self.app)
+        if settings.uses_postgres:
+            lock: Any = AdvisoryLock(parse_database_url(settings.database_url or ""), f"langxanh-relay-{settings.schema_for(self.service)}")
+        else:
+            lock = FileLock(settings.data_dir / f"{self.service}.relay.lock")
+        self.relay = Relay(self.mapper, db, KombuPublisher(amqp_uri, settings.exchange), lock, settings.relay_batch)
+        self._kick = threading.Event()
+        self._stopping = False
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
+
+    def _relay_loop(self) -> None:
+        while not self._stopping:
+            try:
+                self.relay.run_once()
+            except Exception:  # broker or store away: log, try again on the next tick
+                log.exception("%s relay run failed; retrying", self.service)
+            self._kick.wait(self.settings.relay_interval)
+            self._kick.clear()
+
+    def kick(self) -> None:
+        self._kick.set()
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        self.kick()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._kick.set()
+        try:
+            self.relay.run_once()  # publish what the last workers saved
+        except Exception:  # noqa: BLE001
+            log.exception("final relay run failed; the next start publishes it")
+        self.relay.lock.close()
+        self.relay.publisher.close()
+        self.app.close()
+
+    def kill(self) -> None:
+        self._stopping = True
+        self._kick.set()
+
+    def get_dependency(self, worker_ctx: Any) -> Kit:
+        return Kit(self, worker_ctx)
+
+
+class KitEntrypoints:
+    """Entrypoints every service has: backfill and health."""
+
+    kit: ServiceKit
+
+    @rpc_method(EventsSince)
+    def events_since(self, q: EventsSince) -> list[dict]:
+        """Public events (CloudEvents dicts) after `position`, at most `limit`."""
+        return self.kit.events_since(q.position, q.limit)
+
+    @rpc
+    def ping(self) -> dict:
+        return {"service": self.name, "log_head": self.kit.app.log_head()}  # type: ignore[attr-defined]

@@ -1,0 +1,80 @@
+"""Domain events → public events → CloudEvents 1.0 structured JSON (design.md §4).
+
+Used by the relay (publishing) and by `events_since` (backfill), so both give the very same
+message for a notification.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timezone
+from typing import Any
+
+SPECVERSION = "1.0"
+SEQUENCE_WIDTH = 20  # CloudEvents "sequence" extension: a lexicographically ordered string
+
+
+def format_sequence(notification_id: int) -> str:
+    return f"{notification_id:0{SEQUENCE_WIDTH}d}"
+
+
+def parse_sequence(value: Any) -> int:
+    return int(value)
+
+
+def event_type(service: str, contract: Any) -> str:
+    return f"vn.langxanh.{service}.{contract.event}.v{contract.version}"
+
+
+def routing_key(service: str, contract: Any) -> str:
+    return f"{service}.{contract.event}"
+
+
+class PublicMapper:
+    """Maps one service's notifications to CloudEvents.
+
+    `contracts` are PublicEvent classes; each names the domain event it publishes
+    (`source_event`). `place(domain_event)` returns the commune code where the event concerns a
+    place, or None.
+    """
+
+    def __init__(self, service: str, app: Any, contracts: Iterable[Any],
+                 place: Callable[[Any], str | None] | None = None) -> None:
+        self.service = service
+        self.app = app
+        self.place = place or (lambda _e: None)
+        self.by_topic: dict[str, Any] = {}
+        self.by_name = {c.source_event: c for c in contracts}
+
+    def contract_for(self, topic: str, domain_event: Any) -> Any:
+        contract = self.by_topic.get(topic)
+        if contract is None:
+            name = type(domain_event).__qualname__
+            try:
+                contract = self.by_name[name]
+            except KeyError:
+                raise LookupError(f"{self.service}: no public contract for domain event {name}") from None
+            self.by_topic[topic] = contract
+        return contract
+
+    def cloudevent(self, notification: Any) -> tuple[str, dict]:
+        domain_event = self.app.mapper.to_domain_event(notification)
+        contract = self.contract_for(notification.topic, domain_event)
+        public = contract.from_domain(domain_event)
+        ce: dict[str, Any] = {
+            "specversion": SPECVERSION,
+            "id": f"{self.service}-{notification.id}",
+            "source": f"/langxanh/{self.service}",
+            "type": event_type(self.service, contract),
+            "subject": str(notification.originator_id),
+            "time": domain_event.timestamp.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "datacontenttype": "application/json",
+            "sequence": format_sequence(notification.id),
+        }
+        commune = self.place(domain_event)
+        if commune:
+            ce["communecode"] = commune
+        ce["data"] = public.model_dump(mode="json")
+        return routing_key(self.service, contract), ce
+
+    def events_since(self, position: int, limit: int) -> list[dict]:
+        return [self.cloudevent(n)[1] for n in self.app.select_notifications(position, limit)]

@@ -1,0 +1,146 @@
+"""The relay: a service's notification log → the topic exchange `langxanh.events`.
+
+At least once, in log order. The position is recorded only after the broker confirmed every
+message up to it; a crash between a save and its publish therefore loses nothing (the next run
+starts from the recorded position). Only one relay per service publishes at a time: an advisory
+lock on PostgreSQL, a file lock beside the SQLite file.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from shared.kit.public import PublicMapper
+from shared.kit.sql import Db
+
+log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    def publish(self, routing_key: str, event: dict) -> None:
+        """Publish one message and return only once the broker confirmed it."""
+
+
+class RelayLock(Protocol):
+    def acquire(self) -> bool: ...
+    def release(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class FileLock:
+    """SQLite deployments: an exclusive, non-blocking flock on a file in the data dir."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self.fd = fd
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+    def close(self) -> None:
+        self.release()
+
+
+class AdvisoryLock:
+    """PostgreSQL deployments: pg_try_advisory_lock on a connection of its own."""
+
+    def __init__(self, conninfo: dict[str, str], key: str) -> None:
+        self.conninfo = conninfo
+        self.key = key
+        self.conn: Any = None
+
+    def _connection(self) -> Any:
+        import psycopg
+
+        if self.conn is None or self.conn.closed:
+            c = self.conninfo
+            self.conn = psycopg.connect(
+                dbname=c["POSTGRES_DBNAME"], host=c["POSTGRES_HOST"], port=c["POSTGRES_PORT"],
+                user=c["POSTGRES_USER"], password=c["POSTGRES_PASSWORD"] or None,
+                autocommit=True, connect_timeout=10,
+            )
+        return self.conn
+
+    def acquire(self) -> bool:
+        try:
+            row = self._connection().execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
+        except Exception:  # a broken connection: drop it, try next run
+            self.close()
+            return False
+        return bool(row and row[0])
+
+    def release(self) -> None:
+        if self.conn is not None and not self.conn.closed:
+            self.conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.key,))
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            finally:
+                self.conn = None
+
+
+class Relay:
+    NAME = "relay"
+
+    def __init__(self, mapper: PublicMapper, db: Db, publisher: Publisher, lock: RelayLock, batch: int = 200) -> None:
+        self.mapper = mapper
+        self.db = db
+        self.publisher = publisher
+        self.lock = lock
+        self.batch = batch
+        self.db.execute_script(
+            "CREATE TABLE IF NOT EXISTS {t:lx_relay} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+        )
+
+    def position(self) -> int:
+        with self.db.transaction(commit=False) as cur:
+            return int(cur.execute("SELECT position FROM {t:lx_relay} WHERE name=%s", (self.NAME,)).scalar(0))
+
+    def _record(self, position: int) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM {t:lx_relay} WHERE name=%s", (self.NAME,))
+            cur.execute("INSERT INTO {t:lx_relay} (name, position) VALUES (%s, %s)", (self.NAME, position))
+
+    def lag(self) -> int:
+        return max(0, self.mapper.app.log_head() - self.position())
+
+    def run_once(self) -> int:
+        """Publish everything not yet published. Returns how many messages were published
+        (0 when another relay of this service holds the lock)."""
+        if not self.lock.acquire():
+            return 0
+        published = 0
+        try:
+            position = self.position()
+            while True:
+                notifications = self.mapper.app.select_notifications(position, self.batch)
+                if not notifications:
+                    break
+                for notification in notifications:
+                    key, event = self.mapper.cloudevent(notification)
+                    self.publisher.publish(key, event)  # returns after the broker's confirm
+                    position = notification.id
+                    published += 1
+                self._record(position)  # only after every message up to here was confirmed
+        finally:
+            self.lock.release()
+        return published

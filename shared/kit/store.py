@@ -1,0 +1,224 @@
+"""Store factory and the base Application every service uses.
+
+- `build_env(service, settings)`: the eventsourcing environment for SQLite (one file per service
+  in the data dir) or PostgreSQL (one schema per service), from settings alone.
+- Recorders that also write a command record in the same transaction as the events, so a
+  command id acts once: the same id again returns the stored answer.
+- `ServiceApplication`: eventsourcing Application with idempotent, conflict-retrying commands.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from shared.kit.config import Settings
+from shared.kit.errors import Conflict, InvalidInput, NotFound
+
+COMMAND_ID_MAX = 200
+
+
+class _CommandTable:
+    """The command record table's statements, shared by both recorders."""
+
+    def command_row(self, kwargs: dict) -> tuple[str, str, str] | None:
+        command = kwargs.get("command")
+        if not command:
+            return None
+        command_id, result = command
+        return command_id, json.dumps(result, sort_keys=True, default=str), datetime.now(timezone.utc).isoformat()
+
+
+class SQLiteCommandRecorder(SQLiteApplicationRecorder, _CommandTable):
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + [
+            "CREATE TABLE IF NOT EXISTS lx_commands (command_id TEXT PRIMARY KEY, result TEXT NOT NULL, recorded_at TEXT NOT NULL)"
+        ]
+
+    def _insert_events(self, c, stored_events, **kwargs):  # type: ignore[no-untyped-def]
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        row = self.command_row(kwargs)
+        if row:
+            c.execute("INSERT INTO lx_commands VALUES (?,?,?)", row)
+        return returning
+
+    def select_command(self, command_id: str) -> Any | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT result FROM lx_commands WHERE command_id=?", (command_id,))
+            row = c.fetchone()
+        return None if row is None else json.loads(row["result"])
+
+
+class PostgresCommandRecorder(PostgresApplicationRecorder, _CommandTable):
+    @property
+    def commands_table(self) -> str:
+        return f'"{self.datastore.schema}"."{self.events_table_name}_commands"'
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from psycopg.sql import SQL
+
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements.append(SQL(
+            f"CREATE TABLE IF NOT EXISTS {self.commands_table} "
+            "(command_id TEXT PRIMARY KEY, result TEXT NOT NULL, recorded_at TEXT NOT NULL)"
+        ))
+
+    def _insert_events(self, curs, stored_events, **kwargs):  # type: ignore[no-untyped-def]
+        from psycopg.sql import SQL
+
+        super()._insert_events(curs, stored_events, **kwargs)
+        row = self.command_row(kwargs)
+        if row:
+            curs.execute(SQL(f"INSERT INTO {self.commands_table} VALUES (%s,%s,%s)"), row)
+
+    def select_command(self, command_id: str) -> Any | None:
+        from psycopg.sql import SQL
+
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL(f"SELECT result FROM {self.commands_table} WHERE command_id=%s"), (command_id,))
+            row = curs.fetchone()
+        return None if row is None else json.loads(row["result"])
+
+
+def parse_database_url(url: str) -> dict[str, str]:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise ValueError(f"LANGXANH_DATABASE_URL must start with postgresql://, got {parsed.scheme!r}")
+    return {
+        "POSTGRES_DBNAME": (parsed.path or "/").lstrip("/") or "postgres",
+        "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": unquote(parsed.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+    }
+
+
+def ensure_schema(settings: Settings, schema: str) -> None:
+    import psycopg
+
+    p = parse_database_url(settings.database_url or "")
+    with psycopg.connect(
+        dbname=p["POSTGRES_DBNAME"], host=p["POSTGRES_HOST"], port=p["POSTGRES_PORT"],
+        user=p["POSTGRES_USER"], password=p["POSTGRES_PASSWORD"] or None, autocommit=True, connect_timeout=10,
+    ) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+def build_env(service: str, settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment for one service, from settings alone."""
+    if settings.uses_postgres:
+        schema = settings.schema_for(service)
+        ensure_schema(settings, schema)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": "shared.kit.store:PostgresCommandRecorder",
+            "POSTGRES_SCHEMA": schema,
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            **parse_database_url(settings.database_url or ""),
+        }
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "shared.kit.store:SQLiteCommandRecorder",
+            "SQLITE_DBNAME": str(settings.sqlite_path(service).resolve()),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    env["COMPRESSOR_TOPIC"] = ""
+    return env
+
+
+def popo_env() -> dict[str, str]:
+    """In-memory store for pure application tests: idempotency kept in memory."""
+    return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+
+
+class ServiceApplication(Application):
+    """Base Application: idempotent commands, retried on optimistic-concurrency conflicts.
+
+    A command method returns `self.execute(command_id, work)` where `work()` reads aggregates,
+    calls their methods and returns `(aggregates_to_save, answer)`. The events and the command
+    record are written in one transaction; the same command id again returns the stored answer
+    and changes nothing.
+    """
+
+    conflict_retries = 5
+
+    def __init__(self, env: dict | None = None) -> None:
+        # An explicit env wins over os.environ for the keys it names (tests choose their store).
+        super().__init__(env)
+        self._memory_commands: dict[str, Any] = {}
+
+    # -- idempotent commands -------------------------------------------------------------------
+    def recorded_answer(self, command_id: str) -> Any | None:
+        select = getattr(self.recorder, "select_command", None)
+        if select is None:
+            return self._memory_commands.get(command_id)
+        return select(command_id)
+
+    def execute(self, command_id: str | None, work: Callable[[], tuple[Sequence[Any], Any]]) -> Any:
+        if command_id is not None:
+            if not isinstance(command_id, str) or not command_id.strip() or len(command_id) > COMMAND_ID_MAX:
+                raise InvalidInput(
+                    f"command_id must be a non-empty string of at most {COMMAND_ID_MAX} characters",
+                    "command_id", "length",
+                )
+            answer = self.recorded_answer(command_id)
+            if answer is not None:
+                return answer
+        for _attempt in range(self.conflict_retries):
+            aggregates, answer = work()
+            kwargs = {"command": (command_id, answer)} if command_id else {}
+            try:
+                self.save(*aggregates, **kwargs)
+            except IntegrityError:
+                if command_id is not None:
+                    stored = self.recorded_answer(command_id)
+                    if stored is not None:  # a concurrent twin won the race: same answer
+                        return stored
+                self.repository.cache and self.repository.cache.cache.clear()  # type: ignore[attr-defined]
+                continue  # another writer changed an aggregate: read again and retry
+            answer = json.loads(json.dumps(answer, default=str))
+            if command_id is not None and not hasattr(self.recorder, "select_command"):
+                self._memory_commands[command_id] = answer
+            return answer
+        raise Conflict("the record changed under this command too many times; try again", None, "concurrency")
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get_or_none(self, aggregate_id: Any) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def get_or_raise(self, aggregate_id: Any, what: str, field: str) -> Any:
+        aggregate = self.get_or_none(aggregate_id)
+        if aggregate is None:
+            raise NotFound(f"no {what} with id {aggregate_id}", field, "exists")
+        return aggregate
+
+    def log_head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def select_notifications(self, after: int, limit: int) -> list:
+        """Read the notification log with the recorder (notification_log.select caps at 10)."""
+        return list(self.recorder.select_notifications(start=after + 1, limit=limit))
+
+
+def app_for(app_class: type[ServiceApplication], service: str, settings: Settings) -> ServiceApplication:
+    """A service's Application on SQLite or PostgreSQL, chosen by settings alone."""
+    env = build_env(service, settings)
+    # Keys the operator set for this app in os.environ (e.g. SITES_...) stay possible, but our
+    # computed store keys win so a stray PERSISTENCE_MODULE cannot split a service's log.
+    return app_class(env=env)
+

@@ -1,0 +1,40 @@
+"""Hanoi reference data shipped with Làng Xanh: every entry carries its source and a confidence
+flag (H stated in a source, M secondary or inferred, L unconfirmed placeholder)."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    return json.loads((HERE / name).read_text(encoding="utf-8"))
+
+
+def sites() -> list[dict]:
+    return load("hanoi_sites.json")["sites"]
+
+
+def units() -> dict:
+    return load("hanoi_units.json")
+
+
+def commune_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    for c in units()["communes"]:
+        if c["code"] == code:
+            return f"{c['kind']} {c['name']}"
+    return code
+
+
+def district_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    for d in units()["districts"]:
+        if d["code"] == code:
+            return f"{d['kind']} {d['name']}"
+    return code

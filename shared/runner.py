@@ -1,0 +1,53 @@
+"""Runs nameko services in this process: `python -m shared.runner sites [other ...]`.
+
+eventlet is monkey-patched here, first thing, and only in service processes (never in the CLI
+or the bot).
+"""
+import eventlet
+
+eventlet.monkey_patch()
+
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from importlib import import_module  # noqa: E402
+
+from nameko.runners import ServiceRunner  # noqa: E402
+
+from shared.kit.config import Settings  # noqa: E402
+
+SERVICES = {
+    "sites": "services.sites.service:SitesService",
+}
+
+
+def service_class(name: str) -> type:
+    module, _, attr = SERVICES[name].partition(":")
+    return getattr(import_module(module), attr)
+
+
+def main(names: list[str]) -> int:
+    unknown = [n for n in names if n not in SERVICES]
+    if unknown or not names:
+        print(f"unknown service(s) {unknown}; known: {', '.join(SERVICES)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = Settings()
+    runner = ServiceRunner({"AMQP_URI": settings.amqp_uri, "max_workers": settings.max_workers,
+                            "serializer": "json"})
+    for name in names:
+        runner.add_service(service_class(name))
+
+    def shutdown(signum, frame):  # type: ignore[no-untyped-def]
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    logging.getLogger("langxanh").info("running %s", ", ".join(names))
+    runner.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
