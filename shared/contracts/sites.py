@@ -190,7 +190,7 @@ class IssueLinkCode(Command):
 
 class RedeemLinkCode(Command):
     code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=6, max_length=20,
-                                           pattern=r"^[A-Z0-9]+$")]
+                                           pattern=r"^\s*[A-Za-z0-9]+\s*$")]
     account: ShortText = Field(description="The chat account's pseudonymous id")
 
 
