@@ -1,0 +1,77 @@
+"""The sites service on real RabbitMQ: entrypoints, the relay to the public exchange, typed
+errors over the wire, and the actor in the context."""
+import json
+
+import pytest
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from nameko.testing.services import entrypoint_hook, worker_factory
+
+from services.sites.application import SitesApplication
+from services.sites.service import SitesService
+from shared.kit.actor import Actor
+from shared.kit.client import ServiceClient
+from shared.kit.errors import Forbidden, InvalidInput, NotFound
+from shared.kit.store import popo_env
+
+AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
+
+
+class FakeKit:
+    """A fake of the kit dependency: a real application on POPO, a fixed actor."""
+
+    def __init__(self):
+        self.app = SitesApplication(env=popo_env())
+        self.actor = Actor("officer-1", "agency")
+
+
+def test_a_thin_entrypoint_validates_and_delegates_to_the_application():
+    service = worker_factory(SitesService, kit=FakeKit())
+    answer = service.register_site(kind="craft_village", name=" Bát Tràng ", old_district="gia-lam")
+    assert service.kit.app.get_site(answer["id"])["name"] == "Bát Tràng"  # the contract stripped it
+    with pytest.raises(InvalidInput) as e:
+        service.register_site(kind="castle", name="x", old_district="gia-lam")
+    assert e.value.field == "kind" and e.value.rule == "literal_error"
+
+
+def test_commands_queries_and_the_relay_on_real_rabbitmq(make_container, store_env, tap, amqp_uri):
+    container = make_container(SitesService)
+    container.start()
+    with entrypoint_hook(container, "register_site", context_data=AGENCY) as register:
+        site = register(command_id="c-1", kind="craft_village", name="Bát Tràng", trade="gốm sứ",
+                        old_district="gia-lam", old_commune="Bát Tràng")
+        assert register(command_id="c-1", kind="craft_village", name="Bát Tràng", old_district="gia-lam") == site
+    with entrypoint_hook(container, "set_wwtp", context_data=AGENCY) as set_wwtp:
+        set_wwtp(site_id=site["id"], status="idle", capacity_m3_day=400)
+    with entrypoint_hook(container, "search_sites", context_data=AGENCY) as search:
+        assert [s["name"] for s in search(query="BAT TRANG")] == ["Bát Tràng"]
+        assert search(query="van phuc") == []
+
+    received = tap.drain(expect=2)
+    assert [k for k, _e in received] == ["sites.site_registered", "sites.site_wwtp_status_set"]
+    for _key, event in received:
+        JSONFormat().read(CloudEvent, json.dumps(event).encode())  # a valid CloudEvent
+    assert received[0][1]["communecode"] == "gia-lam"
+
+    # over the wire: the standalone client, the actor in the context, typed errors back
+    with ServiceClient(actor=Actor("resident-9", "resident"), amqp_uri=amqp_uri, timeout=10) as client:
+        assert client.sites.events_since(position=0, limit=10) == [e for _k, e in received]
+        assert client.sites.events_since(1, 10) == [received[1][1]]
+        with pytest.raises(Forbidden) as e:
+            client.sites.register_site(kind="craft_village", name="X", old_district="gia-lam")
+        assert e.value.field == "actor.role"
+        with pytest.raises(NotFound):
+            client.sites.get_site(site_id="7d444840-9dc0-11d1-b245-5ffdce74fad2")
+        with pytest.raises(InvalidInput) as e:
+            client.sites.get_site(site_id="not-a-uuid")
+        assert e.value.field == "site_id"
+        assert client.sites.ping()["log_head"] == 2
+
+
+def test_a_call_without_an_actor_is_refused(make_container, store_env, exchange_name):
+    container = make_container(SitesService)
+    container.start()
+    with entrypoint_hook(container, "register_site") as register:
+        with pytest.raises(Forbidden) as e:
+            register(kind="craft_village", name="X", old_district="gia-lam")
+    assert e.value.field == "actor"
