@@ -1,0 +1,154 @@
+"""Bad input on every RPC of sites: wrong types, missing fields, 10 MB strings, unknown enum
+values, unknown ids, wrong role → a typed error naming the field; nothing stored, no event."""
+import typing
+import uuid
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+
+from services.sites.service import SitesService
+from shared.kit.actor import Actor
+from shared.kit.client import ServiceClient
+from shared.kit.errors import Forbidden, InvalidInput, LangXanhError, NotFound
+
+AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
+RESIDENT = {"actor": Actor("resident-1", "resident").to_dict()}
+BIG = "x" * 10_000_000
+UNKNOWN = str(uuid.UUID(int=12345))
+
+
+def rpc_methods():
+    for name in dir(SitesService):
+        contract = getattr(getattr(SitesService, name), "contract", None)
+        if contract is not None:
+            yield name, contract
+
+
+def valid_payloads(site_id, establishment_id):
+    """A valid payload per RPC (so that a single bad field is the only thing wrong)."""
+    return {
+        "register_site": dict(kind="craft_village", name="Làng mới", old_district="gia-lam"),
+        "amend_site": dict(site_id=site_id, changes={"households": 10}),
+        "recognise_site": dict(site_id=site_id, decision="QĐ 1", recognised_on="2020-01-01", legal_basis="NĐ 52"),
+        "classify_site": dict(site_id=site_id, classified_on="2024-01-01", water="severe", air="polluted",
+                              soil="not_polluted", assessor="Sở", legal_basis="QĐ 2546"),
+        "set_condition": dict(site_id=site_id, item="drainage", state="met", checked_on="2025-01-01"),
+        "set_wwtp": dict(site_id=site_id, status="planned"),
+        "record_reform": dict(entries=[{"site_id": site_id, "commune": "xa-bat-trang"}]),
+        "deactivate_site": dict(site_id=site_id, reason="trùng"),
+        "register_establishment": dict(site_id=site_id, name="Cơ sở B", form="enterprise", registration_code="B-2"),
+        "amend_establishment": dict(establishment_id=establishment_id, changes={"name": "Cơ sở A2"}),
+        "issue_link_code": dict(role="business", establishment_id=establishment_id),
+        "redeem_link_code": dict(code="ABCDEFGH", account="tg:1"),
+        "get_site": dict(site_id=site_id),
+        "search_sites": dict(query="bat"),
+        "list_sites": dict(),
+        "site_establishments": dict(site_id=site_id),
+        "site_history": dict(site_id=site_id),
+        "get_establishment": dict(establishment_id=establishment_id),
+        "events_since": dict(position=0, limit=10),
+    }
+
+
+COMMANDS = {"register_site", "amend_site", "recognise_site", "classify_site", "set_condition", "set_wwtp",
+            "record_reform", "deactivate_site", "register_establishment", "amend_establishment", "issue_link_code"}
+
+
+def literal_fields(contract):
+    for field, info in contract.model_fields.items():
+        args = [a for a in typing.get_args(info.annotation) if typing.get_origin(a) is typing.Literal] or \
+               ([info.annotation] if typing.get_origin(info.annotation) is typing.Literal else [])
+        if args:
+            yield field
+
+
+@pytest.fixture
+def world(make_container, store_env, exchange_name, tap):
+    container = make_container(SitesService)
+    container.start()
+    with entrypoint_hook(container, "register_site", context_data=AGENCY) as register:
+        site = register(kind="craft_village", name="Bát Tràng", old_district="gia-lam")
+    with entrypoint_hook(container, "register_establishment", context_data=AGENCY) as reg:
+        est = reg(site_id=site["id"], name="Cơ sở A", form="enterprise", registration_code="A-1")
+    tap.drain(expect=2)
+    return container, site["id"], est["id"]
+
+
+def call(container, method, payload, context=AGENCY):
+    with entrypoint_hook(container, method, context_data=context) as hook:
+        return hook(**payload)
+
+
+def log_head(container):
+    with entrypoint_hook(container, "ping") as ping:
+        return ping()["log_head"]
+
+
+def test_every_kind_of_bad_input_on_every_rpc_is_a_typed_error_and_changes_nothing(world, tap):
+    container, site_id, est_id = world
+    valid = valid_payloads(site_id, est_id)
+    methods = dict(rpc_methods())
+    assert set(methods) == set(valid), "a new RPC needs a valid payload here"
+    head = log_head(container)
+    cases = 0
+    for method, contract in methods.items():
+        good = valid[method]
+        bad_payloads = []
+        required = [f for f, info in contract.model_fields.items() if info.is_required()]
+        if required:
+            bad_payloads.append(("missing", {k: v for k, v in good.items() if k != required[0]}, required[0]))
+        for field in contract.model_fields:
+            if field == "command_id":
+                continue
+            bad_payloads.append(("wrong type", {**good, field: {"nested": ["junk"]}}, field))
+            bad_payloads.append(("10 MB", {**good, field: BIG}, field))
+        for field in literal_fields(contract):
+            bad_payloads.append(("unknown enum", {**good, field: "no_such_value"}, field))
+        bad_payloads.append(("unknown field", {**good, "is_admin": True}, "is_admin"))
+        for label, payload, field in bad_payloads:
+            with pytest.raises(InvalidInput) as e:
+                call(container, method, payload)
+            assert e.value.field and e.value.field.split(".")[0] == field, (method, label, e.value.field)
+            assert len(str(e.value)) < 2000, "the error never echoes the input back"
+            cases += 1
+    assert cases > 150
+    assert log_head(container) == head
+    assert tap.drain(expect=1, timeout=1.0)[2:] == []  # no event published
+
+
+def test_unknown_ids_and_wrong_roles_are_refused_and_change_nothing(world, tap):
+    container, site_id, est_id = world
+    valid = valid_payloads(site_id, est_id)
+    head = log_head(container)
+    for method, payload in valid.items():
+        for key in ("site_id", "establishment_id"):
+            if key in payload:
+                with pytest.raises(NotFound):
+                    call(container, method, {**payload, key: UNKNOWN})
+        if method in COMMANDS:
+            with pytest.raises(Forbidden) as e:
+                call(container, method, payload, RESIDENT)
+            assert e.value.field == "actor.role"
+    with pytest.raises(NotFound):
+        call(container, "record_reform", {"entries": [{"site_id": UNKNOWN, "commune": "xa-x"}]})
+    with pytest.raises(NotFound):
+        call(container, "redeem_link_code", valid["redeem_link_code"], RESIDENT)
+    with pytest.raises(InvalidInput) as e:
+        call(container, "register_site", valid["register_site"], {"actor": {"id": "x", "role": "superuser"}})
+    assert e.value.field == "actor.role"
+    with pytest.raises(Forbidden) as e:
+        call(container, "register_site", valid["register_site"], {"actor": "not an actor"})
+    assert e.value.field == "actor"
+    assert log_head(container) == head
+    assert tap.drain(expect=3, timeout=1.0)[2:] == []
+
+
+def test_over_the_wire_a_10_mb_string_is_refused_with_the_same_error_class(world, amqp_uri):
+    container, site_id, _ = world
+    with ServiceClient(actor=Actor("officer-1", "agency"), amqp_uri=amqp_uri, timeout=60) as client:
+        with pytest.raises(InvalidInput) as e:
+            client.sites.register_site(kind="craft_village", name=BIG, old_district="gia-lam")
+        assert e.value.field == "name" and e.value.rule == "string_too_long"
+        with pytest.raises(LangXanhError):
+            client.sites.set_wwtp(site_id=site_id, status="exploded")
+        assert client.sites.ping()["log_head"] == 2
