@@ -19,7 +19,7 @@ from rich.table import Table
 
 from shared.kit.actor import SYSTEM, Actor
 from shared.kit.config import Settings, redact
-from shared.runner import SERVICES
+from shared.catalog import SERVICES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Làng Xanh: environmental monitoring of Hanoi's craft villages, industrial zones and clusters.")
@@ -202,6 +202,7 @@ def events(
 @app.command()
 def status(query: list[str] = typer.Argument(..., help="Site name, any accents or none: bat trang")) -> None:
     """Show the status card of the site that best matches QUERY."""
+    from shared import reference
     from shared.reference import commune_name, district_name
 
     text = " ".join(query)
@@ -227,7 +228,8 @@ def status(query: list[str] = typer.Argument(..., help="Site name, any accents o
     w = site.get("wwtp")
     t.add_row("Trạm XLNT", "không rõ" if not w else f"{w['status']}" + (f", {w['capacity_m3_day']:g} m³/ngày" if w.get("capacity_m3_day") else ""))
     t.add_row("Cơ sở", str(len(establishments)))
-    t.add_row("Nguồn dữ liệu", f"{site.get('source') or '—'} (độ tin cậy {site.get('confidence') or '—'})")
+    source = reference.sources().get(site.get("source") or "", site.get("source") or "—")
+    t.add_row("Nguồn dữ liệu", f"{source} (độ tin cậy {site.get('confidence') or '—'})")
     console.print(t)
     if len(found) > 1:
         console.print("Cũng khớp: " + ", ".join(f["name"] for f in found[1:]))

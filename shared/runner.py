@@ -3,7 +3,8 @@
 eventlet is monkey-patched here, first thing, and only in service processes (never in the CLI
 or the bot).
 """
-import eventlet
+import shared  # noqa: F401  (silences eventlet's deprecation notice before it is imported)
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
@@ -14,11 +15,9 @@ from importlib import import_module  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
+from shared.catalog import SERVICES  # noqa: E402
 from shared.kit.config import Settings  # noqa: E402
 
-SERVICES = {
-    "sites": "services.sites.service:SitesService",
-}
 
 
 def service_class(name: str) -> type:

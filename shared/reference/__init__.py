@@ -18,6 +18,10 @@ def sites() -> list[dict]:
     return load("hanoi_sites.json")["sites"]
 
 
+def sources() -> dict[str, str]:
+    return load("hanoi_sites.json")["sources"]
+
+
 def units() -> dict:
     return load("hanoi_units.json")
 

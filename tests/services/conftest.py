@@ -1,6 +1,7 @@
 """Service tests: nameko containers on the real RabbitMQ (one vhost per run).
 eventlet is monkey-patched here, and only in this folder's test process."""
-import eventlet
+import shared  # noqa: F401  (silences eventlet's deprecation notice before it is imported)
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 

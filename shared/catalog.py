@@ -1,0 +1,5 @@
+"""The services that exist, by name → "module:Class". Plain data: importing it patches nothing."""
+
+SERVICES = {
+    "sites": "services.sites.service:SitesService",
+}
