@@ -18,7 +18,7 @@ infra:
 
 ## The whole system on embedded defaults (SQLite in ./var, RabbitMQ on localhost); seeds Hanoi on first run.
 run: $(STAMP)
-	@bash deploy/ensure-infra.sh rabbitmq
+	@bash deploy/ensure-infra.sh rabbitmq $${LANGXANH_DATABASE_URL:+postgres}
 	$(BIN)/langxanh up --seed
 
 ## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).

@@ -26,19 +26,20 @@ def units() -> dict:
     return load("hanoi_units.json")
 
 
-def commune_name(code: str | None) -> str | None:
+def _unit_name(collection: str, code: str | None) -> str | None:
     if not code:
         return None
-    for c in units()["communes"]:
-        if c["code"] == code:
-            return f"{c['kind']} {c['name']}"
+    for unit in units()[collection]:
+        if unit["code"] == code:
+            return f"{unit['kind']} {unit['name']}"
     return code
+
+
+def commune_name(code: str | None) -> str | None:
+    """'xa-bat-trang' → 'xã Bát Tràng' (the code itself when unknown)."""
+    return _unit_name("communes", code)
 
 
 def district_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    for d in units()["districts"]:
-        if d["code"] == code:
-            return f"{d['kind']} {d['name']}"
-    return code
+    """'gia-lam' → 'huyện Gia Lâm' (the code itself when unknown)."""
+    return _unit_name("districts", code)
