@@ -6,6 +6,7 @@ A service class stays thin: it declares `kit = ServiceKit(...)` and entrypoints 
 from __future__ import annotations
 
 import json
+import os
 import logging
 import threading
 from typing import Any
@@ -97,7 +98,7 @@ class Kit:
 
 class ServiceKit(DependencyProvider):
     """Builds the service's Application from settings, its read models and its relay; runs the
-    relay after each worker and on a timer."""
+    relay right after each save and on a timer."""
 
     def __init__(self, service: str, app_class: type, contracts: list, views_class: type | None = None) -> None:
         self.service = service
@@ -123,6 +124,7 @@ class ServiceKit(DependencyProvider):
         self.relay = Relay(self.mapper, db, KombuPublisher(amqp_uri, settings.exchange), lock, settings.relay_batch)
         self._kick = threading.Event()
         self._stopping = False
+        self.app.on_saved = self.kick  # the relay runs right after each save (and on its timer)
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
@@ -139,9 +141,6 @@ class ServiceKit(DependencyProvider):
     def kick(self) -> None:
         self._kick.set()
 
-    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
-        self.kick()
-
     def stop(self) -> None:
         self._stopping = True
         self._kick.set()
@@ -149,7 +148,7 @@ class ServiceKit(DependencyProvider):
             self.relay.run_once()  # publish what the last workers saved
         except Exception:  # noqa: BLE001
             log.exception("final relay run failed; the next start publishes it")
-        self.relay.lock.close()
+        self.relay.close()
         self.relay.publisher.close()
         self.app.close()
 
@@ -173,4 +172,4 @@ class KitEntrypoints:
 
     @rpc
     def ping(self) -> dict:
-        return {"service": self.name, "log_head": self.kit.app.log_head()}  # type: ignore[attr-defined]
+        return {"service": self.name, "log_head": self.kit.app.log_head(), "pid": os.getpid()}  # type: ignore[attr-defined]

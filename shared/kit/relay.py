@@ -25,7 +25,8 @@ class Publisher(Protocol):
 
 
 class RelayLock(Protocol):
-    def acquire(self) -> bool: ...
+    def acquire(self) -> bool:
+        """True when this relay holds the lock (taken now or still held): it is the publisher."""
     def release(self) -> None: ...
     def close(self) -> None: ...
 
@@ -38,6 +39,8 @@ class FileLock:
         self.fd: int | None = None
 
     def acquire(self) -> bool:
+        if self.fd is not None:
+            return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -65,6 +68,7 @@ class AdvisoryLock:
         self.conninfo = conninfo
         self.key = key
         self.conn: Any = None
+        self.held = False
 
     def _connection(self) -> Any:
         import psycopg
@@ -79,16 +83,21 @@ class AdvisoryLock:
         return self.conn
 
     def acquire(self) -> bool:
+        if self.held and self.conn is not None and not self.conn.closed and not self.conn.broken:
+            return True  # a session lock lives as long as its connection
+        self.held = False
         try:
             row = self._connection().execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
         except Exception:  # a broken connection: drop it, try next run
             self.close()
             return False
-        return bool(row and row[0])
+        self.held = bool(row and row[0])
+        return self.held
 
     def release(self) -> None:
-        if self.conn is not None and not self.conn.closed:
+        if self.held and self.conn is not None and not self.conn.closed:
             self.conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.key,))
+        self.held = False
 
     def close(self) -> None:
         if self.conn is not None:
@@ -96,9 +105,13 @@ class AdvisoryLock:
                 self.conn.close()
             finally:
                 self.conn = None
+                self.held = False
 
 
 class Relay:
+    """Publishes the log. The lock is kept between runs (the holder is the service's publisher
+    until it stops or dies); while held, the position is kept in memory as well."""
+
     NAME = "relay"
 
     def __init__(self, mapper: PublicMapper, db: Db, publisher: Publisher, lock: RelayLock, batch: int = 200) -> None:
@@ -107,6 +120,7 @@ class Relay:
         self.publisher = publisher
         self.lock = lock
         self.batch = batch
+        self._position: int | None = None
         self.db.execute_script(
             "CREATE TABLE IF NOT EXISTS {t:lx_relay} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
         )
@@ -117,8 +131,12 @@ class Relay:
 
     def _record(self, position: int) -> None:
         with self.db.transaction() as cur:
-            cur.execute("DELETE FROM {t:lx_relay} WHERE name=%s", (self.NAME,))
-            cur.execute("INSERT INTO {t:lx_relay} (name, position) VALUES (%s, %s)", (self.NAME, position))
+            cur.execute(
+                "INSERT INTO {t:lx_relay} (name, position) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                (self.NAME, position),
+            )
+        self._position = position
 
     def lag(self) -> int:
         return max(0, self.mapper.app.log_head() - self.position())
@@ -127,10 +145,13 @@ class Relay:
         """Publish everything not yet published. Returns how many messages were published
         (0 when another relay of this service holds the lock)."""
         if not self.lock.acquire():
+            self._position = None
             return 0
+        if self._position is None:
+            self._position = self.position()
         published = 0
+        position = self._position
         try:
-            position = self.position()
             while True:
                 notifications = self.mapper.app.select_notifications(position, self.batch)
                 if not notifications:
@@ -141,6 +162,11 @@ class Relay:
                     position = notification.id
                     published += 1
                 self._record(position)  # only after every message up to here was confirmed
-        finally:
-            self.lock.release()
+        except Exception:
+            self._position = None  # read it again from the store next time
+            raise
         return published
+
+    def close(self) -> None:
+        self.lock.close()
+        self._position = None

@@ -158,6 +158,12 @@ class ServiceApplication(Application):
         # An explicit env wins over os.environ for the keys it names (tests choose their store).
         super().__init__(env)
         self._memory_commands: dict[str, Any] = {}
+        self.on_saved: Callable[[], None] | None = None  # e.g. wake the relay
+
+    def _notify(self, recordings: list) -> None:
+        """Called by eventsourcing after new events were recorded."""
+        if recordings and self.on_saved is not None:
+            self.on_saved()
 
     # -- idempotent commands -------------------------------------------------------------------
     def recorded_answer(self, command_id: str) -> Any | None:
