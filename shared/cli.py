@@ -71,16 +71,7 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
         procs[name] = subprocess.Popen([sys.executable, "-m", "shared.runner", name])
         console.print(f"[green]started[/green] {name} (pid {procs[name].pid})")
 
-    for name in names:
-        start(name)
     stopping = False
-    marker = settings.data_dir / ".seeded"
-    if seed_first_run and not marker.exists():
-        _seed(120.0)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    console.print("[bold green]Làng Xanh is up.[/bold green] Try: langxanh status bat trang · "
-                  "langxanh events --from-start · Ctrl-C stops.")
 
     def stop(signum, frame):  # type: ignore[no-untyped-def]
         nonlocal stopping
@@ -89,6 +80,15 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
+        for name in names:
+            start(name)
+        marker = settings.data_dir / ".seeded"
+        if seed_first_run and not marker.exists():
+            _seed(120.0)
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        console.print("[bold green]Làng Xanh is up.[/bold green] Try: langxanh status bat trang · "
+                      "langxanh events --from-start · Ctrl-C stops.")
         while not stopping:
             time.sleep(0.5)
             for name, proc in list(procs.items()):

@@ -25,12 +25,24 @@ def service_class(name: str) -> type:
     return getattr(import_module(module), attr)
 
 
+class ExpectedErrorsWithoutTraceback(logging.Filter):
+    """nameko logs every expected (typed) error with its traceback; the message is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("(expected)"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def main(names: list[str]) -> int:
     unknown = [n for n in names if n not in SERVICES]
     if unknown or not names:
         print(f"unknown service(s) {unknown}; known: {', '.join(SERVICES)}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ExpectedErrorsWithoutTraceback())
     settings = Settings()
     runner = ServiceRunner({"AMQP_URI": settings.amqp_uri, "max_workers": settings.max_workers,
                             "serializer": "json"})
