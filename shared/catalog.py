@@ -2,4 +2,5 @@
 
 SERVICES = {
     "sites": "services.sites.service:SitesService",
+    "inspections": "services.inspections.service:InspectionsService",
 }

@@ -9,16 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.kit.follower import SqlProjection
-from shared.kit.sql import Cursor, Db
+from shared.kit.follower import OwnLogProjection
+from shared.kit.sql import Cursor
 from shared.kit.text import fold, score
 from services.sites.application import SitesApplication, establishment_document, local_today, site_document
 from services.sites.domainmodel import Establishment, Site
 
-SOURCE = "sites-log"
-
-
-class SitesViews(SqlProjection):
+class SitesViews(OwnLogProjection):
     name = "sites_views"
     tables = (
         "CREATE TABLE IF NOT EXISTS {t:site_view} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, "
@@ -28,27 +25,12 @@ class SitesViews(SqlProjection):
         "name TEXT NOT NULL, search TEXT NOT NULL, doc TEXT NOT NULL)",
     )
 
-    def __init__(self, db: Db, app: SitesApplication) -> None:
-        self.app = app
-        super().__init__(db)
+    app: SitesApplication
 
     # -- projection ------------------------------------------------------------------------------
-    def catch_up(self, page: int = 500) -> int:
-        applied = 0
-        position = self.position(SOURCE)
-        while True:
-            notifications = self.app.select_notifications(position, page)
-            if not notifications:
-                return applied
-            for n in notifications:
-                if self.apply(SOURCE, {"sequence": n.id, "notification": n}):
-                    applied += 1
-            position = notifications[-1].id
-
     def project(self, cur: Cursor, event: dict) -> None:
         n = event["notification"]
-        domain_event = self.app.mapper.to_domain_event(n)
-        aggregate = self.app.repository.get(n.originator_id, version=domain_event.originator_version)
+        aggregate = self.app.repository.get(n.originator_id, version=event["event"].originator_version)
         if isinstance(aggregate, Site):
             doc = site_document(aggregate, local_today(self.app.clock()))
             j = aggregate.old_unit
@@ -74,10 +56,6 @@ class SitesViews(SqlProjection):
     def clear(self, cur: Cursor) -> None:
         cur.execute("DELETE FROM {t:site_view}")
         cur.execute("DELETE FROM {t:establishment_view}")
-
-    def rebuild(self) -> int:
-        self.reset(SOURCE)
-        return self.catch_up()
 
     # -- queries ---------------------------------------------------------------------------------
     def _filters(self, kind: str | None, commune: str | None, old_district: str | None,

@@ -5,6 +5,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 from kombu import Connection, Exchange, Producer, Queue
@@ -112,6 +113,7 @@ class StreamConsumer:
                 handler(decode(message.body))
             except Exception:
                 log.exception("event handler failed; message requeued")
+                time.sleep(0.5)  # do not spin on a failure that needs time (the source is down)
                 message.requeue()
                 return
             message.ack()

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     relay_batch: int = Field(200, ge=1, le=10_000, description="Notifications read per relay batch.")
     rpc_timeout: float = Field(30.0, gt=0, description="Seconds a client waits for an RPC reply.")
     link_code_ttl_hours: int = Field(72, ge=1, le=24 * 90, description="Validity of one-time link codes.")
+    follow_catch_up_interval: float = Field(5.0, gt=0, description="Seconds between a follower's catch-up pulls.")
+    triage_working_days: int = Field(2, ge=1, le=30, description="Incidents: triage due within N working days.")
+    resolution_days: int = Field(15, ge=1, le=365, description="Incidents: resolution due within N days.")
+    reopen_days: int = Field(30, ge=1, le=365, description="Incidents: a resolved one can be reopened for N days.")
+    deadline_check_interval: float = Field(60.0, gt=0, description="Seconds between deadline timer runs.")
     max_workers: int = Field(10, ge=1, le=200, description="Concurrent workers per service process.")
     telegram_bot_token: str | None = Field(
         None,

@@ -179,3 +179,32 @@ def pull_all(backfill: Backfill, position: int = 0, page: int = 500) -> list[dic
             return out
         out.extend(events)
         position = parse_sequence(events[-1]["sequence"])
+
+
+class OwnLogProjection(SqlProjection):
+    """A read model of a service's own log (no broker): catches up from the Application's
+    notification log before it answers. `project(cur, event)` receives
+    {"sequence": id, "notification": n, "event": domain_event}."""
+
+    SOURCE = "own-log"
+
+    def __init__(self, db: Db, app: Any) -> None:
+        self.app = app
+        super().__init__(db)
+
+    def catch_up(self, page: int = 500) -> int:
+        applied = 0
+        position = self.position(self.SOURCE)
+        while True:
+            notifications = self.app.select_notifications(position, page)
+            if not notifications:
+                return applied
+            for n in notifications:
+                event = {"sequence": n.id, "notification": n, "event": self.app.mapper.to_domain_event(n)}
+                if self.apply(self.SOURCE, event):
+                    applied += 1
+            position = notifications[-1].id
+
+    def rebuild(self) -> int:
+        self.reset(self.SOURCE)
+        return self.catch_up()

@@ -9,6 +9,7 @@ import json
 import os
 import logging
 import threading
+import time
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -17,10 +18,11 @@ from pydantic import ValidationError
 
 from shared.contracts.base import EventsSince
 from shared.kit.actor import Actor
-from shared.kit.amqp import KombuPublisher
-from shared.kit.client import register_errors
+from shared.kit.amqp import KombuPublisher, StreamConsumer
+from shared.kit.client import ServiceClient, register_errors
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS, InvalidInput, LangXanhError, as_kind
+from shared.kit.follower import Follower
 from shared.kit.public import PublicMapper
 from shared.kit.relay import AdvisoryLock, FileLock, Relay
 from shared.kit.sql import Db
@@ -80,6 +82,8 @@ class Kit:
         self.provider = provider
         self.app = provider.app
         self.views = provider.views
+        self.followers = provider.followers
+        self.settings = provider.settings
         self._data = worker_ctx.data
 
     @property
@@ -100,13 +104,20 @@ class ServiceKit(DependencyProvider):
     """Builds the service's Application from settings, its read models and its relay; runs the
     relay right after each save and on a timer."""
 
-    def __init__(self, service: str, app_class: type, contracts: list, views_class: type | None = None) -> None:
+    def __init__(self, service: str, app_class: type, contracts: list, views_class: type | None = None,
+                 follows: dict[str, type] | None = None, wire: Any = None) -> None:
+        """`follows` maps a source service to the projection class that follows its public
+        stream (from a durable queue of this service's own); `wire(kit)` plugs the ports of the
+        application once everything is built (the composition root)."""
         self.service = service
         self.app_class = app_class
         self.contracts = contracts
         self.views_class = views_class
+        self.follows = follows or {}
+        self.wire = wire
         self.app: Any = None
         self.views: Any = None
+        self.followers: dict[str, Follower] = {}
 
     def setup(self) -> None:
         settings = Settings()
@@ -122,12 +133,56 @@ class ServiceKit(DependencyProvider):
         else:
             lock = FileLock(settings.data_dir / f"{self.service}.relay.lock")
         self.relay = Relay(self.mapper, db, KombuPublisher(amqp_uri, settings.exchange), lock, settings.relay_batch)
+        self.amqp_uri = amqp_uri
+        for source, projection_class in self.follows.items():
+            self.followers[source] = Follower(source, projection_class(db), self._backfill(source))
+        self._consumers: list[StreamConsumer] = []
+        if self.wire is not None:
+            self.wire(self)
         self._kick = threading.Event()
         self._stopping = False
         self.app.on_saved = self.kick  # the relay runs right after each save (and on its timer)
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
+        for source, follower in self.followers.items():
+            self.container.spawn_managed_thread(lambda s=source, f=follower: self._follow_loop(s, f),
+                                                identifier=f"{self.service}.follows.{source}")
+
+    def _backfill(self, source: str):  # type: ignore[no-untyped-def]
+        def backfill(position: int, limit: int) -> list[dict]:
+            with ServiceClient(amqp_uri=self.amqp_uri, timeout=self.settings.rpc_timeout) as client:
+                return client.call(source, "events_since", position=position, limit=limit)
+
+        return backfill
+
+    def _follow_loop(self, source: str, follower: Follower) -> None:
+        """Consume `source`'s public events from this service's durable queue; catch up at start
+        and every `follow_catch_up_interval` seconds (a lost tail costs latency, never data)."""
+        last = [0.0]
+
+        def idle() -> None:
+            if time.monotonic() - last[0] >= self.settings.follow_catch_up_interval:
+                last[0] = time.monotonic()
+                try:
+                    follower.catch_up()
+                except Exception:  # the source may be down: try again later
+                    log.warning("%s: catching up with %s failed; retrying", self.service, source, exc_info=True)
+
+        while not self._stopping:
+            consumer = StreamConsumer(self.amqp_uri, self.settings.exchange, [f"{source}.#"],
+                                      queue=f"{self.service}.follows.{source}", durable=True)
+            self._consumers.append(consumer)
+            try:
+                consumer.bind()
+                idle()
+                consumer.run(follower.handle, idle=idle)
+            except Exception:
+                log.exception("%s: following %s failed; reconnecting", self.service, source)
+                time.sleep(1)
+            finally:
+                consumer.close()
+                self._consumers.remove(consumer)
 
     def _relay_loop(self) -> None:
         while not self._stopping:
@@ -144,6 +199,8 @@ class ServiceKit(DependencyProvider):
     def stop(self) -> None:
         self._stopping = True
         self._kick.set()
+        for consumer in list(self._consumers):
+            consumer.stop()
         try:
             self.relay.run_once()  # publish what the last workers saved
         except Exception:  # noqa: BLE001
@@ -155,6 +212,8 @@ class ServiceKit(DependencyProvider):
     def kill(self) -> None:
         self._stopping = True
         self._kick.set()
+        for consumer in list(self._consumers):
+            consumer.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Kit:
         return Kit(self, worker_ctx)

@@ -47,7 +47,10 @@ def make_container(amqp_uri):
 
     yield make
     for c in containers:
-        c.stop()
+        try:
+            c.stop()
+        except Exception:  # noqa: BLE001 - a container that failed to start
+            c.kill()
 
 
 class Tap:

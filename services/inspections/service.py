@@ -1,0 +1,209 @@
+"""The inspections nameko service: thin entrypoints over InspectionsApplication."""
+from __future__ import annotations
+
+import base64
+import binascii
+from uuid import UUID
+
+from nameko.timer import timer
+
+from shared import reference
+from shared.contracts import inspections as c
+from shared.kit.actor import Role
+from shared.kit.blobs import BlobStore
+from shared.kit.config import Settings
+from shared.kit.errors import Forbidden, InvalidInput
+from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.inspections.application import InspectionsApplication, incident_document, violation_document
+from services.inspections.views import InspectionsViews, SitesDirectory
+
+DEADLINE_INTERVAL = Settings().deadline_check_interval
+
+
+def wire(kit: ServiceKit) -> None:
+    """Composition root: reference tables, blob store, read models, the sites directory."""
+    s = kit.settings
+    kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
+                    blobs=BlobStore(s.data_dir / "blobs"), limits=reference.load("qcvn40_2011.json"),
+                    sanctions=reference.load("sanctions_decree45.json"),
+                    holidays=reference.load("vn_holidays.json")["days"],
+                    makeup_days=[d["date"] for d in reference.load("vn_holidays.json").get("makeup_working_days", [])],
+                    triage_working_days=s.triage_working_days, resolution_days=s.resolution_days,
+                    reopen_days=s.reopen_days)
+
+
+class InspectionsService(KitEntrypoints):
+    name = "inspections"
+    kit = ServiceKit("inspections", InspectionsApplication, c.PUBLIC_EVENTS, InspectionsViews,
+                     follows={"sites": SitesDirectory}, wire=wire)
+
+    def _args(self, cmd):  # type: ignore[no-untyped-def]
+        return cmd.model_dump(exclude={"command_id"})
+
+    # -- photos ----------------------------------------------------------------------------------
+    @rpc_method(c.StorePhoto)
+    def store_photo(self, cmd: c.StorePhoto) -> dict:
+        self.kit.actor.require(Role.RESIDENT, Role.BUSINESS, Role.INSPECTOR, Role.AGENCY, Role.ADMIN, action="store a photo")
+        try:
+            data = base64.b64decode(cmd.data_b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("data_b64 is not valid base64", "data_b64", "base64") from None
+        try:
+            return {"photo": self.kit.app.blobs.put_photo(data)}
+        except InvalidInput as e:
+            raise InvalidInput(e.message, "data_b64", e.rule) from None
+
+    # -- incidents -------------------------------------------------------------------------------
+    @rpc_method(c.ReportIncident)
+    def report_incident(self, cmd: c.ReportIncident) -> dict:
+        args = self._args(cmd)
+        args["site_id"] = str(cmd.site_id) if cmd.site_id else None
+        return self.kit.app.report_incident(self.kit.actor, cmd.command_id, **args)
+
+    @rpc_method(c.AddInformation)
+    def add_information(self, cmd: c.AddInformation) -> dict:
+        return self.kit.app.add_information(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.text, list(cmd.photos))
+
+    @rpc_method(c.ReopenIncident)
+    def reopen_incident(self, cmd: c.ReopenIncident) -> dict:
+        return self.kit.app.reopen_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason, cmd.photo)
+
+    @rpc_method(c.TriageIncident)
+    def triage_incident(self, cmd: c.TriageIncident) -> dict:
+        return self.kit.app.triage_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.category, cmd.priority,
+                                            str(cmd.site_id) if cmd.site_id else None)
+
+    @rpc_method(c.RejectIncident)
+    def reject_incident(self, cmd: c.RejectIncident) -> dict:
+        return self.kit.app.reject_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason)
+
+    @rpc_method(c.MergeIncident)
+    def merge_incident(self, cmd: c.MergeIncident) -> dict:
+        return self.kit.app.merge_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.into)
+
+    @rpc_method(c.AssignIncident)
+    def assign_incident(self, cmd: c.AssignIncident) -> dict:
+        return self.kit.app.assign_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.unit, cmd.inspector, cmd.due)
+
+    @rpc_method(c.VerifyIncident)
+    def verify_incident(self, cmd: c.VerifyIncident) -> dict:
+        return self.kit.app.verify_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.finding,
+                                            str(cmd.inspection_id) if cmd.inspection_id else None)
+
+    @rpc_method(c.ResolveIncident)
+    def resolve_incident(self, cmd: c.ResolveIncident) -> dict:
+        return self.kit.app.resolve_incident(self.kit.actor, cmd.command_id, cmd.incident_id,
+                                             str(cmd.violation_id) if cmd.violation_id else None, cmd.note)
+
+    @rpc_method(c.CloseIncident)
+    def close_incident(self, cmd: c.CloseIncident) -> dict:
+        return self.kit.app.close_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason)
+
+    @rpc_method(c.IncidentRef)
+    def get_incident(self, q: c.IncidentRef) -> dict:
+        return self.kit.app.get_incident(self.kit.actor, q.incident_id)
+
+    @rpc_method(c.IncidentRef)
+    def suggest_duplicates(self, q: c.IncidentRef) -> list[dict]:
+        return self.kit.app.suggest_duplicates(self.kit.actor, q.incident_id)
+
+    @rpc_method(c.MyIncidents)
+    def my_incidents(self, q: c.MyIncidents) -> list[dict]:
+        actor = self.kit.actor
+        return [incident_document(self.kit.app.repository.get(UUID(i)), full=True)
+                for i in self.kit.views.incidents_of_reporter(actor.id)]
+
+    @rpc_method(c.ListIncidents)
+    def list_incidents(self, q: c.ListIncidents) -> list[dict]:
+        self.kit.actor.require(Role.INSPECTOR, Role.AGENCY, Role.ADMIN, action="list all incidents")
+        ids = self.kit.views.list_incidents(q.state, str(q.site_id) if q.site_id else None, q.limit, q.offset)
+        return [self.kit.app.get_incident(self.kit.actor, i) for i in ids]
+
+    @rpc_method(c.SiteIncidents)
+    def site_incident_counts(self, q: c.SiteIncidents) -> dict:
+        return self.kit.views.site_counts(str(q.site_id))
+
+    # -- plan and inspections --------------------------------------------------------------------
+    @rpc_method(c.AddPlanItem)
+    def add_plan_item(self, cmd: c.AddPlanItem) -> dict:
+        args = self._args(cmd)
+        args["site_id"] = str(cmd.site_id)
+        args["establishment_id"] = str(cmd.establishment_id) if cmd.establishment_id else None
+        return self.kit.app.add_plan_item(self.kit.actor, cmd.command_id, **args)
+
+    @rpc_method(c.PlanRef)
+    def get_plan(self, q: c.PlanRef) -> dict:
+        return self.kit.app.get_plan(q.year)
+
+    @rpc_method(c.ScheduleInspection)
+    def schedule_inspection(self, cmd: c.ScheduleInspection) -> dict:
+        args = self._args(cmd)
+        args["site_id"] = str(cmd.site_id) if cmd.site_id else None
+        args["establishment_id"] = str(cmd.establishment_id) if cmd.establishment_id else None
+        args["incident_ids"] = [str(i) for i in cmd.incident_ids]
+        return self.kit.app.schedule_inspection(self.kit.actor, cmd.command_id, **args)
+
+    @rpc_method(c.ConductInspection)
+    def conduct_inspection(self, cmd: c.ConductInspection) -> dict:
+        return self.kit.app.conduct_inspection(self.kit.actor, cmd.command_id, cmd.inspection_id, cmd.conducted_on,
+                                               list(cmd.team), cmd.findings, [s.model_dump() for s in cmd.samples])
+
+    @rpc_method(c.ConcludeInspection)
+    def conclude_inspection(self, cmd: c.ConcludeInspection) -> dict:
+        return self.kit.app.conclude_inspection(self.kit.actor, cmd.command_id, cmd.inspection_id,
+                                                [str(v) for v in cmd.violation_ids], cmd.summary)
+
+    @rpc_method(c.CancelInspection)
+    def cancel_inspection(self, cmd: c.CancelInspection) -> dict:
+        return self.kit.app.cancel_inspection(self.kit.actor, cmd.command_id, cmd.inspection_id, cmd.reason)
+
+    @rpc_method(c.InspectionRef)
+    def get_inspection(self, q: c.InspectionRef) -> dict:
+        return self.kit.app.get_inspection(self.kit.actor, q.inspection_id)
+
+    # -- violations ------------------------------------------------------------------------------
+    @rpc_method(c.Catalogue)
+    def sanction_catalogue(self, q: c.Catalogue) -> dict:
+        return self.kit.app.sanctions
+
+    @rpc_method(c.RecordViolation)
+    def record_violation(self, cmd: c.RecordViolation) -> dict:
+        args = self._args(cmd)
+        args["establishment_id"] = str(cmd.establishment_id)
+        args["inspection_id"] = str(cmd.inspection_id) if cmd.inspection_id else None
+        return self.kit.app.record_violation(self.kit.actor, cmd.command_id, **args)
+
+    @rpc_method(c.DecideSanction)
+    def decide_sanction(self, cmd: c.DecideSanction) -> dict:
+        return self.kit.app.decide_sanction(self.kit.actor, cmd.command_id, cmd.violation_id, cmd.decision_number,
+                                            cmd.decided_on, cmd.fine_vnd)
+
+    @rpc_method(c.SubmitEvidence)
+    def submit_evidence(self, cmd: c.SubmitEvidence) -> dict:
+        return self.kit.app.submit_evidence(self.kit.actor, cmd.command_id, cmd.violation_id, cmd.text, list(cmd.files))
+
+    @rpc_method(c.ReviewEvidence)
+    def review_evidence(self, cmd: c.ReviewEvidence) -> dict:
+        return self.kit.app.review_evidence(self.kit.actor, cmd.command_id, cmd.violation_id, cmd.accepted, cmd.note)
+
+    @rpc_method(c.ViolationRef)
+    def get_violation(self, q: c.ViolationRef) -> dict:
+        return self.kit.app.get_violation(self.kit.actor, q.violation_id)
+
+    @rpc_method(c.ListViolations)
+    def list_violations(self, q: c.ListViolations) -> list[dict]:
+        actor = self.kit.actor
+        establishment = str(q.establishment_id) if q.establishment_id else None
+        if actor.role == Role.BUSINESS:
+            if not actor.establishment:
+                raise Forbidden("a business account must be linked to its establishment", "actor.establishment", "required")
+            establishment = actor.establishment  # a business sees its own establishment's only
+        else:
+            actor.require(Role.INSPECTOR, Role.AGENCY, Role.ADMIN, action="list violations")
+        return [violation_document(self.kit.app.repository.get(UUID(v)))
+                for v in self.kit.views.violations_of(establishment, q.state)]
+
+    # -- timers ----------------------------------------------------------------------------------
+    @timer(interval=DEADLINE_INTERVAL)
+    def check_deadlines(self) -> dict:
+        return self.kit.app.check_deadlines()
