@@ -61,7 +61,7 @@ class InspectionsApplication(ServiceApplication):
         self.directory: Directory = EmptyDirectory()
         self.blobs: Any = None
         self.views: Any = None
-        self.limits: dict = {}
+        self.limit_tables: list[dict] = []
         self.sanctions: dict = {"entries": [], "rules": {}}
         self.calendar = WorkingDays()
         self.triage_working_days = 2
@@ -69,7 +69,7 @@ class InspectionsApplication(ServiceApplication):
         self.reopen_days = 30
 
     def connect(self, *, directory: Directory | None = None, blobs: Any = None, views: Any = None,
-                limits: dict | None = None, sanctions: dict | None = None, holidays: list | None = None,
+                limits: list[dict] | None = None, sanctions: dict | None = None, holidays: list | None = None,
                 makeup_days: list | None = None,
                 triage_working_days: int | None = None, resolution_days: int | None = None,
                 reopen_days: int | None = None) -> "InspectionsApplication":
@@ -77,7 +77,8 @@ class InspectionsApplication(ServiceApplication):
         self.directory = directory or self.directory
         self.blobs = blobs if blobs is not None else self.blobs
         self.views = views if views is not None else self.views
-        self.limits = limits if limits is not None else self.limits
+        if limits is not None:
+            self.limit_tables = sorted(limits, key=lambda t: t.get("valid_from") or "")
         self.sanctions = sanctions if sanctions is not None else self.sanctions
         if holidays is not None:
             self.calendar = WorkingDays(holidays, makeup_days or [])
@@ -350,7 +351,8 @@ class InspectionsApplication(ServiceApplication):
         actor.require(*INSPECTORS, action="conduct an inspection")
         if conducted_on > local_date(self.clock()):
             raise InvalidInput("an inspection cannot be conducted in the future", "conducted_on", "not_future")
-        evaluated = [evaluate_sample(s, self.limits) for s in samples]
+        table, note = self.limits_for(conducted_on)
+        evaluated = [dict(evaluate_sample(s, table), **({"limit_note": note} if note else {})) for s in samples]
 
         def act(ins: Inspection) -> None:
             ins.check_state("conduct", InspectionState.SCHEDULED)
@@ -358,6 +360,21 @@ class InspectionsApplication(ServiceApplication):
                         actor=actor.to_dict())
 
         return self._work(command_id, Inspection, inspection_id, "inspection_id", act)
+
+    def limits_for(self, day: date) -> tuple[dict, str | None]:
+        """The wastewater-limit table in force on `day` (versioned: QCVN 40:2011 B until 31/8/2025,
+        QCVN 40:2025 from 1/9/2025 once its table is loaded). When none covers the day, the newest
+        loaded table applies and the sample says so."""
+        if not self.limit_tables:
+            raise InvalidInput("no wastewater-limit table is loaded", "samples", "limit_table")
+        iso = day.isoformat()
+        for table in reversed(self.limit_tables):
+            if (table.get("valid_from") or "") <= iso <= (table.get("valid_until") or "9999"):
+                return table, None
+        newest = self.limit_tables[-1]
+        successor = newest.get("replaced_by") or {}
+        successor = successor.get("table") if isinstance(successor, dict) else successor
+        return newest, f"{newest['table']} applied: no loaded table covers {iso} ({successor or 'its successor'} not loaded)"
 
     def conclude_inspection(self, actor: Actor, command_id: str | None, inspection_id: str,
                             violation_ids: list[str], summary: str) -> dict:

@@ -24,7 +24,7 @@ def wire(kit: ServiceKit) -> None:
     """Composition root: reference tables, blob store, read models, the sites directory."""
     s = kit.settings
     kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
-                    blobs=BlobStore(s.data_dir / "blobs"), limits=reference.load("qcvn40_2011.json"),
+                    blobs=BlobStore(s.data_dir / "blobs"), limits=reference.limit_tables(s.limit_tables_dir),
                     sanctions=reference.load("sanctions_decree45.json"),
                     holidays=reference.load("vn_holidays.json")["days"],
                     makeup_days=[d["date"] for d in reference.load("vn_holidays.json").get("makeup_working_days", [])],

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     triage_working_days: int = Field(2, ge=1, le=30, description="Incidents: triage due within N working days.")
     resolution_days: int = Field(15, ge=1, le=365, description="Incidents: resolution due within N days.")
     reopen_days: int = Field(30, ge=1, le=365, description="Incidents: a resolved one can be reopened for N days.")
+    limit_tables_dir: Path | None = Field(None, description="Extra wastewater-limit tables (JSON), e.g. QCVN 40:2025.")
     deadline_check_interval: float = Field(60.0, gt=0, description="Seconds between deadline timer runs.")
     max_workers: int = Field(10, ge=1, le=200, description="Concurrent workers per service process.")
     telegram_bot_token: str | None = Field(

@@ -43,3 +43,12 @@ def commune_name(code: str | None) -> str | None:
 def district_name(code: str | None) -> str | None:
     """'gia-lam' → 'huyện Gia Lâm' (the code itself when unknown)."""
     return _unit_name("districts", code)
+
+
+def limit_tables(extra_dir: Path | None = None) -> list[dict]:
+    """Every wastewater-limit table shipped (qcvn40_*.json) plus any in `extra_dir` (e.g. the
+    QCVN 40:2025 table once it is available as data)."""
+    files = sorted(HERE.glob("qcvn40_*.json"))
+    if extra_dir is not None and Path(extra_dir).is_dir():
+        files += sorted(Path(extra_dir).glob("*.json"))
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]

@@ -67,7 +67,7 @@ def insp(store, clock, tmp_path):
         app.clock = clock
         views = InspectionsViews(Db.of(app), app)
     app.connect(directory=FakeDirectory(), views=views, blobs=BlobStore(tmp_path / "blobs"),
-                limits=reference.load("qcvn40_2011.json"), sanctions=reference.load("sanctions_decree45.json"),
+                limits=reference.limit_tables(), sanctions=reference.load("sanctions_decree45.json"),
                 holidays=["2026-04-30", "2026-05-01"])
     yield app
     app.close()
@@ -236,6 +236,19 @@ def test_planned_inspection_with_samples_violations_and_conclusion(insp):
         insp.conduct_inspection(INSPECTOR, None, ins["id"], date(2026, 3, 5), ["a"], "x",
                                 [{"parameter": "Unobtainium", "value": 1, "unit": "mg/L"}])
     assert e.value.rule == "in_table"
+    # after 31/8/2025 QCVN 40:2025 applies; until its table is loaded the 2011 one is used and says so
+    assert "not loaded" in samples[0]["limit_note"]
+
+
+def test_the_limit_table_in_force_on_the_sample_date_applies(insp):
+    old, note = insp.limits_for(date(2025, 8, 31))
+    assert old["version"] == "2011" and note is None
+    newer = dict(old, table="QCVN 40:2025/BTNMT", version="2025", valid_from="2025-09-01", valid_until=None,
+                 parameters=[dict(p, max=p["max"] / 2) if p["code"] == "COD" else p for p in old["parameters"]])
+    insp.connect(limits=[old, newer])
+    table, note = insp.limits_for(date(2026, 3, 5))
+    assert table["version"] == "2025" and note is None
+    assert insp.limits_for(date(2024, 1, 1))[0]["version"] == "2011"
 
 
 def test_unannounced_inspections_are_triggered_by_incidents_and_can_be_cancelled(insp):

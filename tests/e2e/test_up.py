@@ -1,0 +1,53 @@
+"""`langxanh up` runs every service; inspections follows sites across processes."""
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from nameko.exceptions import RpcTimeout, UnknownService
+
+from shared.kit.actor import Actor
+from shared.kit.client import ServiceClient
+from shared.kit.errors import NotFound
+from tests.e2e.conftest import ROOT, run_cli
+
+
+def wait_ping(env, service, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with ServiceClient(amqp_uri=env["AMQP_URI"], timeout=2) as c:
+                return c.call(service, "ping")
+        except (RpcTimeout, UnknownService, OSError):
+            time.sleep(0.3)
+    raise AssertionError(f"{service} did not answer")
+
+
+def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
+    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=system_env, cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert wait_ping(system_env, "sites")["service"] == "sites"
+        assert wait_ping(system_env, "inspections")["service"] == "inspections"
+        with ServiceClient(actor=Actor("officer-1", "agency"), amqp_uri=system_env["AMQP_URI"]) as agency, \
+                ServiceClient(actor=Actor("tg:1", "resident"), amqp_uri=system_env["AMQP_URI"]) as resident:
+            site = agency.sites.register_site(kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+            deadline = time.monotonic() + 20
+            while True:  # inspections learns of the site from the sites stream
+                try:
+                    ticket = resident.inspections.report_incident(category="wastewater", description="Nước nhuộm đỏ",
+                                                                  site_id=site["id"])
+                    break
+                except NotFound:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.2)
+        out = run_cli(system_env, "events", "--service", "inspections", "--from-start", "--json")
+        events = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+        assert [e["type"] for e in events] == ["vn.langxanh.inspections.incident_reported.v1"]
+        assert events[0]["subject"] == ticket["id"] and events[0]["communecode"] == "ha-dong"
+    finally:
+        up.send_signal(signal.SIGTERM)
+        output, _ = up.communicate(timeout=60)
+    assert up.returncode == 0
+    assert "store    sites:" in output and "store    inspections:" in output and "stopped" in output
