@@ -18,9 +18,10 @@ from eventsourcing.persistence import IntegrityError
 
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
+from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
 from services.inspections.domainmodel import (
     Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
-    Violation, ViolationState, check_fine, coarse, evaluate_sample, incident_id_for,
+    Violation, ViolationState, check_fine, evaluate_sample, incident_id_for,
 )
 
 STAFF = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
@@ -41,15 +42,6 @@ class EmptyDirectory:
 
     def establishment(self, establishment_id: str) -> dict | None:
         return None
-
-
-def _uuid(value: Any, field: str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidInput(f"{field} must be a UUID, got {str(value)[:40]!r}", field, "uuid") from None
 
 
 class InspectionsApplication(ServiceApplication):
@@ -558,18 +550,6 @@ class InspectionsApplication(ServiceApplication):
 def ticket(incident_id: UUID) -> str:
     """A short ticket number residents can quote."""
     return "PA-" + incident_id.hex[:8].upper()
-
-
-def as_plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: as_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_plain(v) for v in value]
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 def incident_document(i: Incident, full: bool, with_reporter: bool = False) -> dict:

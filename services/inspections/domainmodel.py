@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from shared.kit.errors import Conflict, Forbidden, InvalidInput
+from shared.kit.values import coarse  # noqa: F401  (re-exported)
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://langxanh.vn/inspections")
 MAX_PHOTOS = 3
@@ -86,17 +86,25 @@ class NotYours(Forbidden):
     pass
 
 
+class StateMachine:
+    """A `check_state` guard for aggregates with a `state` attribute and a `NOUN` for messages."""
+
+    NOUN = "record"
+    state: str
+
+    def check_state(self, action: str, *states: Enum) -> None:
+        if self.state not in {s.value for s in states}:
+            allowed = ", ".join(s.value for s in states)
+            raise WrongState(f"cannot {action} {self.NOUN} that is {self.state} (must be {allowed})", "state", "transition")
+
+
 def incident_id_for(reporter: str, client_ref: str) -> UUID:
     return uuid5(NAMESPACE, f"incident:{reporter}:{client_ref}")
 
 
-def coarse(location: dict | None) -> dict | None:
-    if not location:
-        return None
-    return {"lat": round(float(location["lat"]), 2), "lon": round(float(location["lon"]), 2)}
+class Incident(StateMachine, Aggregate):
+    NOUN = "an incident"
 
-
-class Incident(Aggregate):
     """A resident's report. The reporter is a pseudonym, kept only here (never published)."""
 
     @event("Reported")
@@ -133,10 +141,6 @@ class Incident(Aggregate):
         if len(photos) > MAX_PHOTOS:
             raise InvalidInput(f"at most {MAX_PHOTOS} photos per report", "photos", "max_items")
 
-    def check_state(self, action: str, *states: IncidentState) -> None:
-        if self.state not in {s.value for s in states}:
-            allowed = ", ".join(s.value for s in states)
-            raise WrongState(f"cannot {action} an incident that is {self.state} (must be {allowed})", "state", "transition")
 
     def check_reporter(self, actor_id: str) -> None:
         if actor_id != self.reporter:
@@ -233,7 +237,9 @@ class InspectionPlan(Aggregate):
         self.items[ref]["inspection_id"] = inspection_id
 
 
-class Inspection(Aggregate):
+class Inspection(StateMachine, Aggregate):
+    NOUN = "an inspection"
+
     @event("Scheduled")
     def __init__(self, kind: str, site_id: UUID, establishment_id: UUID | None, plan_year: int | None,
                  plan_ref: str | None, incident_ids: list[UUID], scheduled_for: str, actor: dict) -> None:
@@ -249,10 +255,6 @@ class Inspection(Aggregate):
         self.violation_ids: list[UUID] = []
         self.cancel_reason: str | None = None
 
-    def check_state(self, action: str, *states: InspectionState) -> None:
-        if self.state not in {s.value for s in states}:
-            allowed = ", ".join(s.value for s in states)
-            raise WrongState(f"cannot {action} an inspection that is {self.state} (must be {allowed})", "state", "transition")
 
     @event("Conducted")
     def conduct(self, conducted_on: str, team: list[str], findings: str, samples: list[dict], actor: dict) -> None:
@@ -318,7 +320,9 @@ def check_fine(entry: dict, offender_type: str, fine_vnd: int, rules: dict) -> N
             f"{lo:,}–{hi:,} VND", "fine_vnd", "band")
 
 
-class Violation(Aggregate):
+class Violation(StateMachine, Aggregate):
+    NOUN = "a violation"
+
     @event("Recorded")
     def __init__(self, establishment_id: UUID, site_id: UUID, inspection_id: UUID | None, legal_basis: dict,
                  description: str, offender_type: str, fine_vnd: int, additional_sanctions: list[str],
@@ -337,10 +341,6 @@ class Violation(Aggregate):
         self.evidence: list[dict] = []
         self.overdue: list[str] = []
 
-    def check_state(self, action: str, *states: ViolationState) -> None:
-        if self.state not in {s.value for s in states}:
-            allowed = ", ".join(s.value for s in states)
-            raise WrongState(f"cannot {action} a violation that is {self.state} (must be {allowed})", "state", "transition")
 
     @event("SanctionDecided")
     def decide_sanction(self, decision_number: str, decided_on: str, fine_vnd: int, actor: dict) -> None:

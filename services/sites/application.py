@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from shared.kit.actor import Actor, Role
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
+from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_dict
 from services.sites.domainmodel import (
     ESTABLISHMENT_LINK_ROLES,
     REFORM_BASIS,
@@ -28,8 +29,6 @@ from services.sites.domainmodel import (
     Site,
     SiteKind,
     SiteNotFound,
-    as_dict,
-    coarse,
     establishment_id_for,
     link_code_id,
     site_id_for,
@@ -342,15 +341,6 @@ class SitesApplication(ServiceApplication):
             self._place_cache.clear()
         self._place_cache[originator] = (version, place)
         return place
-
-
-def _uuid(value: UUID | str, field: str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidInput(f"{field} must be a UUID, got {str(value)[:40]!r}", field, "uuid") from None
 
 
 def site_document(site: Site, on: date) -> dict:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.kit.values import coarse  # noqa: F401  (re-exported: the domain coarsens locations)
 
 REFORM_DATE = date(2025, 7, 1)  # NQ 1656/NQ-UBTVQH15: districts abolished, new communes/wards
 REFORM_BASIS = "NQ 1656/NQ-UBTVQH15 (16/06/2025)"
@@ -119,19 +119,6 @@ def establishment_id_for(site_id: UUID, registration_code: str) -> UUID:
 
 def link_code_id(code_hash: str) -> UUID:
     return uuid5(NAMESPACE, f"link-code:{code_hash}")
-
-
-def coarse(location: dict | None) -> dict | None:
-    """Public locations are coarsened to 2 decimals (about 1 km)."""
-    if not location:
-        return None
-    return {"lat": round(float(location["lat"]), 2), "lon": round(float(location["lon"]), 2)}
-
-
-def _iso(d: date | str | None) -> str | None:
-    if d is None:
-        return None
-    return d.isoformat() if isinstance(d, (date, datetime)) else str(d)
 
 
 # -- aggregates ------------------------------------------------------------------------------------
@@ -337,16 +324,3 @@ class LinkCode(Aggregate):
 
 
 AGGREGATES: tuple[type[Aggregate], ...] = (Site, Establishment, LinkCode)
-
-
-def as_dict(value: Any) -> Any:
-    """Plain data for query answers (UUIDs and dates as strings)."""
-    if isinstance(value, dict):
-        return {k: as_dict(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_dict(v) for v in value]
-    if isinstance(value, (UUID, date, datetime)):
-        return str(value) if isinstance(value, UUID) else value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value

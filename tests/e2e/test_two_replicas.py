@@ -17,7 +17,7 @@ def test_two_replicas_one_publisher_every_event_once(sites_process, system_env, 
                 other.sites.set_wwtp(site_id=site_id, status="planned")
         head = client.sites.ping()["log_head"]
         assert head == 80
-        received = subscriber.drain_until(lambda r: len(r) >= head)
+        subscriber.drain_until(lambda r: len(r) >= head)
         subscriber.drain_until(lambda r: False, timeout=1.5)  # anything doubled would arrive now
         assert sorted(int(e["sequence"]) for e in subscriber.received) == list(range(1, head + 1))
         pids = {client.sites.ping()["pid"] for _ in range(20)}

@@ -7,7 +7,6 @@ import uuid
 
 import eventlet
 import pytest
-from nameko.testing.services import entrypoint_hook
 from PIL import Image
 
 from services.inspections.service import InspectionsService
