@@ -3,4 +3,5 @@
 SERVICES = {
     "sites": "services.sites.service:SitesService",
     "inspections": "services.inspections.service:InspectionsService",
+    "manifests": "services.manifests.service:ManifestsService",
 }

@@ -1,7 +1,7 @@
 """Read models of inspections.
 
-- `SitesDirectory`: what the sites stream says about sites and establishments (followed from
-  `langxanh.events` with the kit's follower; tracking in the same transaction).
+- `SitesDirectory` (shared/directory.py): what the sites stream says about sites and
+  establishments (followed from `langxanh.events` with the kit's follower).
 - `InspectionsViews`: the service's own incidents, inspections and violations, for lists,
   counts, duplicate suggestions and the deadline timer (projected from its own log).
 """
@@ -13,57 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from shared.kit.calendar import distance_m
-from shared.kit.follower import OwnLogProjection, SqlProjection
+from shared.directory import SitesDirectory  # noqa: F401  (the directory this service follows)
+from shared.kit.follower import OwnLogProjection
 from shared.kit.sql import Cursor
 from services.inspections.domainmodel import Incident, Inspection, OPEN_INCIDENT_STATES, Violation
 
 DUPLICATE_RADIUS_M = 300
 DUPLICATE_WINDOW = timedelta(days=7)
-
-
-class SitesDirectory(SqlProjection):
-    name = "sites_directory"
-    tables = (
-        "CREATE TABLE IF NOT EXISTS {t:known_site} (id TEXT PRIMARY KEY, name TEXT, kind TEXT, commune TEXT, "
-        "active INTEGER NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS {t:known_establishment} (id TEXT PRIMARY KEY, site_id TEXT NOT NULL, "
-        "name TEXT, form TEXT, active INTEGER NOT NULL)",
-    )
-
-    def project(self, cur: Cursor, event: dict) -> None:
-        name = event["type"].split(".")[3]
-        data = event.get("data") or {}
-        subject = event["subject"]
-        if name == "site_registered":
-            cur.execute("DELETE FROM {t:known_site} WHERE id=%s", (subject,))
-            cur.execute("INSERT INTO {t:known_site} (id, name, kind, commune, active) VALUES (%s,%s,%s,%s,1)",
-                        (subject, data.get("name"), data.get("kind"), event.get("communecode")))
-        elif name == "site_amended" and "name" in (data.get("changes") or {}):
-            cur.execute("UPDATE {t:known_site} SET name=%s WHERE id=%s", (data["changes"]["name"], subject))
-        elif name == "site_jurisdiction_changed":
-            cur.execute("UPDATE {t:known_site} SET commune=%s WHERE id=%s", (data["commune"], subject))
-        elif name == "site_deactivated":
-            cur.execute("UPDATE {t:known_site} SET active=0 WHERE id=%s", (subject,))
-        elif name == "establishment_registered":
-            cur.execute("DELETE FROM {t:known_establishment} WHERE id=%s", (subject,))
-            cur.execute("INSERT INTO {t:known_establishment} (id, site_id, name, form, active) VALUES (%s,%s,%s,%s,1)",
-                        (subject, data["site_id"], data.get("name"), data.get("form")))
-        elif name == "establishment_deactivated":
-            cur.execute("UPDATE {t:known_establishment} SET active=0 WHERE id=%s", (subject,))
-
-    def clear(self, cur: Cursor) -> None:
-        cur.execute("DELETE FROM {t:known_site}")
-        cur.execute("DELETE FROM {t:known_establishment}")
-
-    def site(self, site_id: str) -> dict | None:
-        with self.db.transaction(commit=False) as cur:
-            row = cur.execute("SELECT * FROM {t:known_site} WHERE id=%s", (site_id,)).one()
-        return None if row is None else dict(row, active=bool(row["active"]))
-
-    def establishment(self, establishment_id: str) -> dict | None:
-        with self.db.transaction(commit=False) as cur:
-            row = cur.execute("SELECT * FROM {t:known_establishment} WHERE id=%s", (establishment_id,)).one()
-        return None if row is None else dict(row, active=bool(row["active"]))
 
 
 class InspectionsViews(OwnLogProjection):

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     resolution_days: int = Field(15, ge=1, le=365, description="Incidents: resolution due within N days.")
     reopen_days: int = Field(30, ge=1, le=365, description="Incidents: a resolved one can be reopened for N days.")
     limit_tables_dir: Path | None = Field(None, description="Extra wastewater-limit tables (JSON), e.g. QCVN 40:2025.")
+    copy4_days: int = Field(90, ge=1, le=3650, description="Manifests: copy 4 expected back within N days of hand-over.")
+    transit_days: int = Field(7, ge=1, le=365, description="Manifests: in transit at most N days.")
+    discrepancy_days: int = Field(15, ge=1, le=365, description="Manifests: a discrepancy reconciled within N days.")
+    storage_days: int = Field(365, ge=1, le=3650, description="Manifests: declared stock stored at most N days.")
     deadline_check_interval: float = Field(60.0, gt=0, description="Seconds between deadline timer runs.")
     max_workers: int = Field(10, ge=1, le=200, description="Concurrent workers per service process.")
     telegram_bot_token: str | None = Field(

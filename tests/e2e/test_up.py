@@ -30,6 +30,7 @@ def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
     try:
         assert wait_ping(system_env, "sites")["service"] == "sites"
         assert wait_ping(system_env, "inspections")["service"] == "inspections"
+        assert wait_ping(system_env, "manifests")["service"] == "manifests"
         with ServiceClient(actor=Actor("officer-1", "agency"), amqp_uri=system_env["AMQP_URI"]) as agency, \
                 ServiceClient(actor=Actor("tg:1", "resident"), amqp_uri=system_env["AMQP_URI"]) as resident:
             site = agency.sites.register_site(kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
@@ -50,4 +51,4 @@ def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=60)
     assert up.returncode == 0
-    assert "store    sites:" in output and "store    inspections:" in output and "stopped" in output
+    assert all(f"store    {s}:" in output for s in ("sites", "inspections", "manifests")) and "stopped" in output

@@ -21,8 +21,8 @@ INSPECTOR = {"actor": Actor("insp-1", "inspector").to_dict()}
 RESIDENT = {"actor": Actor("tg:resident-a", "resident").to_dict()}
 
 
-def call(container, method, context=AGENCY, **payload):
-    return badinput.call(container, method, payload, context)
+def call(container, rpc_name, context=AGENCY, **payload):
+    return badinput.call(container, rpc_name, payload, context)
 
 
 def jpeg_with_exif():

@@ -1,0 +1,477 @@
+"""The manifests Application: drafts, signatures in turn, receipt with measured quantities and
+discrepancies, rejection and re-routing, corrections as versions, treatment, copy 4, timers,
+stock declarations, the mass balance and the waste-code catalogue. Plain Python."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from shared.kit.actor import Actor, Role
+from shared.kit.calendar import local_date
+from shared.kit.errors import Conflict, InvalidInput, NotFound
+from shared.kit.store import ServiceApplication
+from shared.kit.values import parse_uuid as _uuid, plain
+from services.manifests.domainmodel import (
+    DiscrepancyState, Manifest, ManifestState, NotYourSignature, StockDeclaration, WasteCatalogue,
+    line_discrepancy, manifest_id_for,
+)
+
+CODE = re.compile(r"^\d{2} \d{2} \d{2}$")
+READ_ALL = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN, Role.SYSTEM)
+PARTY_ROLES = {"generator": Role.BUSINESS, "transporter": Role.TRANSPORTER, "facility": Role.TREATMENT_FACILITY}
+
+
+class EmptyDirectory:
+    def site(self, site_id: str) -> dict | None:
+        return None
+
+    def establishment(self, establishment_id: str) -> dict | None:
+        return None
+
+
+class ManifestsApplication(ServiceApplication):
+    name = "Manifests"
+
+    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env)
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.directory: Any = EmptyDirectory()
+        self.views: Any = None
+        self.shipped_catalogue: dict = {"version": "none", "codes": []}
+        self.copy4_days, self.transit_days, self.discrepancy_days, self.storage_days = 90, 7, 15, 365
+
+    def connect(self, *, directory: Any = None, views: Any = None, catalogue: dict | None = None,
+                copy4_days: int | None = None, transit_days: int | None = None,
+                discrepancy_days: int | None = None, storage_days: int | None = None) -> "ManifestsApplication":
+        self.directory = directory or self.directory
+        self.views = views if views is not None else self.views
+        self.shipped_catalogue = catalogue or self.shipped_catalogue
+        self.copy4_days = copy4_days or self.copy4_days
+        self.transit_days = transit_days or self.transit_days
+        self.discrepancy_days = discrepancy_days or self.discrepancy_days
+        self.storage_days = storage_days or self.storage_days
+        return self
+
+    # -- catalogue -------------------------------------------------------------------------------
+    def catalogue(self) -> dict:
+        """The catalogue in force: the newest loaded version, else the shipped one."""
+        loaded = self.get_or_none(WasteCatalogue.ID)
+        current = loaded.in_force() if loaded else None
+        return current or self.shipped_catalogue
+
+    def waste_code(self, code: str, field: str = "lines.code") -> dict:
+        for entry in self.catalogue()["codes"]:
+            if entry["code"] == code:
+                return entry
+        raise InvalidInput(f"waste code {code!r} is not in the catalogue in force ({self.catalogue()['version']})",
+                           field, "catalogue")
+
+    def load_catalogue(self, actor: Actor, command_id: str | None, version: str, title: str, source: str,
+                       codes: list[dict]) -> dict:
+        actor.require(Role.AGENCY, Role.ADMIN, action="load a waste-code catalogue")
+        seen: set[str] = set()
+        for i, entry in enumerate(codes):
+            code = entry.get("code", "")
+            if not CODE.match(code):
+                raise InvalidInput(f"entry {i + 1}: code {code!r} is not of the form 'xx xx xx'", "codes.code", "format")
+            if entry.get("chapter") and entry["chapter"] != code[:2]:
+                raise InvalidInput(f"entry {i + 1}: code {code} is not in chapter {entry['chapter']}", "codes.chapter", "chapter")
+            if code in seen:
+                raise InvalidInput(f"entry {i + 1}: code {code} appears twice", "codes.code", "unique")
+            seen.add(code)
+
+        def work():  # type: ignore[no-untyped-def]
+            cat = self.get_or_none(WasteCatalogue.ID) or WasteCatalogue(actor=actor.to_dict())
+            if any(v["version"] == version for v in cat.versions):
+                raise Conflict(f"catalogue version {version!r} is loaded already", "version", "unique")
+            cat.load_version(version=version, title=title, source=source, codes=codes, actor=actor.to_dict())
+            return [cat], {"version": version, "codes": len(codes)}
+
+        return self.execute(command_id, work)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _manifest(self, manifest_id: Any) -> Manifest:
+        m = self.get_or_none(_uuid(manifest_id, "manifest_id"))
+        if not isinstance(m, Manifest):
+            raise NotFound(f"no manifest with id {manifest_id}", "manifest_id", "exists")
+        return m
+
+    def _establishment(self, establishment_id: Any, field: str, need: str | None = None) -> dict:
+        est = self.directory.establishment(str(_uuid(establishment_id, field)))
+        if est is None or not est.get("active", True):
+            raise NotFound(f"no active establishment {establishment_id} is known from the sites registry", field, "exists")
+        if need and not est.get(need):
+            what = {"hw_generator": "a hazardous-waste generator", "transporter": "a licensed transporter",
+                    "treatment_facility": "a licensed treatment facility"}[need]
+            raise InvalidInput(f"{est.get('name') or establishment_id} is not registered as {what}", field, need)
+        return est
+
+    def _as_party(self, actor: Actor, m: Manifest, kind: str) -> str:
+        """The party this actor signs as; refuses someone signing for another party."""
+        actor.require(PARTY_ROLES[kind], Role.ADMIN, action=f"sign as {kind}")
+        if actor.role == Role.ADMIN:
+            return kind
+        party = m.party_of(_uuid(actor.establishment, "actor.establishment")) if actor.establishment else None
+        if party is None or not party.startswith(kind):
+            raise NotYourSignature(f"your establishment is not the {kind} of manifest {m.number}", "actor.establishment",
+                                   "own_signature")
+        return party
+
+    def _work(self, command_id: str | None, manifest_id: Any, act: Callable[[Manifest], None]) -> dict:
+        def work():  # type: ignore[no-untyped-def]
+            m = self._manifest(manifest_id)
+            act(m)
+            return [m], {"id": str(m.id), "version": m.version, "state": m.state, "manifest_version": m.manifest_version}
+
+        return self.execute(command_id, work)
+
+    def _check_codes_permitted(self, facility: dict, lines: list[dict], field: str) -> None:
+        permitted = set((facility.get("licence") or {}).get("waste_codes", []))
+        for line in lines:
+            if line["code"] not in permitted:
+                raise InvalidInput(f"{facility.get('name') or facility['id']}'s licence does not permit waste code "
+                                   f"{line['code']}", field, "licence")
+
+    def _validate_route(self, generator_id: str, transporters: list[str], facility_1: str, facility_2: str | None,
+                        lines: list[dict]) -> None:
+        Manifest.check_lines(lines)
+        for i, line in enumerate(lines):
+            if line["line"] != i + 1:
+                raise InvalidInput("lines are numbered 1, 2, 3… in order", "lines.line", "order")
+            self.waste_code(line["code"])
+        self._establishment(generator_id, "generator_id", "hw_generator")
+        if not transporters:
+            raise InvalidInput("name at least one transporter, in pickup order", "transporters", "required")
+        if len(set(transporters)) != len(transporters):
+            raise InvalidInput("a transporter appears twice", "transporters", "unique")
+        for t in transporters:
+            self._establishment(t, "transporters", "transporter")
+        for field, fid in (("facility_1", facility_1), ("facility_2", facility_2)):
+            if fid:
+                self._check_codes_permitted(self._establishment(fid, field, "treatment_facility"), lines, field)
+
+    # -- commands --------------------------------------------------------------------------------
+    def create_manifest(self, actor: Actor, command_id: str | None, *, generator_id: str, number: str,
+                        transporters: list[str], facility_1: str, vehicle_plate: str, lines: list[dict],
+                        planned_date: date, facility_2: str | None = None, linked_from: str | None = None) -> dict:
+        actor.require(Role.BUSINESS, Role.ADMIN, action="file a manifest")
+        if actor.role == Role.BUSINESS and actor.establishment != str(_uuid(generator_id, "generator_id")):
+            raise NotYourSignature("a business files manifests for its own establishment only", "generator_id", "own")
+        self._validate_route(generator_id, transporters, facility_1, facility_2, lines)
+
+        def work():  # type: ignore[no-untyped-def]
+            gid = _uuid(generator_id, "generator_id")
+            if self.get_or_none(manifest_id_for(gid, number)) is not None:
+                raise Conflict(f"the generator already has a manifest numbered {number}", "number", "unique")
+            m = Manifest(generator_id=gid, number=number, transporters=[_uuid(t, "transporters") for t in transporters],
+                         facility_1=_uuid(facility_1, "facility_1"),
+                         facility_2=_uuid(facility_2, "facility_2") if facility_2 else None, vehicle_plate=vehicle_plate,
+                         lines=lines, planned_date=planned_date.isoformat(),
+                         linked_from=_uuid(linked_from, "linked_from") if linked_from else None, actor=actor.to_dict())
+            return [m], {"id": str(m.id), "version": m.version, "state": m.state, "manifest_version": 1}
+
+        return self.execute(command_id, work)
+
+    def sign_handover(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
+        def act(m: Manifest) -> None:
+            self._as_party(actor, m, "generator")
+            m.check_state("sign at hand-over", ManifestState.DRAFT)
+            m.sign_by_generator(at=self.clock(), actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def sign_pickup(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
+        def act(m: Manifest) -> None:
+            party = self._as_party(actor, m, "transporter")
+            m.check_state("sign at pickup", ManifestState.HANDED_OVER, ManifestState.IN_TRANSIT)
+            m.check_no_resign_pending()
+            position = m.next_transporter()
+            if position is None:
+                raise NotYourSignature(f"every transporter of manifest {m.number} has signed", "state", "twice")
+            if actor.role != Role.ADMIN and party != f"transporter{position + 1}":
+                if m.signed(party):
+                    raise NotYourSignature(f"{party} has already signed manifest {m.number}", "state", "twice")
+                raise NotYourSignature(f"it is transporter {position + 1}'s turn to sign manifest {m.number}", "state", "turn")
+            m.sign_by_transporter(position=position, at=self.clock(), actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def receive(self, actor: Actor, command_id: str | None, manifest_id: str, measured: list[dict]) -> dict:
+        def act(m: Manifest) -> None:
+            party = self._as_party(actor, m, "facility")
+            m.check_state("receive", ManifestState.IN_TRANSIT)
+            m.check_no_resign_pending()
+            if m.next_transporter() is not None:
+                raise NotYourSignature(f"transporter {m.next_transporter() + 1} has not signed manifest {m.number}",
+                                       "state", "turn")
+            by_line = {x["line"]: x for x in measured}
+            live = [line for line in m.lines if not line.get("rejected")]
+            if sorted(by_line) != [line["line"] for line in live]:
+                raise InvalidInput("give a measured quantity for every line, once", "measured", "every_line")
+            for x in measured:
+                self.waste_code(x["code"], "measured.code")
+                if not 0 <= float(x["quantity_kg"]) <= 1_000_000:
+                    raise InvalidInput(f"line {x['line']}: measured quantity out of range", "measured.quantity_kg", "range")
+            discrepancies = [d for line in live if (d := line_discrepancy(line, by_line[line["line"]]))]
+            now = self.clock()
+            m.receive(facility=party if party != "facility" else "facility1", measured=measured,
+                      discrepancies=discrepancies, at=now,
+                      discrepancy_due=now + timedelta(days=self.discrepancy_days) if discrepancies else None,
+                      actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def resolve_discrepancy(self, actor: Actor, command_id: str | None, manifest_id: str, outcome: str,
+                            note: str) -> dict:
+        actor.require(Role.BUSINESS, Role.TREATMENT_FACILITY, Role.AGENCY, Role.INSPECTOR, Role.ADMIN,
+                      action="resolve a discrepancy")
+
+        def act(m: Manifest) -> None:
+            if actor.role in (Role.BUSINESS, Role.TREATMENT_FACILITY):
+                self._as_party(actor, m, "generator" if actor.role == Role.BUSINESS else "facility")
+            if not m.discrepancy or m.discrepancy["state"] != DiscrepancyState.OPEN:
+                raise Conflict(f"manifest {m.number} has no open discrepancy", "state", "discrepancy")
+            m.resolve_discrepancy(outcome=outcome, note=note, actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def reject(self, actor: Actor, command_id: str | None, manifest_id: str, lines: list[int] | None, reason: str,
+               alternate_facility: str | None, number: str) -> dict:
+        """The facility refuses all (lines=None) or some lines; a new linked manifest takes the
+        refused waste to an alternate facility, or back to the generator."""
+        if alternate_facility:
+            self._establishment(alternate_facility, "alternate_facility", "treatment_facility")
+
+        def work():  # type: ignore[no-untyped-def]
+            m = self._manifest(manifest_id)
+            party = self._as_party(actor, m, "facility")
+            m.check_state("reject", ManifestState.IN_TRANSIT)
+            if m.next_transporter() is not None:
+                raise NotYourSignature("the waste has not reached the facility yet", "state", "turn")
+            all_lines = [line["line"] for line in m.lines]
+            refused = sorted(set(lines)) if lines else all_lines
+            if not set(refused) <= set(all_lines):
+                raise InvalidInput("rejected lines must be lines of the manifest", "lines", "in_manifest")
+            full = refused == all_lines
+            m.reject(facility=party if party != "facility" else "facility1", lines=refused, full=full, reason=reason,
+                     at=self.clock(), actor=actor.to_dict())
+            moved = [dict({k: v for k, v in line.items() if k != "rejected"}, line=i + 1)
+                     for i, line in enumerate(x for x in m.lines if x["line"] in refused)]
+            if alternate_facility:
+                self._check_codes_permitted(self._establishment(alternate_facility, "alternate_facility"), moved,
+                                            "alternate_facility")
+                destination = _uuid(alternate_facility, "alternate_facility")
+            else:
+                destination = m.generator_id  # back to the generator
+            linked = Manifest(generator_id=m.generator_id, number=number, transporters=list(m.transporters),
+                              facility_1=destination, facility_2=None, vehicle_plate=m.vehicle_plate, lines=moved,
+                              planned_date=local_date(self.clock()).isoformat(), linked_from=m.id, actor=actor.to_dict())
+            if self.get_or_none(linked.id) is not None:
+                raise Conflict(f"the generator already has a manifest numbered {number}", "number", "unique")
+            m.link(manifest_id=linked.id, actor=actor.to_dict())
+            return [m, linked], {"id": str(m.id), "state": m.state, "linked_manifest": str(linked.id),
+                                 "full": full, "to": "alternate_facility" if alternate_facility else "generator"}
+
+        return self.execute(command_id, work)
+
+    def treat(self, actor: Actor, command_id: str | None, manifest_id: str, method: str, treated_on: date) -> dict:
+        def act(m: Manifest) -> None:
+            self._as_party(actor, m, "facility")
+            m.check_state("record the treatment of", ManifestState.RECEIVED)
+            m.check_no_resign_pending()
+            if treated_on > local_date(self.clock()):
+                raise InvalidInput("treatment cannot be dated in the future", "treated_on", "not_future")
+            m.treat(method=method, treated_on=treated_on.isoformat(), actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def return_copy4(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
+        def act(m: Manifest) -> None:
+            self._as_party(actor, m, "generator")
+            m.check_state("receive copy 4 of", ManifestState.TREATED)
+            m.return_copy4(at=self.clock(), actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def close_manifest(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
+        def act(m: Manifest) -> None:
+            if actor.role != Role.AGENCY:
+                self._as_party(actor, m, "generator")
+            m.check_state("close", ManifestState.COPY4_RETURNED)
+            if m.discrepancy and m.discrepancy["state"] == DiscrepancyState.OPEN:
+                raise Conflict(f"manifest {m.number} has an open discrepancy", "state", "discrepancy")
+            m.close(actor=actor.to_dict())
+
+        actor.require(Role.BUSINESS, Role.AGENCY, Role.ADMIN, action="close a manifest")
+        return self._work(command_id, manifest_id, act)
+
+    def cancel_manifest(self, actor: Actor, command_id: str | None, manifest_id: str, reason: str) -> dict:
+        def act(m: Manifest) -> None:
+            self._as_party(actor, m, "generator")
+            m.check_state("cancel", ManifestState.DRAFT)
+            m.cancel(reason=reason, actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def correct(self, actor: Actor, command_id: str | None, manifest_id: str, changes: dict, reason: str) -> dict:
+        def act(m: Manifest) -> None:
+            self._as_party(actor, m, "generator")
+            m.check_state("correct", ManifestState.DRAFT, ManifestState.HANDED_OVER, ManifestState.IN_TRANSIT,
+                          ManifestState.RECEIVED, ManifestState.TREATED)
+            merged = {"transporters": [str(t) for t in m.transporters], "facility_1": str(m.facility_1),
+                      "facility_2": str(m.facility_2) if m.facility_2 else None, "lines": m.lines}
+            merged.update(changes)
+            self._validate_route(str(m.generator_id), merged["transporters"], merged["facility_1"],
+                                 merged["facility_2"], merged["lines"])
+            typed = dict(changes)
+            for key in ("facility_1", "facility_2"):
+                if typed.get(key):
+                    typed[key] = _uuid(typed[key], key)
+            if "transporters" in typed:
+                typed["transporters"] = [_uuid(t, "transporters") for t in typed["transporters"]]
+            if "planned_date" in typed:
+                typed["planned_date"] = typed["planned_date"].isoformat()
+            m.correct(changes=typed, reason=reason, actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def sign_again(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
+        def act(m: Manifest) -> None:
+            kind = {Role.BUSINESS: "generator", Role.TRANSPORTER: "transporter",
+                    Role.TREATMENT_FACILITY: "facility"}.get(actor.role, "generator")
+            party = self._as_party(actor, m, kind)
+            if party not in m.resign:
+                raise NotYourSignature(f"{party} has nothing to sign again on manifest {m.number}", "state", "twice")
+            m.sign_again(party=party, at=self.clock(), actor=actor.to_dict())
+
+        return self._work(command_id, manifest_id, act)
+
+    def bulk_sign(self, actor: Actor, command_id: str | None, manifest_ids: list[str], step: str,
+                  method: str | None = None, treated_on: date | None = None) -> dict:
+        """A transporter signs many pickups, or a facility many treatments, in one command. Each
+        manifest is its own transaction; the answer says which signed and why others did not."""
+        results = []
+        for mid in manifest_ids:
+            sub = f"{command_id}:{mid}" if command_id else None
+            try:
+                if step == "pickup":
+                    self.sign_pickup(actor, sub, mid)
+                else:
+                    if not method or treated_on is None:
+                        raise InvalidInput("a bulk treatment names the method and the date", "method", "required")
+                    self.treat(actor, sub, mid, method, treated_on)
+                results.append({"manifest_id": str(mid), "signed": True})
+            except (Conflict, InvalidInput, NotFound, NotYourSignature) as e:
+                results.append({"manifest_id": str(mid), "signed": False, "error": e.as_dict()})
+        if all(not r["signed"] for r in results) and results and results[0]["error"]["kind"] == "forbidden":
+            raise NotYourSignature(results[0]["error"]["message"], "actor.role", "role")
+        return {"signed": sum(r["signed"] for r in results), "results": results}
+
+    def declare_stock(self, actor: Actor, command_id: str | None, generator_id: str, year: int, code: str,
+                      quantity_kg: float, stored_since: date) -> dict:
+        actor.require(Role.BUSINESS, Role.ADMIN, action="declare hazardous-waste stock")
+        if actor.role == Role.BUSINESS and actor.establishment != str(_uuid(generator_id, "generator_id")):
+            raise NotYourSignature("a business declares its own stock only", "generator_id", "own")
+        self._establishment(generator_id, "generator_id", "hw_generator")
+        self.waste_code(code, "code")
+        if stored_since > local_date(self.clock()):
+            raise InvalidInput("stored_since cannot be in the future", "stored_since", "not_future")
+
+        def work():  # type: ignore[no-untyped-def]
+            gid = _uuid(generator_id, "generator_id")
+            decl = self.get_or_none(StockDeclaration.create_id(gid, year)) or \
+                StockDeclaration(generator_id=gid, year=year, actor=actor.to_dict())
+            decl.declare(code=code, quantity_kg=quantity_kg, stored_since=stored_since.isoformat(), actor=actor.to_dict())
+            return [decl], {"id": str(decl.id), "version": decl.version, "items": len(decl.items)}
+
+        return self.execute(command_id, work)
+
+    # -- queries ---------------------------------------------------------------------------------
+    def get_manifest(self, actor: Actor, manifest_id: str) -> dict:
+        m = self._manifest(manifest_id)
+        if actor.role not in READ_ALL:
+            party = m.party_of(_uuid(actor.establishment, "actor.establishment")) if actor.establishment else None
+            if party is None:
+                raise NotYourSignature(f"manifest {m.number} does not name your establishment", "actor.establishment", "party")
+        return manifest_document(m)
+
+    def mass_balance(self, actor: Actor, generator_id: str, year: int) -> dict:
+        if actor.role not in READ_ALL and actor.establishment != str(_uuid(generator_id, "generator_id")):
+            raise NotYourSignature("a business sees its own mass balance only", "generator_id", "own")
+        decl = self.get_or_none(StockDeclaration.create_id(_uuid(generator_id, "generator_id"), year))
+        declared = sum(i["quantity_kg"] for i in decl.items) if decl else 0.0
+        flows = self.views.flows(str(generator_id), year) if self.views is not None else {}
+        return {"generator_id": str(generator_id), "year": year, "declared_kg": declared,
+                "handed_over_kg": flows.get("handed_over_kg", 0.0), "received_kg": flows.get("received_kg", 0.0),
+                "treated_kg": flows.get("treated_kg", 0.0)}
+
+    # -- timers ----------------------------------------------------------------------------------
+    def check_timers(self, now: datetime | None = None) -> dict:
+        now = now or self.clock()
+        system = Actor("timer", Role.SYSTEM).to_dict()
+        counts = {"copy4": 0, "transit": 0, "discrepancy": 0, "storage": 0}
+        for mid in self.views.open_manifest_ids():
+            m = self.repository.get(mid)
+            rules = []
+            if m.handed_over_at and m.copy4_returned_at is None and m.state not in ("closed", "cancelled", "rejected") \
+                    and now > m.handed_over_at + timedelta(days=self.copy4_days):
+                rules.append(("copy4", m.handed_over_at))
+            if m.state == ManifestState.IN_TRANSIT and m.picked_up_at and now > m.picked_up_at + timedelta(days=self.transit_days):
+                rules.append(("transit", m.picked_up_at))
+            if m.discrepancy and m.discrepancy["state"] == DiscrepancyState.OPEN and \
+                    now > datetime.fromisoformat(m.discrepancy["opened_at"]) + timedelta(days=self.discrepancy_days):
+                rules.append(("discrepancy", datetime.fromisoformat(m.discrepancy["opened_at"])))
+            fresh = [(r, since) for r, since in rules if r not in m.overdue]
+            for rule, since in fresh:
+                m.mark_overdue(rule=rule, since=since.isoformat(), actor=system)
+                counts[rule] += 1
+            if fresh:
+                self._save_once(m)
+        today = local_date(now)
+        for did in self.views.stock_declaration_ids():
+            d = self.repository.get(did)
+            late = [i for i, item in enumerate(d.items) if i not in d.overdue
+                    and (today - date.fromisoformat(item["stored_since"])).days > self.storage_days]
+            for i in late:
+                d.mark_stored_too_long(item=i, actor=system)
+                counts["storage"] += 1
+            if late:
+                self._save_once(d)
+        return counts
+
+    def _save_once(self, aggregate: Any) -> None:
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            pass  # another replica's timer recorded it first
+
+    # -- public-event support --------------------------------------------------------------------
+    def place_of(self, domain_event: Any) -> str | None:
+        generator_id = getattr(domain_event, "generator_id", None)
+        if generator_id is None:
+            agg = self.repository.get(domain_event.originator_id, version=domain_event.originator_version)
+            generator_id = getattr(agg, "generator_id", None)
+        if generator_id is None:
+            return None
+        est = self.directory.establishment(str(generator_id))
+        site = self.directory.site(est["site_id"]) if est else None
+        return site.get("commune") if site else None
+
+
+def manifest_document(m: Manifest) -> dict:
+    return plain({
+        "id": m.id, "version": m.version, "number": m.number, "state": m.state, "manifest_version": m.manifest_version,
+        "generator_id": m.generator_id, "transporters": m.transporters, "facility_1": m.facility_1,
+        "facility_2": m.facility_2, "vehicle_plate": m.vehicle_plate, "lines": m.lines, "planned_date": m.planned_date,
+        "signatures": m.signatures, "resign": m.resign, "custody": m.custody, "received": m.received,
+        "discrepancy": m.discrepancy, "treatment": m.treatment, "copy4_returned_at": m.copy4_returned_at,
+        "linked_from": m.linked_from, "links": m.links, "versions": m.versions, "overdue": m.overdue,
+    })
+
+
+__all__ = ["ManifestsApplication", "manifest_document"]

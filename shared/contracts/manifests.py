@@ -1,0 +1,320 @@
+"""Contracts of the manifests service: RPC inputs and public events (no personal data: no
+vehicle plate, no actor ids)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.contracts.base import Command, OptShortText, PublicEvent, Query, ShortText
+
+WasteCodeStr = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2} \d{2} \d{2}$")]
+PhysicalState = Literal["solid", "liquid", "sludge", "solid_liquid", "gas"]
+ManifestState = Literal["draft", "handed_over", "in_transit", "received", "treated", "copy4_returned", "closed",
+                        "cancelled", "rejected"]
+DiscrepancyOutcome = Literal["agreed", "escalated"]
+Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
+                                          pattern=r"^[A-Za-z0-9./_-]+$")]
+Kg = Annotated[float, Field(gt=0, le=1_000_000, description="kilograms (the only unit, Circular 02 Art. 25)")]
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    line: int = Field(ge=1, le=10_000)
+    code: WasteCodeStr
+    name: ShortText
+    state: PhysicalState
+    packaging: ShortText
+    quantity_kg: Kg
+    method: ShortText = Field(description="Treatment method planned")
+
+
+class Measured(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    line: int = Field(ge=1, le=10_000)
+    code: WasteCodeStr
+    quantity_kg: float = Field(ge=0, le=1_000_000)
+
+
+class CreateManifest(Command):
+    generator_id: UUID
+    number: Number
+    transporters: list[UUID] = Field(min_length=1, max_length=5)
+    facility_1: UUID
+    facility_2: UUID | None = None
+    vehicle_plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=15)]
+    lines: list[Line] = Field(min_length=1, max_length=200)
+    planned_date: date
+
+
+class ManifestRef(Command):
+    manifest_id: UUID
+
+
+class Receive(Command):
+    manifest_id: UUID
+    measured: list[Measured] = Field(min_length=1, max_length=200)
+
+
+class ResolveDiscrepancy(Command):
+    manifest_id: UUID
+    outcome: DiscrepancyOutcome
+    note: ShortText
+
+
+class Reject(Command):
+    manifest_id: UUID
+    lines: list[int] | None = Field(None, max_length=200, description="None = the whole load")
+    reason: ShortText
+    alternate_facility: UUID | None = Field(None, description="None = back to the generator")
+    number: Number = Field(description="Number of the new linked manifest")
+
+
+class Treat(Command):
+    manifest_id: UUID
+    method: ShortText
+    treated_on: date
+
+
+class Cancel(Command):
+    manifest_id: UUID
+    reason: ShortText
+
+
+class Changes(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    transporters: list[UUID] | None = Field(None, min_length=1, max_length=5)
+    facility_1: UUID | None = None
+    facility_2: UUID | None = None
+    vehicle_plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=15)] | None = None
+    lines: list[Line] | None = Field(None, min_length=1, max_length=200)
+    planned_date: date | None = None
+
+
+class Correct(Command):
+    manifest_id: UUID
+    changes: Changes
+    reason: ShortText
+
+
+class BulkSign(Command):
+    manifest_ids: list[UUID] = Field(min_length=1, max_length=500)
+    step: Literal["pickup", "treated"]
+    method: OptShortText = None
+    treated_on: date | None = None
+
+
+class DeclareStock(Command):
+    generator_id: UUID
+    year: int = Field(ge=2021, le=2100)
+    code: WasteCodeStr
+    quantity_kg: Kg
+    stored_since: date
+
+
+class CatalogueEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    chapter: Annotated[str, StringConstraints(pattern=r"^\d{2}$")] | None = None
+    name_vi: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    name_en: Annotated[str, StringConstraints(max_length=500)] | None = None
+    state: Annotated[str, StringConstraints(max_length=40)] | None = None
+    marker: Literal["KS", "NH"] | None = None
+
+
+class LoadCatalogue(Command):
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    title: ShortText
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    codes: list[CatalogueEntry] = Field(min_length=1, max_length=5000)
+
+
+class GetManifest(Query):
+    manifest_id: UUID
+
+
+class MyManifests(Query):
+    awaiting_only: bool = False
+
+
+class MassBalance(Query):
+    generator_id: UUID
+    year: int = Field(ge=2021, le=2100)
+
+
+class CatalogueQuery(Query):
+    pass
+
+
+# -- public events ---------------------------------------------------------------------------------
+class _M(PublicEvent):
+    id: UUID
+
+
+class PublicLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    line: int
+    code: str
+    name: str
+    state: str
+    packaging: str
+    quantity_kg: float
+    method: str
+    rejected: bool = False
+
+
+class ManifestDrafted(_M):
+    event = "manifest_drafted"
+    source_event = "Manifest.Drafted"
+    generator_id: UUID
+    number: str
+    transporters: list[UUID]
+    facility_1: UUID
+    facility_2: UUID | None = None
+    lines: list[PublicLine]
+    planned_date: date
+    linked_from: UUID | None = None
+
+
+class ManifestSignedByGenerator(_M):
+    event = "manifest_signed_by_generator"
+    source_event = "Manifest.SignedByGenerator"
+    at: datetime
+
+
+class ManifestSignedByTransporter(_M):
+    event = "manifest_signed_by_transporter"
+    source_event = "Manifest.SignedByTransporter"
+    position: int
+    at: datetime
+
+
+class ManifestReceived(_M):
+    event = "manifest_received"
+    source_event = "Manifest.Received"
+    facility: str
+    measured: list[dict[str, Any]]
+    discrepancies: list[dict[str, Any]]
+    at: datetime
+    discrepancy_due: datetime | None = None
+
+
+class ManifestDiscrepancyResolved(_M):
+    event = "manifest_discrepancy_resolved"
+    source_event = "Manifest.DiscrepancyResolved"
+    outcome: DiscrepancyOutcome
+
+
+class ManifestRejected(_M):
+    event = "manifest_rejected"
+    source_event = "Manifest.Rejected"
+    facility: str
+    lines: list[int]
+    full: bool
+    reason: str
+    at: datetime
+
+
+class ManifestLinked(_M):
+    event = "manifest_linked"
+    source_event = "Manifest.Linked"
+    manifest_id: UUID
+
+
+class ManifestTreated(_M):
+    event = "manifest_treated"
+    source_event = "Manifest.Treated"
+    method: str
+    treated_on: date
+
+
+class ManifestCopy4Returned(_M):
+    event = "manifest_copy4_returned"
+    source_event = "Manifest.Copy4Returned"
+    at: datetime
+
+
+class ManifestClosed(_M):
+    event = "manifest_closed"
+    source_event = "Manifest.Closed"
+
+
+class ManifestCancelled(_M):
+    event = "manifest_cancelled"
+    source_event = "Manifest.Cancelled"
+    reason: str
+
+
+class ManifestCorrected(_M):
+    event = "manifest_corrected"
+    source_event = "Manifest.Corrected"
+    changed: list[str]
+    reason: str
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "ManifestCorrected":
+        return cls(id=e.originator_id, changed=sorted(e.changes), reason=e.reason)
+
+
+class ManifestResigned(_M):
+    event = "manifest_signed_again"
+    source_event = "Manifest.Resigned"
+    party: str
+    at: datetime
+
+
+class ManifestOverdue(_M):
+    event = "manifest_overdue"
+    source_event = "Manifest.Overdue"
+    rule: Literal["copy4", "transit", "discrepancy"]
+    since: datetime
+
+
+class StockOpened(_M):
+    event = "stock_declaration_opened"
+    source_event = "StockDeclaration.Opened"
+    generator_id: UUID
+    year: int
+
+
+class StockDeclared(_M):
+    event = "stock_declared"
+    source_event = "StockDeclaration.Declared"
+    code: str
+    quantity_kg: float
+    stored_since: date
+
+
+class StockStoredTooLong(_M):
+    event = "stock_stored_too_long"
+    source_event = "StockDeclaration.StoredTooLong"
+    item: int
+
+
+class CatalogueStarted(_M):
+    event = "waste_catalogue_started"
+    source_event = "WasteCatalogue.Started"
+
+
+class CatalogueVersionLoaded(_M):
+    event = "waste_catalogue_version_loaded"
+    source_event = "WasteCatalogue.VersionLoaded"
+    catalogue_version: str
+    title: str
+    source: str
+    code_count: int
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "CatalogueVersionLoaded":
+        return cls(id=e.originator_id, catalogue_version=e.version, title=e.title, source=e.source,
+                   code_count=len(e.codes))
+
+
+PUBLIC_EVENTS: list[type[PublicEvent]] = [
+    ManifestDrafted, ManifestSignedByGenerator, ManifestSignedByTransporter, ManifestReceived,
+    ManifestDiscrepancyResolved, ManifestRejected, ManifestLinked, ManifestTreated, ManifestCopy4Returned,
+    ManifestClosed, ManifestCancelled, ManifestCorrected, ManifestResigned, ManifestOverdue, StockOpened,
+    StockDeclared, StockStoredTooLong, CatalogueStarted, CatalogueVersionLoaded,
+]
