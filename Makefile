@@ -32,6 +32,7 @@ test-unit: $(STAMP)
 
 bench: $(STAMP) infra
 	$(BIN)/python -m tests.bench.sites_throughput
+	$(BIN)/python -m tests.bench.manifests_lifecycle
 
 clean:
 	rm -rf $(VENV) var

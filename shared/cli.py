@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -232,6 +233,61 @@ def status(query: list[str] = typer.Argument(..., help="Site name, any accents o
     console.print(t)
     if len(found) > 1:
         console.print("Cũng khớp: " + ", ".join(f["name"] for f in found[1:]))
+
+
+catalogue_app = typer.Typer(help="The hazardous-waste code catalogue (manifests).", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
+
+
+def read_catalogue_file(path: Path) -> list[dict]:
+    """Entries from a CSV (header: code,name_vi[,name_en,chapter,state,marker]) or a JSON file
+    (a list of entries, or an object with a "codes" list)."""
+    import csv
+
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        entries = data["codes"] if isinstance(data, dict) else data
+    else:
+        entries = [{k.strip(): (v or "").strip() for k, v in row.items() if k and (v or "").strip()}
+                   for row in csv.DictReader(text.splitlines())]
+    for entry in entries:
+        entry.setdefault("chapter", entry.get("code", "")[:2])
+    return entries
+
+
+@catalogue_app.command("load")
+def catalogue_load(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or JSON with the official list"),
+    version: str = typer.Option(..., help="Name of this catalogue version, e.g. TT02-2022-official"),
+    title: str = typer.Option("Danh mục chất thải nguy hại", help="Title of the list"),
+    source: str = typer.Option(..., help="Where the list comes from (legal reference)"),
+) -> None:
+    """Load a full official waste-code list as a new catalogue version (then in force)."""
+    from shared.kit.errors import LangXanhError
+
+    entries = read_catalogue_file(file)
+    wait_for(["manifests"], 30)
+    try:
+        with _client(Actor("cli", "admin")) as c:
+            answer = c.manifests.load_catalogue(version=version, title=title, source=source, codes=entries)
+    except LangXanhError as e:
+        err.print(f"[red]refused: {e} (field {e.field}, rule {e.rule}); nothing was loaded[/red]")
+        raise typer.Exit(1)
+    console.print(f"catalogue {answer['version']} loaded: {answer['codes']} codes, now in force")
+
+
+@catalogue_app.command("show")
+def catalogue_show(code: Optional[str] = typer.Argument(None, help="A code, e.g. '16 01 06'")) -> None:
+    """The catalogue in force (or one code of it)."""
+    wait_for(["manifests"], 30)
+    with _client() as c:
+        cat = c.manifests.waste_catalogue()
+    rows = [e for e in cat["codes"] if code is None or e["code"] == code]
+    console.print(f"catalogue {cat['version']}: {len(cat['codes'])} codes")
+    for e in rows:
+        flag = " (chưa xác minh)" if e.get("unconfirmed") else ""
+        console.print(f"{e['code']}  {e.get('marker') or '':<2}  {e.get('name_vi')}{flag}", highlight=False)
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -341,9 +340,11 @@ class ManifestsApplication(ServiceApplication):
         return self._work(command_id, manifest_id, act)
 
     def sign_again(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
+        actor.require(Role.BUSINESS, Role.TRANSPORTER, Role.TREATMENT_FACILITY, action="sign a corrected manifest again")
+
         def act(m: Manifest) -> None:
             kind = {Role.BUSINESS: "generator", Role.TRANSPORTER: "transporter",
-                    Role.TREATMENT_FACILITY: "facility"}.get(actor.role, "generator")
+                    Role.TREATMENT_FACILITY: "facility"}[actor.role]
             party = self._as_party(actor, m, kind)
             if party not in m.resign:
                 raise NotYourSignature(f"{party} has nothing to sign again on manifest {m.number}", "state", "twice")

@@ -58,8 +58,9 @@ class ServiceClient:
             raise RuntimeError("use ServiceClient as a context manager")
         return getattr(self._proxy, service)
 
-    def call(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        return getattr(getattr(self, service), method)(*args, **kwargs)
+    def call(self, service: str, rpc_name: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call `service.rpc_name` (positional-only, so an RPC argument may be named anything)."""
+        return getattr(getattr(self, service), rpc_name)(*args, **kwargs)
 
     def backfill(self, service: str):  # type: ignore[no-untyped-def]
         """A `(position, limit) -> events` function for followers of `service`."""

@@ -47,6 +47,20 @@ def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
         events = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
         assert [e["type"] for e in events] == ["vn.langxanh.inspections.incident_reported.v1"]
         assert events[0]["subject"] == ticket["id"] and events[0]["communecode"] == "ha-dong"
+
+        # an official waste-code list is loaded from a CSV file as a new catalogue version
+        csv_file = tmp_path / "official.csv"
+        csv_file.write_text("code,name_vi,marker\n16 01 06,Bóng đèn huỳnh quang thải,NH\n17 02 03,Dầu động cơ thải,NH\n",
+                            encoding="utf-8")
+        loaded = run_cli(system_env, "catalogue", "load", str(csv_file), "--version", "official-test",
+                         "--source", "TT 02/2022/TT-BTNMT PL III")
+        assert loaded.returncode == 0 and "2 codes" in loaded.stdout, loaded.stdout + loaded.stderr
+        shown = run_cli(system_env, "catalogue", "show")
+        assert "catalogue official-test: 2 codes" in shown.stdout
+        bad = tmp_path / "bad.csv"
+        bad.write_text("code,name_vi\n160106,sai dạng mã\n", encoding="utf-8")
+        refused = run_cli(system_env, "catalogue", "load", str(bad), "--version", "bad", "--source", "x")
+        assert refused.returncode == 1 and "nothing was loaded" in refused.stderr
     finally:
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=60)
