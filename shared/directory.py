@@ -10,6 +10,16 @@ from shared.kit.sql import Cursor
 ESTABLISHMENT_FLAGS = ("hw_generator", "transporter", "treatment_facility")
 
 
+class EmptyDirectory:
+    """A directory that knows nothing yet (before the composition root plugs the real one)."""
+
+    def site(self, site_id: str) -> dict | None:
+        return None
+
+    def establishment(self, establishment_id: str) -> dict | None:
+        return None
+
+
 class SitesDirectory(SqlProjection):
     name = "sites_directory"
     tables = (

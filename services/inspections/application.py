@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 from uuid import UUID
 
+from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import WorkingDays, end_of_local_day, local_date
 from eventsourcing.persistence import IntegrityError
@@ -34,14 +35,6 @@ READ_ALL = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 class Directory(Protocol):
     def site(self, site_id: str) -> dict | None: ...
     def establishment(self, establishment_id: str) -> dict | None: ...
-
-
-class EmptyDirectory:
-    def site(self, site_id: str) -> dict | None:
-        return None
-
-    def establishment(self, establishment_id: str) -> dict | None:
-        return None
 
 
 class InspectionsApplication(ServiceApplication):

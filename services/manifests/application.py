@@ -10,6 +10,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
 from shared.kit.errors import Conflict, InvalidInput, NotFound
@@ -23,14 +24,6 @@ from services.manifests.domainmodel import (
 CODE = re.compile(r"^\d{2} \d{2} \d{2}$")
 READ_ALL = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 PARTY_ROLES = {"generator": Role.BUSINESS, "transporter": Role.TRANSPORTER, "facility": Role.TREATMENT_FACILITY}
-
-
-class EmptyDirectory:
-    def site(self, site_id: str) -> dict | None:
-        return None
-
-    def establishment(self, establishment_id: str) -> dict | None:
-        return None
 
 
 class ManifestsApplication(ServiceApplication):

@@ -2,10 +2,8 @@
 kit's follower, stores photos without EXIF, and refuses bad input on every RPC."""
 import base64
 import io
-import time
 import uuid
 
-import eventlet
 import pytest
 from PIL import Image
 
@@ -13,8 +11,9 @@ from services.inspections.service import InspectionsService
 from services.sites.service import SitesService
 from shared import reference
 from shared.kit.actor import Actor
-from shared.kit.errors import Forbidden, NotFound
+from shared.kit.errors import Forbidden
 from tests.services import badinput
+from tests.services.helpers import until
 
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 INSPECTOR = {"actor": Actor("insp-1", "inspector").to_dict()}
@@ -32,17 +31,6 @@ def jpeg_with_exif():
     out = io.BytesIO()
     img.save(out, format="JPEG", exif=exif.tobytes())
     return base64.b64encode(out.getvalue()).decode()
-
-
-def until(fn, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except NotFound:
-            if time.monotonic() > deadline:
-                raise
-            eventlet.sleep(0.1)
 
 
 @pytest.fixture

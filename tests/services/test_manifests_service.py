@@ -1,16 +1,13 @@
 """The manifests service on real RabbitMQ beside sites: it learns generators, transporters,
 facilities and their licences from the sites stream, runs a whole lifecycle over RPC, publishes
 with the generator's commune, and refuses bad input on every RPC."""
-import time
-
-import eventlet
 import pytest
 
 from services.manifests.service import ManifestsService
 from services.sites.service import SitesService
 from shared.kit.actor import Actor
 from shared.kit.errors import InvalidInput, NotFound
-from tests.services import badinput
+from tests.services import badinput, helpers
 
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 ADMIN = {"actor": Actor("admin-1", "admin").to_dict()}
@@ -24,16 +21,10 @@ def as_(role, establishment):
     return {"actor": Actor(f"tg:{role}", role, establishment=establishment).to_dict()}
 
 
-def until(fn, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except (NotFound, InvalidInput) as e:
-            if time.monotonic() > deadline or (isinstance(e, InvalidInput) and e.rule not in
-                                               ("hw_generator", "transporter", "treatment_facility", "licence")):
-                raise
-            eventlet.sleep(0.1)
+def until(fn):
+    """Retry while the manifests service has not yet learnt the parties from the sites stream."""
+    return helpers.until(fn, retry_on=(NotFound, InvalidInput), accept=lambda e: isinstance(e, NotFound) or e.rule in (
+        "hw_generator", "transporter", "treatment_facility", "licence"))
 
 
 @pytest.fixture
