@@ -5,6 +5,8 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from PIL import Image
 
 from services.inspections.application import InspectionsApplication, STAFF
@@ -426,6 +428,8 @@ def test_public_events_cover_every_change_and_carry_no_reporter_or_description(i
     assert RESIDENT.id not in text and "Nước thải đen" not in text and INSPECTOR.id not in text
     assert all(e.get("communecode") == "xa-bat-trang" for e in events if e["type"].split(".")[3].startswith("incident_"))
     assert {e["type"].split(".")[3] for e in events} >= {"incident_reported", "incident_closed", "violation_recorded"}
+    for e in events:  # every one a valid CloudEvent for the official SDK
+        assert JSONFormat().read(CloudEvent, json.dumps(e).encode()).get_attributes()["id"] == e["id"]
 
 
 @SQL_STORES

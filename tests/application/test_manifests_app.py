@@ -1,8 +1,11 @@
 """Stories of the manifests Application on POPO, SQLite and PostgreSQL with a controlled clock,
 a fake sites directory and a small test catalogue."""
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 
 from services.manifests.application import ManifestsApplication
 from services.manifests.domainmodel import line_discrepancy
@@ -325,6 +328,8 @@ def test_public_events_carry_the_generator_commune_and_no_plate(man):
     man.receive(FAC1, None, mid, measured(man, mid, 1000, 200))
     events = PublicMapper("manifests", man, PUBLIC_EVENTS, place=man.place_of).events_since(0, 100)
     assert all(e["communecode"] == "xa-bat-trang" for e in events)
+    for e in events:  # every one a valid CloudEvent for the official SDK
+        assert JSONFormat().read(CloudEvent, json.dumps(e).encode()).get_attributes()["type"] == e["type"]
     assert "29C-123.45" not in str(events) and "tg:gen" not in str(events)
 
 
