@@ -4,4 +4,5 @@ SERVICES = {
     "sites": "services.sites.service:SitesService",
     "inspections": "services.inspections.service:InspectionsService",
     "manifests": "services.manifests.service:ManifestsService",
+    "indicators": "services.indicators.service:IndicatorsService",
 }

@@ -252,10 +252,11 @@ class ManifestCorrected(_M):
     source_event = "Manifest.Corrected"
     changed: list[str]
     reason: str
+    lines: list[PublicLine] | None = Field(None, description="The corrected lines, when they changed")
 
     @classmethod
     def from_domain(cls, e: Any) -> "ManifestCorrected":
-        return cls(id=e.originator_id, changed=sorted(e.changes), reason=e.reason)
+        return cls(id=e.originator_id, changed=sorted(e.changes), reason=e.reason, lines=e.changes.get("lines"))
 
 
 class ManifestResigned(_M):

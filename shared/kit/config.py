@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     transit_days: int = Field(7, ge=1, le=365, description="Manifests: in transit at most N days.")
     discrepancy_days: int = Field(15, ge=1, le=365, description="Manifests: a discrepancy reconciled within N days.")
     storage_days: int = Field(365, ge=1, le=3650, description="Manifests: declared stock stored at most N days.")
+    classification_validity_years: int = Field(2, ge=1, le=10, description="Indicators: a classification stays current N years.")
+    roadmap_file: Path | None = Field(None, description="Indicators: JSON of roadmap targets {target: {unit: {quarter: ratio}}}.")
     deadline_check_interval: float = Field(60.0, gt=0, description="Seconds between deadline timer runs.")
     max_workers: int = Field(10, ge=1, le=200, description="Concurrent workers per service process.")
     telegram_bot_token: str | None = Field(

@@ -82,6 +82,28 @@ class SqlProjection(Projection):
             )
         return True
 
+    def apply_many(self, source: str, events: list[dict]) -> int:
+        """Apply a page of events in one transaction (a catch-up or a rebuild); events at or
+        before the position are skipped. Returns how many were applied."""
+        applied = 0
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO {t:lx_tracking} (projection, source, position) VALUES (%s, %s, 0) "
+                "ON CONFLICT (projection, source) DO NOTHING",
+                (self.name, source),
+            )
+            position = self._position(cur, source, lock=True)
+            for event in events:
+                sequence = parse_sequence(event["sequence"])
+                if sequence <= position:
+                    continue
+                self.project(cur, event)
+                position = sequence
+                applied += 1
+            cur.execute("UPDATE {t:lx_tracking} SET position=%s WHERE projection=%s AND source=%s",
+                        (position, self.name, source))
+        return applied
+
     def reset(self, source: str) -> None:
         with self.db.transaction() as cur:
             cur.execute("DELETE FROM {t:lx_tracking} WHERE projection=%s AND source=%s", (self.name, source))
@@ -156,9 +178,12 @@ class Follower:
                 fresh = [e for e in events if parse_sequence(e["sequence"]) > position]
                 if not fresh:
                     break
-                for event in fresh:
-                    if self.projection.apply(self.source, event):
-                        applied += 1
+                if isinstance(self.projection, SqlProjection):
+                    applied += self.projection.apply_many(self.source, fresh)  # one transaction per page
+                else:
+                    for event in fresh:
+                        if self.projection.apply(self.source, event):
+                            applied += 1
                 if len(events) < self.page and until is None:
                     break
         self.applied += applied

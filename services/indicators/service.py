@@ -1,0 +1,55 @@
+"""The indicators nameko service: follows sites, inspections and manifests; answers figures,
+the roadmap and status cards; issues immutable reports."""
+from __future__ import annotations
+
+import json
+
+from shared.contracts import indicators as c
+from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.indicators.application import IndicatorsApplication
+from services.indicators.views import IndicatorFacts
+
+
+def wire(kit: ServiceKit) -> None:
+    s = kit.settings
+    overrides = json.loads(s.roadmap_file.read_text(encoding="utf-8")) if s.roadmap_file else {}
+    kit.app.connect(facts=kit.followers["sites"].projection, validity_years=s.classification_validity_years,
+                    roadmap_overrides=overrides)
+
+
+class IndicatorsService(KitEntrypoints):
+    name = "indicators"
+    kit = ServiceKit("indicators", IndicatorsApplication, c.PUBLIC_EVENTS,
+                     follows={"sites": IndicatorFacts, "inspections": IndicatorFacts, "manifests": IndicatorFacts},
+                     wire=wire)
+
+    @rpc_method(c.Figures)
+    def figures(self, q: c.Figures) -> dict:
+        figures = self.kit.app.figures(q.period, q.as_of)
+        if q.unit:
+            figures = {q.unit: figures[q.unit]} if q.unit in figures else {}
+        if not q.drill_down:
+            figures = {u: {t: {k: v for k, v in f.items() if k != "sites"} for t, f in ts.items()}
+                       for u, ts in figures.items()}
+        return figures
+
+    @rpc_method(c.Roadmap)
+    def roadmap(self, q: c.Roadmap) -> dict:
+        road = self.kit.app.roadmap(q.period)
+        return {q.unit: road[q.unit]} if q.unit and q.unit in road else ({} if q.unit else road)
+
+    @rpc_method(c.StatusCard)
+    def status_card(self, q: c.StatusCard) -> dict:
+        return self.kit.app.status_card(q.site_id)
+
+    @rpc_method(c.IssueReport)
+    def issue_report(self, cmd: c.IssueReport) -> dict:
+        return self.kit.app.issue_report(self.kit.actor, cmd.command_id, cmd.period, cmd.unit)
+
+    @rpc_method(c.ReportRef)
+    def get_report(self, q: c.ReportRef) -> dict:
+        return self.kit.app.get_report(q.report_id)
+
+    @rpc_method(c.ReportRef)
+    def diff_report(self, q: c.ReportRef) -> dict:
+        return self.kit.app.diff_report(q.report_id)

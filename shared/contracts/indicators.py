@@ -1,0 +1,58 @@
+"""Contracts of the indicators service."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import Field, StringConstraints
+
+from shared.contracts.base import Command, PublicEvent, Query
+
+PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^20\d\d(Q[1-4])?$")]
+UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80,
+                                            pattern=r"^(city:hanoi|district:[a-z0-9-]+|commune:[a-z0-9-]+)$")]
+
+
+class Figures(Query):
+    period: PeriodText
+    unit: UnitCode | None = None
+    as_of: datetime | None = Field(None, description="What was known at this instant (default: now)")
+    drill_down: bool = Field(False, description="Include the sites and source events behind each figure")
+
+
+class Roadmap(Query):
+    period: PeriodText
+    unit: UnitCode | None = None
+
+
+class StatusCard(Query):
+    site_id: UUID
+
+
+class IssueReport(Command):
+    period: PeriodText
+    unit: UnitCode | None = None
+
+
+class ReportRef(Query):
+    report_id: UUID
+
+
+class ReportIssued(PublicEvent):
+    event = "report_issued"
+    source_event = "Report.Issued"
+    id: UUID
+    period: str
+    unit: str | None = None
+    issued_at: str
+    units: list[dict[str, Any]]
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "ReportIssued":
+        slim = [{"unit": u["unit"], "targets": {t: {k: v for k, v in f.items() if k != "sites"}
+                                                for t, f in u["targets"].items()}} for u in e.units]
+        return cls(id=e.originator_id, period=e.period, unit=e.unit, issued_at=e.issued_at, units=slim)
+
+
+PUBLIC_EVENTS = [ReportIssued]

@@ -1,0 +1,101 @@
+"""Rendering of issued indicator reports: Markdown, CSV and a self-contained HTML page with SVG
+charts (progress per unit, trend per target). Pure functions of the report's data, so a report
+is rendered again exactly as issued."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+TARGET_NAMES = {
+    "hw_treated": "CTNH được xử lý (kg xử lý / kg bàn giao)",
+    "clusters_with_wwtp": "CCN có trạm XLNT đang vận hành",
+    "villages_classified": "Làng nghề được đánh giá, phân loại (còn hiệu lực)",
+    "villages_meeting_conditions": "Làng nghề đáp ứng điều kiện BVMT (Điều 56)",
+}
+STATUS_VI = {"on_track": "đúng lộ trình", "at_risk": "có nguy cơ chậm", "off_track": "chậm lộ trình", "no_data": "chưa có số liệu"}
+
+
+def pct(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio * 100:.1f} %"
+
+
+def worst(report: dict, n: int = 5) -> list[tuple[str, str, float]]:
+    rows = [(u["unit"], t, f["ratio"]) for u in report["units"] if u["unit"] != "city:hanoi"
+            for t, f in u["targets"].items() if f["ratio"] is not None]
+    return sorted(rows, key=lambda r: (r[2], r[0], r[1]))[:n]
+
+
+def to_markdown(report: dict) -> str:
+    out = [f"# Báo cáo chỉ tiêu Kế hoạch 307/KH-UBND — {report['period']}", "",
+           f"Phát hành: {report['issued_at']} · Số liệu tính đến: {report['as_of']} · Mã: `{report['id']}`", ""]
+    for t, name in TARGET_NAMES.items():
+        out += [f"## {name}", "", "| Đơn vị | Tử số | Mẫu số | Tỉ lệ | Lộ trình | Tình trạng |", "|---|---:|---:|---:|---:|---|"]
+        for u in report["units"]:
+            f = u["targets"][t]
+            out.append(f"| {u['unit']} | {f['numerator']:g} | {f['denominator']:g} | {pct(f['ratio'])} | "
+                       f"{pct(f['target'])} | {STATUS_VI[f['status']]} |")
+        out.append("")
+    out += ["## Đơn vị yếu nhất", ""] + [f"- {unit}: {TARGET_NAMES[t]} — {pct(r)}" for unit, t, r in worst(report)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_csv(report: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["period", "unit", "target", "numerator", "denominator", "ratio", "roadmap_target", "status"])
+    for u in report["units"]:
+        for t, f in u["targets"].items():
+            w.writerow([report["period"], u["unit"], t, f["numerator"], f["denominator"],
+                        "" if f["ratio"] is None else f["ratio"], "" if f["target"] is None else f["target"], f["status"]])
+    return buf.getvalue()
+
+
+def _bars(report: dict, target: str) -> str:
+    units = [u for u in report["units"] if u["targets"][target]["ratio"] is not None]
+    height = 22 * len(units) + 10
+    rows = []
+    for i, u in enumerate(units):
+        f = u["targets"][target]
+        y = 5 + 22 * i
+        rows.append(f'<text x="0" y="{y + 14}" font-size="11">{html.escape(u["unit"])}</text>'
+                    f'<rect x="200" y="{y}" width="{300 * f["ratio"]:.1f}" height="16" fill="#2e7d32"/>'
+                    + (f'<line x1="{200 + 300 * f["target"]:.1f}" x2="{200 + 300 * f["target"]:.1f}" y1="{y - 2}" '
+                       f'y2="{y + 18}" stroke="#c62828" stroke-width="2"/>' if f["target"] is not None else "")
+                    + f'<text x="{510}" y="{y + 14}" font-size="11">{pct(f["ratio"])}</text>')
+    return f'<svg role="img" aria-label="{target}" width="580" height="{height}">{"".join(rows)}</svg>'
+
+
+def _trend(report: dict, target: str) -> str:
+    points = report["trend"][target]
+    xs = [20 + 60 * i for i in range(len(points))]
+    coords = [(x, 110 - 100 * p["ratio"]) for x, p in zip(xs, points) if p["ratio"] is not None]
+    line = " ".join(f"{x:.0f},{y:.1f}" for x, y in coords)
+    labels = "".join(f'<text x="{x - 15}" y="128" font-size="9">{p["period"]}</text>' for x, p in zip(xs, points))
+    return (f'<svg role="img" aria-label="trend {target}" width="{40 + 60 * len(points)}" height="135">'
+            f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{line}"/>{labels}</svg>')
+
+
+def to_html(report: dict) -> str:
+    parts = [f"<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Báo cáo {report['period']}</title>"
+             "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>",
+             f"<h1>Báo cáo chỉ tiêu Kế hoạch 307/KH-UBND — {report['period']}</h1>",
+             f"<p>Phát hành {html.escape(report['issued_at'])} · mã <code>{report['id']}</code></p>"]
+    for t, name in TARGET_NAMES.items():
+        parts.append(f"<h2>{html.escape(name)}</h2>")
+        parts.append("<table><tr><th>Đơn vị</th><th>Tử số</th><th>Mẫu số</th><th>Tỉ lệ</th><th>Lộ trình</th><th>Tình trạng</th></tr>")
+        for u in report["units"]:
+            f = u["targets"][t]
+            parts.append(f"<tr><td>{html.escape(u['unit'])}</td><td>{f['numerator']:g}</td><td>{f['denominator']:g}</td>"
+                         f"<td>{pct(f['ratio'])}</td><td>{pct(f['target'])}</td><td>{STATUS_VI[f['status']]}</td></tr>")
+        parts.append("</table>")
+        parts.append(_bars(report, t))
+        parts.append(_trend(report, t))
+    parts.append("<h2>Đơn vị yếu nhất</h2><ul>" + "".join(
+        f"<li>{html.escape(unit)}: {html.escape(TARGET_NAMES[t])} — {pct(r)}</li>" for unit, t, r in worst(report)) + "</ul>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+RENDERERS = {"md": to_markdown, "csv": to_csv, "html": to_html}
