@@ -33,6 +33,7 @@ test-unit: $(STAMP)
 bench: $(STAMP) infra
 	$(BIN)/python -m tests.bench.sites_throughput
 	$(BIN)/python -m tests.bench.manifests_lifecycle
+	$(BIN)/python -m tests.bench.indicators_rebuild
 
 clean:
 	rm -rf $(VENV) var

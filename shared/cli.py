@@ -214,6 +214,7 @@ def status(query: list[str] = typer.Argument(..., help="Site name, any accents o
             raise typer.Exit(1)
         site = c.sites.get_site(site_id=found[0]["id"])
         establishments = c.sites.site_establishments(site_id=site["id"])
+        card = _indicator_card(c, site["id"])
     kinds = {"craft_village": "Làng nghề", "industrial_zone": "Khu công nghiệp", "industrial_cluster": "Cụm công nghiệp"}
     t = Table(title=f"{kinds.get(site['kind'], site['kind'])} {site['name']}", show_header=False)
     t.add_row("Ngành nghề", site.get("trade") or "—")
@@ -230,9 +231,115 @@ def status(query: list[str] = typer.Argument(..., help="Site name, any accents o
     t.add_row("Cơ sở", str(len(establishments)))
     source = reference.sources().get(site.get("source") or "", site.get("source") or "—")
     t.add_row("Nguồn dữ liệu", f"{source} (độ tin cậy {site.get('confidence') or '—'})")
+    if card is not None:
+        t.add_row("Thanh tra gần nhất", card["last_inspection"] or "chưa có")
+        t.add_row("Vi phạm đang mở", "; ".join(
+            f"{v['state']}" + "".join(f", {m['measure']} hạn {m['deadline']}" for m in v["measures"])
+            for v in card["open_violations"]) or "không")
+        t.add_row("Phản ánh đang mở", f"{card['open_incidents']} (tổng {card['incidents_total']})")
+        m = card["manifests"]
+        t.add_row("Chứng từ CTNH", f"{m['count']} chứng từ, {m['handed_over_kg']:g} kg bàn giao, {m['treated_kg']:g} kg đã xử lý")
+        marks = {True: "✔", False: "✘", None: "·"}
+        t.add_row("12 quý (XLNT/phân loại/điều kiện)", " ".join(
+            f"{g['quarter'][2:]}:{marks[g['clusters_with_wwtp']]}{marks[g['villages_classified']]}"
+            f"{marks[g['villages_meeting_conditions']]}" for g in card["compliance_grid"]))
     console.print(t)
     if len(found) > 1:
         console.print("Cũng khớp: " + ", ".join(f["name"] for f in found[1:]))
+
+
+def _indicator_card(client, site_id: str):  # type: ignore[no-untyped-def]
+    """The indicators' status card, or None when the indicators service is not running."""
+    from nameko.exceptions import RpcTimeout, UnknownService
+
+    from shared.kit.errors import NotFound
+
+    try:
+        return client.call("indicators", "status_card", site_id=site_id)
+    except (UnknownService, RpcTimeout, NotFound):
+        return None
+
+
+@app.command()
+def report(
+    quarter: Optional[str] = typer.Option(None, "--quarter", help="Quarter (2025Q4) or year (2025) to issue"),
+    unit: Optional[str] = typer.Option(None, help="city:hanoi, district:<code> or commune:<code> (default: all)"),
+    fmt: str = typer.Option("md", "--format", help="md, html or csv"),
+    report_id: Optional[str] = typer.Option(None, "--id", help="Render an issued report again, as issued"),
+    diff: bool = typer.Option(False, "--diff", help="With --id: what changed since it was issued"),
+    out: Optional[Path] = typer.Option(None, help="Write to this file instead of the terminal"),
+) -> None:
+    """Issue the quarterly report (an immutable snapshot) and render it; or render/diff an issued one."""
+    from shared.kit.errors import LangXanhError
+    from shared.reports import RENDERERS
+
+    if fmt not in RENDERERS:
+        err.print(f"[red]--format must be one of {', '.join(RENDERERS)}[/red]")
+        raise typer.Exit(2)
+    if not report_id and not quarter:
+        err.print("[red]give --quarter to issue a report, or --id to show an issued one[/red]")
+        raise typer.Exit(2)
+    wait_for(["indicators"], 30)
+    try:
+        with _client(Actor("cli", "agency"), timeout=600) as c:
+            if report_id is None:
+                report_id = c.indicators.issue_report(period=quarter, unit=unit)["id"]
+            if diff:
+                changes = c.indicators.diff_report(report_id=report_id)["changes"]
+                for ch in changes:
+                    console.print(f"{ch['unit']:<28} {ch['target']:<28} {ch['issued']} → {ch['today']}", highlight=False)
+                console.print(f"{len(changes)} figure(s) changed since the report was issued")
+                return
+            data = c.indicators.get_report(report_id=report_id)
+    except LangXanhError as e:
+        err.print(f"[red]{e} (field {e.field})[/red]")
+        raise typer.Exit(1)
+    text = RENDERERS[fmt](data)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"report {data['id']} ({data['period']}) written to {out}")
+    else:
+        sys.stdout.write(text)
+
+
+indicators_app = typer.Typer(help="The indicators service's projections.", no_args_is_help=True)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("rebuild")
+def indicators_rebuild() -> None:
+    """Forget the indicators' tracking and rebuild their facts from every source's log."""
+    from shared.kit.client import ServiceClient
+    from shared.kit.follower import Follower
+    from shared.kit.sql import Db
+    from shared.kit.store import app_for
+    from services.indicators.application import IndicatorsApplication
+    from services.indicators.views import IndicatorFacts
+
+    settings = Settings()
+    sources = ["sites", "inspections", "manifests"]
+    wait_for(sources, 30)
+    app_ = app_for(IndicatorsApplication, "indicators", settings)
+    projection = IndicatorFacts(Db.of(app_))
+    started = time.monotonic()
+    total = 0
+    with ServiceClient(settings=settings, timeout=120) as c, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console) as progress:
+        heads = {s: c.call(s, "ping")["log_head"] for s in sources}
+        for source in sources:
+            task = progress.add_task(f"rebuild from {source}", total=heads[source])
+
+            def backfill(position, limit, source=source, task=task):  # type: ignore[no-untyped-def]
+                events = c.call(source, "events_since", position=position, limit=limit)
+                progress.update(task, completed=int(events[-1]["sequence"]) if events else heads[source])
+                return events
+
+            follower = Follower(source, projection, backfill, page=1000)
+            total += follower.rebuild()
+    seconds = time.monotonic() - started
+    app_.close()
+    console.print(f"rebuilt from {total} events in {seconds:.1f} s ({total / seconds if seconds else 0:.0f} events/s)")
 
 
 catalogue_app = typer.Typer(help="The hazardous-waste code catalogue (manifests).", no_args_is_help=True)

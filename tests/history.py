@@ -28,18 +28,27 @@ class Clock:
 
 
 class SitesDirectory:
+    """Stands in for the SQL sites directory (a lookup by key), read from the sites application."""
+
     def __init__(self, sites: SitesApplication) -> None:
         self.sites = sites
+        self.cache: dict[str, dict | None] = {}
 
     def site(self, sid):  # type: ignore[no-untyped-def]
-        doc = self.sites.get_site(sid)
-        return {"id": sid, "commune": doc["commune"], "active": doc["active"], "name": doc["name"]}
+        key = f"site:{sid}"
+        if key not in self.cache or self.cache[key]["version"] != self.sites.events.recorder.max_notification_id():
+            doc = self.sites.get_site(sid)
+            self.cache[key] = {"id": sid, "commune": doc["commune"], "active": doc["active"], "name": doc["name"],
+                               "version": self.sites.events.recorder.max_notification_id()}
+        return self.cache[key]
 
     def establishment(self, eid):  # type: ignore[no-untyped-def]
-        try:
-            return dict(self.sites.get_establishment(eid), active=True)
-        except NotFound:
-            return None
+        if eid not in self.cache:  # establishments do not change in the generated history
+            try:
+                self.cache[eid] = dict(self.sites.get_establishment(eid), active=True)
+            except NotFound:
+                return None
+        return self.cache[eid]
 
 
 class History:

@@ -14,7 +14,7 @@ from shared.kit.calendar import local_date
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 from shared.kit.values import parse_uuid
-from services.indicators.domainmodel import PLAN_END, REFORM, TARGETS, Period, Report, roadmap_target, status
+from services.indicators.domainmodel import REFORM, TARGETS, Period, Report, roadmap_target, status
 
 CONDITION_ITEMS = ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point")
 FIRST_PERIOD = "2021Q1"

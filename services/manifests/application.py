@@ -36,6 +36,7 @@ class ManifestsApplication(ServiceApplication):
         self.views: Any = None
         self.shipped_catalogue: dict = {"version": "none", "codes": []}
         self.copy4_days, self.transit_days, self.discrepancy_days, self.storage_days = 90, 7, 15, 365
+        self._generator_of: dict[Any, Any] = {}
 
     def connect(self, *, directory: Any = None, views: Any = None, catalogue: dict | None = None,
                 copy4_days: int | None = None, transit_days: int | None = None,
@@ -446,10 +447,18 @@ class ManifestsApplication(ServiceApplication):
 
     # -- public-event support --------------------------------------------------------------------
     def place_of(self, domain_event: Any) -> str | None:
+        """The generator's commune. A manifest's or declaration's generator never changes, so it is
+        looked up once per aggregate (the relay and events_since map every event)."""
         generator_id = getattr(domain_event, "generator_id", None)
+        if generator_id is None:
+            generator_id = self._generator_of.get(domain_event.originator_id)
         if generator_id is None:
             agg = self.repository.get(domain_event.originator_id, version=domain_event.originator_version)
             generator_id = getattr(agg, "generator_id", None)
+        if generator_id is not None:
+            if len(self._generator_of) > 100_000:
+                self._generator_of.clear()
+            self._generator_of[domain_event.originator_id] = generator_id
         if generator_id is None:
             return None
         est = self.directory.establishment(str(generator_id))

@@ -324,19 +324,30 @@ class SitesApplication(ServiceApplication):
 
     # -- public-event support --------------------------------------------------------------------
     def place_of(self, domain_event: Any) -> str | None:
-        """The commune (or, before the reform mapping, old district) an event concerns."""
+        """The commune (or, before the reform mapping, old district) an event concerns.
+
+        Read in log order (the relay, events_since), an aggregate's place follows from its previous
+        event's place and this event; only on a miss is the aggregate loaded at that version."""
         originator = domain_event.originator_id
         version = domain_event.originator_version
         cached = self._place_cache.get(originator)
+        name = type(domain_event).__name__
         if cached and cached[0] == version:
             return cached[1]
-        aggregate = self.repository.get(originator, version=version)
-        if isinstance(aggregate, Site):
-            place = aggregate.place_code
-        elif isinstance(aggregate, Establishment):
-            place = self.repository.get(aggregate.site_id).place_code
+        if name == "Registered" and hasattr(domain_event, "old_district"):
+            place = domain_event.commune or domain_event.old_district
+        elif name == "JurisdictionChanged":
+            place = domain_event.commune
+        elif cached and cached[0] == version - 1 and not name.startswith("Establishment"):
+            place = cached[1]
         else:
-            place = None
+            aggregate = self.repository.get(originator, version=version)
+            if isinstance(aggregate, Site):
+                place = aggregate.place_code
+            elif isinstance(aggregate, Establishment):
+                place = self.repository.get(aggregate.site_id).place_code
+            else:
+                place = None
         if len(self._place_cache) > 10_000:
             self._place_cache.clear()
         self._place_cache[originator] = (version, place)

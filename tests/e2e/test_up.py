@@ -31,6 +31,7 @@ def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
         assert wait_ping(system_env, "sites")["service"] == "sites"
         assert wait_ping(system_env, "inspections")["service"] == "inspections"
         assert wait_ping(system_env, "manifests")["service"] == "manifests"
+        assert wait_ping(system_env, "indicators")["service"] == "indicators"
         with ServiceClient(actor=Actor("officer-1", "agency"), amqp_uri=system_env["AMQP_URI"]) as agency, \
                 ServiceClient(actor=Actor("tg:1", "resident"), amqp_uri=system_env["AMQP_URI"]) as resident:
             site = agency.sites.register_site(kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
@@ -61,8 +62,26 @@ def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
         bad.write_text("code,name_vi\n160106,sai dạng mã\n", encoding="utf-8")
         refused = run_cli(system_env, "catalogue", "load", str(bad), "--version", "bad", "--source", "x")
         assert refused.returncode == 1 and "nothing was loaded" in refused.stderr
+
+        # indicators follow every stream: the status card shows the reported incident, a report is issued
+        deadline = time.monotonic() + 30
+        while True:
+            card = run_cli(system_env, "status", "van", "phuc")
+            if "Phản ánh đang mở" in card.stdout and "1 (tổng 1)" in card.stdout:
+                break
+            assert time.monotonic() < deadline, card.stdout + card.stderr
+            time.sleep(0.5)
+        issued = run_cli(system_env, "report", "--quarter", "2026Q4", "--format", "csv")
+        assert issued.returncode == 0 and "2026Q4,city:hanoi,villages_classified" in issued.stdout, issued.stderr
+        html = tmp_path / "report.html"
+        again = run_cli(system_env, "report", "--quarter", "2026Q4", "--unit", "district:ha-dong", "--format", "html",
+                        "--out", str(html))
+        assert again.returncode == 0 and "<svg" in html.read_text(encoding="utf-8")
+        rebuilt = run_cli(system_env, "indicators", "rebuild")
+        assert rebuilt.returncode == 0 and "rebuilt from" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
     finally:
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=60)
     assert up.returncode == 0
-    assert all(f"store    {s}:" in output for s in ("sites", "inspections", "manifests")) and "stopped" in output
+    assert all(f"store    {s}:" in output for s in ("sites", "inspections", "manifests", "indicators"))
+    assert "stopped" in output

@@ -1,0 +1,60 @@
+"""The indicators service on real RabbitMQ: it follows the sites stream (cold and live) with the
+kit's follower, answers figures and status cards, issues reports; bad input on every RPC."""
+import pytest
+
+from services.indicators.service import IndicatorsService
+from services.sites.service import SitesService
+from shared.kit.actor import Actor
+from shared.kit.errors import NotFound
+from tests.services import badinput, helpers
+
+AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
+
+
+def call(container, rpc_name, context=AGENCY, **payload):
+    return badinput.call(container, rpc_name, payload, context)
+
+
+@pytest.fixture
+def world(make_container, store_env, exchange_name, tap):
+    sites = make_container(SitesService)
+    sites.start()
+    cluster = call(sites, "register_site", kind="industrial_cluster", name="CCN Phú Thị", old_district="gia-lam")
+    call(sites, "set_wwtp", site_id=cluster["id"], status="operating", since="2024-06-01")
+    indicators = make_container(IndicatorsService)
+    indicators.start()
+    return sites, indicators, cluster["id"]
+
+
+def clusters(indicators):
+    figures = call(indicators, "figures", period="2025Q4")
+    fig = figures.get("city:hanoi", {}).get("clusters_with_wwtp")
+    if not fig:
+        raise NotFound("not yet", "period", "exists")
+    return fig
+
+
+def test_indicators_follow_sites_and_issue_a_report(world):
+    sites, indicators, cluster = world
+    assert helpers.until(lambda: clusters(indicators))["numerator"] == 1     # cold start: pulled
+    idle = call(sites, "register_site", kind="industrial_cluster", name="CCN Mới", old_district="dong-anh")
+    helpers.until(lambda: clusters(indicators) if clusters(indicators)["denominator"] == 2 else
+                  (_ for _ in ()).throw(NotFound("not yet", "x", "y")))        # live: pushed
+    assert clusters(indicators) == {"numerator": 1, "denominator": 2, "ratio": 0.5}
+    card = call(indicators, "status_card", site_id=idle["id"])
+    assert card["name"] == "CCN Mới" and len(card["compliance_grid"]) == 12
+    report = call(indicators, "issue_report", period="2025Q4", command_id="r-1")
+    issued = call(indicators, "get_report", report_id=report["id"])
+    assert issued["period"] == "2025Q4" and call(indicators, "diff_report", report_id=report["id"])["changes"] == []
+    drill = call(indicators, "figures", period="2025Q4", unit="district:gia-lam", drill_down=True)
+    assert drill["district:gia-lam"]["clusters_with_wwtp"]["sites"][0]["events"][0].startswith("sites-")
+
+
+def test_every_kind_of_bad_input_on_every_indicators_rpc(world):
+    sites, indicators, cluster = world
+    report = call(indicators, "issue_report", period="2025Q4")
+    valid = {"figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"),
+             "status_card": dict(site_id=cluster), "issue_report": dict(period="2025Q4"),
+             "get_report": dict(report_id=report["id"]), "diff_report": dict(report_id=report["id"]),
+             "events_since": dict(position=0, limit=10)}
+    assert badinput.assert_every_bad_input_refused(indicators, IndicatorsService, valid, AGENCY) > 35
