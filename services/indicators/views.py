@@ -158,18 +158,19 @@ class IndicatorFacts(SqlProjection):
     def _inspections_incident_triaged(self, cur, e, d, t):  # type: ignore[no-untyped-def]
         self._case(cur, e, "incident", d.get("site_id"), "triaged")
 
-    def _incident_state(state):  # type: ignore[no-untyped-def]  # noqa: N805
+    def _moves_to(kind, state):  # type: ignore[no-untyped-def]  # noqa: N805
+        """A handler for an event that only moves a case (incident, violation) to a state."""
         def handler(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-            self._case(cur, e, "incident", None, state)
+            self._case(cur, e, kind, None, state)
         return handler
 
-    _inspections_incident_rejected = _incident_state("rejected")
-    _inspections_incident_merged = _incident_state("merged")
-    _inspections_incident_assigned = _incident_state("assigned")
-    _inspections_incident_verified = _incident_state("verified")
-    _inspections_incident_resolved = _incident_state("resolved")
-    _inspections_incident_reopened = _incident_state("reopened")
-    _inspections_incident_closed = _incident_state("closed")
+    _inspections_incident_rejected = _moves_to("incident", "rejected")
+    _inspections_incident_merged = _moves_to("incident", "merged")
+    _inspections_incident_assigned = _moves_to("incident", "assigned")
+    _inspections_incident_verified = _moves_to("incident", "verified")
+    _inspections_incident_resolved = _moves_to("incident", "resolved")
+    _inspections_incident_reopened = _moves_to("incident", "reopened")
+    _inspections_incident_closed = _moves_to("incident", "closed")
 
     def _inspections_inspection_scheduled(self, cur, e, d, t):  # type: ignore[no-untyped-def]
         self._case(cur, e, "inspection", d["site_id"], "scheduled", d["scheduled_for"])
@@ -187,15 +188,10 @@ class IndicatorFacts(SqlProjection):
         self._case(cur, e, "violation", d["site_id"], "recorded", t[:10],
                    {"measures": d["remedial_measures"], "fine_vnd": d["fine_vnd"], "basis": d["legal_basis"]["code"]})
 
-    def _violation_state(state):  # type: ignore[no-untyped-def]  # noqa: N805
-        def handler(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-            self._case(cur, e, "violation", None, state)
-        return handler
-
-    _inspections_violation_sanction_decided = _violation_state("sanction_decided")
-    _inspections_violation_evidence_submitted = _violation_state("evidence_submitted")
-    _inspections_violation_evidence_rejected = _violation_state("sanction_decided")
-    _inspections_violation_closed = _violation_state("closed")
+    _inspections_violation_sanction_decided = _moves_to("violation", "sanction_decided")
+    _inspections_violation_evidence_submitted = _moves_to("violation", "evidence_submitted")
+    _inspections_violation_evidence_rejected = _moves_to("violation", "sanction_decided")
+    _inspections_violation_closed = _moves_to("violation", "closed")
 
     # -- reset per source ------------------------------------------------------------------------
     def reset(self, source: str) -> None:
