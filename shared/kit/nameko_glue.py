@@ -166,8 +166,9 @@ class ServiceKit(DependencyProvider):
                 last[0] = time.monotonic()
                 try:
                     follower.catch_up()
-                except Exception:  # the source may be down: try again later
-                    log.warning("%s: catching up with %s failed; retrying", self.service, source, exc_info=True)
+                except Exception as e:  # the source may be down (or still starting): try again later
+                    log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.service, source,
+                                type(e).__name__, e, self.settings.follow_catch_up_interval)
 
         while not self._stopping:
             consumer = StreamConsumer(self.amqp_uri, self.settings.exchange, [f"{source}.#"],
