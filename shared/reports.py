@@ -72,8 +72,13 @@ def _trend(report: dict, target: str) -> str:
     coords = [(x, 110 - 100 * p["ratio"]) for x, p in zip(xs, points) if p["ratio"] is not None]
     line = " ".join(f"{x:.0f},{y:.1f}" for x, y in coords)
     labels = "".join(f'<text x="{x - 15}" y="128" font-size="9">{p["period"]}</text>' for x, p in zip(xs, points))
-    return (f'<svg role="img" aria-label="trend {target}" width="{40 + 60 * len(points)}" height="135">'
-            f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{line}"/>{labels}</svg>')
+    width = 40 + 60 * len(points)
+    guides = "".join(f'<line x1="10" x2="{width}" y1="{y}" y2="{y}" stroke="#ddd"/>'
+                     f'<text x="{width - 30}" y="{y - 2}" font-size="9">{label}</text>'
+                     for y, label in ((10, "100 %"), (60, "50 %"), (110, "0 %")))
+    dots = "".join(f'<circle cx="{x:.0f}" cy="{y:.1f}" r="3" fill="#1565c0"/>' for x, y in coords)
+    return (f'<svg role="img" aria-label="trend {target}" width="{width}" height="135">{guides}'
+            f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{line}"/>{dots}{labels}</svg>')
 
 
 def to_html(report: dict) -> str:
@@ -90,8 +95,8 @@ def to_html(report: dict) -> str:
             parts.append(f"<tr><td>{html.escape(u['unit'])}</td><td>{f['numerator']:g}</td><td>{f['denominator']:g}</td>"
                          f"<td>{pct(f['ratio'])}</td><td>{pct(f['target'])}</td><td>{STATUS_VI[f['status']]}</td></tr>")
         parts.append("</table>")
-        parts.append(_bars(report, t))
-        parts.append(_trend(report, t))
+        parts.append('<div style="display:flex;align-items:flex-start;gap:2em;margin:1em 0">'
+                     f"{_bars(report, t)}{_trend(report, t)}</div>")
     parts.append("<h2>Đơn vị yếu nhất</h2><ul>" + "".join(
         f"<li>{html.escape(unit)}: {html.escape(TARGET_NAMES[t])} — {pct(r)}</li>" for unit, t, r in worst(report)) + "</ul>")
     parts.append("</body></html>\n")
