@@ -204,10 +204,6 @@ class IndicatorFacts(SqlProjection):
                 cur.execute(f"DELETE FROM {{t:{table}}}")
 
     # -- queries used by the application ---------------------------------------------------------
-    def rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
-        with self.db.transaction(commit=False) as cur:
-            return cur.execute(sql, params).all()
-
     def sites(self) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_site} ORDER BY name, site_id")
 

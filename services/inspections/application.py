@@ -15,8 +15,6 @@ from uuid import UUID
 from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import WorkingDays, end_of_local_day, local_date
-from eventsourcing.persistence import IntegrityError
-
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
@@ -505,7 +503,7 @@ class InspectionsApplication(ServiceApplication):
                 counts["closed"] += 1
                 changed = True
             if changed:
-                self._save_once(i)
+                self.save_unless_raced(i)
         today = local_date(now)
         for vid in self.views.open_violation_ids():
             v = self.repository.get(vid)
@@ -516,14 +514,8 @@ class InspectionsApplication(ServiceApplication):
                     counts["remediation"] += 1
                     changed = True
             if changed:
-                self._save_once(v)
+                self.save_unless_raced(v)
         return counts
-
-    def _save_once(self, aggregate: Any) -> None:
-        try:
-            self.save(aggregate)
-        except IntegrityError:
-            pass  # another replica's timer emitted it first
 
     # -- public-event support --------------------------------------------------------------------
     def place_of(self, domain_event: Any) -> str | None:

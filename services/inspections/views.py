@@ -61,22 +61,17 @@ class InspectionsViews(OwnLogProjection):
         for table in ("incident_view", "violation_view", "inspection_view"):
             cur.execute(f"DELETE FROM {{t:{table}}}")
 
-    def _rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
-        self.catch_up()
-        with self.db.transaction(commit=False) as cur:
-            return cur.execute(sql, params).all()
-
     # -- queries ---------------------------------------------------------------------------------
     def open_incident_ids(self) -> list[UUID]:
         states = sorted(s.value for s in OPEN_INCIDENT_STATES) + ["resolved"]
         marks = ",".join(["%s"] * len(states))
-        return [UUID(r["id"]) for r in self._rows(f"SELECT id FROM {{t:incident_view}} WHERE state IN ({marks}) ORDER BY id", states)]
+        return [UUID(r["id"]) for r in self.fresh_rows(f"SELECT id FROM {{t:incident_view}} WHERE state IN ({marks}) ORDER BY id", states)]
 
     def open_violation_ids(self) -> list[UUID]:
-        return [UUID(r["id"]) for r in self._rows("SELECT id FROM {t:violation_view} WHERE state <> 'closed' ORDER BY id")]
+        return [UUID(r["id"]) for r in self.fresh_rows("SELECT id FROM {t:violation_view} WHERE state <> 'closed' ORDER BY id")]
 
     def incidents_of_reporter(self, reporter: str) -> list[str]:
-        return [r["id"] for r in self._rows(
+        return [r["id"] for r in self.fresh_rows(
             "SELECT id FROM {t:incident_view} WHERE reporter=%s ORDER BY reported_at DESC", (reporter,))]
 
     def list_incidents(self, state: str | None, site_id: str | None, limit: int, offset: int) -> list[str]:
@@ -87,11 +82,11 @@ class InspectionsViews(OwnLogProjection):
         if site_id:
             sql += " AND site_id=%s"
             params.append(site_id)
-        return [r["id"] for r in self._rows(sql + " ORDER BY reported_at DESC, id LIMIT %s OFFSET %s", [*params, limit, offset])]
+        return [r["id"] for r in self.fresh_rows(sql + " ORDER BY reported_at DESC, id LIMIT %s OFFSET %s", [*params, limit, offset])]
 
     def site_counts(self, site_id: str) -> dict:
         """Public: how many reports a site has, by state and category — never who reported."""
-        rows = self._rows("SELECT state, category, COUNT(*) AS n FROM {t:incident_view} WHERE site_id=%s "
+        rows = self.fresh_rows("SELECT state, category, COUNT(*) AS n FROM {t:incident_view} WHERE site_id=%s "
                           "GROUP BY state, category ORDER BY state, category", (site_id,))
         by_state: dict[str, int] = {}
         by_category: dict[str, int] = {}
@@ -108,12 +103,12 @@ class InspectionsViews(OwnLogProjection):
         if state:
             sql += " AND state=%s"
             params.append(state)
-        return [r["id"] for r in self._rows(sql + " ORDER BY id", params)]
+        return [r["id"] for r in self.fresh_rows(sql + " ORDER BY id", params)]
 
     def duplicates_of(self, incident: Any) -> list[dict]:
         lo = (incident.reported_at - DUPLICATE_WINDOW).isoformat()
         hi = (incident.reported_at + DUPLICATE_WINDOW).isoformat()
-        rows = self._rows(
+        rows = self.fresh_rows(
             "SELECT id, site_id, lat, lon, state, reported_at FROM {t:incident_view} WHERE category=%s AND id<>%s "
             "AND reported_at >= %s AND reported_at <= %s AND state NOT IN ('rejected', 'merged') ORDER BY reported_at",
             (incident.category, str(incident.id), lo, hi))

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
-
 from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
@@ -426,7 +424,7 @@ class ManifestsApplication(ServiceApplication):
                 m.mark_overdue(rule=rule, since=since.isoformat(), actor=system)
                 counts[rule] += 1
             if fresh:
-                self._save_once(m)
+                self.save_unless_raced(m)
         today = local_date(now)
         for did in self.views.stock_declaration_ids():
             d = self.repository.get(did)
@@ -436,14 +434,8 @@ class ManifestsApplication(ServiceApplication):
                 d.mark_stored_too_long(item=i, actor=system)
                 counts["storage"] += 1
             if late:
-                self._save_once(d)
+                self.save_unless_raced(d)
         return counts
-
-    def _save_once(self, aggregate: Any) -> None:
-        try:
-            self.save(aggregate)
-        except IntegrityError:
-            pass  # another replica's timer recorded it first
 
     # -- public-event support --------------------------------------------------------------------
     def place_of(self, domain_event: Any) -> str | None:

@@ -56,20 +56,15 @@ class ManifestsViews(OwnLogProjection):
         for table in ("manifest_view", "manifest_party", "stock_view"):
             cur.execute(f"DELETE FROM {{t:{table}}}")
 
-    def _rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
-        self.catch_up()
-        with self.db.transaction(commit=False) as cur:
-            return cur.execute(sql, params).all()
-
     def open_manifest_ids(self) -> list[UUID]:
-        return [UUID(r["id"]) for r in self._rows(
+        return [UUID(r["id"]) for r in self.fresh_rows(
             "SELECT id FROM {t:manifest_view} WHERE state NOT IN ('closed', 'cancelled') ORDER BY id")]
 
     def stock_declaration_ids(self) -> list[UUID]:
-        return [UUID(r["id"]) for r in self._rows("SELECT id FROM {t:stock_view} ORDER BY id")]
+        return [UUID(r["id"]) for r in self.fresh_rows("SELECT id FROM {t:stock_view} ORDER BY id")]
 
     def flows(self, generator_id: str, year: int) -> dict:
-        rows = self._rows("SELECT SUM(handed_over_kg) AS h, SUM(received_kg) AS r, SUM(treated_kg) AS t "
+        rows = self.fresh_rows("SELECT SUM(handed_over_kg) AS h, SUM(received_kg) AS r, SUM(treated_kg) AS t "
                           "FROM {t:manifest_view} WHERE generator_id=%s AND year=%s", (generator_id, year))
         row = rows[0] if rows else {}
         return {"handed_over_kg": float(row.get("h") or 0), "received_kg": float(row.get("r") or 0),
@@ -78,7 +73,7 @@ class ManifestsViews(OwnLogProjection):
     def of_establishment(self, establishment_id: str, awaiting_only: bool = False) -> list[dict]:
         sql = ("SELECT v.id, v.number, v.state, v.awaiting, p.party FROM {t:manifest_view} v JOIN {t:manifest_party} p "
                "ON p.manifest_id = v.id WHERE p.establishment_id=%s")
-        rows = self._rows(sql + " ORDER BY v.number, v.id", (establishment_id,))
+        rows = self.fresh_rows(sql + " ORDER BY v.number, v.id", (establishment_id,))
         if awaiting_only:
             rows = [r for r in rows if r["awaiting"] and r["awaiting"].split(",").count(r["party"])]
         return [{"id": r["id"], "number": r["number"], "state": r["state"], "party": r["party"],

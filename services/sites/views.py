@@ -72,14 +72,12 @@ class SitesViews(OwnLogProjection):
 
     def search(self, query: str, kind: str | None = None, commune: str | None = None,
                old_district: str | None = None, limit: int = 20) -> list[dict]:
-        self.catch_up()
         where, params = self._filters(kind, commune, old_district)
         words = fold(query).split()
         for w in words[:8]:
             where += " AND search LIKE %s"
             params.append(f"%{w}%")
-        with self.db.transaction(commit=False) as cur:
-            rows = cur.execute(f"SELECT name, search, doc FROM {{t:site_view}} WHERE {where}", params).all()
+        rows = self.fresh_rows(f"SELECT name, search, doc FROM {{t:site_view}} WHERE {where}", params)
         ranked = []
         for row in rows:
             doc = json.loads(row["doc"])
@@ -102,20 +100,15 @@ class SitesViews(OwnLogProjection):
         return {"total": int(total), "offset": offset, "sites": [json.loads(r["doc"]) for r in rows]}
 
     def establishments_of(self, site_id: str) -> list[dict]:
-        self.catch_up()
-        with self.db.transaction(commit=False) as cur:
-            rows = cur.execute("SELECT doc FROM {t:establishment_view} WHERE site_id=%s ORDER BY name, id",
-                               (site_id,)).all()
+        rows = self.fresh_rows("SELECT doc FROM {t:establishment_view} WHERE site_id=%s ORDER BY name, id", (site_id,))
         return [json.loads(r["doc"]) for r in rows]
 
     def site_ids_by_unit(self, old_district: str, old_commune: str | None) -> list[str]:
-        self.catch_up()
         sql, params = "SELECT id FROM {t:site_view} WHERE old_district=%s", [old_district]
         if old_commune:
             sql += " AND old_commune=%s"
             params.append(fold(old_commune))
-        with self.db.transaction(commit=False) as cur:
-            return [r["id"] for r in cur.execute(sql + " ORDER BY id", params).all()]
+        return [r["id"] for r in self.fresh_rows(sql + " ORDER BY id", params)]
 
 
 def summary(doc: dict) -> dict:

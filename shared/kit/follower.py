@@ -59,6 +59,11 @@ class SqlProjection(Projection):
         with self.db.transaction(commit=False) as cur:
             return self._position(cur, source)
 
+    def rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
+        """A read of the projection's tables (statements in the kit's SQL dialect)."""
+        with self.db.transaction(commit=False) as cur:
+            return cur.execute(sql, params).all()
+
     def _position(self, cur: Cursor, source: str, lock: bool = False) -> int:
         sql = "SELECT position FROM {t:lx_tracking} WHERE projection=%s AND source=%s"
         if lock and self.db.postgres:
@@ -233,3 +238,8 @@ class OwnLogProjection(SqlProjection):
     def rebuild(self) -> int:
         self.reset(self.SOURCE)
         return self.catch_up()
+
+    def fresh_rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
+        """A read after catching up with the log, so a query sees every committed command."""
+        self.catch_up()
+        return self.rows(sql, params)

@@ -200,6 +200,15 @@ class ServiceApplication(Application):
             return answer
         raise Conflict("the record changed under this command too many times; try again", None, "concurrency")
 
+    def save_unless_raced(self, *aggregates: Any) -> bool:
+        """Save what a timer decided; False when another replica saved the same versions first
+        (its timer reached the same decision), which is not an error."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            return False
+        return True
+
     # -- reading ---------------------------------------------------------------------------------
     def get_or_none(self, aggregate_id: Any) -> Any | None:
         try:

@@ -3,6 +3,7 @@ import pytest
 from shared.kit.config import Settings
 from shared.kit.store import app_for, popo_env
 from services.sites.application import SitesApplication
+from tests.history import Clock
 
 
 @pytest.fixture(params=["popo", "sqlite", "postgres"])
@@ -13,14 +14,6 @@ def store(request, tmp_path, schema_prefix):
     if request.param == "postgres":
         return Settings(data_dir=tmp_path, database_url=request.getfixturevalue("pg_url"), schema_prefix=schema_prefix)
     return Settings(data_dir=tmp_path, database_url=None)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

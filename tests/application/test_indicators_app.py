@@ -9,51 +9,26 @@ from services.indicators.views import IndicatorFacts
 from services.inspections.application import InspectionsApplication
 from services.manifests.application import ManifestsApplication
 from services.sites.application import SitesApplication
-from shared import reference
-from shared.contracts import inspections as ci, manifests as cm, sites as cs
 from shared.kit.actor import Actor
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.follower import Follower
-from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for, popo_env
-from tests.application.conftest import Clock
+from tests.history import Clock, History
 
 AGENCY = Actor("a", "agency")
 ADMIN = Actor("adm", "admin")
 
 
-class Directory:
-    """What manifests and inspections know of sites: read straight from the sites application."""
+class World(History):
+    """The three source applications (in memory) and the indicators following their streams."""
 
-    def __init__(self, sites):
-        self.sites_app = sites
-
-    def site(self, sid):
-        doc = self.sites_app.get_site(sid)
-        return {"id": sid, "commune": doc["commune"], "active": doc["active"], "name": doc["name"]}
-
-    def establishment(self, eid):
-        try:
-            return dict(self.sites_app.get_establishment(eid), active=True)
-        except NotFound:
-            return None
-
-
-class World:
     def __init__(self, settings):
-        self.sites = SitesApplication(env=popo_env())
-        self.manifests = ManifestsApplication(env=popo_env(), clock=Clock(datetime(2025, 11, 10, 2, tzinfo=timezone.utc)))
-        self.inspections = InspectionsApplication(env=popo_env())
-        d = Directory(self.sites)
-        self.manifests.connect(directory=d, catalogue=reference.load("waste_codes.json"))
-        self.inspections.connect(directory=d, limits=reference.limit_tables(), sanctions=reference.load("sanctions_decree45.json"))
+        super().__init__(SitesApplication(env=popo_env()), InspectionsApplication(env=popo_env()),
+                         ManifestsApplication(env=popo_env(), clock=Clock(datetime(2025, 11, 10, 2, tzinfo=timezone.utc))))
         self.indicators = app_for(IndicatorsApplication, "indicators", settings)
         self.facts = IndicatorFacts(Db.of(self.indicators))
         self.indicators.connect(facts=self.facts)
-        self.mappers = {"sites": PublicMapper("sites", self.sites, cs.PUBLIC_EVENTS, self.sites.place_of),
-                        "manifests": PublicMapper("manifests", self.manifests, cm.PUBLIC_EVENTS, self.manifests.place_of),
-                        "inspections": PublicMapper("inspections", self.inspections, ci.PUBLIC_EVENTS, self.inspections.place_of)}
         self.followers = {s: Follower(s, self.facts, m.events_since, page=50) for s, m in self.mappers.items()}
 
     def sync(self):

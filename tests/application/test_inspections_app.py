@@ -20,7 +20,7 @@ from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for, popo_env
-from tests.application.conftest import Clock
+from tests.history import Clock
 
 SITE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 OTHER_SITE = "2b4e28ba-2fa1-11d2-883f-0016d3cca427"

@@ -16,7 +16,7 @@ from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for, popo_env
-from tests.application.conftest import Clock
+from tests.history import Clock
 
 SITE = "10000000-0000-0000-0000-000000000001"
 G, OTHER_G = "20000000-0000-0000-0000-000000000001", "20000000-0000-0000-0000-000000000002"
