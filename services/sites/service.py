@@ -78,6 +78,10 @@ class SitesService(KitEntrypoints):
     def search_sites(self, q: c.SearchSites) -> list[dict]:
         return self.kit.views.search(q.query, q.kind, q.commune, q.old_district, q.limit)
 
+    @rpc_method(c.SearchEstablishments)
+    def search_establishments(self, q: c.SearchEstablishments) -> list[dict]:
+        return self.kit.views.search_establishments(q.query, q.role, q.limit)
+
     @rpc_method(c.ListSites)
     def list_sites(self, q: c.ListSites) -> dict:
         return self.kit.views.list_sites(q.kind, q.commune, q.old_district, q.recognised, q.offset, q.limit)

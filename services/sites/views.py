@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.kit.errors import InvalidInput
 from shared.kit.follower import OwnLogProjection
 from shared.kit.sql import Cursor
 from shared.kit.text import fold, score
@@ -87,6 +88,28 @@ class SitesViews(OwnLogProjection):
         ranked.sort(key=lambda r: (r[0], fold(r[1])))
         return [dict(doc, score=-s) for s, _name, doc in ranked[:limit]]
 
+    def search_establishments(self, query: str, role: str, limit: int = 10) -> list[dict]:
+        """Active enterprises registered as `role` (transporter or treatment_facility) whose folded
+        name or registration code matches `query`, best first. Households are never listed."""
+        if role not in ESTABLISHMENT_SEARCH_ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ESTABLISHMENT_SEARCH_ROLES)}", "role", "literal_error")
+        where, params = "1=1", []
+        words = fold(query).split()
+        for w in words[:8]:
+            where += " AND search LIKE %s"
+            params.append(f"%{w}%")
+        rows = self.fresh_rows(f"SELECT name, search, doc FROM {{t:establishment_view}} WHERE {where}", params)
+        ranked = []
+        for row in rows:
+            doc = json.loads(row["doc"])
+            if not doc.get(role) or not doc.get("active", True) or doc.get("form") == "household":
+                continue
+            s = score(query, row["name"], row["search"]) if words else 1.0
+            if s > 0:
+                ranked.append((-s, fold(doc["name"]), doc["id"], doc))
+        ranked.sort(key=lambda r: r[:3])
+        return [dict(establishment_card(doc), score=-s) for s, _name, _id, doc in ranked[:limit]]
+
     def list_sites(self, kind: str | None = None, commune: str | None = None, old_district: str | None = None,
                    recognised: bool | None = None, offset: int = 0, limit: int = 100) -> dict:
         self.catch_up()
@@ -109,6 +132,16 @@ class SitesViews(OwnLogProjection):
             sql += " AND old_commune=%s"
             params.append(fold(old_commune))
         return [r["id"] for r in self.fresh_rows(sql + " ORDER BY id", params)]
+
+
+ESTABLISHMENT_SEARCH_ROLES = ("transporter", "treatment_facility")
+
+
+def establishment_card(doc: dict) -> dict:
+    """What a manifest filer sees of a transporter or treatment facility: no permit details,
+    no trades, no actor ids."""
+    keys = ("id", "name", "registration_code", "site_id", "transporter", "treatment_facility", "licence")
+    return {k: doc.get(k) for k in keys}
 
 
 def summary(doc: dict) -> dict:

@@ -209,6 +209,15 @@ class SearchSites(Query):
     limit: int = Field(20, ge=1, le=500)
 
 
+class SearchEstablishments(Query):
+    """Find a transporter or a treatment facility by name or registration code (diacritics
+    ignored). Only establishments registered in that role are listed — never households."""
+
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    role: Literal["transporter", "treatment_facility"]
+    limit: int = Field(10, ge=1, le=50)
+
+
 class ListSites(Query):
     kind: SiteKind | None = None
     commune: Code | None = None

@@ -1,10 +1,13 @@
 """Stories of the sites Application on POPO, SQLite and PostgreSQL."""
 from datetime import date, datetime, timedelta, timezone
+from uuid import UUID
 
 import pytest
 
+from services.sites.views import SitesViews
 from shared.kit.actor import Actor
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.kit.sql import Db
 
 AGENCY = Actor("officer-1", "agency")
 ADMIN = Actor("admin-1", "admin")
@@ -148,3 +151,56 @@ def test_establishments_and_link_codes(sites, clock):
     amended = sites.amend_establishment(AGENCY, None, est["id"], {"transporter": True, "licence": {"number": "L-1", "waste_codes": ["16 01 06"]}})
     assert amended["version"] == 2
     assert sites.get_establishment(est["id"])["transporter"] is True
+
+
+SQL_STORES = pytest.mark.parametrize("store", ["sqlite", "postgres"], indirect=True)  # read models live in SQL
+LICENCE = {"number": "1-2-3.045.VX", "date": "2022-06-01", "waste_codes": ["16 01 06", "12 01 05"]}
+
+
+def establishment(app, site_id, name, code, form="enterprise", **kw):
+    return app.register_establishment(AGENCY, None, site_id=site_id, name=name, form=form, registration_code=code,
+                                      trades=[], **kw)["id"]
+
+
+@SQL_STORES
+def test_a_manifest_filer_finds_transporters_and_facilities_by_name_or_code(sites):
+    views = SitesViews(Db.of(sites), sites)
+    site = register(sites)["id"]
+    hoa_binh = establishment(sites, site, "Công ty Môi trường Hòa Bình", "0105550001", transporter=True, licence=LICENCE)
+    both = establishment(sites, site, "Công ty Xử lý Chất thải Đông Anh", "0105550002", transporter=True,
+                         treatment_facility=True, licence=LICENCE)
+    facility = establishment(sites, site, "Nhà máy Xử lý Nam Sơn", "0105550003", treatment_facility=True, licence=LICENCE)
+    establishment(sites, site, "Gốm Hòa Bình", "0105550004", hw_generator=True)  # a generator only
+    establishment(sites, site, "Hộ Nguyễn Văn Hòa Bình", "HKD-77", form="household", transporter=True,
+                  licence=LICENCE)  # households are individuals: never listed
+    gone = establishment(sites, site, "Vận tải Hòa Bình Cũ", "0105550006", transporter=True, licence=LICENCE)
+    est = sites.repository.get(UUID(gone))  # no command deactivates an establishment yet: the aggregate does
+    est.deactivate(reason="ngừng hoạt động", actor=AGENCY.to_dict())
+    sites.save(est)
+
+    # given a query without diacritics, only active enterprises in that role are found, best first
+    found = views.search_establishments("hoa binh", "transporter")
+    assert [f["id"] for f in found] == [hoa_binh]
+    assert found[0] == {"id": hoa_binh, "name": "Công ty Môi trường Hòa Bình", "registration_code": "0105550001",
+                        "site_id": site, "transporter": True, "treatment_facility": False, "licence": LICENCE,
+                        "score": found[0]["score"]}
+    assert found[0]["score"] > 0
+    assert views.search_establishments("HOA BINH", "treatment_facility") == []
+    # by registration code, and the role decides who is listed
+    assert [f["id"] for f in views.search_establishments("0105550002", "transporter")] == [both]
+    assert [f["id"] for f in views.search_establishments("0105550002", "treatment_facility")] == [both]
+    assert [f["id"] for f in views.search_establishments("xu ly", "treatment_facility")] == [both, facility]
+    assert [f["id"] for f in views.search_establishments("nam son", "treatment_facility")] == [facility]
+    # an exact name outranks a partial match; an empty query lists the role by name; limit applies
+    assert views.search_establishments("nha may xu ly nam son", "treatment_facility")[0]["id"] == facility
+    assert [f["id"] for f in views.search_establishments("", "transporter")] == [hoa_binh, both]
+    assert len(views.search_establishments("", "treatment_facility", limit=1)) == 1
+    # nothing personal or internal leaves: no households, no actor ids, no permits
+    text = repr(views.search_establishments("", "transporter", limit=50))
+    assert "HKD-77" not in text and "Nguyễn" not in text and AGENCY.id not in text and "permit" not in text
+    with pytest.raises(InvalidInput) as e:
+        views.search_establishments("hoa binh", "business")
+    assert e.value.field == "role"
+    # an establishment that gains the role is found after the amendment
+    sites.amend_establishment(AGENCY, None, facility, {"transporter": True})
+    assert [f["id"] for f in views.search_establishments("nam son", "transporter")] == [facility]

@@ -109,3 +109,14 @@ def test_rpc_contracts_refuse_unknown_fields_and_oversized_text():
     with pytest.raises(Exception):
         c.RegisterSite(kind="craft_village", name="x", old_district="gia-lam", is_admin=True)
     assert c.RedeemLinkCode(code=" abcdefgh ", account="tg:1").code == "ABCDEFGH"
+
+
+def test_establishment_search_needs_the_role_and_caps_the_limit():
+    roles = typing.get_args(c.SearchEstablishments.model_fields["role"].annotation)
+    assert set(roles) == {dm.LinkRole.TRANSPORTER.value, dm.LinkRole.TREATMENT_FACILITY.value}
+    assert c.SearchEstablishments(query=" Hòa Bình ", role="transporter").model_dump() == \
+        {"query": "Hòa Bình", "role": "transporter", "limit": 10}
+    for bad in ({"query": "x"}, {"query": "x", "role": "business"}, {"query": "x", "role": "transporter", "limit": 51},
+                {"query": "x", "role": "transporter", "limit": 0}):
+        with pytest.raises(ValueError):
+            c.SearchEstablishments(**bad)

@@ -36,6 +36,7 @@ def valid_payloads(site_id, establishment_id):
         "redeem_link_code": dict(code="ABCDEFGH", account="tg:1"),
         "get_site": dict(site_id=site_id),
         "search_sites": dict(query="bat"),
+        "search_establishments": dict(query="co so", role="transporter"),
         "list_sites": dict(),
         "site_establishments": dict(site_id=site_id),
         "site_history": dict(site_id=site_id),

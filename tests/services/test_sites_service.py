@@ -68,6 +68,32 @@ def test_commands_queries_and_the_relay_on_real_rabbitmq(make_container, store_e
         assert client.sites.ping()["log_head"] == 2
 
 
+def test_a_business_finds_a_transporter_by_name_without_diacritics(make_container, store_env, exchange_name):
+    container = make_container(SitesService)
+    container.start()
+    with entrypoint_hook(container, "register_site", context_data=AGENCY) as register:
+        site = register(kind="industrial_cluster", name="CCN Phú Thị", old_district="gia-lam")
+    licence = {"number": "1-2-3.045.VX", "waste_codes": ["16 01 06"]}
+    with entrypoint_hook(container, "register_establishment", context_data=AGENCY) as register_establishment:
+        carrier = register_establishment(site_id=site["id"], name="Công ty Vận tải Môi trường Đức Giang",
+                                         form="enterprise", registration_code="0109998877", transporter=True,
+                                         licence=licence)
+        generator = register_establishment(site_id=site["id"], name="Cơ sở Đức Giang", form="enterprise",
+                                           registration_code="0109998878", hw_generator=True)
+    business = {"actor": Actor("tg:owner", "business", establishment=generator["id"]).to_dict()}
+    with entrypoint_hook(container, "search_establishments", context_data=business) as search:
+        found = search(query="duc giang", role="transporter")
+        assert found == [{"id": carrier["id"], "name": "Công ty Vận tải Môi trường Đức Giang",
+                          "registration_code": "0109998877", "site_id": site["id"], "transporter": True,
+                          "treatment_facility": False, "licence": {"number": "1-2-3.045.VX", "date": None,
+                                                                   "waste_codes": ["16 01 06"]},
+                          "score": found[0]["score"]}]
+        assert search(query="duc giang", role="treatment_facility") == []
+        with pytest.raises(InvalidInput) as e:
+            search(query="duc giang")
+        assert e.value.field == "role"
+
+
 def test_a_call_without_an_actor_is_refused(make_container, store_env, exchange_name):
     container = make_container(SitesService)
     container.start()
