@@ -111,10 +111,12 @@ class InspectionsApplication(ServiceApplication):
 
     # -- incidents -------------------------------------------------------------------------------
     def report_incident(self, actor: Actor, command_id: str | None, *, category: str, description: str,
-                        location: dict | None = None, site_id: str | None = None, photos: list[str] | None = None) -> dict:
+                        location: dict | None = None, site_id: str | None = None, photos: list[str] | None = None,
+                        address: str | None = None) -> dict:
         actor.require(*REPORTERS, action="report an incident")
         photos = list(photos or [])
-        Incident.check_new(location, site_id, photos)
+        address = (address or "").strip() or None
+        Incident.check_new(location, site_id, photos, address)
         if site_id:
             self._known_site(site_id)
         self._check_photos(photos)
@@ -126,7 +128,7 @@ class InspectionsApplication(ServiceApplication):
             incident = Incident(category=category, description=description, location=location,
                                 site_id=_uuid(site_id, "site_id") if site_id else None, photos=photos,
                                 reporter=actor.id, reported_at=now, triage_due=triage_due,
-                                resolution_due=resolution_due, actor=actor.to_dict())
+                                resolution_due=resolution_due, actor=actor.to_dict(), address=address)
             return [incident], self._answer(incident, state=incident.state, ticket=ticket(incident.id),
                                             triage_due=triage_due.isoformat(), resolution_due=resolution_due.isoformat())
 
@@ -546,7 +548,8 @@ def incident_document(i: Incident, full: bool, with_reporter: bool = False) -> d
         "reopened": i.reopened, "location": coarse(i.location), "photo_count": len(i.photos),
     }
     if full:
-        doc.update(description=i.description, location=i.location, photos=i.photos, additions=i.additions,
+        doc.update(description=i.description, location=i.location, address=i.address,
+                   photos=i.photos, additions=i.additions,
                    finding=i.finding, rejection=i.rejection, merged_into=i.merged_into, violation_id=i.violation_id,
                    resolution_note=i.resolution_note, resolved_at=i.resolved_at, assignment=i.assignment)
     if with_reporter:

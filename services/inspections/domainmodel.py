@@ -110,11 +110,13 @@ class Incident(StateMachine, Aggregate):
     @event("Reported")
     def __init__(self, category: str, description: str, location: dict | None, site_id: UUID | None,
                  photos: list[str], reporter: str, reported_at: datetime, triage_due: datetime,
-                 resolution_due: datetime, actor: dict) -> None:
+                 resolution_due: datetime, actor: dict, address: str | None = None) -> None:
+        # `address` came last, with a default: Reported events stored before it existed replay as None.
         self.category = category
         self.description = description
         self.location = location
         self.site_id = site_id
+        self.address = address
         self.photos = list(photos)
         self.reporter = reporter
         self.reported_at = reported_at
@@ -135,9 +137,10 @@ class Incident(StateMachine, Aggregate):
         self.inspection_id: UUID | None = None
 
     @staticmethod
-    def check_new(location: dict | None, site_id: UUID | None, photos: list[str]) -> None:
-        if not location and not site_id:
-            raise InvalidInput("say where: a location (coordinates) or a site", "location", "required_one_of")
+    def check_new(location: dict | None, site_id: UUID | None, photos: list[str], address: str | None = None) -> None:
+        if not location and not site_id and not address:
+            raise InvalidInput("say where: a location (coordinates), a site or an address", "location",
+                               "required_one_of")
         if len(photos) > MAX_PHOTOS:
             raise InvalidInput(f"at most {MAX_PHOTOS} photos per report", "photos", "max_items")
 

@@ -39,6 +39,8 @@ class ReportIncident(Command):
     location: Location | None = None
     site_id: UUID | None = None
     photos: list[BlobRef] = Field(default_factory=list, max_length=3)
+    address: OptShortText = Field(None, description="Where, in words, when there are no coordinates and no site "
+                                                    "(seen by the reporter and staff only, never published)")
 
 
 class AddInformation(Command):

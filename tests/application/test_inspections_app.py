@@ -3,6 +3,7 @@ clock, a fake sites directory, the real reference tables and a real blob store."
 import io
 import json
 from datetime import date, datetime, timedelta, timezone
+from uuid import UUID, uuid4
 
 import pytest
 from cloudevents.core.formats.json import JSONFormat
@@ -105,6 +106,50 @@ def test_an_incident_goes_from_report_to_closed(insp):
     other = insp.get_incident(FIRM_USER, r["id"])
     assert "description" not in other and "reporter" not in other and "photos" not in other
     assert other["location"] == {"lat": 20.98, "lon": 105.91}
+
+
+ADDRESS = "Ngõ 12 Giang Cao, cạnh nhà văn hoá thôn 3"
+
+
+def test_a_resident_without_coordinates_or_a_site_says_where_in_words(insp):
+    r = report(insp, location=None, site_id=None, address=f"  {ADDRESS} ")
+    assert r["state"] == "reported"
+    head = insp.log_head()
+    for nowhere in (dict(), dict(address=None), dict(address="   ")):
+        with pytest.raises(InvalidInput, match="an address") as e:
+            report(insp, location=None, site_id=None, **nowhere)
+        assert (e.value.field, e.value.rule) == ("location", "required_one_of")
+    assert insp.log_head() == head
+    # the reporter and staff read the address; a business or another resident does not
+    assert insp.get_incident(RESIDENT, r["id"])["address"] == ADDRESS
+    assert insp.get_incident(INSPECTOR, r["id"])["address"] == ADDRESS
+    for outsider in (FIRM_USER, NEIGHBOUR):
+        doc = insp.get_incident(outsider, r["id"])
+        assert "address" not in doc and doc["location"] is None and doc["site_id"] is None
+    # nor does any public event
+    insp.triage_incident(INSPECTOR, None, r["id"], "wastewater", "normal", SITE)
+    events = PublicMapper("inspections", insp, PUBLIC_EVENTS, place=insp.place_of).events_since(0, 100)
+    assert [e["type"].split(".")[3] for e in events] == ["incident_reported", "incident_triaged"]
+    assert "Giang Cao" not in json.dumps(events, ensure_ascii=False)
+    # a report with a site or coordinates may still add words; without any it is None
+    assert insp.get_incident(RESIDENT, report(insp, address="cổng sau")["id"])["address"] == "cổng sau"
+    assert insp.get_incident(RESIDENT, report(insp)["id"])["address"] is None
+
+
+def test_a_reported_event_stored_before_the_address_existed_still_replays(insp):
+    r = report(insp)
+    stored = insp.mapper.to_domain_event(insp.recorder.select_events(UUID(r["id"]))[0])
+    old_state = {k: v for k, v in vars(stored).items() if k != "address"}
+    old_state["originator_id"] = old_id = uuid4()
+    old_event = object.__new__(type(stored))
+    object.__setattr__(old_event, "__dict__", old_state)
+    insp.recorder.insert_events([insp.mapper.to_stored_event(old_event)])  # the shape written before
+    assert "address" not in vars(insp.mapper.to_domain_event(insp.recorder.select_events(old_id)[0]))
+    old = insp.get_incident(RESIDENT, str(old_id))
+    assert old["address"] is None and old["description"] == "Nước thải đen chảy ra mương"
+    assert old["site_id"] == SITE and old["state"] == "reported"
+    insp.triage_incident(INSPECTOR, None, str(old_id), "wastewater", "low")  # and it takes new events
+    assert insp.get_incident(INSPECTOR, str(old_id))["state"] == "triaged"
 
 
 def record(app, establishment, offender_type, fine=None, **kw):
@@ -422,10 +467,12 @@ def test_role_by_command_matrix_every_pair_allowed_or_refused(insp):
 @SQL_STORES
 def test_public_events_cover_every_change_and_carry_no_reporter_or_description(insp):
     test_an_incident_goes_from_report_to_closed(insp)
+    report(insp, address=ADDRESS)
     mapper = PublicMapper("inspections", insp, PUBLIC_EVENTS, place=insp.place_of)
     events = mapper.events_since(0, 1000)
     text = json.dumps(events, ensure_ascii=False)
     assert RESIDENT.id not in text and "Nước thải đen" not in text and INSPECTOR.id not in text
+    assert ADDRESS not in text and "Giang Cao" not in text
     assert all(e.get("communecode") == "xa-bat-trang" for e in events if e["type"].split(".")[3].startswith("incident_"))
     assert {e["type"].split(".")[3] for e in events} >= {"incident_reported", "incident_closed", "violation_recorded"}
     for e in events:  # every one a valid CloudEvent for the official SDK

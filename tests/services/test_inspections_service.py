@@ -51,7 +51,8 @@ def test_inspections_follows_sites_cold_and_live_and_publishes_with_the_commune(
     sites, inspections, site_id, firm_id = both
     photo = call(inspections, "store_photo", RESIDENT, data_b64=jpeg_with_exif())["photo"]
     report = until(lambda: call(inspections, "report_incident", RESIDENT, category="wastewater",
-                                description="Nước thải đen", site_id=site_id, photos=[photo]))
+                                description="Nước thải đen", site_id=site_id, photos=[photo],
+                                address="Ngõ 5 thôn Giang Cao"))
     assert report["ticket"].startswith("PA-")
     # a site registered after inspections started reaches it through its durable queue
     late = call(sites, "register_site", kind="industrial_cluster", name="CCN Mới", old_district="dong-anh")
@@ -61,6 +62,10 @@ def test_inspections_follows_sites_cold_and_live_and_publishes_with_the_commune(
     reported = [e for k, e in events if k == "inspections.incident_reported"]
     assert reported and reported[0]["communecode"] == "xa-bat-trang"
     assert "Nước thải đen" not in str(reported) and "tg:resident-a" not in str(reported)
+    assert "Giang Cao" not in str(events)  # the address is for the reporter and staff only
+    assert call(inspections, "get_incident", RESIDENT, incident_id=report["id"])["address"] == "Ngõ 5 thôn Giang Cao"
+    assert "address" not in call(inspections, "get_incident", {"actor": Actor("tg:resident-b", "resident").to_dict()},
+                                 incident_id=report["id"])
     with pytest.raises(Forbidden):
         call(inspections, "list_incidents", RESIDENT)
     counts = call(inspections, "site_incident_counts", RESIDENT, site_id=site_id)
