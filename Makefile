@@ -23,7 +23,7 @@ run: $(STAMP)
 
 ## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).
 test: $(STAMP) infra
-	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit
+	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit tests/bot
 	$(BIN)/python -m pytest tests/services
 	$(BIN)/python -m pytest tests/e2e
 

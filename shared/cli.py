@@ -202,9 +202,6 @@ def events(
 @app.command()
 def status(query: list[str] = typer.Argument(..., help="Site name, any accents or none: bat trang")) -> None:
     """Show the status card of the site that best matches QUERY."""
-    from shared import reference
-    from shared.reference import commune_name, district_name
-
     text = " ".join(query)
     wait_for(["sites"], 30)
     with _client() as c:
@@ -215,34 +212,11 @@ def status(query: list[str] = typer.Argument(..., help="Site name, any accents o
         site = c.sites.get_site(site_id=found[0]["id"])
         establishments = c.sites.site_establishments(site_id=site["id"])
         card = _indicator_card(c, site["id"])
-    kinds = {"craft_village": "Làng nghề", "industrial_zone": "Khu công nghiệp", "industrial_cluster": "Cụm công nghiệp"}
-    t = Table(title=f"{kinds.get(site['kind'], site['kind'])} {site['name']}", show_header=False)
-    t.add_row("Ngành nghề", site.get("trade") or "—")
-    t.add_row("Xã/phường (từ 1/7/2025)", commune_name(site.get("commune")) or "chưa ánh xạ")
-    t.add_row("Trước 1/7/2025", ", ".join(filter(None, [site.get("old_commune"), district_name(site.get("old_district"))])) or "—")
-    rec = site.get("recognition")
-    t.add_row("Công nhận", "chưa" if not rec else f"{rec.get('decision') or 'có'} {rec.get('date') or ''}".strip())
-    cl = site.get("classification")
-    t.add_row("Phân loại", "chưa đánh giá" if not cl else f"{cl['date']}: nước {cl['water']}, khí {cl['air']}, đất {cl['soil']}")
-    conds = site.get("conditions") or {}
-    t.add_row("Điều kiện Điều 56", ", ".join(f"{k}: {v['state']}" for k, v in conds.items()) or "chưa kiểm tra")
-    w = site.get("wwtp")
-    t.add_row("Trạm XLNT", "không rõ" if not w else f"{w['status']}" + (f", {w['capacity_m3_day']:g} m³/ngày" if w.get("capacity_m3_day") else ""))
-    t.add_row("Cơ sở", str(len(establishments)))
-    source = reference.sources().get(site.get("source") or "", site.get("source") or "—")
-    t.add_row("Nguồn dữ liệu", f"{source} (độ tin cậy {site.get('confidence') or '—'})")
-    if card is not None:
-        t.add_row("Thanh tra gần nhất", card["last_inspection"] or "chưa có")
-        t.add_row("Vi phạm đang mở", "; ".join(
-            f"{v['state']}" + "".join(f", {m['measure']} hạn {m['deadline']}" for m in v["measures"])
-            for v in card["open_violations"]) or "không")
-        t.add_row("Phản ánh đang mở", f"{card['open_incidents']} (tổng {card['incidents_total']})")
-        m = card["manifests"]
-        t.add_row("Chứng từ CTNH", f"{m['count']} chứng từ, {m['handed_over_kg']:g} kg bàn giao, {m['treated_kg']:g} kg đã xử lý")
-        marks = {True: "✔", False: "✘", None: "·"}
-        t.add_row("12 quý (XLNT/phân loại/điều kiện)", " ".join(
-            f"{g['quarter'][2:]}:{marks[g['clusters_with_wwtp']]}{marks[g['villages_classified']]}"
-            f"{marks[g['villages_meeting_conditions']]}" for g in card["compliance_grid"]))
+    from bot.cards import card_rows, title
+
+    t = Table(title=title("vi", site), show_header=False)
+    for label, value in card_rows("vi", site, establishments, card):
+        t.add_row(label, value)
     console.print(t)
     if len(found) > 1:
         console.print("Cũng khớp: " + ", ".join(f["name"] for f in found[1:]))

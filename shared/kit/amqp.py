@@ -136,3 +136,54 @@ class StreamConsumer:
             self.connection.release()
         except Exception:  # noqa: BLE001
             pass
+
+
+class FollowLoop:
+    """Feeds a follower from its own durable queue on the public stream: catches up at start and
+    every `interval` seconds when idle, reconnects after a broker failure. Runs until `stop()`.
+    Used by services (in a nameko managed thread) and by the bot (in a plain thread)."""
+
+    def __init__(self, follower, amqp_uri: str, exchange: str, queue: str, interval: float,  # type: ignore[no-untyped-def]
+                 owner: str) -> None:
+        self.follower = follower
+        self.amqp_uri = amqp_uri
+        self.exchange = exchange
+        self.queue = queue
+        self.interval = interval
+        self.owner = owner
+        self._stopping = threading.Event()
+        self._consumer: StreamConsumer | None = None
+        self._last = 0.0
+
+    def _idle(self) -> None:
+        if time.monotonic() - self._last < self.interval:
+            return
+        self._last = time.monotonic()
+        try:
+            self.follower.catch_up()
+        except Exception as e:  # the source may be down (or still starting): try again later
+            log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.owner,
+                        self.follower.source, type(e).__name__, e, self.interval)
+
+    def run(self) -> None:
+        source = self.follower.source
+        while not self._stopping.is_set():
+            consumer = StreamConsumer(self.amqp_uri, self.exchange, [f"{source}.#"], queue=self.queue, durable=True)
+            self._consumer = consumer
+            try:
+                consumer.bind()
+                self._idle()
+                consumer.run(self.follower.handle, idle=self._idle)
+            except Exception:
+                if self._stopping.is_set():
+                    break
+                log.warning("%s: following %s failed; reconnecting", self.owner, source, exc_info=True)
+                self._stopping.wait(1)
+            finally:
+                consumer.close()
+                self._consumer = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._consumer is not None:
+            self._consumer.stop()

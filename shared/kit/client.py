@@ -58,6 +58,13 @@ class ServiceClient:
             raise RuntimeError("use ServiceClient as a context manager")
         return getattr(self._proxy, service)
 
+    def act_as(self, actor: Actor) -> None:
+        """Make the next calls on this (started) client carry `actor`: a pooled client serves
+        one caller at a time, each with its own actor."""
+        self.actor = actor
+        if self._cluster is not None:
+            self._cluster._worker_ctx.data["actor"] = actor.to_dict()
+
     def call(self, service: str, rpc_name: str, /, *args: Any, **kwargs: Any) -> Any:
         """Call `service.rpc_name` (positional-only, so an RPC argument may be named anything)."""
         return getattr(getattr(self, service), rpc_name)(*args, **kwargs)

@@ -49,6 +49,15 @@ class Settings(BaseSettings):
         description="Unset: the bot is not connected to Telegram.",
     )
 
+    bot_rpc_timeout: float = Field(10.0, gt=0, description="Bot: seconds to wait for a service before saying it is busy.")
+    bot_rpc_pool: int = Field(8, ge=1, le=64, description="Bot: RPC clients (and threads) in the pool.")
+    bot_reports_per_day: int = Field(10, ge=1, le=1000, description="Bot: reports one resident may file per day.")
+    bot_max_photo_bytes: int = Field(5_000_000, ge=10_000, le=20_000_000, description="Bot: largest photo accepted.")
+    bot_conversation_timeout: float = Field(1800.0, gt=0, description="Bot: seconds of silence that end a conversation.")
+    bot_flood_per_minute: int = Field(30, ge=5, le=1000, description="Bot: updates one chat may send per minute.")
+    bot_secret: str | None = Field(None, description="Bot: key of the residents' pseudonyms (default: a random key kept in the data dir).")
+    bot_persistence: Path | None = Field(None, description="Bot: conversation state file (default: <data dir>/bot/state.pickle).")
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from shared.contracts.base import EventsSince
 from shared.kit.actor import Actor
-from shared.kit.amqp import KombuPublisher, StreamConsumer
+from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.client import ServiceClient, register_errors
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS, InvalidInput, LangXanhError, as_kind
@@ -136,7 +136,7 @@ class ServiceKit(DependencyProvider):
         self.amqp_uri = amqp_uri
         for source, projection_class in self.follows.items():
             self.followers[source] = Follower(source, projection_class(db), self._backfill(source))
-        self._consumers: list[StreamConsumer] = []
+        self._loops: list[FollowLoop] = []
         if self.wire is not None:
             self.wire(self)
         self._kick = threading.Event()
@@ -157,33 +157,13 @@ class ServiceKit(DependencyProvider):
         return backfill
 
     def _follow_loop(self, source: str, follower: Follower) -> None:
-        """Consume `source`'s public events from this service's durable queue; catch up at start
-        and every `follow_catch_up_interval` seconds (a lost tail costs latency, never data)."""
-        last = [0.0]
-
-        def idle() -> None:
-            if time.monotonic() - last[0] >= self.settings.follow_catch_up_interval:
-                last[0] = time.monotonic()
-                try:
-                    follower.catch_up()
-                except Exception as e:  # the source may be down (or still starting): try again later
-                    log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.service, source,
-                                type(e).__name__, e, self.settings.follow_catch_up_interval)
-
-        while not self._stopping:
-            consumer = StreamConsumer(self.amqp_uri, self.settings.exchange, [f"{source}.#"],
-                                      queue=f"{self.service}.follows.{source}", durable=True)
-            self._consumers.append(consumer)
-            try:
-                consumer.bind()
-                idle()
-                consumer.run(follower.handle, idle=idle)
-            except Exception:
-                log.exception("%s: following %s failed; reconnecting", self.service, source)
-                time.sleep(1)
-            finally:
-                consumer.close()
-                self._consumers.remove(consumer)
+        """Consume `source`'s public events from this service's durable queue (kit FollowLoop)."""
+        loop = FollowLoop(follower, self.amqp_uri, self.settings.exchange, f"{self.service}.follows.{source}",
+                          self.settings.follow_catch_up_interval, owner=self.service)
+        self._loops.append(loop)
+        if self._stopping:
+            return
+        loop.run()
 
     def _relay_loop(self) -> None:
         while not self._stopping:
@@ -200,8 +180,8 @@ class ServiceKit(DependencyProvider):
     def stop(self) -> None:
         self._stopping = True
         self._kick.set()
-        for consumer in list(self._consumers):
-            consumer.stop()
+        for loop in list(self._loops):
+            loop.stop()
         try:
             self.relay.run_once()  # publish what the last workers saved
         except Exception:  # noqa: BLE001
@@ -213,8 +193,8 @@ class ServiceKit(DependencyProvider):
     def kill(self) -> None:
         self._stopping = True
         self._kick.set()
-        for consumer in list(self._consumers):
-            consumer.stop()
+        for loop in list(self._loops):
+            loop.stop()
 
     def get_dependency(self, worker_ctx: Any) -> Kit:
         return Kit(self, worker_ctx)

@@ -237,3 +237,17 @@ def app_for(app_class: type[ServiceApplication], service: str, settings: Setting
     # computed store keys win so a stray PERSISTENCE_MODULE cannot split a service's log.
     return app_class(env=env)
 
+
+
+def plain_db(name: str, settings: Settings):  # type: ignore[no-untyped-def]
+    """A SQL store of its own for a component that keeps state but no event log (the bot):
+    `<data dir>/<name>.sqlite3`, or schema `<prefix><name>` on PostgreSQL."""
+    from eventsourcing.persistence import InfrastructureFactory
+    from eventsourcing.utils import Environment
+
+    from shared.kit.sql import Db
+
+    env = build_env(name, settings)
+    factory = InfrastructureFactory.construct(Environment(name.capitalize(), env))
+    return Db(factory.datastore, postgres=settings.uses_postgres,
+              schema=settings.schema_for(name) if settings.uses_postgres else None)

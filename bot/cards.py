@@ -1,0 +1,58 @@
+"""The site status card as lines of text, in a language (the bot and `langxanh status`)."""
+from __future__ import annotations
+
+from shared import reference
+from shared.reference import commune_name, district_name
+
+from bot.texts import t
+
+MARKS = {True: "✔", False: "✘", None: "·"}
+
+
+def card_rows(lng: str, site: dict, establishments: list, card: dict | None) -> list[tuple[str, str]]:
+    """(label, value) rows of the card: the registry's facts, then the indicators' when known."""
+    rows = [(t(lng, "card-trade"), site.get("trade") or "—"),
+            (t(lng, "card-commune"), commune_name(site.get("commune")) or t(lng, "card-unmapped")),
+            (t(lng, "card-before-reform"),
+             ", ".join(filter(None, [site.get("old_commune"), district_name(site.get("old_district"))])) or "—")]
+    rec = site.get("recognition")
+    rows.append((t(lng, "card-recognised"), t(lng, "card-no") if not rec else
+                 f"{rec.get('decision') or t(lng, 'card-yes')} {rec.get('date') or ''}".strip()))
+    cl = site.get("classification")
+    rows.append((t(lng, "card-classified"), t(lng, "card-not-assessed") if not cl else
+                 t(lng, "card-classes", date=cl["date"], water=cl["water"], air=cl["air"], soil=cl["soil"])))
+    conds = site.get("conditions") or {}
+    rows.append((t(lng, "card-conditions"),
+                 ", ".join(f"{k}: {v['state']}" for k, v in conds.items()) or t(lng, "card-not-checked")))
+    w = site.get("wwtp")
+    rows.append((t(lng, "card-wwtp"), t(lng, "card-unknown") if not w else w["status"] + (
+        f", {w['capacity_m3_day']:g} m³/{t(lng, 'card-day')}" if w.get("capacity_m3_day") else "")))
+    rows.append((t(lng, "card-establishments"), str(len(establishments))))
+    source = reference.sources().get(site.get("source") or "", site.get("source") or "—")
+    rows.append((t(lng, "card-source"), t(lng, "card-source-value", source=source,
+                                          confidence=site.get("confidence") or "—")))
+    if card is not None:
+        rows.append((t(lng, "card-last-inspection"), card["last_inspection"] or t(lng, "card-none-yet")))
+        rows.append((t(lng, "card-open-violations"), "; ".join(
+            v["state"] + "".join(f", {m['measure']} {t(lng, 'card-due')} {m['deadline']}" for m in v["measures"])
+            for v in card["open_violations"]) or t(lng, "card-none")))
+        rows.append((t(lng, "card-open-incidents"),
+                     t(lng, "card-incidents", open=card["open_incidents"], total=card["incidents_total"])))
+        m = card["manifests"]
+        rows.append((t(lng, "card-manifests"), t(lng, "card-manifests-value", count=m["count"],
+                                                 handed=f"{m['handed_over_kg']:g}", treated=f"{m['treated_kg']:g}")))
+        rows.append((t(lng, "card-grid"), " ".join(
+            f"{g['quarter'][2:]}:{MARKS[g['clusters_with_wwtp']]}{MARKS[g['villages_classified']]}"
+            f"{MARKS[g['villages_meeting_conditions']]}" for g in card["compliance_grid"])))
+    return rows
+
+
+def title(lng: str, site: dict) -> str:
+    return t(lng, "card-title", kind=t(lng, f"kind-{site['kind']}"), name=site["name"])
+
+
+def card_text(lng: str, site: dict, establishments: list, card: dict | None) -> str:
+    lines = [title(lng, site)] + [f"• {label}: {value}" for label, value in card_rows(lng, site, establishments, card)]
+    if card is None:
+        lines.append(t(lng, "card-indicators-missing"))
+    return "\n".join(lines)

@@ -1,0 +1,221 @@
+"""Pushes to chats: a follower of the public streams and an outbox sender.
+
+The feed is a projection (kit follower: each event once, in order, gaps pulled with
+`events_since`). For each event it queues messages in the bot's outbox *in the same
+transaction as its tracking row*: a state change of an incident goes to the chat that reported
+it (the bot's own ticket → chat mapping), a matching event goes to each subscriber. The sender
+sends the outbox and deletes what Telegram took. A crash between the two re-sends, never drops.
+"""
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import logging
+import threading
+from datetime import datetime
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.store import BotStore, enqueue
+from bot.texts import has, t
+from shared import reference
+from shared.kit.amqp import FollowLoop
+from shared.kit.calendar import LOCAL_TZ
+from shared.kit.client import ServiceClient
+from shared.kit.config import Settings
+from shared.kit.follower import Follower, SqlProjection
+from shared.kit.sql import Cursor
+
+log = logging.getLogger("bot.feed")
+SOURCES = ("sites", "inspections", "manifests")
+INCIDENT_STATES = {
+    "incident_triaged": "triaged", "incident_rejected": "rejected", "incident_merged": "merged",
+    "incident_assigned": "assigned", "incident_verified": "verified", "incident_resolved": "resolved",
+    "incident_closed": "closed", "incident_reopened": "reopened",
+}
+DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason", "unit", "fine_vnd",
+                 "decision_number", "scheduled_for", "total_kg", "status", "water", "air", "soil")
+
+
+def event_name(event: dict) -> str:
+    """`vn.langxanh.inspections.incident_triaged.v1` → `incident_triaged`."""
+    parts = str(event.get("type", "")).split(".")
+    return parts[-2] if len(parts) >= 2 else ""
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+class BotFeed(SqlProjection):
+    name = "bot_feed"
+
+    def project(self, cur: Cursor, event: dict) -> None:
+        name = event_name(event)
+        if name in INCIDENT_STATES:
+            row = cur.execute(
+                "SELECT k.ticket, k.chat_id, a.lang FROM {t:bot_tickets} k LEFT JOIN {t:bot_accounts} a "
+                "ON a.user_id = k.user_id WHERE k.incident_id=%s", (str(event.get("subject")),)).one()
+            if row is not None:
+                data = event.get("data") or {}
+                enqueue(cur, f"{event['id']}:{row['chat_id']}", row["chat_id"], row["lang"] or "vi", "push-incident",
+                        {"ticket": row["ticket"], "state": INCIDENT_STATES[name], "reason": data.get("reason"),
+                         "violation_found": data.get("violation_found")})
+        subscriptions = cur.execute(
+            "SELECT s.id, s.chat_id, s.types, s.communes, s.created_at, a.lang FROM {t:bot_subscriptions} s "
+            "LEFT JOIN {t:bot_accounts} a ON a.user_id = s.user_id").all()
+        for s in subscriptions:
+            if matches(s, name, event):
+                enqueue(cur, f"{event['id']}:{s['chat_id']}:{s['id']}", s["chat_id"], s["lang"] or "vi", "push-event",
+                        {"event": name, "commune": event.get("communecode"), "time": event.get("time"),
+                         "details": details(event.get("data") or {})})
+
+    def clear(self, cur: Cursor) -> None:
+        """Nothing to clear: the feed's output is messages already sent or queued."""
+
+
+def matches(subscription: dict, name: str, event: dict) -> bool:
+    import json
+
+    types = subscription["types"] if isinstance(subscription["types"], list) else json.loads(subscription["types"])
+    communes = (subscription["communes"] if isinstance(subscription["communes"], list)
+                else json.loads(subscription["communes"]))
+    if not any(fnmatch.fnmatchcase(name, pattern) for pattern in types):
+        return False
+    if communes and event.get("communecode") not in communes:
+        return False
+    try:
+        return _instant(event["time"]) >= _instant(subscription["created_at"])  # no pushes from before subscribing
+    except (KeyError, ValueError):
+        return False
+
+
+def details(data: dict) -> dict:
+    return {k: data[k] for k in DETAIL_FIELDS if isinstance(data.get(k), (str, int, float)) and data.get(k) != ""}
+
+
+def render(row: dict) -> str:
+    """An outbox row as text in its chat's language."""
+    lng, args = row["lang"], row["args"]
+    if row["key"] == "push-incident":
+        text = t(lng, "push-incident", ticket=args["ticket"], state=t(lng, f"state-{args['state']}"))
+        if args.get("reason"):
+            text += "\n" + t(lng, "push-reason", reason=args["reason"])
+        if args.get("violation_found") is not None and args["state"] == "resolved":
+            text += "\n" + t(lng, "push-violation-found" if args["violation_found"] else "push-no-violation")
+        return text
+    label_key = f"ev-{args['event']}"
+    label = t(lng, label_key) if has(lng, label_key) else args["event"].replace("_", " ")
+    when = ""
+    if args.get("time"):
+        when = _instant(args["time"]).astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    commune = reference.commune_name(args.get("commune")) or t(lng, "push-no-commune")
+    lines = [t(lng, "push-event", label=label, commune=commune, time=when)]
+    lines += [f"• {k}: {v}" for k, v in (args.get("details") or {}).items()]
+    return "\n".join(lines)
+
+
+class Outbox:
+    """Sends queued messages; `flush()` once, or `run()` until cancelled (woken by `wake()`)."""
+
+    def __init__(self, store: BotStore, bot) -> None:  # type: ignore[no-untyped-def]
+        self.store = store
+        self.bot = bot
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.sent = 0
+
+    def wake(self) -> None:
+        """Thread-safe: a feed thread queued something."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def flush(self) -> int:
+        sent = 0
+        while True:
+            rows = await asyncio.to_thread(self.store.pending, 30)
+            if not rows:
+                return sent
+            for row in rows:
+                try:
+                    await self.bot.send_message(row["chat_id"], render(row))
+                except RetryAfter as e:
+                    await asyncio.sleep(float(getattr(e.retry_after, "total_seconds", lambda: e.retry_after)()))
+                    return sent
+                except (Forbidden, BadRequest) as e:  # blocked by the user, chat gone: drop it
+                    log.warning("push %s dropped: %s", row["id"], e)
+                except (NetworkError, TimedOut) as e:
+                    log.warning("push %s failed (%s); retrying later", row["id"], e)
+                    await asyncio.to_thread(self.store.failed, row["id"])
+                    return sent
+                await asyncio.to_thread(self.store.sent, row["id"])
+                sent += 1
+                self.sent += 1
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await self.flush()
+            except Exception:  # the store away for a moment: try again
+                log.exception("outbox flush failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=2.0)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+
+class Feed:
+    """One follower per source on the bot's own durable queues `bot.follows.<source>`."""
+
+    def __init__(self, settings: Settings, store: BotStore, on_queued=lambda: None) -> None:  # type: ignore[no-untyped-def]
+        self.settings = settings
+        self.followers = {}
+        for source in SOURCES:
+            projection = BotFeed(store.db)
+            self.followers[source] = Follower(source, _Notifying(projection, on_queued), self._backfill(source))
+        self.loops: list[FollowLoop] = []
+        self.threads: list[threading.Thread] = []
+
+    def _backfill(self, source: str):  # type: ignore[no-untyped-def]
+        def backfill(position: int, limit: int) -> list[dict]:
+            with ServiceClient(self.settings, timeout=self.settings.bot_rpc_timeout) as client:
+                return client.call(source, "events_since", position=position, limit=limit)
+
+        return backfill
+
+    def start(self) -> None:
+        for source, follower in self.followers.items():
+            loop = FollowLoop(follower, self.settings.amqp_uri, self.settings.exchange, f"bot.follows.{source}",
+                              self.settings.follow_catch_up_interval, owner="bot")
+            thread = threading.Thread(target=loop.run, name=f"bot-follows-{source}", daemon=True)
+            self.loops.append(loop)
+            self.threads.append(thread)
+            thread.start()
+
+    def stop(self) -> None:
+        for loop in self.loops:
+            loop.stop()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+
+class _Notifying:
+    """A projection wrapper that wakes the sender after each applied event or page."""
+
+    def __init__(self, projection: BotFeed, on_queued) -> None:  # type: ignore[no-untyped-def]
+        self.projection = projection
+        self.on_queued = on_queued
+
+    def position(self, source: str) -> int:
+        return self.projection.position(source)
+
+    def apply(self, source: str, event: dict) -> bool:
+        applied = self.projection.apply(source, event)
+        if applied:
+            self.on_queued()
+        return applied
+
+    def reset(self, source: str) -> None:
+        self.projection.reset(source)

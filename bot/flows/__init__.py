@@ -1,0 +1,1 @@
+"""One module per conversation flow; each exposes `handlers(settings)`."""

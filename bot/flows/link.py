@@ -1,0 +1,38 @@
+"""/link CODE: bind this Telegram account to an establishment (business, transporter,
+facility) or an agency role with a one-time code from the sites service."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.common import Ctx, Reject, call, deps, lang, say, step, user_id
+from bot.texts import t
+
+CODE = re.compile(r"^[A-Za-z0-9]{6,20}$")
+
+
+@step
+async def link(update: Update, context: Ctx) -> None:
+    code = "".join(context.args or []).strip()
+    if not code:
+        raise Reject("link-usage")
+    if not CODE.match(code):
+        raise Reject("link-bad-code")
+    store = deps(context).store
+    answer = await call(update, context, "sites", "redeem_link_code", code=code.upper(),
+                        account=store.pseudonym(user_id(update)))
+    establishment = answer.get("establishment_id")
+    await asyncio.to_thread(store.link, user_id(update), update.effective_chat.id, lang(update, context),
+                            answer["role"], establishment)
+    lng = lang(update, context)
+    name = "—"
+    if establishment:
+        name = (await call(update, context, "sites", "get_establishment", establishment_id=establishment))["name"]
+    await say(update, context, "link-done", role=t(lng, f"role-{answer['role']}"), name=name)
+
+
+def handlers(settings) -> list:  # type: ignore[no-untyped-def]
+    return [CommandHandler("link", link)]

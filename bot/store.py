@@ -1,0 +1,171 @@
+"""The bot's own state, in its own database (SQLite file or PostgreSQL schema `langxanh_bot`).
+
+- accounts: a Telegram user's chat, language, pseudonym and linked role (after `/link`);
+- tickets: incident → chat, because public events never say who reported (design §5);
+- subscriptions: what an inspector or agency wants pushed (event types × communes);
+- outbox: messages waiting to be sent. The feed writes them in the same transaction as its
+  tracking row, the sender deletes each once Telegram took it: a crash loses no push.
+
+Residents reach the services only as a pseudonym (an HMAC of their Telegram id under the
+bot's key); their Telegram id stays here, where it is needed to answer them.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from shared.kit.actor import Actor, Role
+from shared.kit.calendar import local_date
+from shared.kit.config import Settings
+from shared.kit.sql import Db
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS {t:bot_accounts} (user_id TEXT PRIMARY KEY, chat_id BIGINT NOT NULL, "
+    "lang TEXT NOT NULL, role TEXT NOT NULL, establishment_id TEXT, linked_at TEXT)",
+    "CREATE TABLE IF NOT EXISTS {t:bot_tickets} (incident_id TEXT PRIMARY KEY, ticket TEXT NOT NULL, "
+    "user_id TEXT NOT NULL, chat_id BIGINT NOT NULL, reported_on TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {t:bot_subscriptions} (id TEXT PRIMARY KEY, chat_id BIGINT NOT NULL, "
+    "user_id TEXT NOT NULL, types TEXT NOT NULL, communes TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {t:bot_outbox} (id TEXT PRIMARY KEY, chat_id BIGINT NOT NULL, lang TEXT NOT NULL, "
+    "key TEXT NOT NULL, args TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)",
+)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def load_secret(settings: Settings) -> bytes:
+    if settings.bot_secret:
+        return settings.bot_secret.encode()
+    path = Path(settings.data_dir) / "bot" / "secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+class BotStore:
+    def __init__(self, db: Db, secret: bytes) -> None:
+        self.db = db
+        self.secret = secret
+        db.execute_script(*TABLES)
+
+    # -- identity --------------------------------------------------------------------------------
+    def pseudonym(self, user_id: int | str) -> str:
+        return "tg-" + hmac.new(self.secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+
+    def account(self, user_id: int | str) -> dict | None:
+        with self.db.transaction(commit=False) as cur:
+            return cur.execute("SELECT * FROM {t:bot_accounts} WHERE user_id=%s", (str(user_id),)).one()
+
+    def actor(self, user_id: int | str) -> Actor:
+        row = self.account(user_id)
+        if row is None or row["role"] == Role.RESIDENT.value:
+            return Actor(id=self.pseudonym(user_id), role=Role.RESIDENT)
+        return Actor(id=self.pseudonym(user_id), role=Role(row["role"]), establishment=row["establishment_id"])
+
+    def remember(self, user_id: int | str, chat_id: int, lang: str) -> None:
+        """Keep the chat and language of a user (needed to push them news later)."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO {t:bot_accounts} (user_id, chat_id, lang, role) VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (user_id) DO UPDATE SET chat_id=excluded.chat_id, lang=excluded.lang",
+                (str(user_id), chat_id, lang, Role.RESIDENT.value),
+            )
+
+    def link(self, user_id: int | str, chat_id: int, lang: str, role: str, establishment_id: str | None) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO {t:bot_accounts} (user_id, chat_id, lang, role, establishment_id, linked_at) "
+                "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (user_id) DO UPDATE SET chat_id=excluded.chat_id, "
+                "lang=excluded.lang, role=excluded.role, establishment_id=excluded.establishment_id, "
+                "linked_at=excluded.linked_at",
+                (str(user_id), chat_id, lang, role, establishment_id, now_iso()),
+            )
+
+    # -- tickets ---------------------------------------------------------------------------------
+    def add_ticket(self, incident_id: str, ticket: str, user_id: int | str, chat_id: int) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO {t:bot_tickets} (incident_id, ticket, user_id, chat_id, reported_on, created_at) "
+                "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (incident_id) DO NOTHING",
+                (incident_id, ticket, str(user_id), chat_id, local_date(datetime.now(timezone.utc)).isoformat(),
+                 now_iso()),
+            )
+
+    def reports_today(self, user_id: int | str) -> int:
+        today = local_date(datetime.now(timezone.utc)).isoformat()
+        with self.db.transaction(commit=False) as cur:
+            return int(cur.execute("SELECT COUNT(*) AS n FROM {t:bot_tickets} WHERE user_id=%s AND reported_on=%s",
+                                   (str(user_id), today)).scalar(0))
+
+    # -- subscriptions ---------------------------------------------------------------------------
+    def subscribe(self, user_id: int | str, chat_id: int, types: list[str], communes: list[str]) -> str:
+        sid = uuid.uuid4().hex[:8]
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO {t:bot_subscriptions} (id, chat_id, user_id, types, communes, created_at) "
+                "VALUES (%s,%s,%s,%s,%s,%s)",
+                (sid, chat_id, str(user_id), json.dumps(sorted(types)), json.dumps(sorted(communes)), now_iso()),
+            )
+        return sid
+
+    def subscriptions(self, user_id: int | str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM {t:bot_subscriptions}", []
+        if user_id is not None:
+            sql += " WHERE user_id=%s"
+            params.append(str(user_id))
+        with self.db.transaction(commit=False) as cur:
+            rows = cur.execute(sql + " ORDER BY created_at, id", params).all()
+        for r in rows:
+            r["types"], r["communes"] = json.loads(r["types"]), json.loads(r["communes"])
+        return rows
+
+    def unsubscribe(self, user_id: int | str, sid: str) -> bool:
+        with self.db.transaction() as cur:
+            found = cur.execute("SELECT id FROM {t:bot_subscriptions} WHERE user_id=%s AND id=%s",
+                                (str(user_id), sid)).one()
+            cur.execute("DELETE FROM {t:bot_subscriptions} WHERE user_id=%s AND id=%s", (str(user_id), sid))
+            return found is not None
+
+    # -- outbox ----------------------------------------------------------------------------------
+    def pending(self, limit: int = 30) -> list[dict]:
+        with self.db.transaction(commit=False) as cur:
+            rows = cur.execute("SELECT * FROM {t:bot_outbox} ORDER BY created_at, id LIMIT %s", (limit,)).all()
+        for r in rows:
+            r["args"] = json.loads(r["args"])
+        return rows
+
+    def sent(self, message_id: str) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM {t:bot_outbox} WHERE id=%s", (message_id,))
+
+    def failed(self, message_id: str, give_up_after: int = 20) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE {t:bot_outbox} SET attempts=attempts+1 WHERE id=%s", (message_id,))
+            cur.execute("DELETE FROM {t:bot_outbox} WHERE id=%s AND attempts>=%s", (message_id, give_up_after))
+
+
+def enqueue(cur: Any, message_id: str, chat_id: int, lang: str, key: str, args: dict) -> None:
+    """Queue one message in the caller's transaction (the feed's, beside its tracking row)."""
+    cur.execute(
+        "INSERT INTO {t:bot_outbox} (id, chat_id, lang, key, args, created_at) VALUES (%s,%s,%s,%s,%s,%s) "
+        "ON CONFLICT (id) DO NOTHING",
+        (message_id, chat_id, lang, key, json.dumps(args, ensure_ascii=False), now_iso()),
+    )
+
+
+def open_store(settings: Settings) -> BotStore:
+    from shared.kit.store import plain_db
+
+    return BotStore(plain_db("bot", settings), load_secret(settings))
