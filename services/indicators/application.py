@@ -29,6 +29,7 @@ class IndicatorsApplication(ServiceApplication):
         self.facts: Any = None
         self.validity_years = 2
         self.roadmap_overrides: dict = {}
+        self._figures_cache: dict[str, tuple[tuple, str, dict]] = {}
 
     def connect(self, *, facts: Any = None, validity_years: int | None = None,
                 roadmap_overrides: dict | None = None) -> "IndicatorsApplication":
@@ -69,7 +70,24 @@ class IndicatorsApplication(ServiceApplication):
 
     # -- the four definitions --------------------------------------------------------------------
     def figures(self, period_text: str, as_of: str | datetime | None = None) -> dict[str, dict[str, dict]]:
-        """{unit: {target: {numerator, denominator, ratio, sites}}} for every unit with data."""
+        """{unit: {target: {numerator, denominator, ratio, sites}}} for every unit with data.
+
+        The figures as of now are kept per period until the facts move (a status card asks for
+        twelve quarters): reused while the sources' positions are unchanged and every fact was
+        already visible when they were computed. Figures as of a past instant are computed.
+        Callers read the answer and never change it (it may be the cached object)."""
+        if as_of is not None or not hasattr(self.facts, "version"):
+            return self._figures(period_text, as_of)
+        now, version = self._as_of(None), self.facts.version()
+        hit = self._figures_cache.get(period_text)
+        if hit is not None and hit[0] == version and hit[1] <= now:
+            return hit[2]
+        result = self._figures(period_text, now)
+        if self.facts.latest_recorded() <= now:  # nothing recorded "later than now" (an injected clock)
+            self._figures_cache[period_text] = (version, now, result)
+        return result
+
+    def _figures(self, period_text: str, as_of: str | datetime | None) -> dict[str, dict[str, dict]]:
         period, as_of = Period(period_text), self._as_of(as_of)
         states = self.site_states(period, as_of)
         out: dict[str, dict[str, dict]] = defaultdict(lambda: {t: _empty() for t in TARGETS})
@@ -132,7 +150,7 @@ class IndicatorsApplication(ServiceApplication):
     def roadmap(self, period_text: str, as_of: str | datetime | None = None,
                 figures: dict | None = None) -> dict[str, dict[str, dict]]:
         """{unit: {target: {ratio, target, status}}} for the period."""
-        period, as_of = Period(period_text), self._as_of(as_of)
+        period = Period(period_text)
         now = figures or self.figures(period.text, as_of)
         first: dict[tuple[str, str], tuple[Period, float]] = {}
         for i in range(Period(FIRST_PERIOD).index(), period.index() + 1):

@@ -204,6 +204,20 @@ class IndicatorFacts(SqlProjection):
                 cur.execute(f"DELETE FROM {{t:{table}}}")
 
     # -- queries used by the application ---------------------------------------------------------
+    def version(self) -> tuple:
+        """Where the facts stand: the tracking position of every source (facts change only with it)."""
+        rows = self.rows("SELECT source, position FROM {t:lx_tracking} WHERE projection=%s ORDER BY source",
+                         (self.name,))
+        return tuple((r["source"], int(r["position"])) for r in rows)
+
+    def latest_recorded(self) -> str:
+        """The latest instant any fact was recorded at ('' when there is none)."""
+        rows = self.rows(
+            "SELECT MAX(recorded_at) AS m FROM {t:ind_site} UNION ALL SELECT MAX(recorded_at) FROM {t:ind_fact} "
+            "UNION ALL SELECT MAX(handed_over_recorded) FROM {t:ind_manifest} "
+            "UNION ALL SELECT MAX(treated_recorded) FROM {t:ind_manifest}")
+        return max((r["m"] for r in rows if r["m"]), default="")
+
     def sites(self) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_site} ORDER BY name, site_id")
 

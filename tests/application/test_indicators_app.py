@@ -186,3 +186,14 @@ def test_a_report_is_an_immutable_snapshot_diffable_after_late_corrections(world
     assert changes[0]["today"]["numerator"] == changes[0]["issued"]["numerator"] + 1
     with pytest.raises(NotFound):
         world.indicators.issue_report(AGENCY, None, "2025Q4", "district:nowhere")
+
+
+def test_figures_as_of_now_are_reused_until_a_fact_arrives(world):
+    first = world.indicators.figures("2025Q4")
+    assert world.indicators.figures("2025Q4") is first  # the same facts: the same answer, not recomputed
+    world.sites.set_wwtp(AGENCY, None, world.c2, "operating", since=date(2025, 10, 1))
+    world.sync()
+    again = world.indicators.figures("2025Q4")
+    assert again is not first
+    assert fig(again, "city:hanoi", "clusters_with_wwtp") == (2, 3, 0.6667)
+    assert fig(first, "city:hanoi", "clusters_with_wwtp") == (1, 3, 0.3333)  # an answer given is never changed
