@@ -115,7 +115,8 @@ def flow_modules() -> list:
 
 
 def build_application(settings: Settings, services: Services, store: BotStore, *, request: Any = None,
-                      persistence_path: Path | None = None, follow: bool = True, token: str | None = None) -> Application:
+                      persistence_path: Path | None = None, follow: bool = True, token: str | None = None,
+                      name: str = "bot") -> Application:
     """The bot. `request` replaces the HTTP transport (the offline harness); `follow=False`
     leaves the feed threads off (a test drives the feed itself)."""
     path = persistence_path or settings.bot_persistence or Path(settings.data_dir) / "bot" / "state.pickle"
@@ -133,7 +134,7 @@ def build_application(settings: Settings, services: Services, store: BotStore, *
     deps = Deps(settings=settings, services=services, store=store)
     app.bot_data["deps"] = deps
     app.bot_data["outbox"] = Outbox(store, app.bot)
-    app.bot_data["feed"] = Feed(settings, store, on_queued=app.bot_data["outbox"].wake) if follow else None
+    app.bot_data["feed"] = Feed(settings, store, on_queued=app.bot_data["outbox"].wake, name=name) if follow else None
     deps.wake_sender = app.bot_data["outbox"].wake
     app.add_handler(MessageHandler(filters.COMMAND, busy_guard), group=-1)
     for handler in basics.handlers(settings):

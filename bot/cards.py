@@ -56,3 +56,10 @@ def card_text(lng: str, site: dict, establishments: list, card: dict | None) -> 
     if card is None:
         lines.append(t(lng, "card-indicators-missing"))
     return "\n".join(lines)
+
+
+def site_label(lng: str, site: dict) -> str:
+    """A button label that tells same-named places apart: name — kind, commune (or old district)."""
+    place = commune_name(site.get("commune")) or district_name(site.get("old_district")) or ""
+    kind = t(lng, "kind-" + site["kind"])
+    return f"{site['name']} — {kind}" + (f", {place}" if place else "")

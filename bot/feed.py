@@ -167,10 +167,12 @@ class Outbox:
 
 
 class Feed:
-    """One follower per source on the bot's own durable queues `bot.follows.<source>`."""
+    """One follower per source on the bot's own durable queues `<name>.follows.<source>`."""
 
-    def __init__(self, settings: Settings, store: BotStore, on_queued=lambda: None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: Settings, store: BotStore, on_queued=lambda: None,  # type: ignore[no-untyped-def]
+                 name: str = "bot") -> None:
         self.settings = settings
+        self.name = name
         self.followers = {}
         for source in SOURCES:
             projection = BotFeed(store.db)
@@ -187,8 +189,8 @@ class Feed:
 
     def start(self) -> None:
         for source, follower in self.followers.items():
-            loop = FollowLoop(follower, self.settings.amqp_uri, self.settings.exchange, f"bot.follows.{source}",
-                              self.settings.follow_catch_up_interval, owner="bot")
+            loop = FollowLoop(follower, self.settings.amqp_uri, self.settings.exchange, f"{self.name}.follows.{source}",
+                              self.settings.follow_catch_up_interval, owner=self.name)
             thread = threading.Thread(target=loop.run, name=f"bot-follows-{source}", daemon=True)
             self.loops.append(loop)
             self.threads.append(thread)

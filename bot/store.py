@@ -165,7 +165,8 @@ def enqueue(cur: Any, message_id: str, chat_id: int, lang: str, key: str, args: 
     )
 
 
-def open_store(settings: Settings) -> BotStore:
+def open_store(settings: Settings, name: str = "bot") -> BotStore:
+    """The bot's store (`name` = "bot_console" keeps `langxanh chat` apart from a running bot)."""
     from shared.kit.store import plain_db
 
-    return BotStore(plain_db("bot", settings), load_secret(settings))
+    return BotStore(plain_db(name, settings), load_secret(settings))

@@ -67,8 +67,12 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
     _print_where(settings, names)
     procs: dict[str, subprocess.Popen] = {}
 
+    if settings.telegram_bot_token:
+        names.append("bot")  # the Telegram bot runs beside the services when it has a token
+
     def start(name: str) -> None:
-        procs[name] = subprocess.Popen([sys.executable, "-m", "shared.runner", name])
+        command = [sys.executable, "-m", "bot"] if name == "bot" else [sys.executable, "-m", "shared.runner", name]
+        procs[name] = subprocess.Popen(command)
         console.print(f"[green]started[/green] {name} (pid {procs[name].pid})")
 
     stopping = False
@@ -106,6 +110,41 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
             except subprocess.TimeoutExpired:
                 proc.kill()
         console.print("stopped")
+
+
+@app.command()
+def bot() -> None:
+    """Run the Telegram bot (long polling; needs TELEGRAM_BOT_TOKEN)."""
+    import runpy
+
+    if not Settings().telegram_bot_token:
+        err.print("[red]TELEGRAM_BOT_TOKEN is not set[/red]: the bot cannot reach Telegram. "
+                  "`langxanh chat` runs the same handlers in this terminal.")
+        raise typer.Exit(2)
+    runpy.run_module("bot", run_name="__main__")
+
+
+@app.command()
+def chat(as_: Optional[str] = typer.Option(None, "--as", help="resident (default), business, transporter, "
+                                           "treatment_facility, inspector or agency: linked first with a real code."),
+         lang: str = typer.Option("vi", help="vi or en")) -> None:
+    """Talk to the bot's handlers in this terminal, against the running services (no Telegram)."""
+    import asyncio
+    import logging
+
+    from bot.console import DEMO, console as chat_console
+
+    roles = {"resident", "inspector", "agency", *DEMO}
+    if as_ is not None and as_ not in roles:
+        err.print(f"[red]--as must be one of {', '.join(sorted(roles))}[/red]")
+        raise typer.Exit(2)
+    if lang not in ("vi", "en"):
+        err.print("[red]--lang must be vi or en[/red]")
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.WARNING)
+    wait_for(["sites", "inspections", "manifests"], 30)
+    console.print("Làng Xanh chat — type /help; a number presses a button; :loc LAT LON, :photo PATH, :quit")
+    asyncio.run(chat_console(Settings(), as_, lang))
 
 
 @app.command()

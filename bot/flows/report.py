@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.cards import site_label
 from bot.common import (Ctx, Reject, answer_query, buttons, call, conversation, deps, end_draft, lang, reprompt, say,
                         step, user_id)
 from bot.photos import store_photo
@@ -79,7 +80,7 @@ async def got_place_text(update: Update, context: Ctx) -> int | None:
     found = await call(update, context, "sites", "search_sites", query=text, limit=5)
     draft(context)["address_candidate"] = text
     lng = lang(update, context)
-    rows = [[(f["name"], f"rsite:{f['id']}")] for f in found]
+    rows = [[(site_label(lng, f), f"rsite:{f['id']}")] for f in found]
     rows.append([(t(lng, "report-use-address"), "raddr")])
     await say(update, context, "report-where-pick" if found else "report-where-none", buttons(rows), text=text)
     return WHERE

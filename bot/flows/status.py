@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.cards import card_text
+from bot.cards import card_text, site_label
 from bot.client import Unavailable
 from bot.common import Ctx, Reject, answer_query, buttons, call, lang, say, send_text, step
 from shared.kit.errors import NotFound
@@ -23,7 +23,7 @@ async def status(update: Update, context: Ctx) -> None:
     elif len(found) == 1:
         await show_card(update, context, found[0]["id"])
     else:
-        await say(update, context, "status-pick", buttons([[(f["name"], f"st:{f['id']}")] for f in found]),
+        await say(update, context, "status-pick", buttons([[(site_label(lang(update, context), f), f"st:{f['id']}")] for f in found]),
                   count=len(found))
 
 

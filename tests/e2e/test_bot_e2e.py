@@ -1,0 +1,155 @@
+"""The bot end to end: its real handlers (fed through the Bot API seam) against the four service
+processes of `langxanh up` on RabbitMQ, with its feed following the real public stream."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.texts import t
+from shared.kit.actor import Actor, Role
+from shared.kit.client import ServiceClient
+from tests.e2e.conftest import ROOT
+from tests.e2e.test_up import wait_ping
+
+ADMIN = Actor("admin-e2e", Role.ADMIN)
+INSPECTOR = Actor("inspector-e2e", Role.INSPECTOR)
+
+
+@pytest.fixture
+def system(system_env):
+    """`langxanh up` (no bot token: the test drives the bot itself), stopped at the end."""
+    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=system_env, cwd=ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for service in ("sites", "inspections", "manifests", "indicators"):
+            wait_ping(system_env, service)
+        yield system_env
+    finally:
+        up.send_signal(signal.SIGTERM)
+        try:
+            up.wait(40)
+        except subprocess.TimeoutExpired:
+            up.kill()
+
+
+def settings_for(env: dict):  # type: ignore[no-untyped-def]
+    from shared.kit.config import Settings
+
+    return Settings(amqp_uri=env["AMQP_URI"], data_dir=Path(env["LANGXANH_DATA_DIR"]), exchange=env["LANGXANH_EXCHANGE"],
+                    database_url=None, follow_catch_up_interval=1.0)
+
+
+@asynccontextmanager
+async def real_bot(env: dict):  # type: ignore[no-untyped-def]
+    """The bot's Application over the real services, its feed threads and outbox sender running."""
+    from bot.app import _started, _stopped, build_application
+    from bot.client import PooledServices
+    from bot.offline import RecordingRequest
+    from bot.store import open_store
+
+    settings = settings_for(env)
+    request = RecordingRequest()
+    app = build_application(settings, PooledServices(settings, size=4), open_store(settings), request=request)
+    await app.initialize()
+    await app.start()
+    await _started(app)
+    try:
+        yield app, request
+    finally:
+        await app.stop()
+        await _stopped(app)
+        await app.shutdown()
+
+
+async def until(predicate, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def register_site(env: dict) -> dict:
+    with ServiceClient(actor=ADMIN, amqp_uri=env["AMQP_URI"]) as admin:
+        return admin.sites.register_site(kind="craft_village", name="Vạn Phúc", trade="dệt lụa", old_district="ha-dong",
+                                         location={"lat": 20.98, "lon": 105.77})
+
+
+def call(env: dict, actor: Actor, service: str, rpc: str, **kw):  # type: ignore[no-untyped-def]
+    with ServiceClient(actor=actor, amqp_uri=env["AMQP_URI"]) as c:
+        return c.call(service, rpc, **kw)
+
+
+def test_a_residents_report_becomes_an_incident_its_change_is_pushed_and_an_agency_is_told(system):
+    from bot.offline import ChatDriver
+    from bot.store import open_store
+
+    site = register_site(system)
+
+    async def story() -> None:
+        async with real_bot(system) as (app, request):
+            lan = ChatDriver(app, request, 5001)
+            hoa = ChatDriver(app, request, 5002)
+            code = call(system, ADMIN, "sites", "issue_link_code", role="inspector", ttl_hours=1)["code"]
+            await hoa.send(f"/link {code}")
+            await hoa.send("/subscribe")
+            await hoa.press("subt:incident")
+            await hoa.press("subt:next")
+            await hoa.press("subc:all")
+            hoa.replies()
+
+            await lan.send("/report")
+            await lan.press("cat:wastewater")
+            await lan.send("van phuc")
+            await lan.press(f"rsite:{site['id']}")
+            await lan.send("Nước nhuộm đỏ xả thẳng ra kênh")
+            await lan.press("rphotos:done")
+            [filed] = await lan.press("rconfirm:yes")
+            store = open_store(settings_for(system))
+            mine = call(system, store.actor(5001), "inspections", "my_incidents")
+            assert [i["site_id"] for i in mine] == [site["id"]] and mine[0]["ticket"] in filed
+
+            pushed = await until(lambda: [r for r in hoa.replies() if r.startswith("🔔")])
+            assert pushed[0].startswith("🔔 " + t("vi", "ev-incident_reported"))
+
+            call(system, INSPECTOR, "inspections", "triage_incident", incident_id=mine[0]["id"],
+                 category="wastewater", priority="high")
+            [push] = await until(lambda: lan.replies())
+            assert push == t("vi", "push-incident", ticket=mine[0]["ticket"], state=t("vi", "state-triaged"))
+
+    asyncio.run(story())
+
+
+def test_a_conversation_resumes_after_the_bot_restarts(system):
+    from bot.offline import ChatDriver
+    from bot.store import open_store
+
+    async def first() -> None:
+        async with real_bot(system) as (app, request):
+            lan = ChatDriver(app, request, 5003)
+            await lan.send("/report")
+            await lan.press("cat:noise")
+            await lan.location(21.0285, 105.8542)
+
+    async def second() -> None:
+        async with real_bot(system) as (app, request):
+            lan = ChatDriver(app, request, 5003)
+            assert await lan.send("Máy cắt kim loại chạy suốt đêm") == [t("vi", "report-photos", max=3)]
+            await lan.press("rphotos:done")
+            await lan.press("rconfirm:yes")
+
+    asyncio.run(first())
+    asyncio.run(second())
+    store = open_store(settings_for(system))
+    [incident] = call(system, store.actor(5003), "inspections", "my_incidents")
+    assert incident["category"] == "noise" and incident["description"] == "Máy cắt kim loại chạy suốt đêm"
