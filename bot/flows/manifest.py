@@ -18,7 +18,6 @@ points returning no state), so their buttons keep working later and never block 
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import math
 import re
@@ -32,6 +31,7 @@ from typing import Any, get_args
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.client import Unavailable
 from bot.common import (Ctx, Reject, actor, answer_query, buttons, call, conversation, end_draft, explain, lang, say,
                         send_text, step)
 from bot.texts import t
@@ -611,12 +611,6 @@ async def cancel(update: Update, context: Ctx) -> int:
     return await end_draft(update, context, DRAFT, "mf-cancelled")
 
 
-@needs("new")
-async def cancel_button(update: Update, context: Ctx) -> int:
-    await answer_query(update)
-    return await cancel(update, context)
-
-
 # -- lists and one manifest (every role) -----------------------------------------------------------
 @entry
 async def list_mine(update: Update, context: Ctx) -> None:
@@ -695,7 +689,7 @@ async def show(update: Update, context: Ctx) -> None:
                        due=fmt_date(m["discrepancy"].get("due"))))
     if m.get("treatment"):
         parts.append(t(lng, "mf-show-treated", method=m["treatment"].get("method", "—"),
-                       date=fmt_date(m["treatment"].get("treated_on"))))
+                       date=fmt_date(m["treatment"].get("date"))))
     rows = actions(lng, m, my_party(m, who.establishment))
     await send_text(update, context, "\n".join(parts), buttons(rows) if rows else None)
 
@@ -889,7 +883,10 @@ async def receive_confirmed(update: Update, context: Ctx) -> int:
                         manifest_id=d["manifest_id"], measured=measured)
     context.user_data.pop(DRAFT, None)
     await say(update, context, "mf-received", number=d["number"], state=state_name(lng, answer["state"]))
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=d["manifest_id"])
+    try:  # what follows is a courtesy: the receipt is signed whatever happens to it
+        m = await call(update, context, "manifests", "get_manifest", manifest_id=d["manifest_id"])
+    except (LangXanhError, Unavailable):
+        return END
     if (m.get("discrepancy") or {}).get("state") == "open":
         await say(update, context, "mf-received-discrepancy",
                   lines=", ".join(str(x["line"]) for x in m["discrepancy"]["lines"]),
