@@ -34,6 +34,7 @@ bench: $(STAMP) infra
 	$(BIN)/python -m tests.bench.sites_throughput
 	$(BIN)/python -m tests.bench.manifests_lifecycle
 	$(BIN)/python -m tests.bench.indicators_rebuild
+	$(BIN)/python -m tests.bench.bot_status
 
 clean:
 	rm -rf $(VENV) var

@@ -146,6 +146,17 @@ async def end_draft(update: Update, context: Ctx, draft_key: str, text_key: str 
     return ConversationHandler.END
 
 
+def _entry(callback: Callable[[Update, Ctx], Awaitable[Any]]) -> Callable[[Update, Ctx], Awaitable[Any]]:
+    from telegram.ext import ConversationHandler
+
+    @functools.wraps(callback)
+    async def entry(update: Update, context: Ctx) -> Any:
+        state = await callback(update, context)
+        return ConversationHandler.END if state is None else state
+
+    return entry
+
+
 def conversation(name: str, entry_points: list, states: dict, settings: Settings, draft_key: str,
                  cancelled_key: str = "cancelled"):  # type: ignore[no-untyped-def]
     """A persistent conversation whose draft (user_data[draft_key]) is dropped on /cancel and on
@@ -163,6 +174,9 @@ def conversation(name: str, entry_points: list, states: dict, settings: Settings
     import warnings
 
     from telegram.warnings import PTBUserWarning
+
+    for handler in entry_points:  # an entry refused (None) opens no conversation, so no timer either
+        handler.callback = _entry(handler.callback)
 
     with warnings.catch_warnings():  # per_message=False is meant: buttons belong to the user's conversation
         warnings.simplefilter("ignore", PTBUserWarning)

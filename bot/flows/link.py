@@ -27,11 +27,12 @@ async def link(update: Update, context: Ctx) -> None:
     establishment = answer.get("establishment_id")
     await asyncio.to_thread(store.link, user_id(update), update.effective_chat.id, lang(update, context),
                             answer["role"], establishment)
-    lng = lang(update, context)
-    name = "—"
-    if establishment:
-        name = (await call(update, context, "sites", "get_establishment", establishment_id=establishment))["name"]
-    await say(update, context, "link-done", role=t(lng, f"role-{answer['role']}"), name=name)
+    role = t(lang(update, context), f"role-{answer['role']}")
+    if not establishment:
+        await say(update, context, "link-done-role", role=role)
+        return
+    name = (await call(update, context, "sites", "get_establishment", establishment_id=establishment))["name"]
+    await say(update, context, "link-done", role=role, name=name)
 
 
 def handlers(settings) -> list:  # type: ignore[no-untyped-def]

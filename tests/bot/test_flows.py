@@ -220,7 +220,7 @@ def test_link_binds_the_account_once_and_refuses_bad_or_used_codes(world):
         assert await hoa.send("/link") == [t("vi", "link-usage")]
         assert await hoa.send("/link ab!") == [t("vi", "link-bad-code")]
         code = issue_code(w, "inspector")
-        assert await hoa.send(f"/link {code}") == [t("vi", "link-done", role=t("vi", "role-inspector"), name="—")]
+        assert await hoa.send(f"/link {code}") == [t("vi", "link-done-role", role=t("vi", "role-inspector"))]
         assert w.store.actor(109).role == Role.INSPECTOR
         assert await minh.send(f"/link {code}") == [t("vi", "err-forbidden", detail="this link code was already used")]
         assert w.store.actor(110).role == Role.RESIDENT
@@ -417,5 +417,20 @@ def test_residents_reach_the_services_only_as_a_pseudonym(world):
         assert staff_view["reporter"] == w.store.pseudonym(121) != "121"
         events = json.dumps(w.cluster.kits["inspections"].mapper.events_since(0, 1000), ensure_ascii=False)
         assert w.store.pseudonym(121) not in events and "Nước thải đen" not in events
+
+    world.run(story)
+
+
+def test_a_refused_entry_opens_no_conversation_and_so_never_times_out(cluster, tmp_path):
+    from tests.bot.conftest import BotWorld
+
+    world = BotWorld(cluster, tmp_path, bot_conversation_timeout=0.3)
+
+    async def story(w):
+        lan = w.chat(122)
+        assert await lan.send("/subscribe") == [t("vi", "subscribe-forbidden")]
+        await asyncio.sleep(0.8)
+        assert lan.replies() == []  # no "timed out" for a conversation that never opened
+        assert w.app.job_queue.jobs() == ()
 
     world.run(story)

@@ -10,7 +10,8 @@ from bot.texts import LANGUAGES, LOCALES_DIR, message_ids, resources, t
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 # say(update, context, "key" ...), t(lng, "key" ...), Reject("key" ...), reprompt("key"), end_draft(..., "key")
-KEY_USES = re.compile(r'(?:say\([^"\n)]*|\bt\([^"\n)]*|Reject\(|reprompt\(|end_draft\([^)\n]*, )"([a-z][a-z0-9_-]+)"')
+KEY_USES = re.compile(r'(?:say\([^"\n)]*|\bt\((?:"[a-z]{2}"|[^"\n),]*), *|Reject\(|reprompt\(|end_draft\([^)\n]*, )'
+                      r'"([a-z][a-z0-9_-]+)"')
 
 
 def test_every_catalogue_file_parses_without_junk():

@@ -153,3 +153,69 @@ def test_a_conversation_resumes_after_the_bot_restarts(system):
     store = open_store(settings_for(system))
     [incident] = call(system, store.actor(5003), "inspections", "my_incidents")
     assert incident["category"] == "noise" and incident["description"] == "Máy cắt kim loại chạy suốt đêm"
+
+
+def test_a_business_files_a_manifest_that_the_transporter_and_the_facility_sign(system):
+    from bot.offline import ChatDriver
+
+    site = register_site(system)
+    ids = {}
+    for who, code, flags in (("generator", "E2E-GEN", {"hw_generator": True}),
+                             ("transporter", "E2E-VT", {"transporter": True,
+                                                        "licence": {"number": "VT-1", "waste_codes": ["16 01 06"]}}),
+                             ("facility", "E2E-XL", {"treatment_facility": True,
+                                                     "licence": {"number": "XL-1", "waste_codes": ["16 01 06"]}})):
+        ids[who] = call(system, ADMIN, "sites", "register_establishment", site_id=site["id"], name=f"Cơ sở {code}",
+                        form="enterprise", registration_code=code, **flags)["id"]
+    roles = {"generator": "business", "transporter": "transporter", "facility": "treatment_facility"}
+    codes = {who: call(system, ADMIN, "sites", "issue_link_code", role=roles[who], establishment_id=ids[who],
+                       ttl_hours=1)["code"] for who in ids}
+
+    async def story() -> None:
+        async with real_bot(system) as (app, request):
+            biz, truck, plant = (ChatDriver(app, request, uid) for uid in (5101, 5102, 5103))
+            for chat, who in ((biz, "generator"), (truck, "transporter"), (plant, "facility")):
+                await chat.send(f"/link {codes[who]}")
+
+            async def found(chat, query, data):  # the sites' read model may take a moment to see a new one
+                for _ in range(50):
+                    await chat.send(query)
+                    if any(d == data for _, d in chat.buttons()):
+                        return await chat.press(data)
+                    await asyncio.sleep(0.2)
+                raise AssertionError(f"{query} not found")
+
+            await biz.send("/manifest")
+            await biz.press("mf:new")
+            await found(biz, "E2E-VT", f"mft:{ids['transporter']}")
+            await found(biz, "E2E-XL", f"mff:{ids['facility']}")
+            await biz.send("29C-123.45")
+            await biz.press("mfd:today")
+            await biz.send("16 01 06")
+            await biz.send("12,5")
+            await biz.press("mfs:solid")
+            await biz.press("mfpk:default")
+            await biz.send("Hoá rắn")
+            await biz.press("mfl:review")
+            [filed] = await biz.press("mfr:send")
+            assert t("vi", "mf-state-handed_over") in filed
+
+            generator = Actor("e2e-gen", Role.BUSINESS, establishment=ids["generator"])
+            [row] = call(system, generator, "manifests", "my_manifests")
+            mid = row["id"]
+            await truck.send("/manifest")
+            await truck.press("mf:await")
+            await truck.press(f"mfpick:{mid}")
+            await plant.send("/manifest")
+            await plant.press("mf:await")
+            await plant.press(f"mfrecv:{mid}")
+            await plant.send("12,5")
+            await plant.press("mfrc:yes")
+            await plant.press(t("vi", "mf-btn-treat", number=row["number"]))
+            await plant.send("Hoá rắn, chôn lấp an toàn")
+            [treated] = await plant.press("mfrt:yes")
+            assert t("vi", "mf-state-treated") in treated
+            doc = call(system, generator, "manifests", "get_manifest", manifest_id=mid)
+            assert doc["state"] == "treated" and doc["received"]["lines"][0]["quantity_kg"] == 12.5
+
+    asyncio.run(story())

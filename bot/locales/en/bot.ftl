@@ -166,6 +166,7 @@ card-indicators-missing = (Indicators not available yet; these are the registry'
 link-usage = Type /link and the link code issued by the Department, e.g. /link AB12CD34
 link-bad-code = A link code has 6 to 20 letters or digits.
 link-done = Account linked: { $role } — { $name }.
+link-done-role = Account linked: { $role }.
 role-business = business / waste generator
 role-transporter = transporter
 role-treatment_facility = treatment facility

@@ -166,6 +166,7 @@ card-indicators-missing = (Chỉ tiêu chưa sẵn sàng; đây là thông tin s
 link-usage = Gõ /link và mã liên kết do Sở cấp, ví dụ: /link AB12CD34
 link-bad-code = Mã liên kết gồm 6–20 chữ cái hoặc chữ số.
 link-done = Đã liên kết tài khoản: { $role } — { $name }.
+link-done-role = Đã liên kết tài khoản: { $role }.
 role-business = doanh nghiệp/cơ sở phát sinh
 role-transporter = đơn vị vận chuyển
 role-treatment_facility = đơn vị xử lý
