@@ -4,7 +4,7 @@ No Telegram: updates are built from what you type and fed to the same Applicatio
 runs; what the bot sends is printed, buttons numbered. Type a number to press a button,
 `:loc LAT LON` to send a location, `:photo PATH` to send a photo, `:quit` (or Ctrl-D) to leave.
 `--as ROLE` links this console user first (a link code issued as an admin, then `/link CODE`),
-registering a demo establishment for business roles when there is none.
+registering a demo establishment (at Bát Tràng, or the first site) for business roles when there is none.
 """
 from __future__ import annotations
 
@@ -44,7 +44,11 @@ def show(sent: Sent, out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
 async def demo_establishment(services: PooledServices, role: str) -> str:
     code, name, flags = DEMO[role]
     waste_codes = [c["code"] for c in reference.load("waste_codes.json")["codes"]]
-    site = (await services.call(ADMIN, "sites", "search_sites", query="Bát Tràng", limit=1))[0]
+    found = await services.call(ADMIN, "sites", "search_sites", query="Bát Tràng", limit=1)
+    found = found or (await services.call(ADMIN, "sites", "list_sites", limit=1))["sites"]
+    if not found:
+        raise SystemExit("no site is registered yet: run `langxanh seed` first")
+    site = found[0]
     licence = {"number": f"{code}-GP", "waste_codes": waste_codes} if role != "business" else None
     answer = await services.call(ADMIN, "sites", "register_establishment", command_id=f"console:demo:{code}",
                                  site_id=site["id"], name=name, form="enterprise", registration_code=code,

@@ -219,3 +219,27 @@ def test_a_business_files_a_manifest_that_the_transporter_and_the_facility_sign(
             assert doc["state"] == "treated" and doc["received"]["lines"][0]["quantity_kg"] == 12.5
 
     asyncio.run(story())
+
+
+def test_langxanh_chat_runs_the_handlers_in_the_terminal_and_bot_needs_a_token(system):
+    from tests.e2e.conftest import run_cli
+
+    register_site(system)
+
+    def chat(*args: str, stdin: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "shared.cli", "chat", *args], env=system, cwd=ROOT, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    resident = chat(stdin="/status van phuc\n:quit\n")
+    assert resident.returncode == 0, resident.stderr
+    assert "🤖 Làng nghề Vạn Phúc" in resident.stdout and "🤖 • Ngành nghề: dệt lụa" in resident.stdout
+    assert "[1] Tiếng Việt  [2] English" in resident.stdout  # /start's buttons, numbered
+
+    business = chat("--as", "business", "--lang", "en", stdin="/manifest\n1\n:quit\n")
+    assert business.returncode == 0, business.stderr
+    assert "🤖 Account linked: business / waste generator — Xưởng gốm Demo (chủ nguồn thải)." in business.stdout
+    assert "Step 1/5" in business.stdout  # [1] pressed "New manifest"
+
+    assert chat("--as", "mayor", stdin="").returncode == 2
+    no_token = run_cli({k: v for k, v in system.items() if k != "TELEGRAM_BOT_TOKEN"}, "bot")
+    assert no_token.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in no_token.stderr
