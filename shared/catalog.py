@@ -6,3 +6,8 @@ SERVICES = {
     "manifests": "services.manifests.service:ManifestsService",
     "indicators": "services.indicators.service:IndicatorsService",
 }
+
+# HTTP edge processes run beside the services (not nameko): name -> ASGI app factory.
+EDGES = {
+    "gateway": "services.gateway.service:create_app",
+}

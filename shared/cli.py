@@ -52,6 +52,18 @@ def wait_for(services: list[str], seconds: float = 60.0) -> None:
                 time.sleep(0.5)
 
 
+def process_command(name: str, settings: Settings) -> list[str]:
+    """The command line of one process of the system: a nameko service, an HTTP edge, or the bot."""
+    from shared.catalog import EDGES
+
+    if name == "bot":
+        return [sys.executable, "-m", "bot"]
+    if name in EDGES:
+        return [sys.executable, "-m", "uvicorn", "--factory", EDGES[name], "--host", settings.gateway_host,
+                "--port", str(settings.gateway_port), "--log-level", "warning"]
+    return [sys.executable, "-m", "shared.runner", name]
+
+
 def _print_where(settings: Settings, names: list[str]) -> None:
     console.print(f"[bold]broker[/bold]   {redact(settings.amqp_uri)}  exchange {settings.exchange}")
     for name in names:
@@ -62,17 +74,19 @@ def _print_where(settings: Settings, names: list[str]) -> None:
 @app.command()
 def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's reference data on the first run.")) -> None:
     """Run every service (one process each) until Ctrl-C; restart one that dies."""
+    from shared.catalog import EDGES
+
     settings = Settings()
     names = list(SERVICES)
-    _print_where(settings, names)
+    _print_where(settings, names + list(EDGES))
+    names += list(EDGES)
     procs: dict[str, subprocess.Popen] = {}
 
     if settings.telegram_bot_token:
         names.append("bot")  # the Telegram bot runs beside the services when it has a token
 
     def start(name: str) -> None:
-        command = [sys.executable, "-m", "bot"] if name == "bot" else [sys.executable, "-m", "shared.runner", name]
-        procs[name] = subprocess.Popen(command)
+        procs[name] = subprocess.Popen(process_command(name, settings))
         console.print(f"[green]started[/green] {name} (pid {procs[name].pid})")
 
     stopping = False
@@ -92,7 +106,8 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             marker.touch()
         console.print("[bold green]Làng Xanh is up.[/bold green] Try: langxanh status bat trang · "
-                      "langxanh events --from-start · Ctrl-C stops.")
+                      "langxanh events --from-start · langxanh chat · "
+                      f"http://{settings.gateway_host}:{settings.gateway_port}/docs · Ctrl-C stops.")
         while not stopping:
             time.sleep(0.5)
             for name, proc in list(procs.items()):
@@ -148,13 +163,18 @@ def chat(as_: Optional[str] = typer.Option(None, "--as", help="resident (default
 
 
 @app.command()
-def run(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICES)}")) -> None:
-    """Run one service in the foreground."""
-    if service not in SERVICES:
-        err.print(f"[red]unknown service {service!r}; known: {', '.join(SERVICES)}[/red]")
+def run(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICES)}, gateway")) -> None:
+    """Run one service (or the HTTP gateway) in the foreground."""
+    from shared.catalog import EDGES
+
+    if service not in SERVICES and service not in EDGES:
+        err.print(f"[red]unknown service {service!r}; known: {', '.join([*SERVICES, *EDGES])}[/red]")
         raise typer.Exit(2)
-    _print_where(Settings(), [service])
-    os.execv(sys.executable, [sys.executable, "-m", "shared.runner", service])
+    settings = Settings()
+    _print_where(settings, [service])
+    if service in EDGES:
+        console.print(f"[bold]http[/bold]     http://{settings.gateway_host}:{settings.gateway_port}/docs")
+    os.execv(sys.executable, process_command(service, settings))
 
 
 @app.command()
@@ -416,3 +436,47 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+gateway_app = typer.Typer(help="The HTTP gateway: agencies' API keys.", no_args_is_help=True)
+app.add_typer(gateway_app, name="gateway")
+
+
+@gateway_app.command("key")
+def gateway_key(agency: str = typer.Argument(..., help="The agency's short name, e.g. so-nnmt-hanoi"),
+                scope: list[str] = typer.Option(["events:read"], "--scope",
+                                                help="events:read, reports:read, webhooks, open311:write, admin"),
+                label: Optional[str] = typer.Option(None, help="A note, e.g. who holds it")) -> None:
+    """Issue an API key (run on the gateway's host, against its store); the key is shown once."""
+    from services.gateway.application import GatewayApplication
+    from shared.kit.errors import LangXanhError
+    from shared.kit.store import app_for
+
+    gateway = app_for(GatewayApplication, "gateway", Settings())
+    try:
+        issued = gateway.issue_key(None, None, agency, scope, label)
+    except LangXanhError as e:
+        err.print(f"[red]{e} (field {e.field})[/red]")
+        raise typer.Exit(2)
+    finally:
+        gateway.close()
+    console.print(f"key {issued['key_id']} for {issued['agency']} ({', '.join(issued['scopes'])}):")
+    print(issued["api_key"])
+
+
+@gateway_app.command("revoke")
+def gateway_revoke(key_id: str = typer.Argument(..., help="The key id printed when it was issued")) -> None:
+    """Revoke an API key."""
+    from services.gateway.application import GatewayApplication
+    from shared.kit.errors import LangXanhError
+    from shared.kit.store import app_for
+
+    gateway = app_for(GatewayApplication, "gateway", Settings())
+    try:
+        gateway.revoke_key(None, None, key_id)
+    except LangXanhError as e:
+        err.print(f"[red]{e} (field {e.field})[/red]")
+        raise typer.Exit(2)
+    finally:
+        gateway.close()
+    console.print(f"key {key_id} revoked")

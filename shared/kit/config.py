@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     bot_secret: str | None = Field(None, description="Bot: key of the residents' pseudonyms (default: a random key kept in the data dir).")
     bot_persistence: Path | None = Field(None, description="Bot: conversation state file (default: <data dir>/bot/state.pickle).")
 
+    gateway_host: str = Field("127.0.0.1", description="Gateway: address the HTTP server listens on.")
+    gateway_port: int = Field(8080, ge=1, le=65535, description="Gateway: HTTP port.")
+    gateway_rpc_pool: int = Field(8, ge=1, le=64, description="Gateway: RPC clients (and threads) in the pool.")
+    gateway_allow_http_webhooks: bool = Field(False, description="Gateway: accept plain http:// webhook URLs (tests, loopback).")
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)

@@ -59,6 +59,14 @@ class ServiceProcess:
                 self.proc.kill()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def system_env(amqp_uri, tmp_path):
     env = dict(os.environ)
@@ -66,6 +74,7 @@ def system_env(amqp_uri, tmp_path):
         "AMQP_URI": amqp_uri,
         "LANGXANH_DATA_DIR": str(tmp_path / "var"),
         "LANGXANH_EXCHANGE": f"langxanh.events.{uuid.uuid4().hex[:8]}",
+        "LANGXANH_GATEWAY_PORT": str(free_port()),
         "LANGXANH_RELAY_INTERVAL": "0.2",
         "PYTHONUNBUFFERED": "1",
     })

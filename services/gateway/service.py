@@ -1,0 +1,429 @@
+"""The gateway's HTTP entrypoints (FastAPI, OpenAPI 3.1): thin routes over the services (RPC
+through the kit's pooled client) and the GatewayApplication (keys, webhooks).
+
+Run: `langxanh run gateway` (uvicorn). Public routes answer without a key and expose no
+personal data; the others need `X-API-Key` with a scope (events:read, reports:read, webhooks,
+open311:write, admin). Errors are JSON {error, message, field, rule} with 400/401/403/404/409/503.
+"""
+
+import asyncio
+import json
+import logging
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.application import PUBLIC, Caller, GatewayApplication
+from services.gateway.views import GatewayViews
+from shared.catalog import SERVICES
+from shared.kit.config import Settings
+from shared.kit.errors import Conflict, Forbidden, InvalidInput, LangXanhError, NotFound
+from shared.kit.pool import PooledServices, Services, Unavailable
+from shared.kit.sql import Db
+from shared.kit.store import app_for
+
+log = logging.getLogger("gateway")
+SourceName = Literal["sites", "inspections", "manifests", "indicators"]
+Period = Annotated[str, Path(pattern=r"^\d{4}(Q[1-4])?$", description="A quarter (2025Q4) or a year (2025)",
+                             examples=["2025Q4"])]
+Uuid = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{36}$", description="A UUID")]
+
+
+class Error(BaseModel):
+    error: Literal["invalid_input", "not_found", "forbidden", "unauthorized", "conflict", "unavailable"]
+    message: str
+    field: str | None = None
+    rule: str | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error, "description": "Bad input: the field and the rule broken"},
+    401: {"model": Error, "description": "An API key is required"},
+    403: {"model": Error, "description": "The key is unknown, revoked or lacks the scope"},
+    404: {"model": Error, "description": "Not found"},
+    409: {"model": Error, "description": "The state changed; nothing was done"},
+    503: {"model": Error, "description": "A service behind the gateway did not answer"},
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {c: ERRORS[c] for c in (400, 503, *codes)}
+
+
+# -- response models (documentation and schemathesis' response checks) -----------------------------
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class SiteSummary(Open):
+    id: str
+    kind: str
+    name: str
+    commune: str | None = None
+    old_district: str | None = None
+
+
+class Figure(Open):
+    numerator: float
+    denominator: float
+    ratio: float | None = None
+    target: float | None = None
+    status: str | None = None
+
+
+class UnitFigures(BaseModel):
+    unit: str
+    targets: dict[str, Figure]
+
+
+class Indicators(BaseModel):
+    period: str
+    units: list[UnitFigures]
+
+
+class ApiKeyIssued(BaseModel):
+    key_id: str
+    agency: str
+    scopes: list[str]
+    api_key: str = Field(description="Shown once: keep it")
+
+
+class KeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agency: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")
+    scopes: list[Literal["events:read", "reports:read", "webhooks", "open311:write", "admin"]] = Field(min_length=1)
+    label: str | None = Field(None, max_length=200)
+
+
+class Revoked(BaseModel):
+    key_id: str
+    revoked: bool
+
+
+class WebhookRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(min_length=8, max_length=2000, description="https:// endpoint receiving the POSTs")
+    types: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        min_length=1, max_length=50, description="Event names or globs: incident_*, violation_recorded, …")
+    communes: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        default_factory=list, max_length=200, description="Commune codes; empty = every commune")
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: SourceName
+    after: int = Field(0, ge=0, description="Re-deliver the source's matching events after this position")
+
+
+class WebhookDoc(Open):
+    id: str
+    agency: str
+    url: str
+    types: list[str]
+    communes: list[str]
+    state: Literal["active", "parked", "deleted"]
+    secret: str | None = Field(None, description="Only in the answer to the registration")
+
+
+# -- the application ---------------------------------------------------------------------------------
+def create_app(settings: Settings | None = None, services: Services | None = None,
+               gateway: GatewayApplication | None = None) -> FastAPI:
+    settings = settings or Settings()
+    gateway = gateway or app_for(GatewayApplication, "gateway", settings)
+    gateway.allow_http_webhooks = settings.gateway_allow_http_webhooks
+    views = GatewayViews(Db.of(gateway), gateway)
+    own_services = services is None
+    services = services or PooledServices(settings, size=settings.gateway_rpc_pool)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        if own_services:
+            services.close()
+
+    api = FastAPI(title="Làng Xanh gateway", version="1.0.0", lifespan=lifespan,
+                  description="Hanoi's craft villages, industrial zones and clusters: sites, status cards, the "
+                              "four targets of Plan 307/KH-UBND, reports, public events (replay and live), "
+                              "webhooks and Open311 GeoReport v2.")
+    api.state.settings, api.state.gateway, api.state.views, api.state.services = settings, gateway, views, services
+
+    # -- errors --------------------------------------------------------------------------------
+    def problem(status: int, kind: str, e: Any) -> JSONResponse:
+        return JSONResponse({"error": kind, "message": getattr(e, "message", str(e)), "field": getattr(e, "field", None),
+                             "rule": getattr(e, "rule", None)}, status_code=status)
+
+    @api.exception_handler(LangXanhError)
+    async def kit_error(request: Request, e: LangXanhError) -> JSONResponse:
+        if isinstance(e, Forbidden):
+            return problem(401, "unauthorized", e) if e.rule == "required" else problem(403, "forbidden", e)
+        if isinstance(e, NotFound):
+            return problem(404, "not_found", e)
+        if isinstance(e, Conflict):
+            return problem(409, "conflict", e)
+        return problem(400, "invalid_input", e)
+
+    @api.exception_handler(Unavailable)
+    async def unavailable(request: Request, e: Unavailable) -> JSONResponse:
+        return problem(503, "unavailable", InvalidInput("a service behind the gateway did not answer; try again",
+                                                        None, "unavailable"))
+
+    from fastapi.exceptions import RequestValidationError
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {"loc": (), "msg": "invalid", "type": "invalid"}
+        field = ".".join(str(x) for x in first["loc"][1:]) or None
+        return problem(400, "invalid_input", InvalidInput("; ".join(
+            f"{'.'.join(str(x) for x in p['loc'])}: {p['msg']}" for p in e.errors()[:10]), field, str(first["type"])))
+
+    # -- who calls -----------------------------------------------------------------------------
+    def caller(x_api_key: Annotated[str | None, Header(description="An agency's key: lx_<prefix>_<secret>")] = None
+               ) -> Caller:
+        return gateway.authenticate(x_api_key)
+
+    Who = Annotated[Caller, Depends(caller)]
+
+    async def rpc(who: Caller, service: str, name: str, **kwargs: Any) -> Any:
+        return await services.call(who.actor(), service, name, **kwargs)
+
+    # -- public reads --------------------------------------------------------------------------
+    @api.get("/v1/sites", response_model=list[SiteSummary], responses=errors(), tags=["sites"],
+             summary="Search sites (diacritics optional)")
+    async def search_sites(who: Who, q: Annotated[str, Query(max_length=200)] = "",
+                           kind: Literal["craft_village", "industrial_zone", "industrial_cluster"] | None = None,
+                           commune: Annotated[str | None, Query(max_length=80, pattern=r"^[A-Za-z0-9._:/-]+$")] = None,
+                           limit: Annotated[int, Query(ge=1, le=500)] = 20) -> Any:
+        return await rpc(who, "sites", "search_sites", query=q, kind=kind, commune=commune, limit=limit)
+
+    @api.get("/v1/sites/{site_id}", response_model=Open, responses=errors(404), tags=["sites"],
+             summary="One site as the registry knows it today")
+    async def get_site(who: Who, site_id: Uuid) -> Any:
+        return await rpc(who, "sites", "get_site", site_id=site_id)
+
+    @api.get("/v1/sites/{site_id}/status", response_model=Open, responses=errors(404), tags=["sites"],
+             summary="The site status card: registry facts and the indicators' card")
+    async def status_card(who: Who, site_id: Uuid) -> Any:
+        site = await rpc(who, "sites", "get_site", site_id=site_id)
+        establishments = await rpc(who, "sites", "site_establishments", site_id=site_id)
+        try:
+            card = await rpc(who, "indicators", "status_card", site_id=site_id)
+        except (Unavailable, NotFound):
+            card = None
+        return {"site": site, "establishments": len(establishments), "indicators": card}
+
+    @api.get("/v1/indicators/{period}", response_model=Indicators, responses=errors(404), tags=["indicators"],
+             summary="The four targets by unit for a quarter or year, with the roadmap's target and status")
+    async def indicators(who: Who, period: Period,
+                         unit: Annotated[str | None, Query(max_length=120, pattern=r"^(city|district|commune):[a-z0-9-]+$")] = None,
+                         sites: Annotated[bool, Query(description="Include the sites counted")] = False) -> Any:
+        figures = await rpc(who, "indicators", "figures", period=period, unit=unit)
+        road = await rpc(who, "indicators", "roadmap", period=period, unit=unit)
+        units = []
+        for u, targets in figures.items():
+            out = {}
+            for t, fig in targets.items():
+                r = road.get(u, {}).get(t, {})
+                out[t] = {"numerator": fig["numerator"], "denominator": fig["denominator"], "ratio": fig["ratio"],
+                          "target": r.get("target"), "status": r.get("status")}
+                if sites:
+                    out[t]["sites"] = [{"site_id": s["site_id"], "name": s["name"], "counted": s["counted"]}
+                                       for s in fig.get("sites", [])]
+            units.append({"unit": u, "targets": out})
+        return {"period": period, "units": units}
+
+    # -- reports -------------------------------------------------------------------------------
+    @api.get("/v1/reports/{period}", responses={**errors(401, 403, 404),
+                                                200: {"content": {"text/markdown": {}, "text/csv": {},
+                                                                  "text/html": {}},
+                                                      "description": "The report, rendered"}},
+             response_class=PlainTextResponse, tags=["reports"],
+             summary="Issue the period's report (an immutable snapshot) and download it")
+    async def report(who: Who, period: Period, fmt: Annotated[Literal["md", "csv", "html"], Query(alias="format")] = "md",
+                     unit: Annotated[str | None, Query(max_length=120, pattern=r"^(city|district|commune):[a-z0-9-]+$")] = None
+                     ) -> Any:
+        from shared.reports import RENDERERS
+
+        who.require("reports:read")
+        issued = await rpc(who, "indicators", "issue_report", period=period, unit=unit)
+        data = await rpc(who, "indicators", "get_report", report_id=issued["id"])
+        media = {"md": "text/markdown", "csv": "text/csv", "html": "text/html"}[fmt]
+        return PlainTextResponse(RENDERERS[fmt](data), media_type=f"{media}; charset=utf-8",
+                                 headers={"X-Report-Id": str(issued["id"])})
+
+    # -- public events -------------------------------------------------------------------------
+    def matches(event: dict, types: list[str], communes: list[str]) -> bool:
+        import fnmatch
+
+        name = str(event.get("type", "")).split(".")[-2] if event.get("type") else ""
+        if types and not any(fnmatch.fnmatchcase(name, t) for t in types):
+            return False
+        return not communes or event.get("communecode") in communes
+
+    @api.get("/v1/events", responses={**errors(401, 403), 200: {"content": {"application/x-ndjson": {}},
+                                                                   "description": "CloudEvents, one per line"}},
+             response_class=StreamingResponse, tags=["events"],
+             summary="Replay: a service's public events after a position, as JSON lines")
+    async def events(who: Who, service: SourceName, after: Annotated[int, Query(ge=0)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+                     type_: Annotated[list[str], Query(alias="type", max_length=20)] = [],  # noqa: B006
+                     commune: Annotated[list[str], Query(max_length=200)] = []) -> Any:  # noqa: B006
+        who.require("events:read")
+        out, position = [], after
+        while len(out) < limit:
+            page = await rpc(who, service, "events_since", position=position, limit=min(1000, limit - len(out)))
+            if not page:
+                break
+            out += [e for e in page if matches(e, type_, commune)]
+            position = int(page[-1]["sequence"])
+        body = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in out[:limit])
+        return StreamingResponse(iter([body]), media_type="application/x-ndjson",
+                                 headers={"X-Next-Position": str(position)})
+
+    @api.get("/v1/events/live", responses={**errors(401, 403), 200: {"content": {"text/event-stream": {}},
+                                                                        "description": "Server-sent events"}},
+             response_class=StreamingResponse, tags=["events"],
+             summary="Live: a service's public events as server-sent events (resume with Last-Event-ID)")
+    async def live(request: Request, who: Who, service: SourceName,
+                   type_: Annotated[list[str], Query(alias="type", max_length=20)] = [],  # noqa: B006
+                   commune: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
+                   after: Annotated[int | None, Query(ge=0, description="Start after this position (default: now)")] = None,
+                   last_event_id: Annotated[str | None, Header(description="<service>-<sequence> to resume after")] = None
+                   ) -> Any:
+        from sse_starlette.sse import EventSourceResponse
+
+        who.require("events:read")
+        if last_event_id and last_event_id.startswith(f"{service}-") and last_event_id.split("-")[-1].isdigit():
+            after = int(last_event_id.split("-")[-1])
+        if after is None:
+            after = int((await rpc(who, service, "ping"))["log_head"])
+        stream = LiveStream(settings, service, after)
+        await asyncio.to_thread(stream.start)
+
+        async def generate():  # type: ignore[no-untyped-def]
+            try:
+                while True:
+                    event = await stream.next(timeout=15.0)
+                    if event is None:
+                        if await request.is_disconnected():
+                            return
+                        continue
+                    if matches(event, type_, commune):
+                        yield {"id": event["id"], "event": str(event["type"]).split(".")[-2],
+                               "data": json.dumps(event, ensure_ascii=False)}
+            finally:
+                await asyncio.to_thread(stream.stop)
+
+        return EventSourceResponse(generate(), ping=15)
+
+    # -- keys ----------------------------------------------------------------------------------
+    @api.post("/v1/keys", response_model=ApiKeyIssued, status_code=201, responses=errors(401, 403), tags=["admin"],
+              summary="Issue an agency's API key (admin); the key is shown once")
+    def issue_key(who: Who, body: KeyRequest) -> Any:
+        return gateway.issue_key(who, None, body.agency, list(body.scopes), body.label)
+
+    @api.delete("/v1/keys/{key_id}", response_model=Revoked, responses=errors(401, 403, 404, 409), tags=["admin"],
+                summary="Revoke a key (admin)")
+    def revoke_key(who: Who, key_id: Uuid) -> Any:
+        return gateway.revoke_key(who, None, key_id)
+
+    # -- webhooks ------------------------------------------------------------------------------
+    @api.post("/v1/webhooks", response_model=WebhookDoc, status_code=201, responses=errors(401, 403),
+              tags=["webhooks"], summary="Register a webhook: matching events are POSTed, signed (Standard Webhooks)")
+    def register_webhook(who: Who, body: WebhookRequest) -> Any:
+        return gateway.register_webhook(who, None, body.url, body.types, body.communes)
+
+    @api.get("/v1/webhooks", response_model=list[WebhookDoc], responses=errors(401, 403), tags=["webhooks"],
+             summary="The calling agency's webhooks")
+    def list_webhooks(who: Who) -> Any:
+        who.require("webhooks")
+        return [gateway.get_webhook(who, i) for i in views.webhook_ids(None if who.admin else who.agency)]
+
+    @api.get("/v1/webhooks/{webhook_id}", response_model=WebhookDoc, responses=errors(401, 403, 404),
+             tags=["webhooks"], summary="One webhook")
+    def get_webhook(who: Who, webhook_id: Uuid) -> Any:
+        return gateway.get_webhook(who, webhook_id)
+
+    @api.delete("/v1/webhooks/{webhook_id}", response_model=WebhookDoc, responses=errors(401, 403, 404, 409),
+                tags=["webhooks"], summary="Delete a webhook")
+    def delete_webhook(who: Who, webhook_id: Uuid) -> Any:
+        return gateway.delete_webhook(who, None, webhook_id)
+
+    @api.post("/v1/webhooks/{webhook_id}/resume", response_model=WebhookDoc, responses=errors(401, 403, 404, 409),
+              tags=["webhooks"], summary="Resume a parked webhook")
+    def resume_webhook(who: Who, webhook_id: Uuid) -> Any:
+        return gateway.resume_webhook(who, None, webhook_id)
+
+    @api.post("/v1/webhooks/{webhook_id}/replay", response_model=WebhookDoc, responses=errors(401, 403, 404, 409),
+              tags=["webhooks"], summary="Deliver again a source's matching events after a position")
+    def replay_webhook(who: Who, webhook_id: Uuid, body: ReplayRequest) -> Any:
+        return gateway.replay_webhook(who, None, webhook_id, body.source, body.after)
+
+    # -- Open311 GeoReport v2 (routes below) ---------------------------------------------------
+
+    # -- dashboard (routes below) --------------------------------------------------------------
+
+    # -- health --------------------------------------------------------------------------------
+    @api.get("/healthz", response_model=dict[str, bool], tags=["health"], summary="Which services answer")
+    async def health() -> Any:
+        async def one(name: str) -> bool:
+            try:
+                await services.call(PUBLIC.actor(), name, "ping")
+                return True
+            except Exception:  # noqa: BLE001 - down is an answer here
+                return False
+
+        names = list(SERVICES)
+        return dict(zip(names, await asyncio.gather(*(one(n) for n in names))))
+
+    return api
+
+
+class LiveStream:
+    """One SSE client's feed: a queue bound to the stream before the backfill (no gap at the
+    seam), the kit follower for order and no duplicates, handing events to the event loop."""
+
+    def __init__(self, settings: Settings, service: str, after: int) -> None:
+        import threading
+
+        from shared.kit.amqp import StreamConsumer
+        from shared.kit.client import ServiceClient
+        from shared.kit.follower import Follower, MemoryProjection
+
+        self.loop = asyncio.get_event_loop()
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.consumer = StreamConsumer(settings.amqp_uri, settings.exchange, [f"{service}.#"], durable=False)
+        sink = MemoryProjection(lambda e: self.loop.call_soon_threadsafe(self.queue.put_nowait, e))
+        sink.positions[service] = after
+
+        def backfill(position: int, limit: int) -> list[dict]:
+            with ServiceClient(settings, timeout=settings.rpc_timeout) as c:
+                return c.call(service, "events_since", position=position, limit=limit)
+
+        self.follower = Follower(service, sink, backfill)
+        self.thread = threading.Thread(target=self._run, name=f"sse-{service}", daemon=True)
+
+    def start(self) -> None:
+        self.consumer.bind()  # bound before the backfill: nothing published meanwhile is missed
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.follower.catch_up()
+            self.consumer.run(self.follower.handle)
+        except Exception:  # noqa: BLE001 - the client sees the stream end
+            log.exception("live stream failed")
+        finally:
+            self.consumer.close()
+
+    async def next(self, timeout: float) -> dict | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except asyncio.TimeoutError:
+            return None
+
+    def stop(self) -> None:
+        self.consumer.stop()
+        self.thread.join(timeout=5)
