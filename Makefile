@@ -16,18 +16,25 @@ $(STAMP): pyproject.toml
 infra:
 	@bash deploy/ensure-infra.sh
 
+## The official AsyncAPI parser (npm, pinned in tools/asyncapi/package-lock.json) for tests/contracts.
+ASYNCAPI_TOOLS := tools/asyncapi/node_modules/.installed
+$(ASYNCAPI_TOOLS): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed: install Node.js 20 (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tools/asyncapi --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 ## The whole system on embedded defaults (SQLite in ./var, RabbitMQ on localhost); seeds Hanoi on first run.
 run: $(STAMP)
 	@bash deploy/ensure-infra.sh rabbitmq $${LANGXANH_DATABASE_URL:+postgres}
 	$(BIN)/langxanh up --seed
 
 ## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).
-test: $(STAMP) infra
+test: $(STAMP) $(ASYNCAPI_TOOLS) infra
 	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit tests/bot
 	$(BIN)/python -m pytest tests/services
 	$(BIN)/python -m pytest tests/e2e
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) $(ASYNCAPI_TOOLS)
 	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit
 
 bench: $(STAMP) infra

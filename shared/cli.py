@@ -480,3 +480,77 @@ def gateway_revoke(key_id: str = typer.Argument(..., help="The key id printed wh
     finally:
         gateway.close()
     console.print(f"key {key_id} revoked")
+
+
+# -- the public stream for agencies: AsyncAPI document and broker accounts (issue 7) ---------------
+@app.command("asyncapi")
+def asyncapi_cmd(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of the terminal"),
+    fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
+    from_settings: bool = typer.Option(False, "--from-settings",
+                                       help="Describe the broker of AMQP_URI and LANGXANH_EXCHANGE (host and vhost, "
+                                            "never credentials) instead of localhost:5672, vhost langxanh"),
+) -> None:
+    """The AsyncAPI 3 document of the public stream, generated from the contracts."""
+    from shared import asyncapi
+
+    if fmt not in ("yaml", "json"):
+        err.print("[red]--format must be yaml or json[/red]")
+        raise typer.Exit(2)
+    if from_settings:
+        settings = Settings()
+        doc = asyncapi.document(settings.amqp_uri, settings.exchange)
+    else:
+        doc = asyncapi.document()
+    text = asyncapi.render(doc, fmt)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"AsyncAPI {doc['asyncapi']}: {len(doc['channels'])} channels written to {out}")
+    else:
+        sys.stdout.write(text)
+
+
+agency_app = typer.Typer(help="Agencies' read-only accounts on the broker (subscribe to the public stream).",
+                         no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+
+
+@agency_app.command("add")
+def agency_add(
+    name: str = typer.Argument(..., help="Short name: the user is agency-NAME, its queues agency.NAME.*"),
+    password: Optional[str] = typer.Option(None, "--password", help="Default: a random one, printed once"),
+) -> None:
+    """Create (or re-apply) an agency's account on the vhost of AMQP_URI: it may declare, bind to
+    langxanh.events and consume only its own queues agency.NAME.*."""
+    from shared import agency
+
+    settings = Settings()
+    try:
+        account = agency.add(name, settings.amqp_uri, settings.exchange, password)
+    except agency.AgencyError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1)
+    verb = "created" if account.created else "updated (permissions re-applied)"
+    console.print(f"account {account.user} {verb} on vhost {account.vhost}; queues {account.queue_prefix}*",
+                  highlight=False)
+    for kind in ("configure", "write", "read"):
+        console.print(f"  {kind:<9} {account.permissions[kind]}", highlight=False)
+    if account.password is not None and password is None:
+        console.print("password (shown once):")
+        print(account.password)
+
+
+@agency_app.command("remove")
+def agency_remove(name: str = typer.Argument(..., help="The agency's short name")) -> None:
+    """Delete an agency's account (its queues stay until an administrator deletes them)."""
+    from shared import agency
+
+    try:
+        removed = agency.remove(name, Settings().amqp_uri)
+    except agency.AgencyError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1)
+    if not removed:
+        err.print(f"[yellow]no account agency-{name}[/yellow]")
+        raise typer.Exit(1)
+    console.print(f"account agency-{name} removed")
