@@ -83,3 +83,57 @@ def tap(amqp_uri, exchange_name):
     t = Tap(amqp_uri, exchange_name)
     yield t
     t.close()
+
+
+# -- every CloudEvent the services publish validates against its AsyncAPI schema -------------------
+# The kit's KombuPublisher.publish is wrapped for the whole session: each message the relays of the
+# services under test publish is checked against the payload schema of its channel (routing key)
+# in shared/asyncapi.py's document (Draft 7, formats asserted: tests/stream_schema.py), then
+# published as before. A test during which an invalid message was published fails; the last test of
+# the folder (test_zz_published_events.py) fails when the validator saw nothing.
+STREAM = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def published_events_validator():
+    from shared.kit.amqp import KombuPublisher
+    from tests.stream_schema import StreamValidator
+
+    validator = StreamValidator()
+    original = KombuPublisher.publish
+
+    def publish(self, routing_key, event):
+        try:
+            validator.check(routing_key, event)
+        except Exception as e:  # noqa: BLE001 - a broken check must fail the test, not the relay
+            validator.failures.append(f"{routing_key} {event.get('id', '?')}: the check raised {e!r}")
+        return original(self, routing_key, event)
+
+    KombuPublisher.publish = publish
+    STREAM["validator"] = validator
+    yield validator
+    KombuPublisher.publish = original
+
+
+@pytest.fixture(autouse=True)
+def no_invalid_event_published(published_events_validator):
+    before = len(published_events_validator.failures)
+    yield  # torn down after the test's containers stopped: their relays published everything by then
+    new = published_events_validator.failures[before:]
+    if new:
+        pytest.fail(f"{len(new)} published CloudEvent(s) do not validate against the AsyncAPI document:\n"
+                    + "\n".join(new[:20]), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    validator = STREAM.get("validator")
+    if validator is None:
+        return
+    from shared.asyncapi import public_events
+    from shared.kit.public import routing_key
+
+    every = [routing_key(s, c) for s, cs in public_events().items() for c in cs]
+    never = [k for k in every if k not in validator.seen]
+    terminalreporter.write_line(
+        f"AsyncAPI stream check: {validator.count} published CloudEvents validated, {len(validator.failures)} invalid; "
+        f"{len(validator.seen)} of {len(every)} event types published; never published: {', '.join(never) or '-'}")
