@@ -2,6 +2,7 @@
 queries return plain data). No HTTP, no pydantic."""
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from shared.kit.errors import Forbidden, InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 
 KEY_PREFIX_LEN = 8
+AGENCY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 
 
 class Caller:
@@ -76,8 +78,9 @@ class GatewayApplication(ServiceApplication):
         if by is not None:
             by.require("admin")
         agency = (agency or "").strip()
-        if not agency or len(agency) > 80 or not agency.replace("-", "").replace("_", "").replace(".", "").isalnum():
-            raise InvalidInput("agency must be 1-80 letters, digits, '-', '_' or '.'", "agency", "format")
+        if not re.fullmatch(AGENCY_PATTERN, agency):
+            raise InvalidInput("agency must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit",
+                               "agency", "format")
         ApiKey.check_scopes(list(scopes))
         prefix = secrets.token_hex(KEY_PREFIX_LEN // 2)
         secret = secrets.token_urlsafe(24)

@@ -29,8 +29,12 @@ class Query(Contract):
     pass
 
 
+MAX_POSITION = 10**15  # far beyond any log; keeps positions inside every store's integer type
+
+
 class EventsSince(Query):
-    position: int = Field(0, ge=0, description="Last notification id the caller has; events after it are returned.")
+    position: int = Field(0, ge=0, le=MAX_POSITION,
+                          description="Last notification id the caller has; events after it are returned.")
     limit: int = Field(100, ge=1, le=1000)
 
 

@@ -9,9 +9,10 @@ from pydantic import Field, StringConstraints
 
 from shared.contracts.base import Command, PublicEvent, Query
 
-PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^20\d\d(Q[1-4])?$")]
-UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80,
-                                            pattern=r"^(city:hanoi|district:[a-z0-9-]+|commune:[a-z0-9-]+)$")]
+PERIOD_PATTERN = r"^20\d\d(Q[1-4])?$"
+UNIT_PATTERN = r"^(city:hanoi|district:[a-z0-9-]+|commune:[a-z0-9-]+)$"
+PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=PERIOD_PATTERN)]
+UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80, pattern=UNIT_PATTERN)]
 
 
 class Figures(Query):

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import shared  # noqa: F401  (silences eventlet's deprecation notice before nameko imports it)
 
+import warnings
+
 import pytest
 
-from shared.kit.actor import SYSTEM
-from tests.bot.cluster import LocalCluster, LocalServices
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+from fastapi.testclient import TestClient  # noqa: E402  (imported now, under the filter)
+
+from shared.kit.actor import SYSTEM  # noqa: E402
+from tests.bot.cluster import LocalCluster, LocalServices  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,6 @@ def cluster(tmp_path_factory):
 
 class Gateway:
     def __init__(self, cluster, tmp_path) -> None:  # type: ignore[no-untyped-def]
-        from fastapi.testclient import TestClient
-
         from services.gateway.application import GatewayApplication
         from services.gateway.service import create_app
         from shared.kit.config import Settings
