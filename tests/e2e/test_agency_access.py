@@ -10,10 +10,13 @@ the end (the vhost goes with the run).
 """
 import json
 import os
+import queue
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -289,3 +292,53 @@ def test_a_new_account_without_a_password_gets_a_random_one_shown_once(broker):
     finally:
         agency.remove(name, broker["guest"])
     assert agency.username(name) not in users()
+
+
+def readme_consumer():
+    """The copy-paste consumer of README.md ("How an agency subscribes" → "Over AMQP")."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Over AMQP", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    (code,) = [b for b in blocks if "AGENCY = " in b and "drain_events" in b]
+    return code
+
+
+def test_the_readme_consumer_runs_as_an_agency_and_prints_inspections_events(broker):
+    code = readme_consumer()
+    assert 'AGENCY = "demo"' in code and 'URI = "amqp://agency-demo:PASSWORD@localhost:5672/langxanh"' in code
+    code = code.replace('AGENCY = "demo"', f'AGENCY = "{NAME}"').replace(
+        'URI = "amqp://agency-demo:PASSWORD@localhost:5672/langxanh"', f'URI = "{broker["agency"]}"')
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: "queue.Queue[str]" = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    name = f"agency.{NAME}.events"
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # the consumer declared and bound its queue
+            assert proc.poll() is None, proc.stderr.read()
+            with Connection(broker["guest"]) as conn:
+                try:
+                    conn.default_channel.queue_declare(name, passive=True)
+                    break
+                except Exception:  # noqa: BLE001 - not yet declared
+                    assert time.monotonic() < deadline, "the README consumer did not declare its queue"
+                    time.sleep(0.2)
+        publisher = KombuPublisher(broker["service"], EXCHANGE)
+        try:
+            publisher.publish("sites.site_registered", {"id": "sites-1", "type": "vn.langxanh.sites.site_registered.v1",
+                                                        "sequence": "1", "subject": "s", "data": {}})
+            publisher.publish("inspections.incident_reported", {
+                "id": "inspections-7", "type": "vn.langxanh.inspections.incident_reported.v1", "subject": "i-1",
+                "sequence": "00000000000000000007", "communecode": "xa-bat-trang", "data": {"category": "dust"}})
+        finally:
+            publisher.close()
+        line = lines.get(timeout=20)
+        assert line.split() == ["00000000000000000007", "vn.langxanh.inspections.incident_reported.v1", "i-1",
+                                "xa-bat-trang", '{"category":', '"dust"}']
+        with pytest.raises(queue.Empty):  # the sites event was not bound
+            lines.get(timeout=1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        with Connection(broker["guest"]) as conn:
+            conn.default_channel.queue_delete(name)
