@@ -434,8 +434,6 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()
 
 
 gateway_app = typer.Typer(help="The HTTP gateway: agencies' API keys.", no_args_is_help=True)
@@ -554,3 +552,7 @@ def agency_remove(name: str = typer.Argument(..., help="The agency's short name"
         err.print(f"[yellow]no account agency-{name}[/yellow]")
         raise typer.Exit(1)
     console.print(f"account agency-{name} removed")
+
+
+if __name__ == "__main__":
+    main()
