@@ -554,5 +554,87 @@ def agency_remove(name: str = typer.Argument(..., help="The agency's short name"
     console.print(f"account agency-{name} removed")
 
 
+@app.command()
+def demo(residents: int = typer.Option(10, min=0, max=10_000, help="Residents reporting by chat"),
+         reports: int = typer.Option(2, min=0, max=100, help="Reports per resident"),
+         manifests: int = typer.Option(5, min=0, max=100_000, help="Manifests filed and signed by chat"),
+         villages: int = typer.Option(10, min=0, max=1000, help="Villages classified, with their conditions"),
+         seed: int = typer.Option(307, help="Random seed of the scenario")) -> None:
+    """A realistic scenario through the bot's real handlers against the running services, then the four targets."""
+    import asyncio
+    import logging
+
+    from bot.demo import TARGETS, Demo, Sizes
+
+    logging.basicConfig(level=logging.WARNING)
+    wait_for(list(SERVICES), 60)
+    with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        started = time.monotonic()
+        outcome = asyncio.run(Demo(Settings(), Sizes(residents, reports, manifests, villages, seed=seed),
+                                   progress).run())
+        elapsed = time.monotonic() - started
+    console.print(f"{outcome.commands} calls acknowledged in {elapsed:.1f} s "
+                  f"({outcome.commands / max(elapsed, 1e-9):.1f}/s); {len(outcome.failed)} refused or failed")
+    console.print(", ".join(f"{name} {n}" for name, n in sorted(outcome.acknowledged.items())), highlight=False)
+    for line in outcome.failed[:10]:
+        err.print(f"[yellow]{line}[/yellow]")
+    t = Table(title=f"Bốn chỉ tiêu, {outcome.targets.get('period')}, toàn thành phố")
+    for col in ("chỉ tiêu", "tử số", "mẫu số", "tỉ lệ"):
+        t.add_column(col)
+    for name in TARGETS:
+        fig = outcome.targets.get(name) or {}
+        ratio = fig.get("ratio")
+        t.add_row(name, f"{fig.get('numerator', 0):g}", f"{fig.get('denominator', 0):g}",
+                  "—" if ratio is None else f"{ratio * 100:.1f} %")
+    console.print(t)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+# -- health (issue 8): an RPC ping per service; exits non-zero when one does not answer -----------
+@app.command()
+def health(
+    service: Optional[str] = typer.Option(None, "--service", help=f"Only this one: {', '.join(SERVICES)}"),
+    as_json: bool = typer.Option(False, "--json", help="The answers as one JSON array."),
+    timeout: float = typer.Option(3.0, "--timeout", min=0.1, max=60, help="Seconds each service has to answer."),
+) -> None:
+    """Ping every service (or one) over RPC: pid, log head, relay lag, follower lags, answer time.
+    Exit 0 when every one answered, 1 otherwise (a Kubernetes exec probe: langxanh health --service sites)."""
+    from shared.health import check, follower_lags
+
+    if service is not None and service not in SERVICES:
+        err.print(f"[red]unknown service {service!r}; known: {', '.join(SERVICES)}[/red]")
+        raise typer.Exit(2)
+    settings = Settings()
+    results = check([service] if service else list(SERVICES), settings, timeout)
+    if as_json:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
+    else:
+        t = Table(title=f"Làng Xanh health — {redact(settings.amqp_uri)}")
+        for col in ("service", "pid", "host", "log head", "relay lag", "publishes", "follower lags", "answered in"):
+            t.add_column(col, justify="right" if col in ("pid", "log head", "relay lag", "answered in") else "left")
+        for r in results:
+            if r["ok"]:
+                t.add_row(r["service"], str(r.get("pid", "-")), str(r.get("host", "-")), str(r["log_head"]),
+                          str((r.get("relay") or {}).get("lag", "-")),
+                          "yes" if (r.get("relay") or {}).get("holder") else "no",
+                          follower_lags(r), f"{r['ms']:.0f} ms")
+            else:
+                t.add_row(f"[red]{r['service']}[/red]", "-", "-", "-", "-", "-", "-", f"[red]{r['error']}[/red]")
+        console.print(t)
+    down = [r["service"] for r in results if not r["ok"]]
+    if down:
+        err.print(f"[red]not answering: {', '.join(down)}[/red]")
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     main()

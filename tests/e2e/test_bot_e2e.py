@@ -243,3 +243,16 @@ def test_langxanh_chat_runs_the_handlers_in_the_terminal_and_bot_needs_a_token(s
     assert chat("--as", "mayor", stdin="").returncode == 2
     no_token = run_cli({k: v for k, v in system.items() if k != "TELEGRAM_BOT_TOKEN"}, "bot")
     assert no_token.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in no_token.stderr
+
+
+def test_langxanh_demo_drives_the_scenario_through_the_bot_and_prints_the_targets(system):
+    from tests.e2e.conftest import run_cli
+
+    done = run_cli(system, "demo", "--residents", "3", "--reports", "2", "--manifests", "2", "--villages", "3",
+                   timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "0 refused or failed" in done.stdout
+    for command in ("inspections.report_incident 6", "manifests.treat 2", "sites.classify_site 3",
+                    "inspections.resolve_incident 6"):
+        assert command in done.stdout, done.stdout[-2000:]
+    assert "villages_classified" in done.stdout and "hw_treated" in done.stdout
