@@ -23,13 +23,20 @@ $(ASYNCAPI_TOOLS): tools/asyncapi/package.json tools/asyncapi/package-lock.json
 	npm ci --prefix tools/asyncapi --no-audit --no-fund --ignore-scripts
 	@touch $@
 
+## Debian's Chromium for tests/gateway/test_dashboard.py (the dashboard loaded in a headless browser).
+CHROMIUM := $(VENV)/.chromium
+$(CHROMIUM): $(STAMP)
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; } \
+		|| { echo "could not install chromium: run make test as root, or apt-get install chromium" >&2; exit 1; }
+	@touch $@
+
 ## The whole system on embedded defaults (SQLite in ./var, RabbitMQ on localhost); seeds Hanoi on first run.
 run: $(STAMP)
 	@bash deploy/ensure-infra.sh rabbitmq $${LANGXANH_DATABASE_URL:+postgres}
 	$(BIN)/langxanh up --seed
 
 ## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).
-test: $(STAMP) $(ASYNCAPI_TOOLS) infra
+test: $(STAMP) $(ASYNCAPI_TOOLS) $(CHROMIUM) infra
 	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit tests/bot tests/gateway
 	$(BIN)/python -m pytest tests/services
 	$(BIN)/python -m pytest tests/e2e

@@ -364,6 +364,80 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # -- Open311 GeoReport v2 (routes below) ---------------------------------------------------
 
     # -- dashboard (routes below) --------------------------------------------------------------
+    # (imported as _dash_* names: create_app's locals are shared with the other regions)
+    from datetime import datetime as _dash_datetime, timezone as _dash_tz
+    from html import escape as _dash_escape
+    from pathlib import Path as _DashPath
+    from urllib.parse import urlsplit as _dash_urlsplit
+
+    from fastapi.responses import HTMLResponse as _DashHTML
+    from fastapi.staticfiles import StaticFiles as _DashStatic
+
+    from shared.contracts.indicators import UNIT_PATTERN as _DASH_UNIT_PATTERN
+    from shared.kit.calendar import local_date as _dash_local_date
+    from shared.reference import commune_name as _dash_commune, district_name as _dash_district
+    from shared.reference import units as _dash_units
+    from shared.reports import STATUS_VI as _DASH_STATUS, TARGET_NAMES as _DASH_TARGETS
+
+    dash_static = _DashPath(__file__).parent / "static"
+    api.mount("/static", _DashStatic(directory=dash_static), name="static")
+    dashboard_page = (dash_static / "dashboard.html").read_text(encoding="utf-8")
+    dash_kinds = {"craft_village": "Làng nghề", "industrial_cluster": "Cụm công nghiệp",
+                  "industrial_zone": "Khu công nghiệp"}
+
+    def dash_tile_source(url: str) -> str | None:
+        """The CSP source for the tile host ('self' covers a relative template)."""
+        parts = _dash_urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return None
+        host = parts.netloc.replace("{s}", "*")
+        if "{" in host or "*" in host.removeprefix("*."):
+            return f"{parts.scheme}:"
+        return f"{parts.scheme}://{host}"
+
+    @api.get("/dashboard", response_class=_DashHTML, include_in_schema=False)
+    async def dashboard() -> _DashHTML:
+        """The agency staff's page: public figures only, so no key. Everything it loads is served
+        here (Leaflet vendored); the map tiles, if configured, are the one optional outside source."""
+        tiles = settings.map_tiles_url.strip()
+        today = _dash_local_date(_dash_datetime.now(_dash_tz.utc))
+        config = {
+            "tiles": tiles,
+            "tiles_attribution": ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+                                  if "openstreetmap" in tiles else ""),
+            "first_quarter": "2021Q1", "current_quarter": f"{today.year}Q{(today.month - 1) // 3 + 1}",
+            "unit_pattern": _DASH_UNIT_PATTERN, "targets": _DASH_TARGETS, "statuses": _DASH_STATUS, "kinds": dash_kinds,
+            "districts": {d["code"]: _dash_district(d["code"]) for d in _dash_units()["districts"]},
+            "communes": {c["code"]: _dash_commune(c["code"]) for c in _dash_units()["communes"]},
+        }
+        blob = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+        head = (f'<meta name="lx-map-tiles" content="{_dash_escape(tiles)}">\n'
+                f'<script type="application/json" id="lx-config">{blob}</script>')
+        source = dash_tile_source(tiles)
+        csp = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
+               f"img-src 'self' data:{' ' + source if source else ''}; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'none'")
+        return _DashHTML(dashboard_page.replace("<!--lx:config-->", head),
+                         headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
+
+    @api.get("/dashboard/sites.json", include_in_schema=False)
+    async def dashboard_sites() -> Any:
+        """The map's markers: active sites with a (coarse) location — name, kind, commune, no more."""
+        out, offset = [], 0
+        while True:
+            page = await rpc(PUBLIC, "sites", "list_sites", offset=offset, limit=1000)
+            for s in page["sites"]:
+                where = s.get("location") or {}
+                if s.get("active", True) is False or where.get("lat") is None or where.get("lon") is None:
+                    continue
+                out.append({"id": s["id"], "name": s["name"], "kind": s["kind"],
+                            "lat": where["lat"], "lon": where["lon"],
+                            "commune": s.get("commune"), "commune_name": _dash_commune(s.get("commune")),
+                            "old_district": s.get("old_district"),
+                            "district_name": _dash_district(s.get("old_district"))})
+            offset += len(page["sites"])
+            if not page["sites"] or offset >= int(page["total"]):
+                return out
 
     # -- health --------------------------------------------------------------------------------
     @api.get("/healthz", response_model=dict[str, bool], tags=["health"], summary="Which services answer")

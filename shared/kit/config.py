@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     gateway_port: int = Field(8080, ge=1, le=65535, description="Gateway: HTTP port.")
     gateway_rpc_pool: int = Field(8, ge=1, le=64, description="Gateway: RPC clients (and threads) in the pool.")
     gateway_allow_http_webhooks: bool = Field(False, description="Gateway: accept plain http:// webhook URLs (tests, loopback).")
+    map_tiles_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500,
+                               description="Dashboard: map tile URL template ({z}/{x}/{y}, optional {s}); empty = no tile layer.")
 
     @property
     def uses_postgres(self) -> bool:
