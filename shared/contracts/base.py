@@ -30,6 +30,7 @@ class Query(Contract):
 
 
 MAX_POSITION = 10**15  # far beyond any log; keeps positions inside every store's integer type
+MAX_OFFSET = 10**9     # paging offsets: far beyond any list, inside every store's integer type
 
 
 class EventsSince(Query):

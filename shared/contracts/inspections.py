@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.contracts.base import Command, LongText, OptShortText, PublicEvent, Query, ShortText
+from shared.contracts.base import Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
 from shared.contracts.sites import Location
 
 Category = Literal["wastewater", "smoke_odour", "dust", "noise", "open_burning", "illegal_dumping",
@@ -199,7 +199,7 @@ class SiteIncidents(Query):
 class ListIncidents(Query):
     state: IncidentState | None = None
     site_id: UUID | None = None
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=500)
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from shared.contracts.base import Code, Command, LongText, OptShortText, PublicEvent, Query, ShortText
+from shared.contracts.base import Code, Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
 
 SiteKind = Literal["craft_village", "industrial_zone", "industrial_cluster"]
 TradeGroup = Literal["agro_food", "handicraft", "wood_rattan_ceramics_glass_textile_mechanics",
@@ -223,7 +223,7 @@ class ListSites(Query):
     commune: Code | None = None
     old_district: Code | None = None
     recognised: bool | None = None
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=1000)
 
 
