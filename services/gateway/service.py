@@ -362,6 +362,219 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return gateway.replay_webhook(who, None, webhook_id, body.source, body.after)
 
     # -- Open311 GeoReport v2 (routes below) ---------------------------------------------------
+    # Errors here are the spec's, not the gateway's: a list [{"code", "description"}] with the
+    # spec's HTTP statuses — 403 for a missing, unknown or insufficient api_key (where the other
+    # routes answer 401/403), 404 for an unknown request, service_code or jurisdiction_id, 405 for
+    # a wrong method, 400 for anything else, a service down included (code 503 in the body).
+    # The mappings and models: shared/contracts/open311.py; README "Open311 GeoReport v2".
+    import os
+    import urllib.parse
+    from datetime import datetime as _o311_datetime, timezone as _o311_tz
+    from pathlib import Path as _O311Path
+
+    from fastapi.exceptions import RequestValidationError as _O311Invalid
+    from fastapi.routing import APIRoute as _O311APIRoute
+    from starlette.routing import Match as _O311Match
+
+    from shared.contracts import open311 as o311
+    from shared.kit.actor import Actor as _O311Actor, Role as _O311Role
+
+    o311_media = "application/json; charset=utf-8"
+    o311_page = 500  # incidents per list_incidents call
+    o311_codes = "|".join(sorted(o311.SERVICE_CODES))
+
+    def o311_answer(body: Any, status: int = 200, headers: dict | None = None) -> JSONResponse:
+        return JSONResponse(body, status_code=status, media_type=o311_media, headers=headers)
+
+    def o311_failure(e: Exception) -> JSONResponse:
+        if isinstance(e, Forbidden):
+            text = e.message
+            if e.field == "X-API-Key":
+                text = (f"{e.message}; send an API key with scope open311:write as the api_key form field or "
+                        f"the X-API-Key header")
+            return o311_answer(o311.errors(403, text), 403)
+        if isinstance(e, NotFound):
+            return o311_answer(o311.errors(404, e.message), 404)
+        if isinstance(e, Conflict):
+            return o311_answer(o311.errors(409, e.message), 400)
+        if isinstance(e, LangXanhError):
+            return o311_answer(o311.errors(400, e.message), 400)
+        if isinstance(e, _O311Invalid):
+            return o311_answer([{"code": 400, "description": f"{'.'.join(str(x) for x in p['loc'])}: {p['msg']}"}
+                                for p in e.errors()[:10]] or o311.errors(400, "invalid request"), 400)
+        return o311_answer(o311.errors(503, "a service behind the gateway did not answer; try again"), 400)
+
+    class Open311Route(_O311APIRoute):
+        """Every failure of an Open311 route, parameters' validation included, in the spec's format."""
+
+        def get_route_handler(self):  # type: ignore[no-untyped-def]
+            handler = super().get_route_handler()
+
+            async def guarded(request: Request) -> Any:
+                try:
+                    return await handler(request)
+                except (LangXanhError, Unavailable, _O311Invalid) as e:
+                    return o311_failure(e)
+
+            return guarded
+
+    o311_keys: list[bytes] = []
+
+    def o311_secret() -> bytes:
+        """The key of the reporters' pseudonyms: LANGXANH_GATEWAY_SECRET, else a random key made once
+        and kept in <data dir>/gateway/open311.key (set the variable when several gateways run)."""
+        if not o311_keys:
+            given = getattr(settings, "gateway_secret", None) or os.environ.get("LANGXANH_GATEWAY_SECRET")
+            if given:
+                o311_keys.append(given.encode())
+            else:
+                path = _O311Path(settings.data_dir) / "gateway" / "open311.key"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():
+                    draft = path.with_name(f"open311.key.{os.getpid()}")
+                    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "w") as f:
+                        f.write(os.urandom(32).hex())
+                    try:
+                        os.link(draft, path)  # the first process to get there wins; others read its key
+                    except FileExistsError:
+                        pass
+                    finally:
+                        draft.unlink()
+                o311_keys.append(path.read_text().strip().encode())
+        return o311_keys[0]
+
+    def o311_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+        said = {400: "Bad input, or a service down (code 503)", 403: "api_key missing, unknown or without "
+                "scope open311:write", 404: "Not found (request, service_code or jurisdiction_id)"}
+        return {c: {"model": list[o311.Error], "description": said[c]} for c in (400, *codes)}
+
+    O311Jurisdiction = Annotated[str | None, Query(max_length=80, description=f"Optional: {o311.JURISDICTION_ID}")]
+
+    def o311_route(path: str, endpoint: Any, method: str, **kw: Any) -> None:
+        api.router.add_api_route(f"/open311/v2{path}", endpoint, methods=[method], tags=["open311"],
+                                 route_class_override=Open311Route, **kw)
+
+    async def o311_services(jurisdiction_id: O311Jurisdiction = None) -> Any:
+        o311.check_jurisdiction(jurisdiction_id)
+        return o311_answer([s.model_dump(mode="json") for s in o311.services()])
+
+    async def o311_service_definition(service_code: Annotated[str, Path(max_length=80)],
+                                      jurisdiction_id: O311Jurisdiction = None) -> Any:
+        o311.check_jurisdiction(jurisdiction_id)
+        return o311_answer(o311.service_definition(service_code).model_dump(mode="json"))
+
+    async def o311_post(request: Request,
+                        x_api_key: Annotated[str | None, Header(description="Or the api_key form field")] = None
+                        ) -> Any:
+        form_encoded = request.headers.get("content-type", "").split(";")[0].strip().lower() == \
+            "application/x-www-form-urlencoded"
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > 65_536:
+                raise InvalidInput("the form is larger than 64 KiB", None, "size")
+        fields: dict[str, str] = {}
+        if form_encoded:
+            try:
+                pairs = urllib.parse.parse_qsl(body.decode("utf-8"), max_num_fields=200)
+            except (UnicodeDecodeError, ValueError):
+                raise InvalidInput("the form must be UTF-8 and have at most 200 fields", None, "form") from None
+            for name, value in pairs:
+                fields.setdefault(name, value)
+        who = gateway.authenticate(x_api_key or fields.get("api_key"))  # the key first: 403 before anything
+        who.require("open311:write")
+        if not form_encoded:
+            raise InvalidInput("send the request as application/x-www-form-urlencoded", None, "content_type")
+        form = o311.new_request(fields)
+        args = o311.report_arguments(form)
+        reporter = _O311Actor(id=o311.reporter_pseudonym(o311_secret(), who.agency or "", form),
+                              role=_O311Role.RESIDENT)
+        answer = await services.call(reporter, "inspections", "report_incident", **args)
+        return o311_answer([o311.request_created(answer).model_dump(mode="json")])
+
+    async def o311_requests(
+            jurisdiction_id: O311Jurisdiction = None,
+            service_request_id: Annotated[str | None, Query(max_length=4000, description=(
+                "Comma-delimited ids; overrides every other parameter"))] = None,
+            service_code: Annotated[str | None, Query(max_length=400, description="Comma-delimited", json_schema_extra={
+                "pattern": f"^({o311_codes})(,({o311_codes}))*$"})] = None,
+            start_date: Annotated[str | None, Query(max_length=40, description=(
+                "W3C date-time (or date); default: 90 days before end_date"), json_schema_extra={"format": "date-time"})
+                                  ] = None,
+            end_date: Annotated[str | None, Query(max_length=40, description=(
+                "W3C date-time (or date); default: now, or 90 days after start_date; a span over 90 days is cut to "
+                "its last 90"), json_schema_extra={"format": "date-time"})] = None,
+            status: Annotated[str | None, Query(max_length=40, description="open, closed or both, comma-delimited",
+                                                json_schema_extra={"pattern": "^(open|closed)(,(open|closed))*$"})
+                              ] = None) -> Any:
+        o311.check_jurisdiction(jurisdiction_id)
+        actor = PUBLIC.actor()  # the gateway, as agency staff: the answer is mapped through a whitelist
+        docs: list[dict] = []
+        if service_request_id and service_request_id.strip():
+            for i in o311.request_ids(service_request_id):
+                try:
+                    docs.append(await services.call(actor, "inspections", "get_incident", incident_id=i))
+                except NotFound:
+                    pass
+        else:
+            codes = o311.comma_list(service_code, "service_code", o311.SERVICE_CODES)
+            statuses = o311.comma_list(status, "status", o311.STATUSES)
+            start, end = o311.date_window(start_date, end_date, _o311_datetime.now(_o311_tz.utc))
+            seen: set[str] = set()
+            offset = 0
+            done = False
+            while not done and len(docs) < o311.MAX_REQUESTS:
+                page = await services.call(actor, "inspections", "list_incidents", offset=offset, limit=o311_page)
+                done = len(page) < o311_page
+                for doc in page:  # newest first: past the window's start, nothing older can match
+                    if o311.w3c(doc["reported_at"]) < start:  # type: ignore[operator]
+                        done = True
+                        break
+                    if doc["id"] not in seen and o311.matches(doc, codes, statuses, start, end):
+                        seen.add(doc["id"])
+                        docs.append(doc)
+                offset += o311_page
+        return o311_answer([o311.service_request(d).model_dump(mode="json") for d in docs[:o311.MAX_REQUESTS]])
+
+    async def o311_request(service_request_id: Annotated[str, Path(max_length=80)],
+                           jurisdiction_id: O311Jurisdiction = None) -> Any:
+        o311.check_jurisdiction(jurisdiction_id)
+        ids = o311.request_ids(service_request_id)
+        if len(ids) != 1:
+            raise NotFound(f"no service request {service_request_id[:80]!r}: ids are UUIDs "
+                           f"(the ticket PA-… is not an id)", "service_request_id", "exists")
+        doc = await services.call(PUBLIC.actor(), "inspections", "get_incident", incident_id=ids[0])
+        return o311_answer([o311.service_request(doc).model_dump(mode="json")])
+
+    o311_route("/services.json", o311_services, "GET", response_model=list[o311.Service],
+               responses=o311_errors(404), summary="Open311: the incident categories as services")
+    o311_route("/services/{service_code}.json", o311_service_definition, "GET",
+               response_model=o311.ServiceDefinition, responses=o311_errors(404),
+               summary="Open311: a service's definition (no category has extra attributes)")
+    o311_route("/requests.json", o311_post, "POST", response_model=list[o311.RequestCreated],
+               responses=o311_errors(403, 404), summary="Open311: report an incident (key with open311:write)",
+               description="Form-encoded per GeoReport v2. The reporter is a pseudonym: an HMAC of the agency "
+                           "and the email, device_id or account_id; names, phone and media_url are dropped.",
+               openapi_extra={"requestBody": {"required": True, "content": {
+                   "application/x-www-form-urlencoded": {"schema": o311.form_schema()}}}})
+    o311_route("/requests.json", o311_requests, "GET", response_model=list[o311.ServiceRequest],
+               responses=o311_errors(404), summary="Open311: incidents (public: no personal data, "
+                                                   "locations coarsened to about 1 km)")
+    o311_route("/requests/{service_request_id}.json", o311_request, "GET", response_model=list[o311.ServiceRequest],
+               responses=o311_errors(404), summary="Open311: one incident (a list of one)")
+
+    async def o311_elsewhere(request: Request, rest: str) -> Any:
+        allowed = sorted({m for r in api.routes if isinstance(r, Open311Route)
+                          and r.matches(request.scope)[0] == _O311Match.PARTIAL for m in (r.methods or ())})
+        if allowed:
+            return o311_answer(o311.errors(405, f"{request.method} is not allowed here: {', '.join(allowed)}"), 405,
+                               headers={"Allow": ", ".join(allowed)})
+        return o311_answer(o311.errors(404, "no such Open311 resource: GeoReport v2 is served as JSON under "
+                                            "/open311/v2/ (services.json, requests.json, requests/{id}.json)"), 404)
+
+    api.router.add_api_route("/open311/{rest:path}", o311_elsewhere, include_in_schema=False,
+                             methods=["GET", "POST", "PUT", "PATCH", "DELETE"], route_class_override=Open311Route)
 
     # -- dashboard (routes below) --------------------------------------------------------------
     # (imported as _dash_* names: create_app's locals are shared with the other regions)
