@@ -77,3 +77,76 @@ class StreamValidator:
         for problem in found:
             self.failures.append(f"{routing_key} {event.get('id', '?')}: {problem}")
         return found
+
+
+# -- applications' logs (tests/application, tests/contracts) ------------------------------------------
+def _applications() -> dict:
+    from services.indicators.application import IndicatorsApplication
+    from services.inspections.application import InspectionsApplication
+    from services.manifests.application import ManifestsApplication
+    from services.sites.application import SitesApplication
+
+    return {"sites": SitesApplication, "inspections": InspectionsApplication, "manifests": ManifestsApplication,
+            "indicators": IndicatorsApplication}
+
+
+def mappers_of(values: list) -> list:
+    """PublicMappers for the service applications among `values` or held by one of them (one level
+    down: History.sites, World.indicators, …), each once."""
+    from shared.asyncapi import public_events
+    from shared.kit.public import PublicMapper
+
+    apps = _applications()
+    kinds = tuple(apps.values())
+    candidates = list(values)
+    for value in values:
+        candidates += [v for v in getattr(value, "__dict__", {}).values() if isinstance(v, kinds)]
+    mappers, seen = [], set()
+    for value in candidates:
+        for service, app_class in apps.items():
+            if isinstance(value, app_class) and id(value) not in seen:
+                seen.add(id(value))
+                mappers.append(PublicMapper(service, value, public_events()[service],
+                                            place=getattr(value, "place_of", None)))
+    return mappers
+
+
+STORIES: dict = {}  # one validator for the application and contract stories of a pytest process
+
+
+def check_applications(item) -> None:  # type: ignore[no-untyped-def]
+    """Validate the whole log of every application a test used (called after a passing test body,
+    its fixtures still open); fails that test when one event does not validate."""
+    if "validator" not in STORIES:
+        STORIES["validator"] = StreamValidator()
+    validator = STORIES["validator"]
+    before = len(validator.failures)
+    for mapper in mappers_of(list(getattr(item, "funcargs", {}).values())):
+        position, head = 0, mapper.app.log_head()
+        while position < head:
+            page = [mapper.cloudevent(n) for n in mapper.app.select_notifications(position, 1000)]
+            if not page:
+                break
+            for routing, event in page:
+                validator.check(routing, event)
+            position = int(page[-1][1]["sequence"])
+    new = validator.failures[before:]
+    assert not new, "public events that do not validate against the AsyncAPI document:\n" + "\n".join(new[:20])
+
+
+def write_stories_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Once per process, however many conftests call it."""
+    if "validator" in STORIES and not STORIES.get("written"):
+        STORIES["written"] = True
+        terminalreporter.write_line(summary(STORIES["validator"], "CloudEvents of the application and contract "
+                                                                  "stories validated"))
+
+
+def summary(validator: StreamValidator, what: str) -> str:
+    from shared.asyncapi import public_events
+    from shared.kit.public import routing_key
+
+    every = [routing_key(s, c) for s, cs in public_events().items() for c in cs]
+    never = [k for k in every if k not in validator.seen]
+    return (f"AsyncAPI stream check: {validator.count} {what}, {len(validator.failures)} invalid; "
+            f"{len(validator.seen)} of {len(every)} event types; never seen: {', '.join(never) or '-'}")

@@ -32,3 +32,27 @@ def sites(store, clock):
         app.clock = clock
     yield app
     app.close()
+
+
+# -- every application story's public events validate against the AsyncAPI document ---------------
+# After each test's body (its fixtures still open), the whole notification log of every service
+# application it used (a fixture, or an attribute of one such as History.sites or World.indicators)
+# is mapped to CloudEvents by PublicMapper, as the relay would publish it, and validated against
+# its channel's payload schema (tests/stream_schema.py); tests/contracts does the same. Together
+# their stories produce every kind of public event, so every channel's schema meets real messages
+# (the run's summary line counts them and names any type never seen).
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield  # the test passed: now its applications' logs
+    from tests.stream_schema import check_applications
+
+    check_applications(item)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.stream_schema import write_stories_summary
+
+    write_stories_summary(terminalreporter)
