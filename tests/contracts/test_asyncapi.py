@@ -164,3 +164,43 @@ def test_the_parser_refuses_a_broken_document(doc, tmp_path):
     path.write_text(json.dumps(broken))
     code, report = parse(path)
     assert code == 1 and any("SiteRegistered" in d["message"] for d in report["diagnostics"] if d["severity"] == "error")
+
+
+# -- the stream validator used by tests/services, tests/application and tests/contracts -------------
+def test_the_stream_validator_refuses_what_the_schemas_refuse():
+    from services.sites.application import SitesApplication
+    from shared.contracts import sites as cs
+    from shared.kit.actor import Actor
+    from shared.kit.public import PublicMapper
+    from shared.kit.store import popo_env
+    from tests.stream_schema import StreamValidator
+
+    app = SitesApplication(env=popo_env())
+    app.register_site(Actor("a", "agency"), None, kind="craft_village", name="Bát Tràng", old_district="gia-lam",
+                      location={"lat": 20.97, "lon": 105.91})
+    mapper = PublicMapper("sites", app, cs.PUBLIC_EVENTS, place=app.place_of)
+    (notification,) = app.select_notifications(0, 10)
+    key, event = mapper.cloudevent(notification)
+    validator = StreamValidator()
+    assert validator.problems(key, event) == []
+    assert event["communecode"] == "gia-lam"
+
+    def broken(change):
+        bad = json.loads(json.dumps(event))
+        change(bad)
+        return validator.problems(key, bad)
+
+    assert broken(lambda e: e.update(time=e["time"].rstrip("Z")))  # a naive timestamp
+    assert broken(lambda e: e.update(type="vn.langxanh.sites.site_amended.v1"))  # another channel's type
+    assert broken(lambda e: e.update(sequence="1"))  # not zero-padded
+    assert broken(lambda e: e.update(subject="not-a-uuid"))
+    assert broken(lambda e: e.update(extra="attribute"))  # an undocumented attribute
+    assert broken(lambda e: e.pop("datacontenttype"))
+    assert broken(lambda e: e.update(communecode=""))
+    assert broken(lambda e: e["data"].update(kind="village"))  # not in the enum
+    assert broken(lambda e: e["data"].pop("name"))
+    assert broken(lambda e: e["data"].update(location={"lat": 48.85, "lon": 2.35}))  # outside Hanoi ($ref'd schema)
+    assert broken(lambda e: e["data"].update(id="42"))
+    assert validator.problems("sites.nothing", event) == ["routing key 'sites.nothing' is no channel of the AsyncAPI document"]
+    validator.check(key, dict(event, sequence="x"))
+    assert validator.count == 1 and len(validator.failures) == 1 and "sequence" in validator.failures[0]
