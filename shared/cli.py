@@ -619,16 +619,17 @@ def health(
         sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
     else:
         t = Table(title=f"Làng Xanh health — {redact(settings.amqp_uri)}")
-        for col in ("service", "pid", "host", "log head", "relay lag", "publishes", "follower lags", "answered in"):
-            t.add_column(col, justify="right" if col in ("pid", "log head", "relay lag", "answered in") else "left")
+        t.add_column("service", no_wrap=True)
+        for col in ("pid", "log head", "relay lag"):
+            t.add_column(col, justify="right", no_wrap=True)
+        t.add_column("follower lags")
+        t.add_column("answered in", justify="right")
         for r in results:
             if r["ok"]:
-                t.add_row(r["service"], str(r.get("pid", "-")), str(r.get("host", "-")), str(r["log_head"]),
-                          str((r.get("relay") or {}).get("lag", "-")),
-                          "yes" if (r.get("relay") or {}).get("holder") else "no",
-                          follower_lags(r), f"{r['ms']:.0f} ms")
+                t.add_row(r["service"], str(r.get("pid", "-")), str(r["log_head"]),
+                          str((r.get("relay") or {}).get("lag", "-")), follower_lags(r), f"{r['ms']:.0f} ms")
             else:
-                t.add_row(f"[red]{r['service']}[/red]", "-", "-", "-", "-", "-", "-", f"[red]{r['error']}[/red]")
+                t.add_row(f"[red]{r['service']}[/red]", "-", "-", "-", "-", f"[red]{r['error']}[/red]")
         console.print(t)
     down = [r["service"] for r in results if not r["ok"]]
     if down:

@@ -144,8 +144,10 @@ class FollowLoop:
     Used by services (in a nameko managed thread) and by the bot (in a plain thread)."""
 
     def __init__(self, follower, amqp_uri: str, exchange: str, queue: str, interval: float,  # type: ignore[no-untyped-def]
-                 owner: str) -> None:
+                 owner: str, on_error: Callable[[], None] | None = None) -> None:
+        """`on_error()` is called on each failure (a catch-up, a handled event, the consumer)."""
         self.follower = follower
+        self.on_error = on_error
         self.amqp_uri = amqp_uri
         self.exchange = exchange
         self.queue = queue
@@ -155,6 +157,20 @@ class FollowLoop:
         self._consumer: StreamConsumer | None = None
         self._last = 0.0
 
+    def _failed(self) -> None:
+        if self.on_error is not None:
+            try:
+                self.on_error()
+            except Exception:  # noqa: BLE001 - counting must never stop the loop
+                log.exception("on_error failed")
+
+    def _handle(self, event: dict) -> None:
+        try:
+            self.follower.handle(event)
+        except Exception:
+            self._failed()
+            raise  # the consumer requeues the message
+
     def _idle(self) -> None:
         if time.monotonic() - self._last < self.interval:
             return
@@ -162,6 +178,7 @@ class FollowLoop:
         try:
             self.follower.catch_up()
         except Exception as e:  # the source may be down (or still starting): try again later
+            self._failed()
             log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.owner,
                         self.follower.source, type(e).__name__, e, self.interval)
 
@@ -173,10 +190,11 @@ class FollowLoop:
             try:
                 consumer.bind()
                 self._idle()
-                consumer.run(self.follower.handle, idle=self._idle)
+                consumer.run(self._handle, idle=self._idle)
             except Exception:
                 if self._stopping.is_set():
                     break
+                self._failed()
                 log.warning("%s: following %s failed; reconnecting", self.owner, source, exc_info=True)
                 self._stopping.wait(1)
             finally:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     roadmap_file: Path | None = Field(None, description="Indicators: JSON of roadmap targets {target: {unit: {quarter: ratio}}}.")
     deadline_check_interval: float = Field(60.0, gt=0, description="Seconds between deadline timer runs.")
     max_workers: int = Field(10, ge=1, le=200, description="Concurrent workers per service process.")
+    metrics_port: int = Field(0, ge=0, le=65500, description="Prometheus /metrics of each service process on this "
+                              "port + the service's offset in the catalogue (sites +0, inspections +1, manifests +2, "
+                              "indicators +3); 0 = off.")
+    metrics_host: str = Field("0.0.0.0", description="Address the /metrics server listens on.")
     telegram_bot_token: str | None = Field(
         None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "LANGXANH_TELEGRAM_BOT_TOKEN"),

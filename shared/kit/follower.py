@@ -138,60 +138,109 @@ class MemoryProjection(Projection):
 
 
 class Follower:
-    def __init__(self, source: str, projection: Projection, backfill: Backfill, page: int = 500) -> None:
+    """`metrics` (optional) is told what happens: a `shared.kit.metrics.FollowerMetrics`.
+
+    `source_sequence` is the highest sequence of the source this follower has seen, pushed or
+    pulled; `lag` = source_sequence - the last known position (events known but not applied)."""
+
+    def __init__(self, source: str, projection: Projection, backfill: Backfill, page: int = 500,
+                 metrics: Any = None) -> None:
         self.source = source
         self.projection = projection
         self.backfill = backfill
         self.page = page
+        self.metrics = metrics
         self._lock = threading.RLock()
         self.applied = 0
         self.duplicates = 0
         self.pulls = 0
+        self.source_sequence = 0
+        self.last_position = 0
 
     @property
     def position(self) -> int:
         return self.projection.position(self.source)
 
+    @property
+    def lag(self) -> int:
+        """Events of the source seen but not applied (from the last known position)."""
+        return max(0, self.source_sequence - self.last_position)
+
+    def _seen(self, sequence: int) -> None:
+        if sequence > self.source_sequence:
+            self.source_sequence = sequence
+            if self.metrics is not None:
+                self.metrics.state(self.last_position, sequence)
+
+    def _at(self, position: int) -> None:
+        self.last_position = position
+        if position > self.source_sequence:
+            self.source_sequence = position  # applied means seen (a rebuild, another replica)
+        if self.metrics is not None:
+            self.metrics.state(position, self.source_sequence)
+
     def handle(self, event: dict) -> str:
         """Feed one pushed event. Returns 'applied', 'duplicate' or 'pulled'."""
         sequence = parse_sequence(event["sequence"])
         with self._lock:
+            self._seen(sequence)
             position = self.projection.position(self.source)
+            self._at(position)
             if sequence <= position:
-                self.duplicates += 1
+                self._duplicate()
                 return "duplicate"
             if sequence == position + 1:
                 if self.projection.apply(self.source, event):
                     self.applied += 1
+                    if self.metrics is not None:
+                        self.metrics.applied(1)
+                    self._at(sequence)
                     return "applied"
-                self.duplicates += 1
+                self._duplicate()
                 return "duplicate"
             # Ahead of us: something is missing (or the log has a hole). Pull up to it.
             self.catch_up(until=sequence)
             return "pulled"
 
+    def _duplicate(self) -> None:
+        self.duplicates += 1
+        if self.metrics is not None:
+            self.metrics.duplicate()
+
     def catch_up(self, until: int | None = None) -> int:
         """Pull and apply everything after the position (up to `until` when given, at least)."""
         applied = 0
-        with self._lock:
-            while True:
-                position = self.projection.position(self.source)
-                if until is not None and position >= until:
-                    break
-                self.pulls += 1
-                events = self.backfill(position, self.page)
-                fresh = [e for e in events if parse_sequence(e["sequence"]) > position]
-                if not fresh:
-                    break
-                if isinstance(self.projection, SqlProjection):
-                    applied += self.projection.apply_many(self.source, fresh)  # one transaction per page
-                else:
-                    for event in fresh:
-                        if self.projection.apply(self.source, event):
-                            applied += 1
-                if len(events) < self.page and until is None:
-                    break
-        self.applied += applied
+        try:
+            with self._lock:
+                while True:
+                    position = self.projection.position(self.source)
+                    self._at(position)
+                    if until is not None and position >= until:
+                        break
+                    self.pulls += 1
+                    if self.metrics is not None:
+                        self.metrics.pulled()
+                    events = self.backfill(position, self.page)
+                    if events:
+                        self._seen(parse_sequence(events[-1]["sequence"]))
+                    fresh = [e for e in events if parse_sequence(e["sequence"]) > position]
+                    if not fresh:
+                        break
+                    if isinstance(self.projection, SqlProjection):
+                        n = self.projection.apply_many(self.source, fresh)  # one transaction per page
+                    else:
+                        n = 0
+                        for event in fresh:
+                            if self.projection.apply(self.source, event):
+                                n += 1
+                    applied += n
+                    if self.metrics is not None:
+                        self.metrics.applied(n)
+                    self._at(parse_sequence(fresh[-1]["sequence"]))
+                    if len(events) < self.page and until is None:
+                        break
+        finally:
+            self.applied += applied
         return applied
 
     def rebuild(self) -> int:

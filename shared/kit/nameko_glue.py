@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import logging
+import socket
 import threading
 import time
 from typing import Any
@@ -16,13 +17,15 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from pydantic import ValidationError
 
-from shared.contracts.base import EventsSince
+from shared.catalog import SERVICES
+from shared.contracts.base import Command, EventsSince
 from shared.kit.actor import Actor
 from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.client import ServiceClient, register_errors
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS, InvalidInput, LangXanhError, as_kind
 from shared.kit.follower import Follower
+from shared.kit.metrics import SERVER, kit_metrics, metrics_port
 from shared.kit.public import PublicMapper
 from shared.kit.relay import AdvisoryLock, FileLock, Relay
 from shared.kit.sql import Db
@@ -47,32 +50,52 @@ def rpc_method(contract: Any = None):  # type: ignore[no-untyped-def]
     """An RPC entrypoint whose input is validated by a pydantic contract and whose expected
     errors reach the caller as the kit's typed exception classes."""
 
+    kind = "command" if isinstance(contract, type) and issubclass(contract, Command) else "query"
+
     def decorate(fn):  # type: ignore[no-untyped-def]
         def entry(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            outcome = "error"  # anything but a typed error is a failure of ours
             try:
                 if contract is None:
-                    return fn(self, *args, **kwargs)
-                if args:
-                    names = list(contract.model_fields)
-                    if len(args) > len(names):
-                        raise InvalidInput(f"too many arguments: {len(args)}", None, "arity")
-                    for name, value in zip(names, args):
-                        if name in kwargs:
-                            raise InvalidInput(f"{name} given twice", name, "arity")
-                        kwargs[name] = value
-                return fn(self, contract.model_validate(kwargs))
+                    answer = fn(self, *args, **kwargs)
+                else:
+                    if args:
+                        names = list(contract.model_fields)
+                        if len(args) > len(names):
+                            raise InvalidInput(f"too many arguments: {len(args)}", None, "arity")
+                        for name, value in zip(names, args):
+                            if name in kwargs:
+                                raise InvalidInput(f"{name} given twice", name, "arity")
+                            kwargs[name] = value
+                    answer = fn(self, contract.model_validate(kwargs))
+                outcome = "ok"
+                return answer
             except ValidationError as e:
+                outcome = "refused"
                 raise invalid_from_validation(e) from None
             except LangXanhError as e:
+                outcome = "refused"
                 raise as_kind(e) from None
+            finally:
+                count_call(getattr(self, "name", "?"), kind, fn.__name__, outcome, time.perf_counter() - started)
 
         entry.__name__ = fn.__name__
         entry.__qualname__ = fn.__qualname__
         entry.__doc__ = fn.__doc__
         entry.contract = contract  # type: ignore[attr-defined]
+        entry.kind = kind  # type: ignore[attr-defined]
         return rpc(expected_exceptions=KINDS)(entry)
 
     return decorate
+
+
+def count_call(service: str, kind: str, name: str, outcome: str, seconds: float) -> None:
+    """langxanh_commands_total and the latency histogram; never fails the call."""
+    try:
+        kit_metrics().command(service, kind, name, outcome, seconds)
+    except Exception:  # noqa: BLE001
+        log.exception("counting %s.%s failed", service, name)
 
 
 class Kit:
@@ -98,6 +121,9 @@ class Kit:
 
     def events_since(self, position: int, limit: int) -> list[dict]:
         return self.provider.mapper.events_since(position, limit)
+
+    def health(self) -> dict:
+        return self.provider.health()
 
 
 class ServiceKit(DependencyProvider):
@@ -134,8 +160,13 @@ class ServiceKit(DependencyProvider):
             lock = FileLock(settings.data_dir / f"{self.service}.relay.lock")
         self.relay = Relay(self.mapper, db, KombuPublisher(amqp_uri, settings.exchange), lock, settings.relay_batch)
         self.amqp_uri = amqp_uri
+        self.metrics = kit_metrics()
+        self.relay_metrics = self.metrics.relay(self.service)
         for source, projection_class in self.follows.items():
-            self.followers[source] = Follower(source, projection_class(db), self._backfill(source))
+            self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
+                                              metrics=self.metrics.follower(self.service, source))
+        self.metrics_port = 0
+        self._serving_metrics = False
         self._loops: list[FollowLoop] = []
         if self.wire is not None:
             self.wire(self)
@@ -144,6 +175,10 @@ class ServiceKit(DependencyProvider):
         self.app.on_saved = self.kick  # the relay runs right after each save (and on its timer)
 
     def start(self) -> None:
+        port = metrics_port(self.settings.metrics_port, self.service, list(SERVICES))
+        if port:  # one /metrics endpoint per process (the first service's port), off by default
+            self.metrics_port = SERVER.acquire(port, self.settings.metrics_host)
+            self._serving_metrics = True
         self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
         for source, follower in self.followers.items():
             self.container.spawn_managed_thread(lambda s=source, f=follower: self._follow_loop(s, f),
@@ -159,7 +194,8 @@ class ServiceKit(DependencyProvider):
     def _follow_loop(self, source: str, follower: Follower) -> None:
         """Consume `source`'s public events from this service's durable queue (kit FollowLoop)."""
         loop = FollowLoop(follower, self.amqp_uri, self.settings.exchange, f"{self.service}.follows.{source}",
-                          self.settings.follow_catch_up_interval, owner=self.service)
+                          self.settings.follow_catch_up_interval, owner=self.service,
+                          on_error=lambda: self.metrics.error(self.service, f"follow:{source}"))
         self._loops.append(loop)
         if self._stopping:
             return
@@ -167,12 +203,35 @@ class ServiceKit(DependencyProvider):
 
     def _relay_loop(self) -> None:
         while not self._stopping:
+            published = 0
             try:
-                self.relay.run_once()
+                published = self.relay.run_once()
             except Exception:  # broker or store away: log, try again on the next tick
+                self.metrics.error(self.service, "relay")
                 log.exception("%s relay run failed; retrying", self.service)
+            self._observe_relay(published)
             self._kick.wait(self.settings.relay_interval)
             self._kick.clear()
+
+    def _observe_relay(self, published: int) -> None:
+        try:
+            self.relay_metrics.observe(self.relay.state(), published)
+        except Exception:  # noqa: BLE001 - the store is away: the relay run said so already
+            log.debug("%s: relay state unavailable", self.service, exc_info=True)
+
+    def health(self) -> dict:
+        """The ping answer: who answers, its log head, its relay and its followers."""
+        relay = self.relay.state()
+        followers = {}
+        for source, follower in self.followers.items():
+            position = follower.position
+            seen = max(follower.source_sequence, position)
+            followers[source] = {"position": position, "source_sequence": seen, "lag": seen - position,
+                                 "applied": follower.applied, "duplicates": follower.duplicates,
+                                 "pulls": follower.pulls}
+        return {"service": self.service, "log_head": relay["head"], "pid": os.getpid(), "host": socket.gethostname(),
+                "relay": {"position": relay["position"], "lag": relay["lag"], "holder": relay["holder"]},
+                "followers": followers, "metrics_port": self.metrics_port or None}
 
     def kick(self) -> None:
         self._kick.set()
@@ -180,6 +239,7 @@ class ServiceKit(DependencyProvider):
     def stop(self) -> None:
         self._stopping = True
         self._kick.set()
+        self._stop_metrics()
         for loop in list(self._loops):
             loop.stop()
         try:
@@ -195,6 +255,12 @@ class ServiceKit(DependencyProvider):
         self._kick.set()
         for loop in list(self._loops):
             loop.stop()
+        self._stop_metrics()
+
+    def _stop_metrics(self) -> None:
+        if getattr(self, "_serving_metrics", False):
+            self._serving_metrics = False
+            SERVER.release()
 
     def get_dependency(self, worker_ctx: Any) -> Kit:
         return Kit(self, worker_ctx)
@@ -212,4 +278,6 @@ class KitEntrypoints:
 
     @rpc
     def ping(self) -> dict:
-        return {"service": self.name, "log_head": self.kit.app.log_head(), "pid": os.getpid()}  # type: ignore[attr-defined]
+        """Health: service, log_head, pid, host, relay {position, lag, holder}, followers
+        {source: {position, source_sequence, lag, applied, duplicates, pulls}}, metrics_port."""
+        return self.kit.health()

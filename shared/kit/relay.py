@@ -141,6 +141,21 @@ class Relay:
     def lag(self) -> int:
         return max(0, self.mapper.app.log_head() - self.position())
 
+    @property
+    def holder(self) -> bool:
+        """True while this relay holds the lock (it is the service's publisher)."""
+        return self._position is not None
+
+    def state(self) -> dict:
+        """Head of the log, the relay position (recorded by whichever relay publishes), the lag
+        between them, and whether this relay is the publisher."""
+        head = self.mapper.app.log_head()
+        position = self._position
+        holder = position is not None
+        if position is None:
+            position = self.position()
+        return {"head": head, "position": position, "lag": max(0, head - position), "holder": holder}
+
     def run_once(self) -> int:
         """Publish everything not yet published. Returns how many messages were published
         (0 when another relay of this service holds the lock)."""
