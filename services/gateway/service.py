@@ -140,9 +140,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        yield
-        if own_services:
-            services.close()
+        webhooks = None
+        # follow the public streams over the broker and deliver webhooks (views.WebhookDelivery); not
+        # over injected services (in-process tests drive the feed and the dispatcher themselves)
+        if settings.webhook_delivery and own_services:
+            from services.gateway.views import WebhookDelivery
+
+            webhooks = WebhookDelivery(settings, gateway, services)
+            await webhooks.start()
+        try:
+            yield
+        finally:
+            if webhooks is not None:
+                await webhooks.stop()
+            if own_services:
+                services.close()
 
     api = FastAPI(title="Làng Xanh gateway", version="1.0.0", lifespan=lifespan,
                   description="Hanoi's craft villages, industrial zones and clusters: sites, status cards, the "
@@ -360,6 +372,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
               tags=["webhooks"], summary="Deliver again a source's matching events after a position")
     def replay_webhook(who: Who, webhook_id: Uuid, body: ReplayRequest) -> Any:
         return gateway.replay_webhook(who, None, webhook_id, body.source, body.after)
+
+    @api.get("/v1/webhooks/{webhook_id}/deliveries", response_model=list[Open], responses=errors(401, 403, 404),
+             tags=["webhooks"], summary="A webhook's delivery log, newest first: state, attempts, last error")
+    def webhook_deliveries(who: Who, webhook_id: Uuid, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                           state: Literal["pending", "delivered"] | None = None) -> Any:
+        from services.gateway.views import WebhookLog
+
+        gateway.get_webhook(who, webhook_id)  # 404 unless the caller's
+        return WebhookLog.of(gateway).deliveries(webhook_id, limit, state)
 
     # -- Open311 GeoReport v2 (routes below) ---------------------------------------------------
     # Errors here are the spec's, not the gateway's: a list [{"code", "description"}] with the

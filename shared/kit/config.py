@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     gateway_port: int = Field(8080, ge=1, le=65535, description="Gateway: HTTP port.")
     gateway_rpc_pool: int = Field(8, ge=1, le=64, description="Gateway: RPC clients (and threads) in the pool.")
     gateway_allow_http_webhooks: bool = Field(False, description="Gateway: accept plain http:// webhook URLs (tests, loopback).")
+    webhook_delivery: bool = Field(True, description="Webhooks: this gateway follows the public streams and delivers "
+                                   "(one dispatcher per deployment sends, under a lock).")
+    webhook_max_attempts: int = Field(8, ge=1, le=100, description="Webhooks: consecutive failed attempts before a webhook is parked.")
+    webhook_backoff_base: float = Field(2.0, gt=0, le=3600, description="Webhooks: seconds before the first retry, doubled after each failure.")
+    webhook_backoff_max: float = Field(3600.0, gt=0, le=86_400, description="Webhooks: longest wait between two attempts (seconds).")
+    webhook_timeout: float = Field(10.0, gt=0, le=300, description="Webhooks: seconds a receiver has to answer a POST.")
     map_tiles_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500,
                                description="Dashboard: map tile URL template ({z}/{x}/{y}, optional {s}); empty = no tile layer.")
 
