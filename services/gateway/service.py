@@ -16,9 +16,11 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.application import PUBLIC, Caller, GatewayApplication
+from services.gateway.application import AGENCY_PATTERN, PUBLIC, Caller, GatewayApplication
 from services.gateway.views import GatewayViews
 from shared.catalog import SERVICES
+from shared.contracts.base import MAX_POSITION
+from shared.contracts.indicators import PERIOD_PATTERN, UNIT_PATTERN
 from shared.kit.config import Settings
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, LangXanhError, NotFound
 from shared.kit.pool import PooledServices, Services, Unavailable
@@ -27,9 +29,12 @@ from shared.kit.store import app_for
 
 log = logging.getLogger("gateway")
 SourceName = Literal["sites", "inspections", "manifests", "indicators"]
-Period = Annotated[str, Path(pattern=r"^\d{4}(Q[1-4])?$", description="A quarter (2025Q4) or a year (2025)",
+Period = Annotated[str, Path(pattern=PERIOD_PATTERN, description="A quarter (2025Q4) or a year (2025)",
                              examples=["2025Q4"])]
-Uuid = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{36}$", description="A UUID")]
+Unit = Annotated[str | None, Query(max_length=80, pattern=UNIT_PATTERN,
+                                   description="city:hanoi, district:<code> or commune:<code>")]
+Uuid = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                           description="A UUID", examples=["3f2b8c1e-0d4a-5b6c-8d9e-0f1a2b3c4d5e"])]
 
 
 class Error(BaseModel):
@@ -93,7 +98,7 @@ class ApiKeyIssued(BaseModel):
 
 class KeyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    agency: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")
+    agency: str = Field(min_length=1, max_length=80, pattern=AGENCY_PATTERN)
     scopes: list[Literal["events:read", "reports:read", "webhooks", "open311:write", "admin"]] = Field(min_length=1)
     label: str | None = Field(None, max_length=200)
 
@@ -105,7 +110,8 @@ class Revoked(BaseModel):
 
 class WebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=8, max_length=2000, description="https:// endpoint receiving the POSTs")
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$",
+                     description="https:// endpoint receiving the POSTs (http:// only where the gateway allows it)")
     types: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
         min_length=1, max_length=50, description="Event names or globs: incident_*, violation_recorded, …")
     communes: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
@@ -115,7 +121,7 @@ class WebhookRequest(BaseModel):
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: SourceName
-    after: int = Field(0, ge=0, description="Re-deliver the source's matching events after this position")
+    after: int = Field(0, ge=0, le=MAX_POSITION, description="Re-deliver the source's matching events after this position")
 
 
 class WebhookDoc(Open):
@@ -229,7 +235,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @api.get("/v1/indicators/{period}", response_model=Indicators, responses=errors(404), tags=["indicators"],
              summary="The four targets by unit for a quarter or year, with the roadmap's target and status")
     async def indicators(who: Who, period: Period,
-                         unit: Annotated[str | None, Query(max_length=120, pattern=r"^(city|district|commune):[a-z0-9-]+$")] = None,
+                         unit: Unit = None,
                          sites: Annotated[bool, Query(description="Include the sites counted")] = False) -> Any:
         figures = await rpc(who, "indicators", "figures", period=period, unit=unit)
         road = await rpc(who, "indicators", "roadmap", period=period, unit=unit)
@@ -251,11 +257,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                                                 200: {"content": {"text/markdown": {}, "text/csv": {},
                                                                   "text/html": {}},
                                                       "description": "The report, rendered"}},
-             response_class=PlainTextResponse, tags=["reports"],
+             tags=["reports"],
              summary="Issue the period's report (an immutable snapshot) and download it")
     async def report(who: Who, period: Period, fmt: Annotated[Literal["md", "csv", "html"], Query(alias="format")] = "md",
-                     unit: Annotated[str | None, Query(max_length=120, pattern=r"^(city|district|commune):[a-z0-9-]+$")] = None
-                     ) -> Any:
+                     unit: Unit = None) -> Any:
         from shared.reports import RENDERERS
 
         who.require("reports:read")
@@ -276,9 +281,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @api.get("/v1/events", responses={**errors(401, 403), 200: {"content": {"application/x-ndjson": {}},
                                                                    "description": "CloudEvents, one per line"}},
-             response_class=StreamingResponse, tags=["events"],
+             tags=["events"],
              summary="Replay: a service's public events after a position, as JSON lines")
-    async def events(who: Who, service: SourceName, after: Annotated[int, Query(ge=0)] = 0,
+    async def events(who: Who, service: SourceName, after: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
                      limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
                      type_: Annotated[list[str], Query(alias="type", max_length=20)] = [],  # noqa: B006
                      commune: Annotated[list[str], Query(max_length=200)] = []) -> Any:  # noqa: B006
@@ -296,12 +301,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @api.get("/v1/events/live", responses={**errors(401, 403), 200: {"content": {"text/event-stream": {}},
                                                                         "description": "Server-sent events"}},
-             response_class=StreamingResponse, tags=["events"],
+             tags=["events"],
              summary="Live: a service's public events as server-sent events (resume with Last-Event-ID)")
     async def live(request: Request, who: Who, service: SourceName,
                    type_: Annotated[list[str], Query(alias="type", max_length=20)] = [],  # noqa: B006
                    commune: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
-                   after: Annotated[int | None, Query(ge=0, description="Start after this position (default: now)")] = None,
+                   after: Annotated[int | None, Query(ge=0, le=MAX_POSITION,
+                                                      description="Start after this position (default: now)")] = None,
                    last_event_id: Annotated[str | None, Header(description="<service>-<sequence> to resume after")] = None
                    ) -> Any:
         from sse_starlette.sse import EventSourceResponse

@@ -24,13 +24,19 @@ class GatewayViews(OwnLogProjection):
         "CREATE TABLE IF NOT EXISTS {t:webhook_view} (id TEXT PRIMARY KEY, agency TEXT NOT NULL, state TEXT NOT NULL)",
     )
 
+    STATES = {"Webhook.Parked": "parked", "Webhook.Resumed": "active", "Webhook.Deleted": "deleted"}
+
     def project(self, cur: Cursor, event: dict) -> None:
-        n = event["notification"]
-        aggregate = self.app.repository.get(n.originator_id, version=event["event"].originator_version)
-        if isinstance(aggregate, Webhook):
-            cur.execute("DELETE FROM {t:webhook_view} WHERE id=%s", (str(aggregate.id),))
+        """From the event's own attributes: no read of the repository inside this write
+        transaction (a read waiting behind another writer would hold the writer lock)."""
+        e = event["event"]
+        kind = type(e).__qualname__
+        if kind == "Webhook.Registered":
+            cur.execute("DELETE FROM {t:webhook_view} WHERE id=%s", (str(e.originator_id),))
             cur.execute("INSERT INTO {t:webhook_view} (id, agency, state) VALUES (%s,%s,%s)",
-                        (str(aggregate.id), aggregate.agency, aggregate.state))
+                        (str(e.originator_id), e.agency, "active"))
+        elif kind in self.STATES:
+            cur.execute("UPDATE {t:webhook_view} SET state=%s WHERE id=%s", (self.STATES[kind], str(e.originator_id)))
 
     def clear(self, cur: Cursor) -> None:
         cur.execute("DELETE FROM {t:webhook_view}")

@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     gateway_host: str = Field("127.0.0.1", description="Gateway: address the HTTP server listens on.")
     gateway_port: int = Field(8080, ge=1, le=65535, description="Gateway: HTTP port.")
     gateway_rpc_pool: int = Field(8, ge=1, le=64, description="Gateway: RPC clients (and threads) in the pool.")
+    gateway_secret: str | None = Field(None, description="Gateway: key of Open311 reporters' pseudonyms (default: a random key kept in the data dir; set the same on every replica).")
     gateway_allow_http_webhooks: bool = Field(False, description="Gateway: accept plain http:// webhook URLs (tests, loopback).")
     webhook_delivery: bool = Field(True, description="Webhooks: this gateway follows the public streams and delivers "
                                    "(one dispatcher per deployment sends, under a lock).")
