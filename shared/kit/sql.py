@@ -69,6 +69,12 @@ class Db:
             yield Cursor(raw, self)
 
     def execute_script(self, *statements: str) -> None:
+        """DDL; on PostgreSQL one replica at a time (a transaction-level advisory lock per schema),
+        since concurrent CREATE ... IF NOT EXISTS can fail on the catalog."""
         with self.transaction() as cur:
+            if self.postgres:
+                from shared.kit.store import ddl_lock_key
+
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (ddl_lock_key(self.schema or ""),))
             for statement in statements:
                 cur.execute(statement)

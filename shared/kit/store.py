@@ -100,14 +100,27 @@ def parse_database_url(url: str) -> dict[str, str]:
     }
 
 
-def ensure_schema(settings: Settings, schema: str) -> None:
+def ddl_lock_key(schema: str) -> int:
+    """The PostgreSQL advisory-lock key that serialises one schema's DDL across replicas
+    (concurrent CREATE ... IF NOT EXISTS can otherwise fail on PostgreSQL's catalog)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"langxanh-ddl:{schema}".encode()).digest()[:8], "big", signed=True)
+
+
+def _connect(settings: Settings):  # type: ignore[no-untyped-def]
     import psycopg
 
     p = parse_database_url(settings.database_url or "")
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=p["POSTGRES_DBNAME"], host=p["POSTGRES_HOST"], port=p["POSTGRES_PORT"],
         user=p["POSTGRES_USER"], password=p["POSTGRES_PASSWORD"] or None, autocommit=True, connect_timeout=10,
-    ) as conn:
+    )
+
+
+def ensure_schema(settings: Settings, schema: str) -> None:
+    with _connect(settings) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ddl_lock_key(schema),))
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
 
@@ -235,7 +248,15 @@ def app_for(app_class: type[ServiceApplication], service: str, settings: Setting
     env = build_env(service, settings)
     # Keys the operator set for this app in os.environ (e.g. SITES_...) stay possible, but our
     # computed store keys win so a stray PERSISTENCE_MODULE cannot split a service's log.
-    return app_class(env=env)
+    if not settings.uses_postgres:
+        return app_class(env=env)
+    schema = settings.schema_for(service)
+    with _connect(settings) as conn:  # replicas starting together create the tables one at a time
+        conn.execute("SELECT pg_advisory_lock(%s)", (ddl_lock_key(schema),))
+        try:
+            return app_class(env=env)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (ddl_lock_key(schema),))
 
 
 
