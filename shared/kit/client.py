@@ -5,6 +5,8 @@ the context data of every call; the kit's typed errors come back as the same cla
 """
 from __future__ import annotations
 
+import importlib.util
+import sys
 import uuid
 from typing import Any
 
@@ -14,6 +16,12 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from shared.kit.actor import SYSTEM, Actor
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS
+
+# kombu tries `import librabbitmq` in every Connection() made outside eventlet/gevent, and nameko's
+# standalone client makes one per call: when it is not installed, that failed import searched
+# every sys.path entry on disk on each RPC. Record once that it is absent (None = "not importable").
+if "librabbitmq" not in sys.modules and importlib.util.find_spec("librabbitmq") is None:
+    sys.modules["librabbitmq"] = None  # type: ignore[assignment]
 
 
 def register_errors() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 
 class Publisher(Protocol):
     def publish(self, routing_key: str, event: dict) -> None:
-        """Publish one message and return only once the broker confirmed it."""
+        """Publish one message and return only once the broker confirmed it (inside the
+        publisher's optional `confirms()` block: once the block exits)."""
 
 
 class RelayLock(Protocol):
@@ -171,11 +173,15 @@ class Relay:
                 notifications = self.mapper.app.select_notifications(position, self.batch)
                 if not notifications:
                     break
-                for notification in notifications:
-                    key, event = self.mapper.cloudevent(notification)
-                    self.publisher.publish(key, event)  # returns after the broker's confirm
-                    position = notification.id
-                    published += 1
+                # a page at once: its confirms are awaited together when the block exits (a
+                # publisher without `confirms()` confirms each publish before returning)
+                confirms = getattr(self.publisher, "confirms", None)
+                with confirms() if confirms is not None else nullcontext():
+                    for notification in notifications:
+                        key, event = self.mapper.cloudevent(notification)
+                        self.publisher.publish(key, event)
+                        position = notification.id
+                        published += 1
                 self._record(position)  # only after every message up to here was confirmed
         except Exception:
             self._position = None  # read it again from the store next time

@@ -16,8 +16,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,31 +25,7 @@ from shared.kit.actor import SYSTEM
 from shared.kit.client import ServiceClient
 from shared.kit.config import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("sites", "inspections", "manifests", "indicators")
-PG_URL = os.environ.get("LANGXANH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def start(env: dict) -> list[subprocess.Popen]:
-    procs = [subprocess.Popen([sys.executable, "-m", "shared.runner", s], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for s in SERVICES]
-    deadline = time.monotonic() + 90
-    for s in SERVICES:
-        while True:
-            try:
-                with ServiceClient(amqp_uri=env["AMQP_URI"], timeout=2) as c:
-                    c.call(s, "ping")
-                break
-            except Exception:  # noqa: BLE001 - still starting
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{s} did not start")
-                time.sleep(0.3)
-    return procs
+from tests.bench.common import PG_URL, ROOT, SERVICES, pct, start  # noqa: F401 - shared with tests.bench.all
 
 
 def seed(env: dict) -> list[str]:

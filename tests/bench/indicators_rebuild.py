@@ -28,8 +28,45 @@ from shared.kit.sql import Db
 from shared.kit.store import app_for
 from tests.history import Clock, History
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+from tests.bench.common import PG_URL, ROOT
+
+
+def history_for(settings: Settings) -> History:
+    history = History(app_for(SitesApplication, "sites", settings), app_for(InspectionsApplication, "inspections", settings),
+                      app_for(ManifestsApplication, "manifests", settings))
+    history.manifests.clock = Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))
+    return history
+
+
+def generate(history: History, scale: float) -> int:
+    """About 52 000 events at scale 1 across the sites, inspections and manifests logs."""
+    s = scale
+    return history.generate(villages=max(1, int(1700 * s)), clusters=max(1, int(300 * s)),
+                            manifests=max(1, int(5000 * s)), incidents=max(1, int(3000 * s)))
+
+
+def raw_reads(history: History) -> tuple[int, float]:
+    """Every notification of the three logs read with the recorders: (count, events/s)."""
+    t0 = time.perf_counter()
+    read = 0
+    for mapper in history.mappers.values():
+        position = 0
+        while batch := mapper.app.select_notifications(position, 1000):
+            read += len(batch)
+            position = batch[-1].id
+    return read, read / (time.perf_counter() - t0)
+
+
+def rebuild(history: History, settings: Settings) -> tuple[int, float]:
+    """The indicators' facts rebuilt from the three logs in `settings`' indicators store: (events, events/s)."""
+    indicators = app_for(IndicatorsApplication, "indicators", settings)
+    projection = IndicatorFacts(Db.of(indicators))
+    t0 = time.perf_counter()
+    rebuilt = sum(Follower(source, projection, mapper.events_since, page=1000).rebuild()
+                  for source, mapper in history.mappers.items())
+    eps = rebuilt / (time.perf_counter() - t0)
+    indicators.close()
+    return rebuilt, eps
 
 
 def main() -> None:
@@ -40,36 +77,19 @@ def main() -> None:
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="lx-bench-i-")),
                         database_url=PG_URL if args.store == "postgres" else None,
                         schema_prefix=f"benchi{uuid.uuid4().hex[:6]}_")
-    history = History(app_for(SitesApplication, "sites", settings), app_for(InspectionsApplication, "inspections", settings),
-                      app_for(ManifestsApplication, "manifests", settings))
-    history.manifests.clock = Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))
-    s = args.scale
+    history = history_for(settings)
     t0 = time.perf_counter()
-    total = history.generate(villages=int(1700 * s), clusters=int(300 * s), manifests=int(5000 * s), incidents=int(3000 * s))
+    total = generate(history, args.scale)
     print(f"[{args.store}] generated {total} events in {time.perf_counter() - t0:.0f} s", flush=True)
-
-    t0 = time.perf_counter()
-    read = 0
-    for mapper in history.mappers.values():
-        position = 0
-        while batch := mapper.app.select_notifications(position, 1000):
-            read += len(batch)
-            position = batch[-1].id
-    raw = read / (time.perf_counter() - t0)
-
-    indicators = app_for(IndicatorsApplication, "indicators", settings)
-    projection = IndicatorFacts(Db.of(indicators))
-    t0 = time.perf_counter()
-    rebuilt = sum(Follower(source, projection, mapper.events_since, page=1000).rebuild()
-                  for source, mapper in history.mappers.items())
-    rebuild = rebuilt / (time.perf_counter() - t0)
+    _, raw = raw_reads(history)
+    _, rebuild_eps = rebuild(history, settings)
     print(f"\n{'events/s':<40}{args.store:>12}")
     print(f"{'raw notification-log reads':<40}{raw:>12.0f}")
-    print(f"{'indicators rebuild (map + project)':<40}{rebuild:>12.0f}")
+    print(f"{'indicators rebuild (map + project)':<40}{rebuild_eps:>12.0f}")
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     (out / f"indicators_rebuild_{args.store}.json").write_text(json.dumps(
-        {"store": args.store, "events": total, "raw_read_eps": raw, "rebuild_eps": rebuild}, indent=2))
+        {"store": args.store, "events": total, "raw_read_eps": raw, "rebuild_eps": rebuild_eps}, indent=2))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,10 +25,9 @@ from shared.kit.config import Settings
 from shared.kit.store import app_for
 from services.sites.application import SitesApplication
 from services.sites.domainmodel import Site
+from tests.bench.common import PG_URL, ROOT, start
 
-ROOT = Path(__file__).resolve().parents[2]
 AGENCY = Actor("bench", "agency")
-PG_URL = os.environ.get("LANGXANH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def fields(i: int) -> dict:
@@ -37,18 +35,7 @@ def fields(i: int) -> dict:
 
 
 def start_service(env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "shared.runner", "sites"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with ServiceClient(amqp_uri=env["AMQP_URI"], timeout=2) as c:
-                c.sites.ping()
-            return proc
-        except Exception:  # noqa: BLE001 - still starting
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("sites service did not start")
+    return start(env, "sites", wait=60)[0]
 
 
 def rpc_sequential(env: dict, n: int) -> float:
@@ -102,13 +89,13 @@ def direct(settings: Settings, n: int) -> tuple[float, float]:
     return via_app, bare
 
 
-def run(store: str, n: int, workers: int) -> dict:
+def run(store: str, n: int, workers: int, amqp_uri: str | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="lx-bench-"))
     schema_prefix = f"bench{uuid.uuid4().hex[:6]}_"
     env = dict(os.environ)
     env.update({"LANGXANH_DATA_DIR": str(tmp / "svc"), "LANGXANH_EXCHANGE": f"langxanh.bench.{uuid.uuid4().hex[:6]}",
                 "LANGXANH_SCHEMA_PREFIX": schema_prefix + "svc_"})
-    env.setdefault("AMQP_URI", Settings().amqp_uri)
+    env["AMQP_URI"] = amqp_uri or env.get("AMQP_URI") or Settings().amqp_uri
     if store == "postgres":
         env["LANGXANH_DATABASE_URL"] = PG_URL
     else:
