@@ -15,6 +15,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
 
 from shared.kit.actor import Actor
@@ -72,7 +74,7 @@ class PooledServices:
         except (RpcTimeout, UnknownService) as e:
             self._drop(client)
             raise Unavailable(f"{service}.{rpc}: {type(e).__name__}") from None
-        except (OSError, ConnectionError) as e:
+        except (OSError, ConnectionError, OperationalError, AmqpConnectionError) as e:  # the broker went away
             self._drop(client)
             raise Unavailable(f"{service}.{rpc}: {type(e).__name__}: {e}") from None
         except Exception:
