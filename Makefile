@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-services test-e2e bench infra clean
+.PHONY: run test test-unit test-services test-e2e bench chaos infra clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,11 +44,16 @@ test: $(STAMP) $(ASYNCAPI_TOOLS) $(CHROMIUM) infra
 test-unit: $(STAMP) $(ASYNCAPI_TOOLS)
 	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit
 
+## P1–P5 on SQLite and PostgreSQL in one run (BENCH_ARGS="--events 50000" for a smaller P5).
 bench: $(STAMP) infra
-	$(BIN)/python -m tests.bench.sites_throughput
-	$(BIN)/python -m tests.bench.manifests_lifecycle
-	$(BIN)/python -m tests.bench.indicators_rebuild
-	$(BIN)/python -m tests.bench.bot_status
+	$(BIN)/python -m tests.bench.all $(BENCH_ARGS)
+
+## Chaos (not in make test; tests/e2e/test_chaos_small.py is its small CI case): 10 000 calls through the
+## demo generator, each service SIGKILLed once and restarted, the broker restarted once (rabbitmqctl).
+CHAOS_COMMANDS ?= 10000
+CHAOS_STORE ?= sqlite
+chaos: $(STAMP) infra
+	$(BIN)/python -m tests.chaos.run --commands $(CHAOS_COMMANDS) --store $(CHAOS_STORE)
 
 clean:
 	rm -rf $(VENV) var

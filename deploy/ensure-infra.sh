@@ -20,7 +20,13 @@ ensure_rabbitmq() {
   answers "$RABBIT_HOST" "$RABBIT_PORT" && { echo "RabbitMQ answers on $RABBIT_HOST:$RABBIT_PORT"; return 0; }
   if command -v rabbitmq-server >/dev/null; then
     echo "RabbitMQ is installed but down: starting it"
-    rabbitmq-server -detached >/dev/null 2>&1 || true
+    # A node that runs with its app stopped (after `rabbitmqctl stop_app`) needs start_app;
+    # a node that is not running needs the server started.
+    if command -v rabbitmqctl >/dev/null && timeout 20 rabbitmqctl -q ping >/dev/null 2>&1; then
+      timeout 120 rabbitmqctl start_app >/dev/null 2>&1 || true
+    else
+      rabbitmq-server -detached >/dev/null 2>&1 || true
+    fi
     wait_for rabbitmq "$RABBIT_HOST" "$RABBIT_PORT" 60 && { echo "RabbitMQ started"; return 0; }
     echo "RabbitMQ did not come up on $RABBIT_HOST:$RABBIT_PORT within 60 s" >&2; return 1
   fi
