@@ -86,3 +86,27 @@ class LocalServices:
 
     def close(self) -> None:
         pass
+
+
+def seeded_cluster(tmp_path_factory, name: str = "services"):  # type: ignore[no-untyped-def]
+    """A LocalCluster on SQLite in a fresh directory, seeded with Hanoi's reference sites (a
+    generator for fixtures: yields the cluster, closes it and restores the environment)."""
+    import pytest
+
+    from shared.kit.actor import SYSTEM
+    from shared.kit.config import Settings
+    from shared.seed import seed_steps
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LANGXANH_DATA_DIR", str(tmp_path_factory.mktemp(name)))
+    mp.delenv("LANGXANH_DATABASE_URL", raising=False)
+    cluster = LocalCluster()
+    client = cluster.client(SYSTEM)
+    for step in seed_steps():
+        step.run(client)
+    cluster.settings = Settings()
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+        mp.undo()

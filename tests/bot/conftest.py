@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shared.kit.actor import SYSTEM
-from tests.bot.cluster import LocalCluster  # imports nameko now, under the kit's warning filter
+from tests.bot.cluster import LocalCluster, seeded_cluster  # imports nameko now, under the kit's warning filter
 
 
 def jpeg(colour=(200, 30, 30), exif: bool = True) -> bytes:
@@ -31,20 +31,7 @@ def jpeg(colour=(200, 30, 30), exif: bool = True) -> bytes:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """One in-process cluster per module, seeded with Hanoi's reference sites."""
-    from shared.kit.config import Settings
-    from shared.seed import seed_steps
-    data = tmp_path_factory.mktemp("services")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LANGXANH_DATA_DIR", str(data))
-    mp.delenv("LANGXANH_DATABASE_URL", raising=False)
-    c = LocalCluster()
-    client = c.client(SYSTEM)
-    for s in seed_steps():
-        s.run(client)
-    c.settings = Settings()
-    yield c
-    c.close()
-    mp.undo()
+    yield from seeded_cluster(tmp_path_factory, "services")
 
 
 class BotWorld:

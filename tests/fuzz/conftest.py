@@ -11,23 +11,12 @@ import os
 import pytest
 
 from shared.kit.actor import SYSTEM
-from tests.bot.cluster import LocalCluster  # noqa: E402
+from tests.bot.cluster import LocalCluster, seeded_cluster  # noqa: E402
 
 EXAMPLES = int(os.environ.get("LANGXANH_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
-    from shared.seed import seed_steps
-
-    data = tmp_path_factory.mktemp("fuzz-services")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LANGXANH_DATA_DIR", str(data))
-    mp.delenv("LANGXANH_DATABASE_URL", raising=False)
-    c = LocalCluster()
-    client = c.client(SYSTEM)
-    for s in seed_steps():
-        s.run(client)
-    yield c
-    c.close()
-    mp.undo()
+    """One in-process cluster for the session, seeded with Hanoi's reference sites."""
+    yield from seeded_cluster(tmp_path_factory, "fuzz-services")

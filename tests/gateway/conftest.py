@@ -12,25 +12,13 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from fastapi.testclient import TestClient  # noqa: E402  (imported now, under the filter)
 
 from shared.kit.actor import SYSTEM  # noqa: E402
-from tests.bot.cluster import LocalCluster, LocalServices  # noqa: E402
+from tests.bot.cluster import LocalCluster, seeded_cluster, LocalServices  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """One in-process cluster per module, seeded with Hanoi's reference sites."""
-    from shared.seed import seed_steps
-
-    data = tmp_path_factory.mktemp("services")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LANGXANH_DATA_DIR", str(data))
-    mp.delenv("LANGXANH_DATABASE_URL", raising=False)
-    c = LocalCluster()
-    client = c.client(SYSTEM)
-    for s in seed_steps():
-        s.run(client)
-    yield c
-    c.close()
-    mp.undo()
+    yield from seeded_cluster(tmp_path_factory, "services")
 
 
 class Gateway:
