@@ -5,48 +5,17 @@ supervisor is paused so it cannot restart it yet), and once restarted all is wel
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
-from prometheus_client.parser import text_string_to_metric_families
 
 from shared.catalog import SERVICES
 from shared.kit.actor import Actor
 from shared.kit.client import ServiceClient
 from tests.e2e.conftest import ROOT, run_cli
 from tests.e2e.test_up import wait_ping
-
-
-def free_ports(n):
-    """A base port with the n ports from it free."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n > 65500:
-            continue
-        socks = []
-        try:
-            for i in range(n):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", base + i))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise AssertionError("no free ports")
-
-
-def scrape(port):
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+from tests.metrics_scrape import free_ports, scrape
 
 
 def sample(scraped, name, **labels):

@@ -3,12 +3,9 @@ service process): after some commands the counters, the relay's and the follower
 and lags are right, in the registry, in the ping answer and on the /metrics HTTP endpoint; a
 relay that cannot publish and a follower whose projection fails are counted as errors and
 their lag shows, then drains."""
-import socket
-import urllib.request
 
 import eventlet
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from services.inspections.service import InspectionsService
 from services.sites.application import SitesApplication
@@ -19,6 +16,7 @@ from shared.kit.amqp import KombuPublisher
 from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.metrics import kit_metrics
 from tests.services import badinput
+from tests.metrics_scrape import free_ports, scrape
 
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 RESIDENT = {"actor": Actor("tg:resident-a", "resident").to_dict()}
@@ -41,35 +39,6 @@ def eventually(predicate, timeout=20.0, what="condition"):
     while not predicate():
         assert eventlet.hubs.get_hub().clock() < deadline, f"timed out waiting for {what}"
         eventlet.sleep(0.05)
-
-
-def free_ports(n):
-    """A base port with the n ports from it free (the services' offsets)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n > 65500:
-            continue
-        try:
-            socks = []
-            for i in range(n):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", base + i))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise AssertionError("no free ports")
-
-
-def scrape(port):
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
 
 
 COMMANDS = "langxanh_commands_total"
