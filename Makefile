@@ -49,7 +49,8 @@ bench: $(STAMP) infra
 	$(BIN)/python -m tests.bench.all $(BENCH_ARGS)
 
 ## Chaos (not in make test; tests/e2e/test_chaos_small.py is its small CI case): 10 000 calls through the
-## demo generator, each service SIGKILLed once and restarted, the broker restarted once (rabbitmqctl).
+## demo generator, each service SIGKILLed once and restarted, the broker restarted once: a private
+## RabbitMQ node of the run's own (tests/private_broker.py), never this machine's shared one.
 CHAOS_COMMANDS ?= 10000
 CHAOS_STORE ?= sqlite
 chaos: $(STAMP) infra

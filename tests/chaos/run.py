@@ -2,8 +2,12 @@
 once (and restarted) and the broker is restarted once; then the guarantees are checked.
 
     python -m tests.chaos.run --commands 10000 [--store sqlite|postgres] [--no-broker-restart]
+                              [--shared-broker]
 
-The run gets its own RabbitMQ vhost (rabbitmqctl, deleted after), its own exchange, data dir and
+The broker is a private RabbitMQ node (tests/private_broker.py: rabbitmq-server on free ports in a
+temporary directory, stopped after), so restarting it disturbs nothing else on the machine;
+`--shared-broker` takes this machine's (port 5672) instead. The run gets its own vhost on it
+(rabbitmqctl, deleted after), its own exchange, data dir and
 PostgreSQL schema prefix. A durable queue bound to the exchange with '#' is declared before any
 service starts. The four services run as `python -m shared.runner NAME` processes. The demo
 (bot/demo.py, the bot's real handlers over RPC) runs round after round until N calls were
@@ -46,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.private_broker import PrivateBroker, port_answers, rabbitmqctl
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("sites", "inspections", "manifests", "indicators")
 PSEUDONYM = re.compile(r"tg-[0-9a-f]{8,}")
@@ -54,34 +60,27 @@ PG_URL = os.environ.get("LANGXANH_TEST_DATABASE_URL", "postgresql://postgres@127
 
 
 # -- the broker ------------------------------------------------------------------------------------
-def rabbitmqctl(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    exe = shutil.which("rabbitmqctl") or "rabbitmqctl"
-    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=timeout)
+@dataclass
+class Broker:
+    """Where the run's broker is: the machine's (port 5672, default node) or a private node's."""
+    port: int = 5672
+    node: str | None = None
 
+    def ctl(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return rabbitmqctl(self.node, *args, timeout=timeout)
 
-def broker_answers(timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((AMQP_HOST, 5672), timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the broker did not come back")
-
-
-def restart_broker() -> float:
-    started = time.monotonic()
-    done = rabbitmqctl("stop_app")
-    if done.returncode:
-        raise RuntimeError(f"rabbitmqctl stop_app: {done.stderr or done.stdout}")
-    time.sleep(1.0)
-    done = rabbitmqctl("start_app")
-    if done.returncode:
-        raise RuntimeError(f"rabbitmqctl start_app: {done.stderr or done.stdout}")
-    rabbitmqctl("await_startup")
-    broker_answers()
-    return time.monotonic() - started
+    def restart(self) -> float:
+        started = time.monotonic()
+        done = self.ctl("stop_app")
+        if done.returncode:
+            raise RuntimeError(f"rabbitmqctl stop_app: {done.stderr or done.stdout}")
+        time.sleep(1.0)
+        done = self.ctl("start_app")
+        if done.returncode:
+            raise RuntimeError(f"rabbitmqctl start_app: {done.stderr or done.stdout}")
+        self.ctl("await_startup")
+        port_answers(self.port, host=AMQP_HOST)
+        return time.monotonic() - started
 
 
 # -- the calls: commands get a command_id, Unavailable is retried -----------------------------------
@@ -262,14 +261,16 @@ def sizes_for(n: int, round_no: int) -> Any:
 
 def run(commands: int = 10_000, store: str = "sqlite", broker_restart: bool = True, kill: bool = True,
         workdir: Path | None = None, patience: float = 180.0, echo: Any = print,
-        amqp_uri: str | None = None) -> Result:
-    """`amqp_uri` given (a vhost of the caller's, e.g. the test run's): no vhost is created."""
+        amqp_uri: str | None = None, broker: Broker | None = None) -> Result:
+    """`amqp_uri` given (a vhost of the caller's, e.g. the test run's): no vhost is created. `broker`:
+    the one that is restarted and where the vhost is made (default: this machine's, port 5672)."""
     from kombu import Connection, Queue
 
     from shared.kit.amqp import events_exchange
     from shared.kit.config import Settings
 
     started = time.monotonic()
+    broker = broker or Broker()
     result = Result(commands, store)
     run_id = uuid.uuid4().hex[:8]
     vhost = None if amqp_uri else f"langxanh-chaos-{run_id}"
@@ -278,10 +279,10 @@ def run(commands: int = 10_000, store: str = "sqlite", broker_restart: bool = Tr
     (workdir / "logs").mkdir(parents=True, exist_ok=True)
     if vhost:
         for args in (("add_vhost", vhost), ("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")):
-            done = rabbitmqctl(*args)
+            done = broker.ctl(*args)
             if done.returncode:
                 raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {done.stderr or done.stdout}")
-        amqp_uri = f"amqp://guest:guest@{AMQP_HOST}:5672/{vhost}"
+        amqp_uri = f"amqp://guest:guest@{AMQP_HOST}:{broker.port}/{vhost}"
     exchange = f"langxanh.events.chaos.{run_id}"
     prefix = f"chaos{run_id}_"
     env = dict(os.environ, AMQP_URI=amqp_uri, LANGXANH_AMQP_URI=amqp_uri, LANGXANH_DATA_DIR=str(workdir / "var"),
@@ -304,7 +305,7 @@ def run(commands: int = 10_000, store: str = "sqlite", broker_restart: bool = Tr
             p.start()
         wait_up(settings, SERVICES)
         echo(f"chaos: services up ({store}, vhost {vhost}, work dir {workdir})")
-        load(result, settings, procs, commands, broker_restart, kill, patience, echo)
+        load(result, settings, procs, commands, broker if broker_restart else None, kill, patience, echo)
         quiesce(settings, procs, result, echo)
         conn.release()  # it may have died with the broker's restart; the queue is durable
         conn = Connection(amqp_uri)
@@ -324,7 +325,7 @@ def run(commands: int = 10_000, store: str = "sqlite", broker_restart: bool = Tr
         except Exception:  # noqa: BLE001 - gone with the vhost anyway
             pass
         if vhost:
-            rabbitmqctl("delete_vhost", vhost)
+            broker.ctl("delete_vhost", vhost)
         if store == "postgres":
             drop_schemas(prefix)
         if own_dir and result.ok:
@@ -344,7 +345,7 @@ def drop_schemas(prefix: str) -> None:
             c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def load(result: Result, settings: Any, procs: dict, n: int, broker_restart: bool, kill: bool, patience: float,
+def load(result: Result, settings: Any, procs: dict, n: int, broker: Broker | None, kill: bool, patience: float,
          echo: Any) -> None:
     """The demo rounds in this thread's event loop; the chaos thread kills and restarts meanwhile."""
     from bot.demo import Demo
@@ -354,7 +355,7 @@ def load(result: Result, settings: Any, procs: dict, n: int, broker_restart: boo
     plan: list[str] = []
     if kill:
         plan += ["sites", "inspections"]
-    if broker_restart:
+    if broker:
         plan.append("broker")
     if kill:
         plan += ["manifests", "indicators"]
@@ -373,7 +374,7 @@ def load(result: Result, settings: Any, procs: dict, n: int, broker_restart: boo
                 planned.set()
                 at = services.acknowledged
                 if action == "broker":
-                    seconds = restart_broker()
+                    seconds = broker.restart()
                     result.broker_restarts += 1
                     echo(f"chaos: broker restarted at {at} calls ({seconds:.1f} s)")
                 else:
@@ -588,12 +589,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-broker-restart", action="store_true", help="do not restart the broker")
     parser.add_argument("--no-kill", action="store_true", help="no SIGKILL (a baseline)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep data and logs here")
+    parser.add_argument("--shared-broker", action="store_true",
+                        help="use (and restart) this machine's broker on port 5672 instead of a private node")
     args = parser.parse_args(argv)
     import logging
 
     logging.basicConfig(level=logging.ERROR)
-    result = run(args.commands, args.store, not args.no_broker_restart, not args.no_kill, args.workdir,
-                 echo=lambda s: print(s, flush=True))
+
+    def go(broker: Broker) -> Result:
+        return run(args.commands, args.store, not args.no_broker_restart, not args.no_kill, args.workdir,
+                   echo=lambda s: print(s, flush=True), broker=broker)
+
+    if args.shared_broker:
+        result = go(Broker())
+    else:  # a broker of the run's own: restarting it disturbs nothing else on this machine
+        with PrivateBroker() as private:
+            print(f"chaos: private broker {private.node} on port {private.port}", flush=True)
+            result = go(Broker(private.port, private.node))
     print(result.figures(), flush=True)
     return 0 if result.ok else 1
 
