@@ -117,6 +117,8 @@ class History:
             r = self.inspections.report_incident(resident, None, category="wastewater", description="Nước thải",
                                                  site_id=village_ids[i % len(village_ids)])
             self.inspections.triage_incident(Actor("i", "inspector"), None, r["id"], "wastewater", "normal")
+            if progress:
+                progress()
         return sum(self.heads().values())
 
 

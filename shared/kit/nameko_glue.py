@@ -13,8 +13,11 @@ import threading
 import time
 from typing import Any
 
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from amqp.exceptions import RecoverableConnectionError
+from kombu.exceptions import OperationalError
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import Rpc as NamekoRpc
 from pydantic import ValidationError
 
 from shared.catalog import SERVICES
@@ -33,6 +36,35 @@ from shared.kit.store import app_for, parse_database_url
 
 log = logging.getLogger(__name__)
 register_errors()
+
+# what publishing a reply raises when the broker is gone (restarting, unreachable)
+BROKER_GONE = (OSError, OperationalError, AmqpConnectionError, RecoverableConnectionError)
+
+
+class Rpc(NamekoRpc):
+    """nameko's RPC entrypoint, except that a reply the broker cannot take does not kill the service.
+
+    nameko publishes the reply (a few retries) and then acks the request inside the worker; an
+    exception there — the broker restarting for longer than the retries — ends the worker thread
+    with an error, and nameko kills the whole container (the process exits). Here it is logged and
+    the request is requeued (on a dead connection the broker requeues it by itself): it is run
+    again, and a command with a `command_id` answers from its record instead of acting twice.
+    """
+
+    def handle_result(self, message, worker_ctx, result, exc_info):  # type: ignore[no-untyped-def]
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except BROKER_GONE as e:
+            log.warning("%s.%s: the reply could not be sent (%s: %s); the request is requeued",
+                        self.container.service_name, self.method_name, type(e).__name__, e)
+            try:
+                self.rpc_consumer.requeue_message(message)
+            except BROKER_GONE:
+                pass  # the connection is gone: the broker requeues the unacknowledged request itself
+            return result, exc_info
+
+
+rpc = Rpc.decorator
 
 
 def invalid_from_validation(error: ValidationError) -> InvalidInput:

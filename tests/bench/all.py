@@ -232,7 +232,9 @@ def p3_p5(store: str, tmp: Path, prefix: str, events: int, amqp_uri: str) -> tup
     settings = settings_of(env)
     history = indicators_rebuild.history_for(settings)
     t0 = time.perf_counter()
-    total = indicators_rebuild.generate(history, events / HISTORY_EVENTS_AT_SCALE_1)
+    print(f"[{store}] P5: appending about {events} events directly …", flush=True)
+    total = indicators_rebuild.generate(history, events / HISTORY_EVENTS_AT_SCALE_1,
+                                        echo=lambda line: print(f"[{store}] P5{line}", flush=True))
     append_s = time.perf_counter() - t0
     print(f"[{store}] P5: appended {total} events directly in {append_s:.0f} s", flush=True)
     read, raw = indicators_rebuild.raw_reads(history)

@@ -38,11 +38,22 @@ def history_for(settings: Settings) -> History:
     return history
 
 
-def generate(history: History, scale: float) -> int:
-    """About 52 000 events at scale 1 across the sites, inspections and manifests logs."""
+def generate(history: History, scale: float, echo=None) -> int:  # type: ignore[no-untyped-def]
+    """About 52 000 events at scale 1 across the sites, inspections and manifests logs. `echo`:
+    a progress line every 5 % (villages, manifests and incidents are the units)."""
     s = scale
-    return history.generate(villages=max(1, int(1700 * s)), clusters=max(1, int(300 * s)),
-                            manifests=max(1, int(5000 * s)), incidents=max(1, int(3000 * s)))
+    sizes = {"villages": max(1, int(1700 * s)), "clusters": max(1, int(300 * s)),
+             "manifests": max(1, int(5000 * s)), "incidents": max(1, int(3000 * s))}
+    units = sizes["villages"] + sizes["manifests"] + sizes["incidents"]
+    done, t0 = [0], time.perf_counter()
+
+    def progress() -> None:
+        done[0] += 1
+        if echo and (done[0] * 20) // units != ((done[0] - 1) * 20) // units:
+            events = sum(history.heads().values())
+            echo(f"  {done[0] * 100 // units} %: {events} events in {time.perf_counter() - t0:.0f} s")
+
+    return history.generate(**sizes, progress=progress)
 
 
 def raw_reads(history: History) -> tuple[int, float]:

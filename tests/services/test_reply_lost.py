@@ -1,0 +1,37 @@
+"""A reply the broker cannot take (it is restarting) must not kill the service: nameko would end
+the container on the worker's error. The request is requeued, run again, and a command with a
+command_id answers from its record — one event, one answer."""
+import pytest
+from nameko.rpc import Responder
+
+from services.sites.service import SitesService
+from shared.kit.actor import Actor
+from shared.kit.client import ServiceClient
+from shared.kit.nameko_glue import BROKER_GONE
+
+AGENCY = Actor("officer-1", "agency")
+
+
+@pytest.mark.parametrize("error", [ConnectionResetError(104, "Connection reset by peer"),
+                                   BROKER_GONE[1]("[Errno 111] Connection refused")])
+def test_a_reply_lost_with_the_broker_is_retried_and_the_service_lives(make_container, store_env, amqp_uri,
+                                                                       monkeypatch, error):
+    real = Responder.send_response
+    failed = []
+
+    def flaky(self, result, exc_info):  # type: ignore[no-untyped-def]
+        if not failed and self.message.delivery_info["routing_key"] == "sites.register_site":
+            failed.append(result)
+            raise error
+        return real(self, result, exc_info)
+
+    monkeypatch.setattr(Responder, "send_response", flaky)
+    container = make_container(SitesService)
+    container.start()
+    with ServiceClient(actor=AGENCY, amqp_uri=amqp_uri, timeout=15) as client:
+        site = client.sites.register_site(command_id="c-lost", kind="craft_village", name="Bát Tràng",
+                                          old_district="gia-lam")
+        assert failed and failed[0]["id"] == site["id"]  # the first reply was lost, the requeued run answered
+        assert not container._died.ready()  # the container lives (nameko would have killed it)
+        assert client.sites.ping()["log_head"] == 1  # the command acted once: one event
+        assert client.sites.search_sites(query="bat trang")[0]["id"] == site["id"]
