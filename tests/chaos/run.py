@@ -26,7 +26,10 @@ Checked after quiescence:
     the sites directory of inspections and manifests, rebuilt into fresh stores by pulling each
     source from 0;
  4. no reporter identity (the residents' `tg-…` pseudonyms) in any public event, while the
-    private stored events do hold them (the check is not vacuous).
+    private stored events do hold them (the check is not vacuous);
+ 5. no service exited by itself: the supervisor restarts one that did (as `langxanh up` does),
+    and the run counts it as a failure (a broker restart used to end a service whose RPC reply
+    could not be sent).
 Exit status 1 when a check fails.
 """
 from __future__ import annotations
@@ -477,6 +480,9 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
     from services.sites.application import SitesApplication
 
     fail = result.failures.append
+    # 5. only the planned SIGKILLs stopped a service
+    for exited in result.unplanned_restarts:
+        fail(f"a service exited by itself: {exited}")
     with ServiceClient(settings=settings, timeout=120) as c:
         logged = {name: pull_all(c.backfill(name), page=1000) for name in SERVICES}
 
