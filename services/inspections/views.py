@@ -35,8 +35,7 @@ class InspectionsViews(OwnLogProjection):
     )
 
     def project(self, cur: Cursor, event: dict) -> None:
-        n = event["notification"]
-        agg = self.app.repository.get(n.originator_id, version=event["event"].originator_version)
+        agg = self.aggregate_at(event)
         if isinstance(agg, Incident):
             loc = agg.location or {}
             cur.execute("DELETE FROM {t:incident_view} WHERE id=%s", (str(agg.id),))

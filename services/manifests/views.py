@@ -27,8 +27,7 @@ class ManifestsViews(OwnLogProjection):
     )
 
     def project(self, cur: Cursor, event: dict) -> None:
-        n = event["notification"]
-        agg = self.app.repository.get(n.originator_id, version=event["event"].originator_version)
+        agg = self.aggregate_at(event)
         if isinstance(agg, Manifest):
             live = [line for line in agg.lines if not line.get("rejected")]
             handed = sum(float(line["quantity_kg"]) for line in live) if agg.handed_over_at else 0.0

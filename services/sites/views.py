@@ -30,8 +30,7 @@ class SitesViews(OwnLogProjection):
 
     # -- projection ------------------------------------------------------------------------------
     def project(self, cur: Cursor, event: dict) -> None:
-        n = event["notification"]
-        aggregate = self.app.repository.get(n.originator_id, version=event["event"].originator_version)
+        aggregate = self.aggregate_at(event)
         if isinstance(aggregate, Site):
             doc = site_document(aggregate, local_today(self.app.clock()))
             j = aggregate.old_unit

@@ -8,6 +8,8 @@ rebuild forgets the tracking and the state, then pulls from zero. Plain Python: 
 """
 from __future__ import annotations
 
+import time
+
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -272,17 +274,40 @@ class OwnLogProjection(SqlProjection):
         super().__init__(db)
 
     def catch_up(self, page: int = 500) -> int:
+        """Applies the log after the tracked position, a page per transaction (events at or before
+        the position, applied meanwhile by another worker, are skipped inside it)."""
         applied = 0
         position = self.position(self.SOURCE)
+        aggregates: dict = {}  # this catch-up's own (never shared between threads), see aggregate_at
         while True:
             notifications = self.app.select_notifications(position, page)
             if not notifications:
                 return applied
-            for n in notifications:
-                event = {"sequence": n.id, "notification": n, "event": self.app.mapper.to_domain_event(n)}
-                if self.apply(self.SOURCE, event):
-                    applied += 1
+            applied += self.apply_many(self.SOURCE, [
+                {"sequence": n.id, "notification": n, "event": self.app.mapper.to_domain_event(n),
+                 "aggregates": aggregates}
+                for n in notifications])
             position = notifications[-1].id
+            time.sleep(0)  # a long catch-up lets other work in between pages (eventlet: a yield)
+
+    def aggregate_at(self, event: dict, keep: int = 10_000) -> Any:
+        """The aggregate as it was after `event`. Mutated forward from the copy this catch-up
+        reconstructed at the version before when it has it (the usual case: a page holds an
+        aggregate's successive events), else read from the repository at that version. The copy
+        is mutated in place by the aggregate's next event, so read it before projecting the next."""
+        domain_event = event["event"]
+        key, version = domain_event.originator_id, domain_event.originator_version
+        cache = event.get("aggregates")
+        aggregate = cache.pop(key, None) if cache is not None else None
+        if aggregate is not None and aggregate.version == version - 1:
+            aggregate = domain_event.mutate(aggregate)
+        else:
+            aggregate = self.app.repository.get(key, version=version)
+        if cache is not None:
+            cache[key] = aggregate
+            if len(cache) > keep:  # the least recently used goes
+                cache.pop(next(iter(cache)))
+        return aggregate
 
     def rebuild(self) -> int:
         self.reset(self.SOURCE)
