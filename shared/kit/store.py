@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
@@ -156,6 +156,16 @@ def popo_env() -> dict[str, str]:
     return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 
+
+def raced(error: Exception) -> bool:
+    """Did this save fail because another writer got there first? A unique violation says so
+    (IntegrityError). On PostgreSQL, psycopg's pipeline (eventsourcing inserts in pipeline mode)
+    sometimes reports that same violation only as `PipelineAborted`, an OperationalError whose
+    cause names it; the transaction was rolled back either way, so it is retried like a conflict."""
+    if isinstance(error, IntegrityError):
+        return True
+    return isinstance(error, OperationalError) and type(error.__cause__).__name__ == "PipelineAborted"
+
 class ServiceApplication(Application):
     """Base Application: idempotent commands, retried on optimistic-concurrency conflicts.
 
@@ -200,7 +210,9 @@ class ServiceApplication(Application):
             kwargs = {"command": (command_id, answer)} if command_id else {}
             try:
                 self.save(*aggregates, **kwargs)
-            except IntegrityError:
+            except (IntegrityError, OperationalError) as e:
+                if not raced(e) or (_attempt == self.conflict_retries - 1 and not isinstance(e, IntegrityError)):
+                    raise  # not a race, or an aborted pipeline every time: its own error, not Conflict
                 if command_id is not None:
                     stored = self.recorded_answer(command_id)
                     if stored is not None:  # a concurrent twin won the race: same answer
@@ -218,7 +230,9 @@ class ServiceApplication(Application):
         (its timer reached the same decision), which is not an error."""
         try:
             self.save(*aggregates)
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as e:
+            if not raced(e):
+                raise
             return False
         return True
 
