@@ -16,7 +16,7 @@ from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import WorkingDays, end_of_local_day, local_date
 from shared.kit.errors import InvalidInput, NotFound
-from shared.kit.store import ServiceApplication
+from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
 from services.inspections.domainmodel import (
     Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
@@ -487,7 +487,7 @@ class InspectionsApplication(ServiceApplication):
         now = now or self.clock()
         system = Actor("timer", Role.SYSTEM).to_dict()
         counts = {"triage": 0, "resolution": 0, "remediation": 0, "closed": 0}
-        for iid in self.views.open_incident_ids():
+        for iid in cooperatively(self.views.open_incident_ids()):
             i = self.repository.get(iid)
             changed = False
             if i.state == IncidentState.REPORTED and now > i.triage_due and "triage" not in i.overdue:
@@ -507,7 +507,7 @@ class InspectionsApplication(ServiceApplication):
             if changed:
                 self.save_unless_raced(i)
         today = local_date(now)
-        for vid in self.views.open_violation_ids():
+        for vid in cooperatively(self.views.open_violation_ids()):
             v = self.repository.get(vid)
             changed = False
             for m in v.remedial_measures:

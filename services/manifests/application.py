@@ -12,7 +12,7 @@ from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
 from shared.kit.errors import Conflict, InvalidInput, NotFound
-from shared.kit.store import ServiceApplication
+from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid, plain
 from services.manifests.domainmodel import (
     DiscrepancyState, Manifest, ManifestState, NotYourSignature, StockDeclaration, WasteCatalogue,
@@ -408,7 +408,7 @@ class ManifestsApplication(ServiceApplication):
         now = now or self.clock()
         system = Actor("timer", Role.SYSTEM).to_dict()
         counts = {"copy4": 0, "transit": 0, "discrepancy": 0, "storage": 0}
-        for mid in self.views.open_manifest_ids():
+        for mid in cooperatively(self.views.open_manifest_ids()):
             m = self.repository.get(mid)
             rules = []
             if m.handed_over_at and m.copy4_returned_at is None and m.state not in ("closed", "cancelled", "rejected") \
@@ -426,7 +426,7 @@ class ManifestsApplication(ServiceApplication):
             if fresh:
                 self.save_unless_raced(m)
         today = local_date(now)
-        for did in self.views.stock_declaration_ids():
+        for did in cooperatively(self.views.stock_declaration_ids()):
             d = self.repository.get(did)
             late = [i for i, item in enumerate(d.items) if i not in d.overdue
                     and (today - date.fromisoformat(item["stored_since"])).days > self.storage_days]

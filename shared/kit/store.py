@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -155,6 +156,15 @@ def popo_env() -> dict[str, str]:
     """In-memory store for pure application tests: idempotency kept in memory."""
     return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
+
+
+def cooperatively(items: Iterable[Any]) -> Iterator[Any]:
+    """Iterate a long scan (a timer over every open aggregate) giving other work a turn after each
+    item: in a service process (eventlet) `time.sleep(0)` yields to the hub, so RPCs, the relay and
+    the followers go on during the scan instead of waiting for its end."""
+    for item in items:
+        yield item
+        time.sleep(0)
 
 
 def raced(error: Exception) -> bool:
