@@ -290,7 +290,7 @@ class OwnLogProjection(SqlProjection):
             position = notifications[-1].id
             time.sleep(0)  # a long catch-up lets other work in between pages (eventlet: a yield)
 
-    def aggregate_at(self, event: dict, keep: int = 10_000) -> Any:
+    def aggregate_at(self, event: dict, keep: int = 1_000) -> Any:
         """The aggregate as it was after `event`. Mutated forward from the copy this catch-up
         reconstructed at the version before when it has it (the usual case: a page holds an
         aggregate's successive events), else read from the repository at that version. The copy
