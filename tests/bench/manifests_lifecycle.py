@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,6 +22,7 @@ from shared.kit.config import Settings
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import app_for
 from services.manifests.application import ManifestsApplication
+from tests.bench.common import start
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("LANGXANH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -43,23 +42,6 @@ def lifecycle(call, ids, number):
     call(fac, "treat", manifest_id=m["id"], method="thiêu đốt", treated_on=date(2026, 1, 2))
     call(gen, "return_copy4", manifest_id=m["id"])
     call(gen, "close_manifest", manifest_id=m["id"])
-
-
-def start(env, *services):
-    procs = [subprocess.Popen([sys.executable, "-m", "shared.runner", s], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for s in services]
-    for s in services:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with ServiceClient(amqp_uri=env["AMQP_URI"], timeout=2) as c:
-                    c.call(s, "ping")
-                break
-            except Exception:  # noqa: BLE001 - still starting
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{s} did not start")
-                time.sleep(0.3)
-    return procs
 
 
 def via_rpc(env, n):
