@@ -16,6 +16,7 @@ class Role(str, Enum):
     AGENCY = "agency"
     ADMIN = "admin"
     SYSTEM = "system"  # the platform itself (seed, timers)
+    PUBLIC = "public"  # an anonymous caller of public reads (the gateway's public pages, Open311 GET)
 
 
 ESTABLISHMENT_ROLES = frozenset({Role.BUSINESS, Role.TRANSPORTER, Role.TREATMENT_FACILITY})
