@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import secrets
 import shutil
 import subprocess
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -137,6 +139,45 @@ class Management:
         self._ok(status, f"deleting {user}")
         return True
 
+    def list_users(self) -> set[str]:
+        status, body = self._get("/users?columns=name")
+        self._ok(status, "listing users")
+        return {u["name"] for u in body}
+
+    def import_definitions(self, doc: dict) -> None:
+        self._ok(self._call("POST", "/definitions", doc), "importing definitions")
+
+    def set_operator_policy(self, vhost: str, name: str, pattern: str, definition: dict,
+                            apply_to: str = "queues") -> None:
+        self._ok(self._call("PUT", f"/operator-policies/{_q(vhost)}/{_q(name)}",
+                            {"pattern": pattern, "definition": definition, "apply-to": apply_to, "priority": 0}),
+                 f"policy {name}")
+
+    def list_queues(self, vhost: str) -> list[str]:
+        status, body = self._get(f"/queues/{_q(vhost)}?columns=name")
+        self._ok(status, "listing queues")
+        return [q["name"] for q in body]
+
+    def delete_queue(self, vhost: str, queue: str) -> None:
+        status = self._call("DELETE", f"/queues/{_q(vhost)}/{_q(queue)}")
+        if status != 404:
+            self._ok(status, f"deleting queue {queue}")
+
+    def close_user_connections(self, user: str) -> None:
+        status, body = self._get("/connections?columns=name,user")
+        self._ok(status, "listing connections")
+        for c in body:
+            if c.get("user") == user:
+                self._call("DELETE", f"/connections/{_q(c['name'])}")
+
+    def _get(self, path: str) -> tuple[int, list]:
+        req = urllib.request.Request(self.base + path, headers={"authorization": self.auth})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as answer:
+                return answer.status, json.loads(answer.read() or b"[]")
+        except urllib.error.HTTPError as e:
+            return e.code, []
+
 
 class Rabbitmqctl:
     """`rabbitmqctl` on the broker's host (the management plugin may be off)."""
@@ -179,6 +220,38 @@ class Rabbitmqctl:
         self._ok(self._run("delete_user", user), f"delete_user {user}")
         return True
 
+    def list_users(self) -> set[str]:
+        done = self._run("list_users", "--formatter", "json")
+        self._ok(done, "list_users")
+        return {u.get("user") for u in json.loads(done.stdout or "[]")}
+
+    def import_definitions(self, doc: dict) -> None:
+        """One call for everything. The CLI reads the file as the broker's user (Debian's wrapper),
+        so it is readable by all while it exists: it holds salted hashes, never a password."""
+        with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="langxanh-defs-") as f:
+            f.write(json.dumps(doc))
+            f.flush()
+            os.chmod(f.name, 0o644)
+            self._ok(self._run("import_definitions", f.name), "import_definitions")
+
+    def set_operator_policy(self, vhost: str, name: str, pattern: str, definition: dict,
+                            apply_to: str = "queues") -> None:
+        self._ok(self._run("set_operator_policy", "-p", vhost, "--apply-to", apply_to, name, pattern,
+                           json.dumps(definition)), f"set_operator_policy {name}")
+
+    def list_queues(self, vhost: str) -> list[str]:
+        done = self._run("list_queues", "-p", vhost, "name", "--formatter", "json")
+        self._ok(done, "list_queues")
+        return [q["name"] for q in json.loads(done.stdout or "[]")]
+
+    def delete_queue(self, vhost: str, queue: str) -> None:
+        done = self._run("delete_queue", "-p", vhost, queue)
+        if done.returncode != 0 and "not found" not in (done.stderr + done.stdout).lower():
+            self._ok(done, f"delete_queue {queue}")
+
+    def close_user_connections(self, user: str) -> None:
+        self._run("close_all_user_connections", user, "account removed")
+
 
 def _q(part: str) -> str:
     return urllib.parse.quote(part, safe="")
@@ -200,10 +273,11 @@ class Account:
 
 
 def add(name: str, amqp_uri: str, exchange: str = DEFAULT_EXCHANGE, password: str | None = None,
-        admin=None) -> Account:  # type: ignore[no-untyped-def]
-    """Create (or re-apply) the agency's account on the vhost of `amqp_uri`. A new account with no
-    password given gets a random one, returned once; an existing one keeps its password unless
-    one is given."""
+        admin=None, policy: dict | None = None) -> Account:  # type: ignore[no-untyped-def]
+    """Create (or re-apply) the agency's account on the vhost of `amqp_uri`, and the vhost's
+    policy on agency queues (`policy`: shared.broker_setup.agency_policy; by default from the
+    settings). A new account with no password given gets a random one, returned once; an
+    existing one keeps its password unless one is given."""
     broker = parse_amqp_uri(amqp_uri)
     user = username(name)
     admin = admin or admin_for(broker)
@@ -215,10 +289,22 @@ def add(name: str, amqp_uri: str, exchange: str = DEFAULT_EXCHANGE, password: st
     perms = permissions(name, exchange)
     admin.set_permissions(broker.vhost, user, perms)
     admin.set_topic_permissions(broker.vhost, user, topic_permissions(exchange))
+    from shared import broker_setup
+
+    broker_setup.apply_agency_policy(admin, broker.vhost, policy or broker_setup.agency_policy_from_settings())
     return Account(user, password, broker.vhost, queue_prefix(name), perms, created=not existed)
 
 
 def remove(name: str, amqp_uri: str, admin=None) -> bool:  # type: ignore[no-untyped-def]
-    """Delete the agency's user (its queues stay until deleted by an administrator)."""
-    admin = admin or admin_for(parse_amqp_uri(amqp_uri))
-    return admin.delete_user(username(name))
+    """Delete the agency's user, close its connections (so that it cannot declare again), and
+    delete its queues `agency.NAME.…` on the vhost of `amqp_uri`. False: there was no such user
+    (its queues are deleted all the same)."""
+    broker = parse_amqp_uri(amqp_uri)
+    admin = admin or admin_for(broker)
+    user = username(name)
+    removed = admin.delete_user(user)
+    admin.close_user_connections(user)
+    for queue in admin.list_queues(broker.vhost):
+        if queue.startswith(queue_prefix(name)):
+            admin.delete_queue(broker.vhost, queue)
+    return removed

@@ -508,6 +508,9 @@ def asyncapi_cmd(
         sys.stdout.write(text)
 
 
+from shared.cli_broker import broker_app  # noqa: E402
+
+app.add_typer(broker_app, name="broker")
 agency_app = typer.Typer(help="Agencies' read-only accounts on the broker (subscribe to the public stream).",
                          no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
@@ -540,7 +543,7 @@ def agency_add(
 
 @agency_app.command("remove")
 def agency_remove(name: str = typer.Argument(..., help="The agency's short name")) -> None:
-    """Delete an agency's account (its queues stay until an administrator deletes them)."""
+    """Delete an agency's account, close its connections and delete its queues agency.NAME.*."""
     from shared import agency
 
     try:

@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     map_tiles_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500,
                                description="Dashboard: map tile URL template ({z}/{x}/{y}, optional {s}); empty = no tile layer.")
 
+    # issue 13, broker users and agency queues (shared/brokeracl.py, shared/broker_setup.py)
+    agency_queue_max_length: int = Field(100_000, ge=1, le=100_000_000, description="Agencies: most messages one "
+                                         "agency.* queue holds; beyond, the oldest are dropped (operator policy).")
+    agency_queue_max_bytes: int = Field(64 * 1024 * 1024, ge=1024, le=1 << 40, description="Agencies: most bytes of "
+                                        "message bodies one agency.* queue holds; beyond, the oldest are dropped.")
+    agency_queue_expires: float = Field(7 * 86_400, ge=60, le=365 * 86_400, description="Agencies: seconds an "
+                                        "agency.* queue with no consumer lives before the broker deletes it.")
+    broker_passwords: dict[str, str] = Field({}, description="Broker setup: the password of each component's user, "
+                                             'as JSON {"sites": "…", "bot": "…"}; a component left out gets a random one.')
+
     @property
     def uses_postgres(self) -> bool:
         return bool(self.database_url)
