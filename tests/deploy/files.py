@@ -28,7 +28,9 @@ IMAGE = f"langxanh:{VERSION}"
 
 # The variables compose.yaml interpolates (README "Deploying"); none is a setting of the image.
 COMPOSE_VARIABLES = {"LANGXANH_IMAGE", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "RABBITMQ_MANAGEMENT_PORT",
-                     "GATEWAY_PUBLISHED_PORT", "TELEGRAM_BOT_TOKEN"}
+                     "GATEWAY_PUBLISHED_PORT", "TELEGRAM_BOT_TOKEN",
+                     *(f"RABBITMQ_{c.upper()}_PASSWORD" for c in ("sites", "inspections", "manifests", "indicators",
+                                                                 "gateway", "bot", "cli"))}
 
 
 # -- the pinned tools (test extra of pyproject.toml) --------------------------------------------------

@@ -69,13 +69,13 @@ def test_config_rejects_a_broken_file(compose_home) -> None:
 
 
 def test_every_process_is_there(compose_default, compose_with_bot) -> None:
-    assert set(compose_default["services"]) == INFRA | set(SERVICES) | {"gateway", "seed"}
-    assert set(compose_with_bot["services"]) == INFRA | set(SERVICES) | {"gateway", "seed", "bot"}
+    assert set(compose_default["services"]) == INFRA | set(SERVICES) | {"gateway", "seed", "broker-setup"}
+    assert set(compose_with_bot["services"]) == INFRA | set(SERVICES) | {"gateway", "seed", "bot", "broker-setup"}
 
 
 def test_one_image_for_every_process(compose_with_bot) -> None:
     ours = image_services(compose_with_bot)
-    assert set(ours) == set(SERVICES) | {"gateway", "seed", "bot"}
+    assert set(ours) == set(SERVICES) | {"gateway", "seed", "bot", "broker-setup"}
     for name, service in ours.items():
         assert service["image"] == IMAGE, name
         assert service["build"]["dockerfile"] == "Dockerfile", name
@@ -129,14 +129,26 @@ def test_seed_runs_once_after_sites_is_healthy(compose_default) -> None:
     assert seed["depends_on"]["sites"]["condition"] == "service_healthy"
 
 
+COMPONENT_OF = {**{s: s for s in SERVICES}, "gateway": "gateway", "bot": "bot", "seed": "cli"}
+
+
 def test_passwords_come_from_the_environment(compose_home) -> None:
-    model = compose_model(compose_home, env={"RABBITMQ_PASSWORD": "r4bbit", "POSTGRES_PASSWORD": "p0stgres"})
+    own = {f"RABBITMQ_{c.upper()}_PASSWORD": f"{c}-s3cret" for c in set(COMPONENT_OF.values())}
+    model = compose_model(compose_home, "--profile", "bot",
+                          env={"RABBITMQ_PASSWORD": "r4bbit", "POSTGRES_PASSWORD": "p0stgres", **own})
     services = model["services"]
     assert services["rabbitmq"]["environment"]["RABBITMQ_DEFAULT_PASS"] == "r4bbit"
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "p0stgres"
+    setup = services["broker-setup"]["environment"]
+    assert setup["AMQP_URI"].startswith("amqp://langxanh:r4bbit@")  # only the setup holds the administrator
+    assert json.loads(setup["LANGXANH_BROKER_PASSWORDS"]) == {c: f"{c}-s3cret" for c in set(COMPONENT_OF.values())}
+    assert set(image_services(model)) == {*COMPONENT_OF, "broker-setup"}
     for name in image_services(model):
         env = services[name]["environment"]
-        assert env["AMQP_URI"].startswith("amqp://langxanh:r4bbit@"), name
+        if name != "broker-setup":  # each with its own broker user and password
+            component = COMPONENT_OF[name]
+            assert env["AMQP_URI"].startswith(f"amqp://langxanh-{component}:{component}-s3cret@"), name
+            assert services[name]["depends_on"]["broker-setup"]["condition"] == "service_completed_successfully"
         if "LANGXANH_DATABASE_URL" in env:
             assert env["LANGXANH_DATABASE_URL"].startswith("postgresql://langxanh:p0stgres@"), name
 

@@ -102,9 +102,12 @@ def test_rabbitmq_and_postgresql_are_external() -> None:
     services = k8s_objects("Service")
     for name in ("rabbitmq", "postgres"):
         assert services[name]["spec"]["type"] == "ExternalName"
-    secret = k8s_objects("Secret")["langxanh-secrets"]["stringData"]
-    assert "@rabbitmq:5672/" in secret["AMQP_URI"]
-    assert "@postgres:5432/" in secret["LANGXANH_DATABASE_URL"]
+    secrets = k8s_objects("Secret")
+    assert "@postgres:5432/" in secrets["langxanh-secrets"]["stringData"]["LANGXANH_DATABASE_URL"]
+    assert "AMQP_URI" not in secrets["langxanh-secrets"]["stringData"]  # one broker user per component:
+    for component in ("sites", "inspections", "manifests", "indicators", "gateway", "bot", "cli"):
+        uri = secrets[f"langxanh-amqp-{component}"]["stringData"]["AMQP_URI"]
+        assert uri.startswith(f"amqp://langxanh-{component}:") and "@rabbitmq:5672/" in uri, component
 
 
 def test_pods_use_the_image_config_secrets_and_volume() -> None:
