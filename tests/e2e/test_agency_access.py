@@ -1,9 +1,10 @@
 """The read-only agency class of deploy/rabbitmq/definitions.json, against the real broker.
 
 deploy/rabbitmq/definitions.json is imported with `rabbitmqctl import_definitions` into this run's
-vhost (users renamed for the run: `agency-demo` → `agency-t<run>`, `langxanh` → `langxanh-t<run>`,
-the agency's regexes with its name substituted). Then, as that agency with kombu: it declares its
-own queue, binds it to `langxanh.events` and receives what the service user publishes; it may not
+vhost (users renamed for the run: `agency-demo` → `agency-t<run>`, `langxanh-<component>` →
+`langxanh-t<run>-<component>`, the agency's regexes with its name substituted). Then, as that agency
+with kombu: it declares its own queue, binds it to `langxanh.events` and receives what the
+services' users publish (each its own events); it may not
 publish, declare or consume any other queue, declare or bind to any other exchange, nor open
 another vhost. `langxanh agency add/remove` make the same class of account. Users are deleted at
 the end (the vhost goes with the run).
@@ -26,7 +27,7 @@ from amqp.exceptions import AccessRefused
 from kombu import Connection, Exchange, Queue
 from typer.testing import CliRunner
 
-from shared import agency
+from shared import agency, brokeracl
 from shared.kit.amqp import KombuPublisher
 from tests.conftest import AMQP_HOST, RUN_ID
 
@@ -35,7 +36,7 @@ DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 EXCHANGE = "langxanh.events"
 NAME = f"t{RUN_ID}"                       # the agency's short name for this run
 AGENCY_USER = agency.username(NAME)       # agency-t<run>
-SERVICE_USER = f"langxanh-t{RUN_ID}"
+COMPONENT_USERS = {brokeracl.username(c): f"langxanh-t{RUN_ID}-{c}" for c in brokeracl.COMPONENTS}
 
 
 def rabbitmqctl(*args, stdin=None):
@@ -53,7 +54,7 @@ def definitions():
 
 def for_this_run(defs, vhost):
     """The definitions with this run's vhost, user names and agency name substituted."""
-    users = {"agency-demo": AGENCY_USER, "langxanh": SERVICE_USER}
+    users = {"agency-demo": AGENCY_USER, **COMPONENT_USERS}
     demo, mine = agency.queue_prefix("demo"), agency.queue_prefix(NAME)
 
     def regex(value):
@@ -89,7 +90,7 @@ def uri(user, password, vhost):
 def broker(amqp_uri):
     vhost = agency.parse_amqp_uri(amqp_uri).vhost
     defs = for_this_run(definitions(), vhost)
-    made = [AGENCY_USER, SERVICE_USER]
+    made = [AGENCY_USER, *COMPONENT_USERS.values()]
     try:
         # a file the broker's own user can read (Debian's rabbitmqctl runs as `rabbitmq`; "-" for standard
         # input is refused by 3.10's argument check); the definitions hold no secret
@@ -109,7 +110,9 @@ def broker(amqp_uri):
             "vhost": vhost,
             "definitions": defs,
             "agency": uri(AGENCY_USER, passwords[AGENCY_USER], vhost),
-            "service": uri(SERVICE_USER, passwords[SERVICE_USER], vhost),
+            **{f"service:{c}": uri(COMPONENT_USERS[brokeracl.username(c)],
+                                   passwords[COMPONENT_USERS[brokeracl.username(c)]], vhost)
+               for c in brokeracl.COMPONENTS},
             "guest": amqp_uri,
             "agency_password": passwords[AGENCY_USER],
         }
@@ -117,6 +120,15 @@ def broker(amqp_uri):
         for user in made:
             if user in users():
                 rabbitmqctl("delete_user", user)
+
+
+def publish_as_service(broker, key, event):
+    """Publish as the user of the service whose event it is (no other may), with confirms."""
+    publisher = KombuPublisher(broker[f"service:{key.split('.')[0]}"], EXCHANGE)
+    try:
+        publisher.publish(key, event)
+    finally:
+        publisher.close()
 
 
 def refused(amqp_uri, action):
@@ -133,16 +145,14 @@ def refused(amqp_uri, action):
 def test_the_definitions_hold_no_secret_and_show_the_agency_class_of_the_cli():
     defs = definitions()
     assert [v["name"] for v in defs["vhosts"]] == ["langxanh"]
-    assert {u["name"]: u["tags"] for u in defs["users"]} == {"langxanh": [], "agency-demo": []}
+    assert {u["name"]: u["tags"] for u in defs["users"]} == {"agency-demo": [], **{u: [] for u in COMPONENT_USERS}}
     assert all(u["password_hash"] == "" for u in defs["users"])  # blank: password login off until one is set
     perms = {p["user"]: p for p in defs["permissions"]}
-    assert {k: perms["langxanh"][k] for k in ("configure", "write", "read")} == {"configure": ".*", "write": ".*",
-                                                                                 "read": ".*"}
     assert {k: perms["agency-demo"][k] for k in ("configure", "write", "read")} == agency.permissions("demo") == {
         "configure": r"^agency\.demo\..*$", "write": r"^agency\.demo\..*$", "read": r"^(langxanh\.events|agency\.demo\..*)$"}
-    (topic,) = defs["topic_permissions"]
+    (topic,) = [t for t in defs["topic_permissions"] if t["user"] == "agency-demo"]
     assert {k: topic[k] for k in ("exchange", "write", "read")} == agency.topic_permissions()
-    (exchange,) = defs["exchanges"]
+    exchange = {x["name"]: x for x in defs["exchanges"]}[EXCHANGE]
     assert (exchange["name"], exchange["type"], exchange["durable"], exchange["auto_delete"]) == (
         EXCHANGE, "topic", True, False)
 
@@ -150,7 +160,8 @@ def test_the_definitions_hold_no_secret_and_show_the_agency_class_of_the_cli():
 # -- the imported class on the real broker ---------------------------------------------------------
 def test_the_imported_agency_has_the_class_permissions_with_its_name(broker):
     assert user_permissions(AGENCY_USER) == {broker["vhost"]: agency.permissions(NAME)}
-    assert user_permissions(SERVICE_USER) == {broker["vhost"]: {"configure": ".*", "write": ".*", "read": ".*"}}
+    sites = COMPONENT_USERS[brokeracl.username("sites")]
+    assert user_permissions(sites) == {broker["vhost"]: brokeracl.permissions("sites", EXCHANGE)}
     topics = json.loads(rabbitmqctl("list_user_topic_permissions", AGENCY_USER, "--formatter", "json"))
     assert [{k: t[k] for k in ("vhost", "exchange", "write", "read")} for t in topics] == [
         {"vhost": broker["vhost"], **agency.topic_permissions()}]
@@ -163,13 +174,9 @@ def test_an_agency_binds_its_own_queue_and_receives_what_the_service_publishes(b
         queue = Queue(queue_name, exchange=exchange, routing_key="inspections.#", durable=True)
         queue(conn.default_channel).declare()
         conn.default_channel.queue_bind(queue_name, EXCHANGE, "#.site_classified")  # a second pattern
-    publisher = KombuPublisher(broker["service"], EXCHANGE)  # the services' user publishes, with confirms
-    try:
-        for key, n in (("inspections.incident_reported", 1), ("sites.site_registered", 2),
-                       ("sites.site_classified", 3), ("manifests.manifest_closed", 4)):
-            publisher.publish(key, {"id": f"test-{n}", "type": key, "data": {}})
-    finally:
-        publisher.close()
+    for key, n in (("inspections.incident_reported", 1), ("sites.site_registered", 2),
+                   ("sites.site_classified", 3), ("manifests.manifest_closed", 4)):
+        publish_as_service(broker, key, {"id": f"test-{n}", "type": key, "data": {}})
     received = []
     with Connection(broker["agency"], connect_timeout=10) as conn:
         channel = conn.default_channel
@@ -323,15 +330,11 @@ def test_the_readme_consumer_runs_as_an_agency_and_prints_inspections_events(bro
                 except Exception:  # noqa: BLE001 - not yet declared
                     assert time.monotonic() < deadline, "the README consumer did not declare its queue"
                     time.sleep(0.2)
-        publisher = KombuPublisher(broker["service"], EXCHANGE)
-        try:
-            publisher.publish("sites.site_registered", {"id": "sites-1", "type": "vn.langxanh.sites.site_registered.v1",
-                                                        "sequence": "1", "subject": "s", "data": {}})
-            publisher.publish("inspections.incident_reported", {
-                "id": "inspections-7", "type": "vn.langxanh.inspections.incident_reported.v1", "subject": "i-1",
-                "sequence": "00000000000000000007", "communecode": "xa-bat-trang", "data": {"category": "dust"}})
-        finally:
-            publisher.close()
+        publish_as_service(broker, "sites.site_registered", {
+            "id": "sites-1", "type": "vn.langxanh.sites.site_registered.v1", "sequence": "1", "subject": "s", "data": {}})
+        publish_as_service(broker, "inspections.incident_reported", {
+            "id": "inspections-7", "type": "vn.langxanh.inspections.incident_reported.v1", "subject": "i-1",
+            "sequence": "00000000000000000007", "communecode": "xa-bat-trang", "data": {"category": "dust"}})
         line = lines.get(timeout=20)
         assert line.split() == ["00000000000000000007", "vn.langxanh.inspections.incident_reported.v1", "i-1",
                                 "xa-bat-trang", '{"category":', '"dust"}']
