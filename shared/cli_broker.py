@@ -25,6 +25,8 @@ def setup(
     credentials: Optional[Path] = typer.Option(None, "--credentials", help="Write COMPONENT=AMQP_URI lines of the "
                                                "new passwords to this file (mode 0600) instead of printing them"),
     host: Optional[str] = typer.Option(None, "--host", help="Broker host in the URIs written (default: AMQP_URI's)"),
+    user_prefix: str = typer.Option("langxanh-", "--user-prefix", help="Users are PREFIX<component> (another "
+                                    "prefix: a second deployment on the same broker; deploy files use langxanh-)"),
 ) -> None:
     """Make (or re-apply) the user of each service, the bot, the gateway and the CLI on the vhost,
     with their permissions, topic permissions and the agency queues' policy. AMQP_URI must hold an
@@ -37,11 +39,12 @@ def setup(
     vhost = vhost or broker.vhost
     policy = broker_setup.agency_policy_from_settings(settings)
     if print_definitions:
-        sys.stdout.write(json.dumps(broker_setup.definitions(vhost, settings.exchange, policy), indent=2,
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(broker_setup.definitions(vhost, settings.exchange, policy, user_prefix),
+                                    indent=2, ensure_ascii=False) + "\n")
         return
     try:
-        made = broker_setup.setup(settings.amqp_uri, settings.exchange, policy, vhost, settings.broker_passwords)
+        made = broker_setup.setup(settings.amqp_uri, settings.exchange, policy, vhost, settings.broker_passwords,
+                                  prefix=user_prefix)
     except agency.AgencyError as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1)
