@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler
 from bot.common import Ctx, Reject, call, deps, lang, say, step, user_id
 from bot.texts import t
 
-CODE = re.compile(r"^[A-Za-z0-9]{6,20}$")
+CODE = re.compile(r"^[A-Za-z0-9-]{6,40}$")  # groups of Crockford base32, dashes optional
 
 
 @step
@@ -21,9 +21,10 @@ async def link(update: Update, context: Ctx) -> None:
         raise Reject("link-usage")
     if not CODE.match(code):
         raise Reject("link-bad-code")
-    store = deps(context).store
-    answer = await call(update, context, "sites", "redeem_link_code", code=code.upper(),
-                        account=store.pseudonym(user_id(update)))
+    store, who = deps(context).store, user_id(update)
+    # the same user and code again (a retry after a timeout) gets the same success, never "already used"
+    answer = await call(update, context, "sites", "redeem_link_code", code=code.upper(), account=store.link_account(who),
+                        command_id=store.link_command_id(who, code.upper().replace("-", "")))
     establishment = answer.get("establishment_id")
     await asyncio.to_thread(store.link, user_id(update), update.effective_chat.id, lang(update, context),
                             answer["role"], establishment)
