@@ -9,8 +9,6 @@ import pickle
 import stat
 import sys
 
-import pytest
-
 from bot.client import Unavailable
 from bot.texts import t
 from shared.kit.actor import Actor, Role

@@ -69,7 +69,7 @@ def test_wrong_codes_lock_the_account_even_for_the_right_code_and_across_a_resta
     with entrypoint_hook(container, "issue_link_code", context_data=AGENCY) as issue:
         issued = issue(role="business", establishment_id=firm["id"])
     with ServiceClient(actor=RESIDENT, amqp_uri=amqp_uri, timeout=10) as client:
-        for guess in ("AAAA-AAAA-AAAA-AAAA", "AAAA-AAAA-AAAA-AAAB", "AAAA-AAAA-AAAA-AAAC"):
+        for guess in ("AAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAB", "AAAAAAAAAAAAAAAC"):
             with pytest.raises(NotFound):
                 client.sites.redeem_link_code(code=guess, account="tg-guesser")
         with pytest.raises(Forbidden) as e:  # the fourth try, even with the right code: refused
