@@ -22,11 +22,15 @@ def issue_code(w, role: str = "inspector") -> str:
     return w.cluster.call_sync(ADMIN, "sites", "issue_link_code", role=role, ttl_hours=2)["code"]
 
 
-def redeemed_accounts(w) -> list[str]:
-    """The accounts the sites service recorded for redeemed codes (its private log)."""
+def redeemed(w) -> list:
+    """The LinkCode.Redeemed events the sites service recorded (its private log)."""
     app = w.cluster.kits["sites"].app
-    return [app.mapper.to_domain_event(n).account for n in app.select_notifications(0, 100_000)
+    return [app.mapper.to_domain_event(n) for n in app.select_notifications(0, 100_000)
             if n.topic.endswith("LinkCode.Redeemed")]
+
+
+def redeemed_accounts(w) -> list[str]:
+    return [e.account for e in redeemed(w)]
 
 
 def test_a_link_retried_after_a_timeout_succeeds_once_and_no_one_else_gets_the_code(world):
@@ -63,8 +67,8 @@ def test_a_linked_roles_pseudonym_is_not_the_residents(world):
         await lan.send(f"/link {issue_code(w)}")
         inspector = w.store.actor(9201)
         assert inspector.role == Role.INSPECTOR and inspector.id != resident
-        [account] = redeemed_accounts(w)[len(before):]  # what the sites service learnt: neither of the two
-        assert account not in (resident, inspector.id)
+        [event] = redeemed(w)[len(before):]  # what the sites service learnt: neither of the two
+        assert event.account not in (resident, inspector.id) and event.actor["id"] not in (resident, inspector.id)
         roles = {w.store.role_pseudonym(9201, r, e) for r, e in
                  (("business", "est-1"), ("business", "est-2"), ("transporter", "est-1"), ("inspector", None))}
         assert len(roles) == 4 and resident not in roles
