@@ -3,11 +3,13 @@
 - accounts: a Telegram user's chat, language, pseudonym and linked role (after `/link`);
 - tickets: incident → chat, because public events never say who reported (design §5);
 - subscriptions: what an inspector or agency wants pushed (event types × communes);
+- draft places: a report draft's exact location until it is filed (never in the state file);
 - outbox: messages waiting to be sent. The feed writes them in the same transaction as its
   tracking row, the sender deletes each once Telegram took it: a crash loses no push.
 
 Residents reach the services only as a pseudonym (an HMAC of their Telegram id under the
-bot's key); their Telegram id stays here, where it is needed to answer them.
+bot's key); their Telegram id stays here, where it is needed to answer them. A linked role acts
+under a pseudonym of its own (domain-separated), and a code is redeemed under a third one.
 """
 from __future__ import annotations
 
