@@ -12,12 +12,14 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, BaseUpdateProcessor,
-                          MessageHandler, PicklePersistence, PersistenceInput, filters)
+                          MessageHandler, PersistenceInput, filters)
 
 from bot.client import Services
 from bot.common import Ctx, Deps, say
 from bot.feed import Feed, Outbox
 from bot.flows import basics
+from bot import privacy
+from bot.state import AtomicPicklePersistence
 from bot.store import BotStore
 from bot.texts import t
 from shared.kit.config import Settings
@@ -119,10 +121,11 @@ def build_application(settings: Settings, services: Services, store: BotStore, *
                       name: str = "bot") -> Application:
     """The bot. `request` replaces the HTTP transport (the offline harness); `follow=False`
     leaves the feed threads off (a test drives the feed itself)."""
-    path = persistence_path or settings.bot_persistence or Path(settings.data_dir) / "bot" / "state.pickle"
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    persistence = PicklePersistence(path, store_data=PersistenceInput(bot_data=False, callback_data=False),
-                                    update_interval=1)
+    default = Path(settings.data_dir) / "bot" / "state.pickle"
+    path = persistence_path or settings.bot_persistence or default
+    persistence = AtomicPicklePersistence(path, own_folder=Path(path).parent == default.parent,
+                                          store_data=PersistenceInput(bot_data=False, callback_data=False),
+                                          update_interval=1)
     processor = ChatOrderedProcessor(256, settings.bot_flood_per_minute)
     builder = (ApplicationBuilder().token(token or settings.telegram_bot_token or "0:offline")
                .persistence(persistence).concurrent_updates(processor)
@@ -136,6 +139,8 @@ def build_application(settings: Settings, services: Services, store: BotStore, *
     app.bot_data["outbox"] = Outbox(store, app.bot)
     app.bot_data["feed"] = Feed(settings, store, on_queued=app.bot_data["outbox"].wake, name=name) if follow else None
     deps.wake_sender = app.bot_data["outbox"].wake
+    for handler in privacy.handlers():  # personal data only in private chats
+        app.add_handler(handler, group=-2)
     app.add_handler(MessageHandler(filters.COMMAND, busy_guard), group=-1)
     for handler in basics.handlers(settings):
         app.add_handler(handler)

@@ -3,11 +3,13 @@
 - accounts: a Telegram user's chat, language, pseudonym and linked role (after `/link`);
 - tickets: incident → chat, because public events never say who reported (design §5);
 - subscriptions: what an inspector or agency wants pushed (event types × communes);
+- draft places: a report draft's exact location until it is filed (never in the state file);
 - outbox: messages waiting to be sent. The feed writes them in the same transaction as its
   tracking row, the sender deletes each once Telegram took it: a crash loses no push.
 
 Residents reach the services only as a pseudonym (an HMAC of their Telegram id under the
-bot's key); their Telegram id stays here, where it is needed to answer them.
+bot's key); their Telegram id stays here, where it is needed to answer them. A linked role acts
+under a pseudonym of its own (domain-separated), and a code is redeemed under a third one.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import json
 import os
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,11 @@ TABLES = (
     "user_id TEXT NOT NULL, types TEXT NOT NULL, communes TEXT NOT NULL, created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {t:bot_outbox} (id TEXT PRIMARY KEY, chat_id BIGINT NOT NULL, lang TEXT NOT NULL, "
     "key TEXT NOT NULL, args TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)",
+    # a report draft's exact location, kept here (not in the conversation state file) until it is filed
+    "CREATE TABLE IF NOT EXISTS {t:bot_draft_places} (draft_id TEXT PRIMARY KEY, place TEXT NOT NULL, "
+    "created_at TEXT NOT NULL)",
 )
+DRAFT_PLACE_DAYS = 2  # a draft's place left behind (a timeout, a crash) is dropped after this
 
 
 def now_iso() -> str:
@@ -61,8 +67,28 @@ class BotStore:
         db.execute_script(*TABLES)
 
     # -- identity --------------------------------------------------------------------------------
+    def _hmac(self, message: str) -> str:
+        return "tg-" + hmac.new(self.secret, message.encode(), hashlib.sha256).hexdigest()[:24]
+
     def pseudonym(self, user_id: int | str) -> str:
-        return "tg-" + hmac.new(self.secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+        """A resident's pseudonym: HMAC of the Telegram id alone (as before issue 13, so residents'
+        earlier reports stay theirs)."""
+        return self._hmac(str(user_id))
+
+    def role_pseudonym(self, user_id: int | str, role: str, establishment_id: str | None) -> str:
+        """The pseudonym of a linked role (business, transporter, facility, inspector, agency):
+        domain-separated from the resident's, and per establishment, so nobody who sees both can
+        tell that a business's signer and a resident reporter are one person."""
+        return self._hmac(f"langxanh/role/{role}/{establishment_id or '-'}/{user_id}")
+
+    def link_account(self, user_id: int | str) -> str:
+        """Who redeems a link code, as the sites service sees it: unrelated to either pseudonym."""
+        return self._hmac(f"langxanh/link/{user_id}")
+
+    def link_command_id(self, user_id: int | str, code: str) -> str:
+        """The same user with the same code: the same command id (a retry acts once)."""
+        return "bot-link-" + hmac.new(self.secret, f"langxanh/link-command/{user_id}/{code}".encode(),
+                                      hashlib.sha256).hexdigest()[:32]
 
     def account(self, user_id: int | str) -> dict | None:
         with self.db.transaction(commit=False) as cur:
@@ -72,7 +98,8 @@ class BotStore:
         row = self.account(user_id)
         if row is None or row["role"] == Role.RESIDENT.value:
             return Actor(id=self.pseudonym(user_id), role=Role.RESIDENT)
-        return Actor(id=self.pseudonym(user_id), role=Role(row["role"]), establishment=row["establishment_id"])
+        return Actor(id=self.role_pseudonym(user_id, row["role"], row["establishment_id"]), role=Role(row["role"]),
+                     establishment=row["establishment_id"])
 
     def remember(self, user_id: int | str, chat_id: int, lang: str) -> None:
         """Keep the chat and language of a user (needed to push them news later)."""
@@ -92,6 +119,24 @@ class BotStore:
                 "linked_at=excluded.linked_at",
                 (str(user_id), chat_id, lang, role, establishment_id, now_iso()),
             )
+
+    # -- report drafts' exact places --------------------------------------------------------------
+    def put_place(self, draft_id: str, place: dict) -> None:
+        stale = (datetime.now(timezone.utc) - timedelta(days=DRAFT_PLACE_DAYS)).isoformat()
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM {t:bot_draft_places} WHERE created_at < %s", (stale,))
+            cur.execute("INSERT INTO {t:bot_draft_places} (draft_id, place, created_at) VALUES (%s,%s,%s) "
+                        "ON CONFLICT (draft_id) DO UPDATE SET place=excluded.place, created_at=excluded.created_at",
+                        (draft_id, json.dumps(place), now_iso()))
+
+    def place(self, draft_id: str) -> dict | None:
+        with self.db.transaction(commit=False) as cur:
+            row = cur.execute("SELECT place FROM {t:bot_draft_places} WHERE draft_id=%s", (draft_id,)).one()
+        return json.loads(row["place"]) if row else None
+
+    def drop_place(self, draft_id: str) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM {t:bot_draft_places} WHERE draft_id=%s", (draft_id,))
 
     # -- tickets ---------------------------------------------------------------------------------
     def add_ticket(self, incident_id: str, ticket: str, user_id: int | str, chat_id: int) -> None:

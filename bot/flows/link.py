@@ -10,8 +10,9 @@ from telegram.ext import CommandHandler
 
 from bot.common import Ctx, Reject, call, deps, lang, say, step, user_id
 from bot.texts import t
+from shared.kit.actor import Actor, Role
 
-CODE = re.compile(r"^[A-Za-z0-9]{6,20}$")
+CODE = re.compile(r"^[A-Za-z0-9-]{6,40}$")  # groups of Crockford base32, dashes optional
 
 
 @step
@@ -21,11 +22,15 @@ async def link(update: Update, context: Ctx) -> None:
         raise Reject("link-usage")
     if not CODE.match(code):
         raise Reject("link-bad-code")
-    store = deps(context).store
-    answer = await call(update, context, "sites", "redeem_link_code", code=code.upper(),
-                        account=store.pseudonym(user_id(update)))
+    d, who = deps(context), user_id(update)
+    account = d.store.link_account(who)
+    # as the link account, not as the resident: the sites service never learns the resident's pseudonym;
+    # the same user and code again (a retry after a timeout) gets the same success, never "already used"
+    answer = await d.services.call(Actor(id=account, role=Role.RESIDENT), "sites", "redeem_link_code",
+                                   code=code.upper(), account=account,
+                                   command_id=d.store.link_command_id(who, code.upper().replace("-", "")))
     establishment = answer.get("establishment_id")
-    await asyncio.to_thread(store.link, user_id(update), update.effective_chat.id, lang(update, context),
+    await asyncio.to_thread(d.store.link, who, update.effective_chat.id, lang(update, context),
                             answer["role"], establishment)
     role = t(lang(update, context), f"role-{answer['role']}")
     if not establishment:

@@ -21,6 +21,7 @@ from bot.photos import store_photo
 from bot.texts import t
 from shared.contracts.inspections import Category
 from shared.contracts.sites import Location
+from shared.kit.values import coarse
 
 CATEGORY, WHERE, DESCRIBE, PHOTOS, CONFIRM = range(5)
 CATEGORIES = get_args(Category)
@@ -67,7 +68,9 @@ async def got_location(update: Update, context: Ctx) -> int:
         place = Location(lat=loc.latitude, lon=loc.longitude)
     except ValidationError:
         raise Reject("report-outside-hanoi") from None
-    draft(context).update(location={"lat": place.lat, "lon": place.lon}, site_id=None, site_name=None, address=None)
+    d = draft(context)  # the state file gets the coarse place only; the exact one waits in the store
+    await asyncio.to_thread(deps(context).store.put_place, d["command_id"], {"lat": place.lat, "lon": place.lon})
+    d.update(location=coarse({"lat": place.lat, "lon": place.lon}), site_id=None, site_name=None, address=None)
     await say(update, context, "report-describe")
     return DESCRIBE
 
@@ -147,7 +150,7 @@ async def review(update: Update, context: Ctx) -> int:
     if d.get("site_name"):
         where = t(lng, "where-site", name=d["site_name"])
     elif d.get("location"):
-        where = t(lng, "where-point", lat=f"{d['location']['lat']:.5f}", lon=f"{d['location']['lon']:.5f}")
+        where = t(lng, "where-point", lat=f"{d['location']['lat']:.2f}", lon=f"{d['location']['lon']:.2f}")
     else:
         where = t(lng, "where-address", address=d.get("address") or "")
     await say(update, context, "report-review", buttons([[(t(lng, "btn-send"), "rconfirm:yes"),
@@ -167,17 +170,22 @@ async def confirmed(update: Update, context: Ctx) -> int:
         context.user_data.pop("report", None)
         await say(update, context, "report-limit", limit=deps(context).settings.bot_reports_per_day)
         return ConversationHandler.END
+    location = d.get("location") and (await asyncio.to_thread(store.place, d["command_id"]) or d["location"])
     answer = await call(update, context, "inspections", "report_incident", command_id=d["command_id"],
-                        category=d["category"], description=d["description"], location=d.get("location"),
+                        category=d["category"], description=d["description"], location=location,
                         site_id=d.get("site_id"), address=d.get("address"), photos=d["photos"])
     await asyncio.to_thread(store.add_ticket, str(answer["id"]), answer["ticket"], user_id(update),
                             update.effective_chat.id)
     context.user_data.pop("report", None)
+    await asyncio.to_thread(store.drop_place, d["command_id"])
     await say(update, context, "report-filed", ticket=answer["ticket"], triage_due=answer["triage_due"][:10])
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: Ctx) -> int:
+    command_id = (context.user_data.get("report") or {}).get("command_id")
+    if command_id:
+        await asyncio.to_thread(deps(context).store.drop_place, command_id)
     return await end_draft(update, context, "report", "report-cancelled")
 
 

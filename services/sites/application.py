@@ -5,10 +5,8 @@ checks the actor's role and names the legal basis where one applies.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -17,20 +15,18 @@ from shared.kit.actor import Actor, Role
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_dict
+from services.sites.link_commands import LinkCommands
 from services.sites.domainmodel import (
-    ESTABLISHMENT_LINK_ROLES,
     REFORM_BASIS,
     REFORM_DATE,
     ConditionItem,
+    PRIVATE_AGGREGATES,
     ConditionState,
     Establishment,
-    LinkCode,
-    LinkRole,
     Site,
     SiteKind,
     SiteNotFound,
     establishment_id_for,
-    link_code_id,
     site_id_for,
 )
 
@@ -38,19 +34,15 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTRY_WRITERS = (Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 ASSESSORS = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
 STAFF = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-
-
-def hash_code(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
 def local_today(now: datetime) -> date:
     return now.astimezone(LOCAL_TZ).date()
 
 
-class SitesApplication(ServiceApplication):
+class SitesApplication(LinkCommands, ServiceApplication):
     name = "Sites"
+    private_aggregates = PRIVATE_AGGREGATES  # the link codes' events never leave the service
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
@@ -244,45 +236,6 @@ class SitesApplication(ServiceApplication):
 
         return self.execute(command_id, work)
 
-    # -- link codes ------------------------------------------------------------------------------
-    def issue_link_code(self, actor: Actor, command_id: str | None, role: str, establishment_id: str | None,
-                        ttl_hours: int) -> dict:
-        actor.require(Role.AGENCY, Role.ADMIN, action="issue a link code")
-        if role in {r.value for r in ESTABLISHMENT_LINK_ROLES} and not establishment_id:
-            raise InvalidInput(f"a {role} link code needs the establishment it binds to", "establishment_id", "required")
-        if role not in {r.value for r in ESTABLISHMENT_LINK_ROLES} and establishment_id:
-            raise InvalidInput(f"a {role} link code binds to no establishment", "establishment_id", "forbidden")
-        if role == LinkRole.AGENCY and actor.role != Role.ADMIN:
-            raise InvalidInput("only an admin may issue agency link codes", "role", "admin_only")
-
-        def work():  # type: ignore[no-untyped-def]
-            est = None
-            if establishment_id:
-                est = self._establishment(establishment_id)
-                est.check_active()
-                needed = {"transporter": est.transporter, "treatment_facility": est.treatment_facility}
-                if role in needed and not needed[role]:
-                    raise InvalidInput(f"{est.name} is not registered as a {role}", "role", "establishment_role")
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-            expires = self.clock() + timedelta(hours=ttl_hours)
-            link = LinkCode(code_hash=hash_code(code), role=role, establishment_id=est.id if est else None,
-                            expires_at=expires, actor=actor.to_dict())
-            return [link], self._answer(link, code=code, expires_at=expires.isoformat())
-
-        return self.execute(command_id, work)
-
-    def redeem_link_code(self, actor: Actor, command_id: str | None, code: str, account: str) -> dict:
-        def work():  # type: ignore[no-untyped-def]
-            link = self.get_or_none(link_code_id(hash_code(code)))
-            if not isinstance(link, LinkCode):
-                raise NotFound("no such link code", "code", "exists")
-            link.check_redeemable(self.clock())
-            link.redeem(account=account, redeemed_at=self.clock(), actor=actor.to_dict())
-            est = str(link.establishment_id) if link.establishment_id else None
-            return [link], self._answer(link, role=link.role, establishment_id=est)
-
-        return self.execute(command_id, work)
-
     # -- queries ---------------------------------------------------------------------------------
     def site_at(self, site_id: str, as_of: datetime | None = None) -> Site:
         """The site as the registry knew it at `as_of` (default: now)."""
@@ -398,4 +351,4 @@ def establishment_document(est: Establishment) -> dict:
     })
 
 
-__all__ = ["SitesApplication", "site_document", "establishment_document", "hash_code"]
+__all__ = ["SitesApplication", "site_document", "establishment_document"]

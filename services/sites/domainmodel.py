@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.kit.errors import Conflict, InvalidInput, NotFound
 from shared.kit.values import coarse  # noqa: F401  (re-exported: the domain coarsens locations)
 
 REFORM_DATE = date(2025, 7, 1)  # NQ 1656/NQ-UBTVQH15: districts abolished, new communes/wards
@@ -104,10 +104,6 @@ class WrongSiteKind(InvalidInput):
     pass
 
 
-class LinkCodeRejected(Forbidden):
-    pass
-
-
 # -- ids -------------------------------------------------------------------------------------------
 def site_id_for(reference_key: str) -> UUID:
     return uuid5(NAMESPACE, f"site:{reference_key}")
@@ -115,10 +111,6 @@ def site_id_for(reference_key: str) -> UUID:
 
 def establishment_id_for(site_id: UUID, registration_code: str) -> UUID:
     return uuid5(NAMESPACE, f"establishment:{site_id}:{registration_code}")
-
-
-def link_code_id(code_hash: str) -> UUID:
-    return uuid5(NAMESPACE, f"link-code:{code_hash}")
 
 
 # -- aggregates ------------------------------------------------------------------------------------
@@ -293,34 +285,9 @@ class Establishment(Aggregate):
         self.active = False
 
 
-class LinkCode(Aggregate):
-    """A one-time, expiring code that binds a chat account to an establishment or an agency role.
-    Only the code's hash is stored."""
+# the link codes' aggregates live in linkcodes.py (re-exported here: stored v1 events name this module)
+from services.sites.linkcodes import (  # noqa: E402
+    PRIVATE_AGGREGATES, LinkAttemptsExceeded, LinkCode, LinkCodeIndex, LinkCodeRejected, RedeemGuard,
+)
 
-    @staticmethod
-    def create_id(code_hash: str) -> UUID:
-        return link_code_id(code_hash)
-
-    @event("Issued")
-    def __init__(self, code_hash: str, role: str, establishment_id: UUID | None, expires_at: datetime,
-                 actor: dict) -> None:
-        self.code_hash = code_hash
-        self.role = role
-        self.establishment_id = establishment_id
-        self.expires_at = expires_at
-        self.redeemed_at: datetime | None = None
-        self.account: str | None = None
-
-    def check_redeemable(self, now: datetime) -> None:
-        if self.redeemed_at is not None:
-            raise LinkCodeRejected("this link code was already used", "code", "once")
-        if now >= self.expires_at:
-            raise LinkCodeRejected("this link code has expired; ask for a new one", "code", "expired")
-
-    @event("Redeemed")
-    def redeem(self, account: str, redeemed_at: datetime, actor: dict) -> None:
-        self.account = account
-        self.redeemed_at = redeemed_at
-
-
-AGGREGATES: tuple[type[Aggregate], ...] = (Site, Establishment, LinkCode)
+AGGREGATES: tuple[type[Aggregate], ...] = (Site, Establishment, LinkCode, LinkCodeIndex, RedeemGuard)

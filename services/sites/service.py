@@ -4,12 +4,18 @@ from __future__ import annotations
 from shared.contracts import sites as c
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
 from services.sites.application import SitesApplication
+from services.sites.link_commands import LinkPolicy
 from services.sites.views import SitesViews
+
+
+def wire(kit: ServiceKit) -> None:
+    """Composition root: the link codes' key and attempt limits."""
+    kit.app.link_policy = LinkPolicy.from_settings(kit.settings)
 
 
 class SitesService(KitEntrypoints):
     name = "sites"
-    kit = ServiceKit("sites", SitesApplication, c.PUBLIC_EVENTS, SitesViews)
+    kit = ServiceKit("sites", SitesApplication, c.PUBLIC_EVENTS, SitesViews, wire=wire)
 
     # -- commands --------------------------------------------------------------------------------
     @rpc_method(c.RegisterSite)

@@ -189,8 +189,9 @@ class IssueLinkCode(Command):
 
 
 class RedeemLinkCode(Command):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=6, max_length=20,
-                                           pattern=r"^\s*[A-Za-z0-9]+\s*$")]
+    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=6, max_length=40,
+                                           pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$")] = Field(
+        description="The one-time code as issued (groups of Crockford base32; any case, dashes or spaces optional)")
     account: ShortText = Field(description="The chat account's pseudonymous id")
 
 
@@ -371,28 +372,12 @@ class EstablishmentDeactivated(PublicEvent):
     reason: str
 
 
-class LinkCodeIssued(PublicEvent):
-    """Never the code itself: only what it binds and until when."""
-
-    event = "link_code_issued"
-    source_event = "LinkCode.Issued"
-    id: UUID
-    role: LinkRole
-    establishment_id: UUID | None = None
-    expires_at: datetime
-
-
-class LinkCodeRedeemed(PublicEvent):
-    """Never the account: only that the code was used."""
-
-    event = "link_code_redeemed"
-    source_event = "LinkCode.Redeemed"
-    id: UUID
-    redeemed_at: datetime
+# Link codes publish nothing (issue 13): their events stay in the service's own log
+# (services/sites/linkcodes.py PRIVATE_AGGREGATES), neither on the stream nor in events_since.
 
 
 PUBLIC_EVENTS: list[type[PublicEvent]] = [
     SiteRegistered, SiteAmended, SiteRecognised, SiteClassified, SiteConditionSet, SiteWwtpStatusSet,
     SiteJurisdictionChanged, SiteDeactivated, EstablishmentRegistered, EstablishmentAmended,
-    EstablishmentDeactivated, LinkCodeIssued, LinkCodeRedeemed,
+    EstablishmentDeactivated,
 ]

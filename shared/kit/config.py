@@ -29,7 +29,16 @@ class Settings(BaseSettings):
     relay_interval: float = Field(1.0, gt=0, description="Seconds between relay runs (it also runs after each save).")
     relay_batch: int = Field(200, ge=1, le=10_000, description="Notifications read per relay batch.")
     rpc_timeout: float = Field(30.0, gt=0, description="Seconds a client waits for an RPC reply.")
-    link_code_ttl_hours: int = Field(72, ge=1, le=24 * 90, description="Validity of one-time link codes.")
+    # -- link codes (issue 13 "links": codes looked up by a keyed hash, redeem attempts limited) --
+    link_code_ttl_hours: int = Field(24, ge=1, le=24 * 90, description="Validity of one-time link codes (hours).")
+    link_code_secret: str | None = Field(None, description="Sites: key of the link codes' lookup hash (default: a random "
+                                         "key kept in <data dir>/sites/link-code.key; set the same on every replica).")
+    link_redeem_max_failures: int = Field(5, ge=1, le=1000, description="Sites: wrong link codes one account may try "
+                                          "within the window before it is refused for the lockout.")
+    link_redeem_window_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="Sites: window of the failed "
+                                            "link-code attempts counted per account (minutes).")
+    link_redeem_lockout_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="Sites: how long an account that "
+                                             "tried too many wrong link codes is refused (minutes).")
     follow_catch_up_interval: float = Field(5.0, gt=0, description="Seconds between a follower's catch-up pulls.")
     triage_working_days: int = Field(2, ge=1, le=30, description="Incidents: triage due within N working days.")
     resolution_days: int = Field(15, ge=1, le=365, description="Incidents: resolution due within N days.")

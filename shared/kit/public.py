@@ -34,7 +34,9 @@ class PublicMapper:
 
     `contracts` are PublicEvent classes; each names the domain event it publishes
     (`source_event`). `place(domain_event)` returns the commune code where the event concerns a
-    place, or None.
+    place, or None. The events of the aggregates the Application names in `private_aggregates`
+    are never published: the relay skips them and `events_since` leaves them out (the stream's
+    sequence then has holes, which followers already accept).
     """
 
     def __init__(self, service: str, app: Any, contracts: Iterable[Any],
@@ -44,6 +46,12 @@ class PublicMapper:
         self.place = place or (lambda _e: None)
         self.by_topic: dict[str, Any] = {}
         self.by_name = {c.source_event: c for c in contracts}
+        self.private = frozenset(getattr(app, "private_aggregates", ()))
+
+    def publishes(self, notification: Any) -> bool:
+        """False for a private aggregate's event (topic "module:Aggregate.Event")."""
+        qualname = notification.topic.rsplit(":", 1)[-1]
+        return qualname.split(".", 1)[0] not in self.private
 
     def contract_for(self, topic: str, domain_event: Any) -> Any:
         contract = self.by_topic.get(topic)
@@ -77,4 +85,17 @@ class PublicMapper:
         return routing_key(self.service, contract), ce
 
     def events_since(self, position: int, limit: int) -> list[dict]:
-        return [self.cloudevent(n)[1] for n in self.app.select_notifications(position, limit)]
+        """Up to `limit` public events after `position` (private ones skipped, the page filled
+        from further on, so a run of private events never looks like the end of the log)."""
+        out: list[dict] = []
+        while len(out) < limit:
+            notifications = self.app.select_notifications(position, limit)
+            if not notifications:
+                break
+            for n in notifications:
+                if self.publishes(n):
+                    out.append(self.cloudevent(n)[1])
+                    if len(out) == limit:
+                        break
+            position = notifications[-1].id
+        return out

@@ -178,10 +178,11 @@ class Relay:
                 confirms = getattr(self.publisher, "confirms", None)
                 with confirms() if confirms is not None else nullcontext():
                     for notification in notifications:
-                        key, event = self.mapper.cloudevent(notification)
-                        self.publisher.publish(key, event)
+                        if self.mapper.publishes(notification):  # a private event: passed over
+                            key, event = self.mapper.cloudevent(notification)
+                            self.publisher.publish(key, event)
+                            published += 1
                         position = notification.id
-                        published += 1
                 self._record(position)  # only after every message up to here was confirmed
         except Exception:
             self._position = None  # read it again from the store next time

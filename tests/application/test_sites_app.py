@@ -132,10 +132,11 @@ def test_establishments_and_link_codes(sites, clock):
     with pytest.raises(InvalidInput):
         sites.issue_link_code(AGENCY, None, "transporter", est["id"], 72)  # not registered as transporter
     issued = sites.issue_link_code(AGENCY, "link-1", "business", est["id"], 72)
-    assert len(issued["code"]) == 10
+    assert len(issued["code"]) == 19 and issued["code"].count("-") == 3  # 4 groups of 4: 80 bits (issue 13)
     assert sites.issue_link_code(AGENCY, "link-1", "business", est["id"], 72) == issued
-    redeemed = sites.redeem_link_code(RESIDENT, None, issued["code"].lower(), "tg:abc")
+    redeemed = sites.redeem_link_code(RESIDENT, None, issued["code"].lower().replace("-", " "), "tg:abc")
     assert redeemed["role"] == "business" and redeemed["establishment_id"] == est["id"]
+    assert sites.redeem_link_code(RESIDENT, None, issued["code"], "tg:abc") == redeemed  # a retry: the same answer
     with pytest.raises(Forbidden) as e:
         sites.redeem_link_code(RESIDENT, None, issued["code"], "tg:other")
     assert e.value.rule == "once"

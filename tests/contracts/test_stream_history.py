@@ -15,12 +15,12 @@ def test_every_event_of_the_generated_history_validates_against_its_asyncapi_sch
     for service, mapper in history.mappers.items():
         position = 0
         while True:
-            page = [mapper.cloudevent(n) for n in mapper.app.select_notifications(position, 1000)]
-            if not page:
+            notifications = mapper.app.select_notifications(position, 1000)
+            if not notifications:
                 break
-            for key, event in page:
+            for key, event in (mapper.cloudevent(n) for n in notifications if mapper.publishes(n)):
                 validator.check(key, event)  # the schema's `type` const also ties the event to its channel
-            position = int(page[-1][1]["sequence"])
+            position = notifications[-1].id  # private events (link codes) are never published
     assert validator.count == total >= 50_000
     assert validator.failures == [], "\n".join(validator.failures[:20])
 

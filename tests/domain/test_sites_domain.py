@@ -84,13 +84,13 @@ def test_a_transporter_needs_a_licence_with_well_formed_waste_codes():
 
 def test_a_link_code_is_redeemed_once_and_not_after_it_expires():
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    code = LinkCode(code_hash="abc", role="business", establishment_id=None, expires_at=now + timedelta(hours=1), actor=ACTOR)
+    code = LinkCode(role="business", establishment_id=None, expires_at=now + timedelta(hours=1), actor=ACTOR)
     code.check_redeemable(now)
     code.redeem(account="tg:pseudonym", redeemed_at=now, actor=ACTOR)
     with pytest.raises(LinkCodeRejected) as e:
         code.check_redeemable(now)
     assert e.value.rule == "once"
-    late = LinkCode(code_hash="def", role="agency", establishment_id=None, expires_at=now, actor=ACTOR)
+    late = LinkCode(role="agency", establishment_id=None, expires_at=now, actor=ACTOR)
     with pytest.raises(LinkCodeRejected) as e:
         late.check_redeemable(now)
     assert e.value.rule == "expired"

@@ -87,8 +87,6 @@ def test_unknown_ids_and_wrong_roles_are_refused_and_change_nothing(world, tap):
             assert e.value.field == "actor.role"
     with pytest.raises(NotFound):
         call(container, "record_reform", {"entries": [{"site_id": UNKNOWN, "commune": "xa-x"}]})
-    with pytest.raises(NotFound):
-        call(container, "redeem_link_code", valid["redeem_link_code"], RESIDENT)
     with pytest.raises(InvalidInput) as e:
         call(container, "register_site", valid["register_site"], {"actor": {"id": "x", "role": "superuser"}})
     assert e.value.field == "actor.role"
@@ -96,6 +94,12 @@ def test_unknown_ids_and_wrong_roles_are_refused_and_change_nothing(world, tap):
         call(container, "register_site", valid["register_site"], {"actor": "not an actor"})
     assert e.value.field == "actor"
     assert log_head(container) == head
+    # a wrong link code changes nothing public; it counts against the account (issue 13): private events only
+    with pytest.raises(NotFound):
+        call(container, "redeem_link_code", valid["redeem_link_code"], RESIDENT)
+    with entrypoint_hook(container, "events_since") as events_since:
+        assert [e["sequence"] for e in events_since(position=head, limit=10)] == []
+    assert log_head(container) == head + 2  # RedeemGuard opened, failure counted: never published
     assert tap.drain(expect=3, timeout=1.0)[2:] == []
 
 

@@ -31,6 +31,7 @@ text-expected = Please send text, or /cancel.
 conversation-timeout = This timed out and was cancelled; nothing was sent.
 busy = You are in the middle of { $flow }. Finish it or type /cancel first.
 flood = You are sending too many messages. Please wait a minute and try again.
+private-only = To keep personal data private, { $command } works only in a private chat with the bot. Open one: https://t.me/{ $bot }
 
 ## errors
 err-unavailable = The system is busy or down. Please try again in a few minutes; what you entered is kept.
@@ -163,8 +164,8 @@ card-grid = 12 quarters (WWTP/classified/conditions)
 card-indicators-missing = (Indicators not available yet; these are the registry's facts.)
 
 ## /link
-link-usage = Type /link and the link code issued by the Department, e.g. /link AB12CD34
-link-bad-code = A link code has 6 to 20 letters or digits.
+link-usage = Type /link and the link code issued by the Department, e.g. /link 7K3M-9QXA-R2ZD-H6WP
+link-bad-code = A link code has 16 letters or digits in groups of four (the dashes are optional).
 link-done = Account linked: { $role } — { $name }.
 link-done-role = Account linked: { $role }.
 role-business = business / waste generator

@@ -31,6 +31,7 @@ text-expected = Vui lòng gửi nội dung bằng chữ, hoặc /cancel để hu
 conversation-timeout = Thao tác đã hết thời gian chờ nên đã được huỷ; không có gì được gửi đi.
 busy = Bạn đang làm dở { $flow }. Hãy hoàn thành hoặc gõ /cancel trước.
 flood = Bạn gửi quá nhiều tin trong thời gian ngắn. Vui lòng chờ một phút rồi thử lại.
+private-only = Để giữ kín thông tin cá nhân, lệnh { $command } chỉ dùng trong trò chuyện riêng với bot. Hãy mở trò chuyện riêng: https://t.me/{ $bot }
 
 ## errors
 err-unavailable = Hệ thống đang bận hoặc tạm ngừng. Vui lòng thử lại sau ít phút; thông tin bạn đã nhập vẫn được giữ.
@@ -163,8 +164,8 @@ card-grid = 12 quý (XLNT/phân loại/điều kiện)
 card-indicators-missing = (Chỉ tiêu chưa sẵn sàng; đây là thông tin sổ địa điểm.)
 
 ## /link
-link-usage = Gõ /link và mã liên kết do Sở cấp, ví dụ: /link AB12CD34
-link-bad-code = Mã liên kết gồm 6–20 chữ cái hoặc chữ số.
+link-usage = Gõ /link và mã liên kết do Sở cấp, ví dụ: /link 7K3M-9QXA-R2ZD-H6WP
+link-bad-code = Mã liên kết gồm 16 chữ cái hoặc chữ số, chia nhóm 4 ký tự (có thể bỏ dấu gạch).
 link-done = Đã liên kết tài khoản: { $role } — { $name }.
 link-done-role = Đã liên kết tài khoản: { $role }.
 role-business = doanh nghiệp/cơ sở phát sinh
