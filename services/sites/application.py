@@ -38,6 +38,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTRY_WRITERS = (Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 ASSESSORS = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
 STAFF = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
+STAFF_ONLY_TEXT = ("reason", "note", "evidence")  # staff's own words: never shown to the public (issue 13)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -318,7 +319,7 @@ class SitesApplication(ServiceApplication):
                 "time": e.timestamp.astimezone(timezone.utc).isoformat(),
                 "actor_role": who.get("role"),
                 **({"actor_id": who.get("id")} if staff else {}),
-                "data": as_dict(data),
+                "data": as_dict(data if staff else {k: v for k, v in data.items() if k not in STAFF_ONLY_TEXT}),
             })
         return out
 

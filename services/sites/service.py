@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from shared.contracts import sites as c
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.sites.access import ACCESS
 from services.sites.application import SitesApplication
 from services.sites.views import SitesViews
 
 
 class SitesService(KitEntrypoints):
     name = "sites"
+    access = ACCESS  # services/sites/access.py: the role × RPC matrix
     kit = ServiceKit("sites", SitesApplication, c.PUBLIC_EVENTS, SitesViews)
 
     # -- commands --------------------------------------------------------------------------------
