@@ -253,7 +253,8 @@ class InspectionsApplication(ServiceApplication):
 
     def get_incident(self, actor: Actor, incident_id: str) -> dict:
         i = self._get(Incident, incident_id, "incident_id")
-        return incident_document(i, full=actor.role in READ_ALL or actor.id == i.reporter,
+        own = actor.role in REPORTERS and actor.id == i.reporter  # the reporter, never another role by its id
+        return incident_document(i, full=actor.role in READ_ALL or own,
                                  with_reporter=actor.role in READ_ALL)
 
     # -- plan and inspections --------------------------------------------------------------------
