@@ -197,30 +197,35 @@ class World:
             "review_evidence": dict(violation_id=v, accepted=True, note="ok"),
             "get_violation": dict(violation_id=v), "list_violations": {},
         })
-        manifests = dict(kit, **{
-            "create_manifest": dict(generator_id=self.g, number="CT-2", transporters=[self.t], facility_1=self.f1,
-                                    vehicle_plate="29C-1", lines=[LINE], planned_date="2026-03-03"),
-            "sign_handover": dict(manifest_id=m), "sign_pickup": dict(manifest_id=m),
-            "receive": dict(manifest_id=m, measured=[{"line": 1, "code": "16 01 06", "quantity_kg": 100}]),
-            "resolve_discrepancy": dict(manifest_id=m, outcome="agreed", note="ok"),
-            "reject": dict(manifest_id=m, reason="x", number="CT-R"),
-            "treat": dict(manifest_id=m, method="x", treated_on="2026-03-01"),
-            "return_copy4": dict(manifest_id=m), "close_manifest": dict(manifest_id=m),
-            "cancel_manifest": dict(manifest_id=m, reason="x"),
-            "correct": dict(manifest_id=m, changes={"vehicle_plate": "29C-2"}, reason="x"),
-            "sign_again": dict(manifest_id=m), "bulk_sign": dict(manifest_ids=[m], step="pickup"),
-            "declare_stock": dict(generator_id=self.g, year=2026, code="16 01 06", quantity_kg=1,
-                                  stored_since="2026-01-01"),
-            "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
-            "get_manifest": dict(manifest_id=m), "my_manifests": {},
-            "mass_balance": dict(generator_id=self.g, year=2026), "waste_catalogue": {},
-        })
+        manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{
             "figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"), "status_card": dict(site_id=self.site),
             "issue_report": dict(period="2025Q4"), "get_report": dict(report_id=self.report),
             "diff_report": dict(report_id=self.report),
         })
         return {"sites": sites, "inspections": inspections, "manifests": manifests, "indicators": indicators}
+
+
+def manifest_payloads(g: str, t: str, f: str, m: str) -> dict[str, dict]:
+    """A valid payload for every RPC of manifests (generator, transporter, facility, a manifest)."""
+    return {
+        "create_manifest": dict(generator_id=g, number="CT-2", transporters=[t], facility_1=f, vehicle_plate="29C-1",
+                                lines=[LINE], planned_date="2026-03-03"),
+        "sign_handover": dict(manifest_id=m), "sign_pickup": dict(manifest_id=m),
+        "receive": dict(manifest_id=m, measured=[{"line": 1, "code": "16 01 06", "quantity_kg": 100}]),
+        "resolve_discrepancy": dict(manifest_id=m, outcome="agreed", note="ok"),
+        "reject": dict(manifest_id=m, reason="x", number="CT-R"),
+        "treat": dict(manifest_id=m, method="x", treated_on="2026-03-01"),
+        "return_copy4": dict(manifest_id=m), "close_manifest": dict(manifest_id=m),
+        "cancel_manifest": dict(manifest_id=m, reason="x"),
+        "correct": dict(manifest_id=m, changes={"vehicle_plate": "29C-2"}, reason="x"),
+        "sign_again": dict(manifest_id=m), "bulk_sign": dict(manifest_ids=[m], step="pickup"),
+        "declare_stock": dict(generator_id=g, year=2026, code="16 01 06", quantity_kg=1, stored_since="2026-01-01"),
+        "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
+        "get_manifest": dict(manifest_id=m), "my_manifests": {},
+        "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": {},
+        "events_since": dict(position=0, limit=10), "ping": {},
+    }
 
 
 def rpc_entrypoints(service_cls: type) -> set[str]:
