@@ -171,3 +171,25 @@ def test_every_event_of_the_story_with_its_text_full_of_the_marker_maps_without_
                 found.add(leak)
     assert len(seen) >= 35 and WORDED <= seen
     assert found == set()
+
+
+def test_events_stored_before_reason_codes_replay_and_publish_the_code_other(world):
+    """A v1-era stored event (no reason_code) still replays, and its v2 public event says other."""
+    from eventsourcing.persistence import StoredEvent
+
+    i = world.inspections
+    inc = i.report_incident(RESIDENT, None, category="dust", description="Bụi", site_id=world.site)["id"]
+    i.reject_incident(INSPECTOR, None, inc, "lý do cũ")
+    events = list(i.events.get(UUID(inc)))
+    stored = i.mapper.to_stored_event(events[-1])
+    state = json.loads(stored.state)
+    state.pop("reason_code")
+    old = i.mapper.to_domain_event(StoredEvent(originator_id=stored.originator_id,
+                                               originator_version=stored.originator_version, topic=stored.topic,
+                                               state=json.dumps(state).encode()))
+    incident = None
+    for e in events[:-1] + [old]:
+        incident = e.mutate(incident)
+    assert incident.state == "rejected" and incident.rejection == "lý do cũ"
+    mapper = PublicMapper("inspections", i, SERVICES["inspections"].kit.contracts)
+    assert mapper.contract_for(stored.topic, old).from_domain(old).model_dump(mode="json")["reason_code"] == "other"
