@@ -48,7 +48,14 @@ def photo(world: World) -> str:
 
 def worded_story(w: World) -> dict:
     """Every command that takes free text, with the marker in it. Returns ids for the checks."""
-    s, i, m = w.sites, w.inspections, w.manifests
+    worded_registry(w)
+    ids = worded_inspections(w)
+    ids["rejected_manifest"] = worded_manifests(w)
+    return ids
+
+
+def worded_registry(w: World) -> None:
+    s = w.sites
     s.set_wwtp(AGENCY, None, w.site, "operating", note=MARKER)
     other = s.register_site(AGENCY, None, kind="craft_village", name="Làng cũ", old_district="gia-lam")["id"]
     s.set_condition(AGENCY, None, other, "drainage", "met", date(2025, 1, 1), "Điều 56", evidence=MARKER)
@@ -56,6 +63,10 @@ def worded_story(w: World) -> dict:
     est = s.repository.get(UUID(w.g2))  # the registry has no RPC for it yet: the domain method
     est.deactivate(reason=MARKER, actor=ADMIN.to_dict())
     s.save(est)
+
+
+def worded_inspections(w: World) -> dict:
+    i = w.inspections
 
     def report() -> str:
         return i.report_incident(RESIDENT, None, category="dust", description=MARKER, site_id=w.site,
@@ -87,7 +98,11 @@ def worded_story(w: World) -> dict:
     i.review_evidence(INSPECTOR, None, v, False, MARKER)
     i.submit_evidence(business, None, v, MARKER, [])
     i.review_evidence(INSPECTOR, None, v, True, MARKER)
+    return {"rejected_incident": rejected, "cancelled_inspection": cancelled}
 
+
+def worded_manifests(w: World) -> str:
+    m = w.manifests
     gen, tr = Actor("tg:gen", Role.BUSINESS, establishment=w.g), Actor("tg:t", Role.TRANSPORTER, establishment=w.t)
     fac = Actor("tg:f1", Role.TREATMENT_FACILITY, establishment=w.f1)
 
@@ -108,7 +123,7 @@ def worded_story(w: World) -> dict:
     corrected = w.draft("CT-COR")
     m.correct(gen, None, corrected, {"vehicle_plate": "29C-999.99"}, MARKER, "vehicle_change")
     m.cancel_manifest(gen, None, corrected, MARKER, "plans_changed")
-    return {"rejected_incident": rejected, "rejected_manifest": refused, "cancelled_inspection": cancelled}
+    return refused
 
 
 def stream(w: World) -> dict[str, list[dict]]:
