@@ -33,7 +33,7 @@ INCIDENT_STATES = {
     "incident_assigned": "assigned", "incident_verified": "verified", "incident_resolved": "resolved",
     "incident_closed": "closed", "incident_reopened": "reopened",
 }
-DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason", "unit", "fine_vnd",
+DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason_code", "unit", "fine_vnd",
                  "decision_number", "scheduled_for", "total_kg", "status", "water", "air", "soil")
 
 
@@ -59,7 +59,7 @@ class BotFeed(SqlProjection):
             if row is not None:
                 data = event.get("data") or {}
                 enqueue(cur, f"{event['id']}:{row['chat_id']}", row["chat_id"], row["lang"] or "vi", "push-incident",
-                        {"ticket": row["ticket"], "state": INCIDENT_STATES[name], "reason": data.get("reason"),
+                        {"ticket": row["ticket"], "state": INCIDENT_STATES[name], "reason": data.get("reason_code"),
                          "violation_found": data.get("violation_found")})
         subscriptions = cur.execute(
             "SELECT s.id, s.chat_id, s.types, s.communes, s.created_at, a.lang FROM {t:bot_subscriptions} s "
@@ -99,8 +99,9 @@ def render(row: dict) -> str:
     lng, args = row["lang"], row["args"]
     if row["key"] == "push-incident":
         text = t(lng, "push-incident", ticket=args["ticket"], state=t(lng, f"state-{args['state']}"))
-        if args.get("reason"):
-            text += "\n" + t(lng, "push-reason", reason=args["reason"])
+        if args.get("reason"):  # a reason code (the public stream never carries staff's words)
+            key = f"reason-{args['reason']}"
+            text += "\n" + t(lng, "push-reason", reason=t(lng, key) if has(lng, key) else args["reason"])
         if args.get("violation_found") is not None and args["state"] == "resolved":
             text += "\n" + t(lng, "push-violation-found" if args["violation_found"] else "push-no-violation")
         return text

@@ -6,6 +6,7 @@ import json
 
 from shared.contracts import indicators as c
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.indicators.access import ACCESS
 from services.indicators.application import IndicatorsApplication
 from services.indicators.views import IndicatorFacts
 
@@ -19,6 +20,7 @@ def wire(kit: ServiceKit) -> None:
 
 class IndicatorsService(KitEntrypoints):
     name = "indicators"
+    access = ACCESS  # services/indicators/access.py: the role × RPC matrix
     kit = ServiceKit("indicators", IndicatorsApplication, c.PUBLIC_EVENTS,
                      follows={"sites": IndicatorFacts, "inspections": IndicatorFacts, "manifests": IndicatorFacts},
                      wire=wire)

@@ -174,12 +174,13 @@ class InspectionsApplication(ServiceApplication):
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
-    def reject_incident(self, actor: Actor, command_id: str | None, incident_id: str, reason: str) -> dict:
+    def reject_incident(self, actor: Actor, command_id: str | None, incident_id: str, reason: str,
+                        reason_code: str = "other") -> dict:
         actor.require(*STAFF, action="reject an incident")
 
         def act(i: Incident) -> None:
             i.check_state("reject", IncidentState.REPORTED)
-            i.reject(reason=reason, actor=actor.to_dict())
+            i.reject(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
@@ -234,12 +235,13 @@ class InspectionsApplication(ServiceApplication):
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
-    def close_incident(self, actor: Actor, command_id: str | None, incident_id: str, reason: str) -> dict:
+    def close_incident(self, actor: Actor, command_id: str | None, incident_id: str, reason: str,
+                       reason_code: str = "other") -> dict:
         actor.require(*STAFF, Role.SYSTEM, action="close an incident")
 
         def act(i: Incident) -> None:
             i.check_state("close", IncidentState.RESOLVED)
-            i.close(reason=reason, actor=actor.to_dict())
+            i.close(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
@@ -251,7 +253,8 @@ class InspectionsApplication(ServiceApplication):
 
     def get_incident(self, actor: Actor, incident_id: str) -> dict:
         i = self._get(Incident, incident_id, "incident_id")
-        return incident_document(i, full=actor.role in READ_ALL or actor.id == i.reporter,
+        own = actor.role in REPORTERS and actor.id == i.reporter  # the reporter, never another role by its id
+        return incident_document(i, full=actor.role in READ_ALL or own,
                                  with_reporter=actor.role in READ_ALL)
 
     # -- plan and inspections --------------------------------------------------------------------
@@ -376,12 +379,13 @@ class InspectionsApplication(ServiceApplication):
 
         return self._work(command_id, Inspection, inspection_id, "inspection_id", act)
 
-    def cancel_inspection(self, actor: Actor, command_id: str | None, inspection_id: str, reason: str) -> dict:
+    def cancel_inspection(self, actor: Actor, command_id: str | None, inspection_id: str, reason: str,
+                          reason_code: str = "other") -> dict:
         actor.require(*STAFF, action="cancel an inspection")
 
         def act(ins: Inspection) -> None:
             ins.check_state("cancel", InspectionState.SCHEDULED)
-            ins.cancel(reason=reason, actor=actor.to_dict())
+            ins.cancel(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, Inspection, inspection_id, "inspection_id", act)
 
@@ -501,7 +505,8 @@ class InspectionsApplication(ServiceApplication):
                 counts["resolution"] += 1
                 changed = True
             if i.state == IncidentState.RESOLVED and i.resolved_at and now > i.resolved_at + timedelta(days=self.reopen_days):
-                i.close(reason=f"not reopened within {self.reopen_days} days", actor=system)
+                i.close(reason=f"not reopened within {self.reopen_days} days", reason_code="reopen_window_expired",
+                        actor=system)
                 counts["closed"] += 1
                 changed = True
             if changed:

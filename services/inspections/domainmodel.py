@@ -157,8 +157,9 @@ class Incident(StateMachine, Aggregate):
         self.state = IncidentState.TRIAGED.value
 
     @event("Rejected")
-    def reject(self, reason: str, actor: dict) -> None:
+    def reject(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.rejection = reason
+        self.rejection_code = reason_code
         self.state = IncidentState.REJECTED.value
 
     @event("Merged")
@@ -185,7 +186,7 @@ class Incident(StateMachine, Aggregate):
         self.state = IncidentState.RESOLVED.value
 
     @event("Closed")
-    def close(self, reason: str, actor: dict) -> None:
+    def close(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.state = IncidentState.CLOSED.value
 
     @event("InformationAdded")
@@ -270,7 +271,7 @@ class Inspection(StateMachine, Aggregate):
         self.state = InspectionState.CONCLUDED.value
 
     @event("Cancelled")
-    def cancel(self, reason: str, actor: dict) -> None:
+    def cancel(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.cancel_reason = reason
         self.state = InspectionState.CANCELLED.value
 

@@ -14,6 +14,7 @@ from shared.kit.blobs import BlobStore
 from shared.kit.config import Settings
 from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.inspections.access import ACCESS
 from services.inspections.application import InspectionsApplication, incident_document, violation_document
 from services.inspections.views import InspectionsViews, SitesDirectory
 
@@ -34,6 +35,7 @@ def wire(kit: ServiceKit) -> None:
 
 class InspectionsService(KitEntrypoints):
     name = "inspections"
+    access = ACCESS  # services/inspections/access.py: the role × RPC matrix
     kit = ServiceKit("inspections", InspectionsApplication, c.PUBLIC_EVENTS, InspectionsViews,
                      follows={"sites": SitesDirectory}, wire=wire)
 
@@ -75,7 +77,8 @@ class InspectionsService(KitEntrypoints):
 
     @rpc_method(c.RejectIncident)
     def reject_incident(self, cmd: c.RejectIncident) -> dict:
-        return self.kit.app.reject_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason)
+        return self.kit.app.reject_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason,
+                                            cmd.reason_code)
 
     @rpc_method(c.MergeIncident)
     def merge_incident(self, cmd: c.MergeIncident) -> dict:
@@ -97,7 +100,8 @@ class InspectionsService(KitEntrypoints):
 
     @rpc_method(c.CloseIncident)
     def close_incident(self, cmd: c.CloseIncident) -> dict:
-        return self.kit.app.close_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason)
+        return self.kit.app.close_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.reason,
+                                           cmd.reason_code)
 
     @rpc_method(c.IncidentRef)
     def get_incident(self, q: c.IncidentRef) -> dict:
@@ -155,7 +159,8 @@ class InspectionsService(KitEntrypoints):
 
     @rpc_method(c.CancelInspection)
     def cancel_inspection(self, cmd: c.CancelInspection) -> dict:
-        return self.kit.app.cancel_inspection(self.kit.actor, cmd.command_id, cmd.inspection_id, cmd.reason)
+        return self.kit.app.cancel_inspection(self.kit.actor, cmd.command_id, cmd.inspection_id, cmd.reason,
+                                              cmd.reason_code)
 
     @rpc_method(c.InspectionRef)
     def get_inspection(self, q: c.InspectionRef) -> dict:

@@ -111,6 +111,7 @@ class ManifestsApplication(ServiceApplication):
         if party is None or not party.startswith(kind):
             raise NotYourSignature(f"your establishment is not the {kind} of manifest {m.number}", "actor.establishment",
                                    "own_signature")
+        m.check_facility_turn(party)
         return party
 
     def _work(self, command_id: str | None, manifest_id: Any, act: Callable[[Manifest], None]) -> dict:
@@ -223,16 +224,26 @@ class ManifestsApplication(ServiceApplication):
                       action="resolve a discrepancy")
 
         def act(m: Manifest) -> None:
+            side = None
             if actor.role in (Role.BUSINESS, Role.TREATMENT_FACILITY):
-                self._as_party(actor, m, "generator" if actor.role == Role.BUSINESS else "facility")
+                side = self._as_party(actor, m, "generator" if actor.role == Role.BUSINESS else "facility")
+                if side.startswith("facility") and side != (m.received or {}).get("facility"):
+                    raise NotYourSignature(f"{side} did not receive manifest {m.number}", "actor.establishment", "party")
             if not m.discrepancy or m.discrepancy["state"] != DiscrepancyState.OPEN:
                 raise Conflict(f"manifest {m.number} has no open discrepancy", "state", "discrepancy")
-            m.resolve_discrepancy(outcome=outcome, note=note, actor=actor.to_dict())
+            if side is None or outcome == DiscrepancyState.ESCALATED:  # staff decide; either side may escalate
+                m.resolve_discrepancy(outcome=outcome, note=note, actor=actor.to_dict())
+                return
+            if side in m.discrepancy.get("accepted_by", []):
+                raise Conflict(f"{side} has already accepted the discrepancy of manifest {m.number}", "state", "twice")
+            m.accept_discrepancy(party=side, note=note, actor=actor.to_dict())
+            if len(m.discrepancy["accepted_by"]) == 2:  # the generator and the receiving facility both agree
+                m.resolve_discrepancy(outcome=outcome, note=note, actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 
     def reject(self, actor: Actor, command_id: str | None, manifest_id: str, lines: list[int] | None, reason: str,
-               alternate_facility: str | None, number: str) -> dict:
+               alternate_facility: str | None, number: str, reason_code: str = "other") -> dict:
         """The facility refuses all (lines=None) or some lines; a new linked manifest takes the
         refused waste to an alternate facility, or back to the generator."""
         if alternate_facility:
@@ -250,7 +261,7 @@ class ManifestsApplication(ServiceApplication):
                 raise InvalidInput("rejected lines must be lines of the manifest", "lines", "in_manifest")
             full = refused == all_lines
             m.reject(facility=party if party != "facility" else "facility1", lines=refused, full=full, reason=reason,
-                     at=self.clock(), actor=actor.to_dict())
+                     reason_code=reason_code, at=self.clock(), actor=actor.to_dict())
             moved = [dict({k: v for k, v in line.items() if k != "rejected"}, line=i + 1)
                      for i, line in enumerate(x for x in m.lines if x["line"] in refused)]
             if alternate_facility:
@@ -301,15 +312,17 @@ class ManifestsApplication(ServiceApplication):
         actor.require(Role.BUSINESS, Role.AGENCY, Role.ADMIN, action="close a manifest")
         return self._work(command_id, manifest_id, act)
 
-    def cancel_manifest(self, actor: Actor, command_id: str | None, manifest_id: str, reason: str) -> dict:
+    def cancel_manifest(self, actor: Actor, command_id: str | None, manifest_id: str, reason: str,
+                        reason_code: str = "other") -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "generator")
             m.check_state("cancel", ManifestState.DRAFT)
-            m.cancel(reason=reason, actor=actor.to_dict())
+            m.cancel(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 
-    def correct(self, actor: Actor, command_id: str | None, manifest_id: str, changes: dict, reason: str) -> dict:
+    def correct(self, actor: Actor, command_id: str | None, manifest_id: str, changes: dict, reason: str,
+                reason_code: str = "other") -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "generator")
             m.check_state("correct", ManifestState.DRAFT, ManifestState.HANDED_OVER, ManifestState.IN_TRANSIT,
@@ -327,7 +340,7 @@ class ManifestsApplication(ServiceApplication):
                 typed["transporters"] = [_uuid(t, "transporters") for t in typed["transporters"]]
             if "planned_date" in typed:
                 typed["planned_date"] = typed["planned_date"].isoformat()
-            m.correct(changes=typed, reason=reason, actor=actor.to_dict())
+            m.correct(changes=typed, reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 

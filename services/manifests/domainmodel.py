@@ -141,6 +141,16 @@ class Manifest(Aggregate):
     def signed(self, party: str) -> bool:
         return any(s["party"] == party and s["version"] == self.manifest_version for s in self.signatures)
 
+    def has_signed(self, party: str) -> bool:
+        """Whether `party` signed any version (a receipt or a rejection counts)."""
+        return any(s["party"] == party for s in self.signatures)
+
+    def check_facility_turn(self, party: str) -> None:
+        """Facility 2 acts only after facility 1 has signed the manifest."""
+        if party == "facility2" and not self.has_signed("facility1"):
+            raise NotYourSignature(f"facility 1 has not signed manifest {self.number}: facility 2 acts after it",
+                                   "state", "turn")
+
     def next_transporter(self) -> int | None:
         for i in range(len(self.transporters)):
             if not self.signed(f"transporter{i + 1}"):
@@ -176,12 +186,19 @@ class Manifest(Aggregate):
                                 "opened_at": at.isoformat(), "due": discrepancy_due.isoformat() if discrepancy_due else None}
         self.state = ManifestState.RECEIVED.value
 
+    @event("DiscrepancyAccepted")
+    def accept_discrepancy(self, party: str, note: str, actor: dict) -> None:
+        """One side (the generator or the receiving facility) accepts the measured quantities."""
+        accepted = sorted(set((self.discrepancy or {}).get("accepted_by", [])) | {party})
+        self.discrepancy = dict(self.discrepancy or {}, accepted_by=accepted)
+
     @event("DiscrepancyResolved")
     def resolve_discrepancy(self, outcome: str, note: str, actor: dict) -> None:
         self.discrepancy = dict(self.discrepancy or {}, state=outcome, note=note)
 
     @event("Rejected")
-    def reject(self, facility: str, lines: list[int], full: bool, reason: str, at: datetime, actor: dict) -> None:
+    def reject(self, facility: str, lines: list[int], full: bool, reason: str, at: datetime, actor: dict,
+               reason_code: str = "other") -> None:
         self.signatures.append({"party": facility, "version": self.manifest_version, "at": at.isoformat(),
                                 "rejected": True})
         for line in self.lines:
@@ -210,11 +227,11 @@ class Manifest(Aggregate):
         self.state = ManifestState.CLOSED.value
 
     @event("Cancelled")
-    def cancel(self, reason: str, actor: dict) -> None:
+    def cancel(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.state = ManifestState.CANCELLED.value
 
     @event("Corrected")
-    def correct(self, changes: dict, reason: str, actor: dict) -> None:
+    def correct(self, changes: dict, reason: str, actor: dict, reason_code: str = "other") -> None:
         for key, value in changes.items():
             setattr(self, key, value)
         self.manifest_version += 1

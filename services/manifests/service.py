@@ -8,6 +8,7 @@ from shared.contracts import manifests as c
 from shared.directory import SitesDirectory
 from shared.kit.config import Settings
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from services.manifests.access import ACCESS
 from services.manifests.application import ManifestsApplication
 from services.manifests.views import ManifestsViews
 
@@ -23,6 +24,7 @@ def wire(kit: ServiceKit) -> None:
 
 class ManifestsService(KitEntrypoints):
     name = "manifests"
+    access = ACCESS  # services/manifests/access.py: the role × RPC matrix
     kit = ServiceKit("manifests", ManifestsApplication, c.PUBLIC_EVENTS, ManifestsViews,
                      follows={"sites": SitesDirectory}, wire=wire)
 
@@ -52,7 +54,8 @@ class ManifestsService(KitEntrypoints):
     @rpc_method(c.Reject)
     def reject(self, cmd: c.Reject) -> dict:
         return self.kit.app.reject(self.kit.actor, cmd.command_id, cmd.manifest_id, cmd.lines, cmd.reason,
-                                   str(cmd.alternate_facility) if cmd.alternate_facility else None, cmd.number)
+                                   str(cmd.alternate_facility) if cmd.alternate_facility else None, cmd.number,
+                                   cmd.reason_code)
 
     @rpc_method(c.Treat)
     def treat(self, cmd: c.Treat) -> dict:
@@ -68,14 +71,16 @@ class ManifestsService(KitEntrypoints):
 
     @rpc_method(c.Cancel)
     def cancel_manifest(self, cmd: c.Cancel) -> dict:
-        return self.kit.app.cancel_manifest(self.kit.actor, cmd.command_id, cmd.manifest_id, cmd.reason)
+        return self.kit.app.cancel_manifest(self.kit.actor, cmd.command_id, cmd.manifest_id, cmd.reason,
+                                            cmd.reason_code)
 
     @rpc_method(c.Correct)
     def correct(self, cmd: c.Correct) -> dict:
         changes = cmd.changes.model_dump(mode="json", exclude_unset=True)
         if cmd.changes.planned_date is not None:
             changes["planned_date"] = cmd.changes.planned_date
-        return self.kit.app.correct(self.kit.actor, cmd.command_id, cmd.manifest_id, changes, cmd.reason)
+        return self.kit.app.correct(self.kit.actor, cmd.command_id, cmd.manifest_id, changes, cmd.reason,
+                                    cmd.reason_code)
 
     @rpc_method(c.ManifestRef)
     def sign_again(self, cmd: c.ManifestRef) -> dict:

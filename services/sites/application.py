@@ -34,6 +34,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTRY_WRITERS = (Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 ASSESSORS = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
 STAFF = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
+STAFF_ONLY_TEXT = ("reason", "note", "evidence")  # staff's own words: never shown to the public (issue 13)
 
 
 def local_today(now: datetime) -> date:
@@ -250,10 +251,13 @@ class SitesApplication(LinkCommands, ServiceApplication):
             raise SiteNotFound(f"site {site_id} was not yet registered at {as_of.isoformat()}", "as_of", "exists")
         return self.repository.get(sid, version=version)
 
-    def get_site(self, site_id: str, on: date | None = None, as_of: datetime | None = None) -> dict:
+    def get_site(self, site_id: str, on: date | None = None, as_of: datetime | None = None,
+                 staff: bool = True) -> dict:
+        """The site document; `staff=False` (anyone but staff) leaves out staff's own words."""
         site = self.site_at(site_id, as_of)
         on = on or (local_today(as_of) if as_of else local_today(self.clock()))
-        return site_document(site, on)
+        doc = site_document(site, on)
+        return doc if staff else without_staff_text(doc)
 
     def get_establishment(self, establishment_id: str) -> dict:
         return establishment_document(self._establishment(establishment_id))
@@ -271,7 +275,7 @@ class SitesApplication(LinkCommands, ServiceApplication):
                 "time": e.timestamp.astimezone(timezone.utc).isoformat(),
                 "actor_role": who.get("role"),
                 **({"actor_id": who.get("id")} if staff else {}),
-                "data": as_dict(data),
+                "data": as_dict(data if staff else {k: v for k, v in data.items() if k not in STAFF_ONLY_TEXT}),
             })
         return out
 
@@ -305,6 +309,15 @@ class SitesApplication(LinkCommands, ServiceApplication):
             self._place_cache.clear()
         self._place_cache[originator] = (version, place)
         return place
+
+
+def without_staff_text(value: Any) -> Any:
+    """A document without the free text of staff (notes, evidence, reasons), at any depth."""
+    if isinstance(value, dict):
+        return {k: without_staff_text(v) for k, v in value.items() if k not in STAFF_ONLY_TEXT}
+    if isinstance(value, list):
+        return [without_staff_text(v) for v in value]
+    return value
 
 
 def site_document(site: Site, on: date) -> dict:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from shared.contracts import sites as c
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
-from services.sites.application import SitesApplication
+from services.sites.access import ACCESS
+from services.sites.application import STAFF, SitesApplication, without_staff_text
 from services.sites.link_commands import LinkPolicy
 from services.sites.views import SitesViews
 
@@ -15,7 +16,15 @@ def wire(kit: ServiceKit) -> None:
 
 class SitesService(KitEntrypoints):
     name = "sites"
+    access = ACCESS  # services/sites/access.py: the role × RPC matrix
     kit = ServiceKit("sites", SitesApplication, c.PUBLIC_EVENTS, SitesViews, wire=wire)
+
+    def _staff(self) -> bool:
+        return self.kit.actor.role in STAFF
+
+    def _shown(self, answer):  # type: ignore[no-untyped-def]
+        """Anyone but staff reads the registry without staff's own words (notes, evidence)."""
+        return answer if self._staff() else without_staff_text(answer)
 
     # -- commands --------------------------------------------------------------------------------
     @rpc_method(c.RegisterSite)
@@ -78,11 +87,11 @@ class SitesService(KitEntrypoints):
     # -- queries ---------------------------------------------------------------------------------
     @rpc_method(c.GetSite)
     def get_site(self, q: c.GetSite) -> dict:
-        return self.kit.app.get_site(q.site_id, on=q.on, as_of=q.as_of)
+        return self.kit.app.get_site(q.site_id, on=q.on, as_of=q.as_of, staff=self._staff())
 
     @rpc_method(c.SearchSites)
     def search_sites(self, q: c.SearchSites) -> list[dict]:
-        return self.kit.views.search(q.query, q.kind, q.commune, q.old_district, q.limit)
+        return self._shown(self.kit.views.search(q.query, q.kind, q.commune, q.old_district, q.limit))
 
     @rpc_method(c.SearchEstablishments)
     def search_establishments(self, q: c.SearchEstablishments) -> list[dict]:
@@ -90,12 +99,13 @@ class SitesService(KitEntrypoints):
 
     @rpc_method(c.ListSites)
     def list_sites(self, q: c.ListSites) -> dict:
-        return self.kit.views.list_sites(q.kind, q.commune, q.old_district, q.recognised, q.offset, q.limit)
+        return self._shown(self.kit.views.list_sites(q.kind, q.commune, q.old_district, q.recognised, q.offset,
+                                                     q.limit))
 
     @rpc_method(c.SiteRef)
     def site_establishments(self, q: c.SiteRef) -> list[dict]:
         self.kit.app.get_site(q.site_id)  # NotFound for an unknown site
-        return self.kit.views.establishments_of(str(q.site_id))
+        return self._shown(self.kit.views.establishments_of(str(q.site_id)))
 
     @rpc_method(c.SiteRef)
     def site_history(self, q: c.SiteRef) -> list[dict]:

@@ -25,6 +25,14 @@ OffenderType = Literal["individual", "household", "organisation"]
 ViolationState = Literal["recorded", "sanction_decided", "evidence_submitted", "closed"]
 BlobRef = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=5000)]
+# Reason codes: what the public stream says instead of the staff's own words (issue 13). The text
+# (`reason`) stays in the service for staff and the reporter; the caller chooses the code.
+IncidentRejectionCode = Literal["duplicate", "outside_jurisdiction", "not_environmental", "insufficient_information",
+                                "unfounded", "abusive", "other"]
+IncidentClosingCode = Literal["resolved", "no_violation_found", "withdrawn", "duplicate", "reopen_window_expired",
+                              "other"]
+InspectionCancellationCode = Literal["rescheduled", "site_closed", "duplicate", "merged_with_other", "resources",
+                                     "other"]
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -64,7 +72,8 @@ class TriageIncident(Command):
 
 class RejectIncident(Command):
     incident_id: UUID
-    reason: ShortText
+    reason: ShortText = Field(description="In words, for staff and the reporter; never published")
+    reason_code: IncidentRejectionCode = Field("other", description="Published instead of the reason")
 
 
 class MergeIncident(Command):
@@ -93,7 +102,8 @@ class ResolveIncident(Command):
 
 class CloseIncident(Command):
     incident_id: UUID
-    reason: ShortText
+    reason: ShortText = Field(description="In words, for staff and the reporter; never published")
+    reason_code: IncidentClosingCode = Field("other", description="Published instead of the reason")
 
 
 class AddPlanItem(Command):
@@ -140,7 +150,8 @@ class ConcludeInspection(Command):
 
 class CancelInspection(Command):
     inspection_id: UUID
-    reason: ShortText
+    reason: ShortText = Field(description="In words, for staff; never published")
+    reason_code: InspectionCancellationCode = Field("other", description="Published instead of the reason")
 
 
 class RemedialMeasure(BaseModel):
@@ -255,8 +266,13 @@ class IncidentTriaged(_Incident):
 
 class IncidentRejected(_Incident):
     event = "incident_rejected"
+    version = 2  # v1 carried the staff's reason verbatim
     source_event = "Incident.Rejected"
-    reason: str
+    reason_code: IncidentRejectionCode
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "IncidentRejected":
+        return cls(id=e.originator_id, reason_code=getattr(e, "reason_code", "other"))
 
 
 class IncidentMerged(_Incident):
@@ -293,8 +309,13 @@ class IncidentResolved(_Incident):
 
 class IncidentClosed(_Incident):
     event = "incident_closed"
+    version = 2  # v1 carried the staff's reason verbatim
     source_event = "Incident.Closed"
-    reason: str
+    reason_code: IncidentClosingCode
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "IncidentClosed":
+        return cls(id=e.originator_id, reason_code=getattr(e, "reason_code", "other"))
 
 
 class IncidentInformationAdded(_Incident):
@@ -377,24 +398,31 @@ class SampleResult(BaseModel):
 
 
 class InspectionConducted(_Inspection):
+    """The measured samples are published; the inspectors' findings in words are not (get_inspection)."""
+
     event = "inspection_conducted"
+    version = 2  # v1 carried the findings verbatim
     source_event = "Inspection.Conducted"
     conducted_on: date
-    findings: str
     samples: list[SampleResult]
 
 
 class InspectionConcluded(_Inspection):
     event = "inspection_concluded"
+    version = 2  # v1 carried the summary verbatim
     source_event = "Inspection.Concluded"
     violation_ids: list[UUID]
-    summary: str
 
 
 class InspectionCancelled(_Inspection):
     event = "inspection_cancelled"
+    version = 2  # v1 carried the staff's reason verbatim
     source_event = "Inspection.Cancelled"
-    reason: str
+    reason_code: InspectionCancellationCode
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "InspectionCancelled":
+        return cls(id=e.originator_id, reason_code=getattr(e, "reason_code", "other"))
 
 
 class LegalBasis(BaseModel):
@@ -412,13 +440,15 @@ class _Violation(PublicEvent):
 
 
 class ViolationRecorded(_Violation):
+    """The legal basis, fine and measures are published; the inspector's description is not."""
+
     event = "violation_recorded"
+    version = 2  # v1 carried the description verbatim
     source_event = "Violation.Recorded"
     establishment_id: UUID
     site_id: UUID
     inspection_id: UUID | None = None
     legal_basis: LegalBasis
-    description: str
     offender_type: OffenderType
     fine_vnd: int
     additional_sanctions: list[str]
@@ -445,14 +475,14 @@ class ViolationEvidenceSubmitted(_Violation):
 
 class ViolationEvidenceRejected(_Violation):
     event = "violation_evidence_rejected"
+    version = 2  # v1 carried the inspector's note verbatim
     source_event = "Violation.EvidenceRejected"
-    reason: str
 
 
 class ViolationClosed(_Violation):
     event = "violation_closed"
+    version = 2  # v1 carried the inspector's note verbatim
     source_event = "Violation.Closed"
-    note: str
 
 
 class ViolationOverdue(_Violation):

@@ -15,6 +15,12 @@ PhysicalState = Literal["solid", "liquid", "sludge", "solid_liquid", "gas"]
 ManifestState = Literal["draft", "handed_over", "in_transit", "received", "treated", "copy4_returned", "closed",
                         "cancelled", "rejected"]
 DiscrepancyOutcome = Literal["agreed", "escalated"]
+# Reason codes: what the public stream says instead of the parties' own words (issue 13); the
+# text (`reason`) stays in the manifest for the parties and staff. The caller chooses the code.
+RejectionCode = Literal["wrong_waste_type", "not_permitted", "packaging", "quantity", "documents", "capacity", "other"]
+CancellationCode = Literal["duplicate", "plans_changed", "data_error", "other"]
+CorrectionCode = Literal["data_error", "route_change", "quantity_change", "vehicle_change", "other"]
+Party = Literal["generator", "facility1", "facility2"]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40,
                                           pattern=r"^[A-Za-z0-9./_-]+$")]
 Kg = Annotated[float, Field(gt=0, le=1_000_000, description="kilograms (the only unit, Circular 02 Art. 25)")]
@@ -67,7 +73,8 @@ class ResolveDiscrepancy(Command):
 class Reject(Command):
     manifest_id: UUID
     lines: list[int] | None = Field(None, max_length=200, description="None = the whole load")
-    reason: ShortText
+    reason: ShortText = Field(description="In words, for the parties and staff; never published")
+    reason_code: RejectionCode = Field("other", description="Published instead of the reason")
     alternate_facility: UUID | None = Field(None, description="None = back to the generator")
     number: Number = Field(description="Number of the new linked manifest")
 
@@ -80,7 +87,8 @@ class Treat(Command):
 
 class Cancel(Command):
     manifest_id: UUID
-    reason: ShortText
+    reason: ShortText = Field(description="In words, for the parties and staff; never published")
+    reason_code: CancellationCode = Field("other", description="Published instead of the reason")
 
 
 class Changes(BaseModel):
@@ -96,7 +104,8 @@ class Changes(BaseModel):
 class Correct(Command):
     manifest_id: UUID
     changes: Changes
-    reason: ShortText
+    reason: ShortText = Field(description="In words, for the parties and staff; never published")
+    reason_code: CorrectionCode = Field("other", description="Published instead of the reason")
 
 
 class BulkSign(Command):
@@ -201,6 +210,14 @@ class ManifestReceived(_M):
     discrepancy_due: datetime | None = None
 
 
+class ManifestDiscrepancyAccepted(_M):
+    """One side accepted the measured quantities; the discrepancy is agreed when both have."""
+
+    event = "manifest_discrepancy_accepted"
+    source_event = "Manifest.DiscrepancyAccepted"
+    party: Party
+
+
 class ManifestDiscrepancyResolved(_M):
     event = "manifest_discrepancy_resolved"
     source_event = "Manifest.DiscrepancyResolved"
@@ -209,12 +226,18 @@ class ManifestDiscrepancyResolved(_M):
 
 class ManifestRejected(_M):
     event = "manifest_rejected"
+    version = 2  # v1 carried the facility's reason verbatim
     source_event = "Manifest.Rejected"
     facility: str
     lines: list[int]
     full: bool
-    reason: str
+    reason_code: RejectionCode
     at: datetime
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "ManifestRejected":
+        return cls(id=e.originator_id, facility=e.facility, lines=e.lines, full=e.full,
+                   reason_code=getattr(e, "reason_code", "other"), at=e.at)
 
 
 class ManifestLinked(_M):
@@ -243,20 +266,27 @@ class ManifestClosed(_M):
 
 class ManifestCancelled(_M):
     event = "manifest_cancelled"
+    version = 2  # v1 carried the generator's reason verbatim
     source_event = "Manifest.Cancelled"
-    reason: str
+    reason_code: CancellationCode
+
+    @classmethod
+    def from_domain(cls, e: Any) -> "ManifestCancelled":
+        return cls(id=e.originator_id, reason_code=getattr(e, "reason_code", "other"))
 
 
 class ManifestCorrected(_M):
     event = "manifest_corrected"
+    version = 2  # v1 carried the generator's reason verbatim
     source_event = "Manifest.Corrected"
     changed: list[str]
-    reason: str
+    reason_code: CorrectionCode
     lines: list[PublicLine] | None = Field(None, description="The corrected lines, when they changed")
 
     @classmethod
     def from_domain(cls, e: Any) -> "ManifestCorrected":
-        return cls(id=e.originator_id, changed=sorted(e.changes), reason=e.reason, lines=e.changes.get("lines"))
+        return cls(id=e.originator_id, changed=sorted(e.changes), reason_code=getattr(e, "reason_code", "other"),
+                   lines=e.changes.get("lines"))
 
 
 class ManifestResigned(_M):
@@ -315,7 +345,7 @@ class CatalogueVersionLoaded(_M):
 
 PUBLIC_EVENTS: list[type[PublicEvent]] = [
     ManifestDrafted, ManifestSignedByGenerator, ManifestSignedByTransporter, ManifestReceived,
-    ManifestDiscrepancyResolved, ManifestRejected, ManifestLinked, ManifestTreated, ManifestCopy4Returned,
+    ManifestDiscrepancyAccepted, ManifestDiscrepancyResolved, ManifestRejected, ManifestLinked, ManifestTreated, ManifestCopy4Returned,
     ManifestClosed, ManifestCancelled, ManifestCorrected, ManifestResigned, ManifestOverdue, StockOpened,
     StockDeclared, StockStoredTooLong, CatalogueStarted, CatalogueVersionLoaded,
 ]

@@ -287,23 +287,25 @@ class SiteClassified(_SiteEvent):
 
 
 class SiteConditionSet(_SiteEvent):
+    """The checked item and its state are published; the evidence in words is not (get_site)."""
+
     event = "site_condition_set"
+    version = 2  # v1 carried the evidence text verbatim
     source_event = "Site.ConditionSet"
     item: ConditionItem
     state: ConditionState
     checked_on: date
     legal_basis: str
-    evidence: str | None = None
 
 
 class SiteWwtpStatusSet(_SiteEvent):
     event = "site_wwtp_status_set"
+    version = 2  # v1 carried the note verbatim
     source_event = "Site.WwtpStatusSet"
     status: WwtpStatus
     capacity_m3_day: float | None = None
     auto_monitoring: bool | None = None
     since: date | None = None
-    note: str | None = None
 
 
 class SiteJurisdictionChanged(_SiteEvent):
@@ -316,8 +318,8 @@ class SiteJurisdictionChanged(_SiteEvent):
 
 class SiteDeactivated(_SiteEvent):
     event = "site_deactivated"
+    version = 2  # v1 carried the reason verbatim
     source_event = "Site.Deactivated"
-    reason: str
 
 
 class EstablishmentRegistered(PublicEvent):
@@ -367,9 +369,9 @@ class EstablishmentAmended(PublicEvent):
 
 class EstablishmentDeactivated(PublicEvent):
     event = "establishment_deactivated"
+    version = 2  # v1 carried the reason verbatim
     source_event = "Establishment.Deactivated"
     id: UUID
-    reason: str
 
 
 # Link codes publish nothing (issue 13): their events stay in the service's own log

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from shared.catalog import SERVICES
 from shared.contracts.base import Command, EventsSince
+from shared.kit import access
 from shared.kit.actor import Actor
 from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.client import ServiceClient, register_errors
@@ -90,6 +91,7 @@ def rpc_method(contract: Any = None):  # type: ignore[no-untyped-def]
             outcome = "error"  # anything but a typed error is a failure of ours
             try:
                 if contract is None:
+                    access.guard(self, fn.__name__)  # the service's role table (shared/kit/access.py)
                     answer = fn(self, *args, **kwargs)
                 else:
                     if args:
@@ -100,7 +102,9 @@ def rpc_method(contract: Any = None):  # type: ignore[no-untyped-def]
                             if name in kwargs:
                                 raise InvalidInput(f"{name} given twice", name, "arity")
                             kwargs[name] = value
-                    answer = fn(self, contract.model_validate(kwargs))
+                    valid = contract.model_validate(kwargs)
+                    access.guard(self, fn.__name__)  # the service's role table (shared/kit/access.py)
+                    answer = fn(self, valid)
                 outcome = "ok"
                 return answer
             except ValidationError as e:
@@ -312,4 +316,5 @@ class KitEntrypoints:
     def ping(self) -> dict:
         """Health: service, log_head, pid, host, relay {position, lag, holder}, followers
         {source: {position, source_sequence, lag, applied, duplicates, pulls}}, metrics_port."""
+        access.guard(self, "ping")
         return self.kit.health()

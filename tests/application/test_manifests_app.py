@@ -170,6 +170,9 @@ def test_a_discrepancy_opens_a_15_day_clock_and_is_resolved_by_agreement(man, cl
         man.close_manifest(GEN, None, mid)
     assert e.value.rule == "discrepancy"
     man.resolve_discrepancy(GEN, None, mid, "agreed", "Cân lại tại cơ sở xử lý")
+    assert man.get_manifest(GEN, mid)["discrepancy"]["state"] == "open"  # one side alone does not agree it
+    man.resolve_discrepancy(FAC1, None, mid, "agreed", "Đồng ý số cân")
+    assert man.get_manifest(GEN, mid)["discrepancy"]["state"] == "agreed"
     assert man.close_manifest(AGENCY, None, mid)["state"] == "closed"
 
 

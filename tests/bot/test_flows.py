@@ -388,7 +388,8 @@ def test_a_failed_push_stays_queued_and_is_sent_later(world, staff):
         lan = w.chat(120)
         await file_report(lan)
         [incident] = incidents_of(w, 120)
-        staff("inspections", "reject_incident", incident_id=incident["id"], reason="Ngoài phạm vi quản lý")
+        staff("inspections", "reject_incident", incident_id=incident["id"], reason="Ngoài phạm vi quản lý",
+              reason_code="outside_jurisdiction")
         real = w.request.answer
 
         def offline(api, params):
@@ -402,7 +403,7 @@ def test_a_failed_push_stays_queued_and_is_sent_later(world, staff):
         w.request.answer = real
         assert await w.app.bot_data["outbox"].flush() == 1
         [push] = lan.replies()
-        assert t("vi", "state-rejected") in push and "Ngoài phạm vi quản lý" in push
+        assert t("vi", "state-rejected") in push and t("vi", "reason-outside_jurisdiction") in push
 
     world.run(story)
 

@@ -55,8 +55,15 @@ def test_the_rpc_wrapper_counts_ok_refused_and_error_and_tells_commands_from_que
     class Get(Query):
         id: str
 
+    from types import SimpleNamespace
+
+    from shared.kit.access import EVERYONE, table
+    from shared.kit.actor import SYSTEM
+
     class FakeService:
         name = "metrics-test"
+        access = table({"register": EVERYONE, "get": EVERYONE})  # every entrypoint has its role entry
+        kit = SimpleNamespace(actor=SYSTEM)
 
         @rpc_method(Register)
         def register(self, cmd):

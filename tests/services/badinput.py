@@ -30,7 +30,7 @@ def call(container, method, payload, context):
 
 
 def log_head(container):
-    with entrypoint_hook(container, "ping") as ping:
+    with entrypoint_hook(container, "ping", context_data={"actor": {"id": "health", "role": "system"}}) as ping:
         return ping()["log_head"]
 
 

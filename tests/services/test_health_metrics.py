@@ -27,7 +27,7 @@ def call(container, rpc_name, context=AGENCY, **payload):
 
 
 def ping(container):
-    return call(container, "ping", {})
+    return call(container, "ping", {"actor": Actor("health", "system").to_dict()})  # ping names its caller too
 
 
 def value(name, **labels):

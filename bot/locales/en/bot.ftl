@@ -235,3 +235,16 @@ cmd-manifest = Hazardous-waste manifests
 cmd-subscribe = Event notifications
 cmd-help = Help
 cmd-cancel = Cancel
+
+# reason codes of the public stream (issue 13): what a reporter is told instead of staff's words
+reason-duplicate = a duplicate of another report
+reason-outside_jurisdiction = outside our jurisdiction
+reason-not_environmental = not an environmental matter
+reason-insufficient_information = not enough information
+reason-unfounded = unfounded
+reason-abusive = inappropriate content
+reason-resolved = resolved
+reason-no_violation_found = no violation found
+reason-withdrawn = withdrawn by the reporter
+reason-reopen_window_expired = the time to reopen has passed
+reason-other = another reason

@@ -235,3 +235,16 @@ cmd-manifest = Chứng từ chất thải nguy hại
 cmd-subscribe = Nhận tin sự kiện
 cmd-help = Hướng dẫn
 cmd-cancel = Huỷ thao tác
+
+# reason codes of the public stream (issue 13): what a reporter is told instead of staff's words
+reason-duplicate = trùng với phản ánh khác
+reason-outside_jurisdiction = ngoài phạm vi quản lý
+reason-not_environmental = không phải vấn đề môi trường
+reason-insufficient_information = chưa đủ thông tin
+reason-unfounded = không có cơ sở
+reason-abusive = nội dung không phù hợp
+reason-resolved = đã giải quyết
+reason-no_violation_found = không phát hiện vi phạm
+reason-withdrawn = người phản ánh rút lại
+reason-reopen_window_expired = hết thời hạn mở lại
+reason-other = lý do khác

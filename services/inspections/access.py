@@ -1,0 +1,24 @@
+"""Who may call which RPC of the inspections service (shared/kit/access.py reads it at every call)."""
+from shared.kit.access import EVERYONE, READ_ALL, STAFF, A, B, D, I, R, S, table
+
+REPORTERS = {R} | STAFF
+INSPECTORS = {I, D}
+
+ACCESS = table({
+    "store_photo": {R, B} | STAFF,
+    "report_incident": REPORTERS, "add_information": REPORTERS, "reopen_incident": {R},
+    "triage_incident": STAFF, "reject_incident": STAFF, "merge_incident": STAFF, "assign_incident": STAFF,
+    "verify_incident": INSPECTORS, "resolve_incident": INSPECTORS, "close_incident": STAFF | {S},
+    "get_incident": EVERYONE,  # the reporter and staff see it whole; anyone else the public card
+    "suggest_duplicates": STAFF, "list_incidents": STAFF,
+    "my_incidents": REPORTERS,  # the caller's own reports only
+    "site_incident_counts": EVERYONE,
+    "add_plan_item": {A, D}, "get_plan": EVERYONE,
+    "schedule_inspection": STAFF, "conduct_inspection": INSPECTORS, "conclude_inspection": INSPECTORS,
+    "cancel_inspection": STAFF,
+    "get_inspection": READ_ALL | {B},  # a business: inspections of its own establishment
+    "sanction_catalogue": EVERYONE,
+    "record_violation": INSPECTORS, "decide_sanction": STAFF, "submit_evidence": {B},
+    "review_evidence": INSPECTORS,
+    "get_violation": READ_ALL | {B}, "list_violations": STAFF | {B},  # a business: its own only
+})

@@ -1,0 +1,17 @@
+"""Who may call which RPC of the sites service (shared/kit/access.py reads it at every call)."""
+from shared.kit.access import EVERYONE, SIGNED_IN, A, D, I, S, table
+
+WRITERS = {A, D, S}        # the registry: the agency, the admin, the platform (seed)
+ASSESSORS = WRITERS | {I}  # classification, Art. 56 conditions, WWTP status
+
+ACCESS = table({
+    "register_site": WRITERS, "amend_site": WRITERS, "recognise_site": WRITERS, "classify_site": ASSESSORS,
+    "set_condition": ASSESSORS, "set_wwtp": ASSESSORS, "record_reform": WRITERS, "deactivate_site": WRITERS,
+    "register_establishment": WRITERS, "amend_establishment": WRITERS,
+    "issue_link_code": {A, D},
+    "redeem_link_code": SIGNED_IN - {S},  # an account linking itself (the bot asserts who)
+    # public reads of the registry
+    "get_site": EVERYONE, "search_sites": EVERYONE, "search_establishments": EVERYONE, "list_sites": EVERYONE,
+    "site_establishments": EVERYONE, "get_establishment": EVERYONE,
+    "site_history": EVERYONE,  # actor ids and free text only for staff (SitesApplication.history)
+})
