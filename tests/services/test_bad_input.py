@@ -97,7 +97,7 @@ def test_unknown_ids_and_wrong_roles_are_refused_and_change_nothing(world, tap):
     # a wrong link code changes nothing public; it counts against the account (issue 13): private events only
     with pytest.raises(NotFound):
         call(container, "redeem_link_code", valid["redeem_link_code"], RESIDENT)
-    with entrypoint_hook(container, "events_since") as events_since:
+    with entrypoint_hook(container, "events_since", context_data=AGENCY) as events_since:
         assert [e["sequence"] for e in events_since(position=head, limit=10)] == []
     assert log_head(container) == head + 2  # RedeemGuard opened, failure counted: never published
     assert tap.drain(expect=3, timeout=1.0)[2:] == []
