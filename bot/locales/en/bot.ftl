@@ -46,6 +46,7 @@ photo-too-big = The photo is too large (at most { $mb } MB). Please send a small
 photo-unreadable = This photo cannot be read. Please send another JPEG or PNG.
 photo-too-many-pixels = The photo's resolution is too high. Please send an ordinary photo or a smaller copy.
 photo-quota = You have sent too many photos today. Please try again tomorrow, or go on without a photo.
+text-control-character = The message holds an invalid control character. Please type it again as plain text.
 
 ## categories
 cat-wastewater = Wastewater

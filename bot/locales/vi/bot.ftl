@@ -46,6 +46,7 @@ photo-too-big = Ảnh quá lớn (tối đa { $mb } MB). Vui lòng gửi ảnh n
 photo-unreadable = Không đọc được ảnh này. Vui lòng gửi một ảnh JPEG hoặc PNG khác.
 photo-too-many-pixels = Ảnh có độ phân giải quá lớn. Vui lòng gửi ảnh chụp thông thường hoặc ảnh đã thu nhỏ.
 photo-quota = Hôm nay bạn đã gửi quá nhiều ảnh. Vui lòng thử lại vào ngày mai, hoặc tiếp tục mà không có ảnh.
+text-control-character = Tin nhắn có ký tự điều khiển không hợp lệ. Vui lòng gõ lại bằng chữ thường.
 
 ## categories
 cat-wastewater = Nước thải
