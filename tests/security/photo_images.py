@@ -80,3 +80,12 @@ def put_photo_in_a_subprocess(data: bytes, tmp: Path) -> dict:
     run = subprocess.run([sys.executable, "-c", PEAK, str(src), str(tmp / "blobs")], capture_output=True,
                          text=True, check=True, cwd=Path(__file__).resolve().parents[2])
     return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def noisy_jpeg(width: int, height: int, seed: int = 0) -> bytes:
+    """A JPEG that compresses badly (its bytes are what a quota counts)."""
+    noise = Image.effect_noise((width, height), 80 + seed)
+    img = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT), noise))
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=95)
+    return out.getvalue()
