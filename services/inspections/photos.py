@@ -113,7 +113,7 @@ class PhotoShelf:
     # -- out -------------------------------------------------------------------------------------
     def collect_garbage(self, now: float | None = None) -> dict:
         """Deletes unreferenced blobs older than the grace period; also forgets quota rows of days
-        gone. Returns {"deleted": n, "kept_referenced": n, "young": ...}."""
+        gone. Returns {"deleted": n, "kept_referenced": n} (old blobs kept because referenced)."""
         grace = self.grace_hours * 3600
         now = time.time() if now is None else now
         # A command that references a photo claims it first (its mtime is renewed: the application's

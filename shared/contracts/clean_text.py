@@ -21,9 +21,13 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 RULE = "control_character"
-# C0 but TAB/LF/CR, DEL, C1, lone surrogates, the non-characters U+FDD0..U+FDEF and U+xFFFE/U+xFFFF.
-_NONCHAR = "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(0x11))
-FORBIDDEN = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufdd0-\\ufdef{_NONCHAR}]")
+# C0 but TAB/LF/CR, DEL, C1, lone surrogates, the BMP non-characters U+FDD0..U+FDEF, U+FFFE, U+FFFF
+# (the astral planes' non-characters are left: they break nothing and are valid UTF-8).
+CONTROL_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufdd0-\\ufdef\\ufffe\\uffff"
+FORBIDDEN = re.compile(f"[{CONTROL_CLASS}\\ud800-\\udfff]")
+# The same as a JSON-schema / OpenAPI `pattern` for FastAPI parameters (ECMA, Python and Rust regex
+# alike; Rust's has no surrogates, which a decoded URL or JSON body cannot hold anyway).
+TEXT_PATTERN = f"^[^{CONTROL_CLASS}]*$"
 _BREAKS = re.compile(r"[\t\r\n]+")
 _CR = re.compile(r"\r\n?")
 
