@@ -10,6 +10,10 @@ from bot.common import Ctx, Reject, call, deps
 from shared.kit.errors import InvalidInput
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+REFUSALS = {  # the inspections service's rule -> what the resident reads
+    "max_pixels": "photo-too-many-pixels", "max_size": "photo-too-big", "max_length": "photo-too-big",
+    "daily_quota_count": "photo-quota", "daily_quota_bytes": "photo-quota",
+}
 
 
 async def store_photo(update: Update, context: Ctx) -> str:
@@ -30,6 +34,7 @@ async def store_photo(update: Update, context: Ctx) -> str:
         raise Reject("photo-too-big", mb=round(limit / 1_000_000, 1))
     try:
         answer = await call(update, context, "inspections", "store_photo", data_b64=base64.b64encode(data).decode())
-    except InvalidInput:
-        raise Reject("photo-unreadable") from None
+    except InvalidInput as e:
+        key = REFUSALS.get(e.rule or "", "photo-unreadable")
+        raise Reject(key, mb=round(limit / 1_000_000, 1)) from None
     return answer["photo"]

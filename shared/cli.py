@@ -335,6 +335,9 @@ def report(
         sys.stdout.write(text)
 
 
+from shared.cli_photos import photos_app  # noqa: E402  (langxanh photos gc)
+
+app.add_typer(photos_app, name="photos")
 indicators_app = typer.Typer(help="The indicators service's projections.", no_args_is_help=True)
 app.add_typer(indicators_app, name="indicators")
 

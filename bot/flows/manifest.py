@@ -32,6 +32,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.client import Unavailable
+from bot.clean import typed_text
 from bot.common import (Ctx, Reject, actor, answer_query, buttons, call, conversation, end_draft, explain, lang, say,
                         send_text, step)
 from bot.texts import t
@@ -187,7 +188,7 @@ async def names_of(update: Update, context: Ctx, ids: list[str]) -> dict[str, st
 
 
 def text_of(update: Update) -> str:
-    return (update.effective_message.text or "").strip()
+    return typed_text(update)
 
 
 def pressed(update: Update) -> str:

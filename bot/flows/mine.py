@@ -7,6 +7,7 @@ import uuid
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.clean import typed_text
 from bot.common import Ctx, Reject, answer_query, buttons, call, conversation, lang, reprompt, say, send_text, step
 from bot.photos import store_photo
 from bot.texts import t
@@ -74,7 +75,7 @@ async def got_info(update: Update, context: Ctx) -> int:
     message = update.effective_message
     text, photos = None, []
     if message.text:
-        text = message.text.strip()
+        text = typed_text(update)
         if not 1 <= len(text) <= 5000:
             raise Reject("mine-add-length", limit=5000)
     else:
@@ -98,7 +99,7 @@ async def ask_reason(update: Update, context: Ctx) -> int:
 
 @step
 async def got_reason(update: Update, context: Ctx) -> int:
-    reason = (update.effective_message.text or "").strip()
+    reason = typed_text(update)
     if not 3 <= len(reason) <= 200:
         raise Reject("mine-reopen-length", limit=200)
     context.user_data["mine"]["reason"] = reason

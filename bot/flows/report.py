@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.cards import site_label
+from bot.clean import typed_text
 from bot.common import (Ctx, Reject, answer_query, buttons, call, conversation, deps, end_draft, lang, reprompt, say,
                         step, user_id)
 from bot.photos import store_photo
@@ -77,7 +78,7 @@ async def got_location(update: Update, context: Ctx) -> int:
 
 @step
 async def got_place_text(update: Update, context: Ctx) -> int | None:
-    text = (update.effective_message.text or "").strip()
+    text = typed_text(update)
     if len(text) < 3 or len(text) > 200:
         raise Reject("report-where-length")
     found = await call(update, context, "sites", "search_sites", query=text, limit=5)
@@ -113,7 +114,7 @@ async def got_address(update: Update, context: Ctx) -> int | None:
 
 @step
 async def got_description(update: Update, context: Ctx) -> int:
-    text = (update.effective_message.text or "").strip()
+    text = typed_text(update)
     if len(text) < 3:
         raise Reject("report-describe-short")
     if len(text) > DESCRIPTION_MAX:

@@ -20,6 +20,7 @@ from services.gateway.application import AGENCY_PATTERN, PUBLIC, Caller, Gateway
 from services.gateway.views import GatewayViews
 from shared.catalog import SERVICES
 from shared.contracts.base import MAX_POSITION
+from shared.contracts.clean_text import TEXT_PATTERN
 from shared.contracts.indicators import PERIOD_PATTERN, UNIT_PATTERN
 from shared.kit.config import Settings
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, LangXanhError, NotFound
@@ -210,7 +211,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # -- public reads --------------------------------------------------------------------------
     @api.get("/v1/sites", response_model=list[SiteSummary], responses=errors(), tags=["sites"],
              summary="Search sites (diacritics optional)")
-    async def search_sites(who: Who, q: Annotated[str, Query(max_length=200)] = "",
+    async def search_sites(who: Who, q: Annotated[str, Query(max_length=200, pattern=TEXT_PATTERN)] = "",
                            kind: Literal["craft_village", "industrial_zone", "industrial_cluster"] | None = None,
                            commune: Annotated[str | None, Query(max_length=80, pattern=r"^[A-Za-z0-9._:/-]+$")] = None,
                            limit: Annotated[int, Query(ge=1, le=500)] = 20) -> Any:

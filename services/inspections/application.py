@@ -93,7 +93,7 @@ class InspectionsApplication(ServiceApplication):
 
     def _check_photos(self, photos: list[str], field: str = "photos") -> None:
         for p in photos:
-            if self.blobs is not None and not self.blobs.exists(p):
+            if self.blobs is not None and not self.blobs.claim(p):  # claimed: safe from the photo GC
                 raise NotFound(f"photo {p[:12]}… was not uploaded (store it first)", field, "exists")
 
     @staticmethod

@@ -11,21 +11,26 @@ from shared import reference
 from shared.contracts import inspections as c
 from shared.kit.actor import Role
 from shared.kit.blobs import BlobStore
+from shared.kit.photos import PhotoLimits
 from shared.kit.config import Settings
 from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
 from services.inspections.access import ACCESS
 from services.inspections.application import InspectionsApplication, incident_document, violation_document
+from services.inspections.photos import PhotoShelf
 from services.inspections.views import InspectionsViews, SitesDirectory
 
 DEADLINE_INTERVAL = Settings().deadline_check_interval
+PHOTO_GC_INTERVAL = Settings().photo_gc_interval or 86_400.0  # 0: the timer runs but does nothing
 
 
 def wire(kit: ServiceKit) -> None:
     """Composition root: reference tables, blob store, read models, the sites directory."""
     s = kit.settings
+    blobs = BlobStore(s.data_dir / "blobs", PhotoLimits.of(s))
+    kit.app.photo_shelf = PhotoShelf.of(kit.app, blobs, s)
     kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
-                    blobs=BlobStore(s.data_dir / "blobs"), limits=reference.limit_tables(s.limit_tables_dir),
+                    blobs=blobs, limits=reference.limit_tables(s.limit_tables_dir),
                     sanctions=reference.load("sanctions_decree45.json"),
                     holidays=reference.load("vn_holidays.json")["days"],
                     makeup_days=[d["date"] for d in reference.load("vn_holidays.json").get("makeup_working_days", [])],
@@ -51,7 +56,7 @@ class InspectionsService(KitEntrypoints):
         except (binascii.Error, ValueError):
             raise InvalidInput("data_b64 is not valid base64", "data_b64", "base64") from None
         try:
-            return {"photo": self.kit.app.blobs.put_photo(data)}
+            return self.kit.app.photo_shelf.store(self.kit.actor, data)
         except InvalidInput as e:
             raise InvalidInput(e.message, "data_b64", e.rule) from None
 
@@ -212,3 +217,10 @@ class InspectionsService(KitEntrypoints):
     @timer(interval=DEADLINE_INTERVAL)
     def check_deadlines(self) -> dict:
         return self.kit.app.check_deadlines()
+
+    @timer(interval=PHOTO_GC_INTERVAL)
+    def collect_photo_garbage(self) -> dict:
+        """Deletes photos no event references once they are older than the grace period."""
+        if not self.kit.settings.photo_gc_interval:
+            return {}
+        return self.kit.app.photo_shelf.collect_garbage()

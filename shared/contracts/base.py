@@ -3,20 +3,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-# Bounded text types: nothing unbounded crosses a service boundary.
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OptShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._:/-]+$")]
-CommandId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+from shared.contracts.clean_text import MultiLine, SingleLine, refuse_anywhere
+
+# Bounded text types: nothing unbounded crosses a service boundary, and no control character
+# (shared/contracts/clean_text.py): one-line texts turn tabs and line breaks into spaces,
+# multi-line texts keep LF and TAB; NUL, the other C0/C1 controls, lone surrogates and
+# non-characters are refused (InvalidInput, rule "control_character").
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+OptShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine] | None
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MultiLine]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
+                                        pattern=r"^[A-Za-z0-9._:/-]+$"), SingleLine]
+CommandId = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
 
 
 class Contract(BaseModel):
     """An RPC input: unknown fields are refused, types are strict-ish (no silent coercion of junk)."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=5000, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_character(cls, value: Any, info: ValidationInfo) -> Any:
+        """The safety net under the text types: no field of any contract (`str`, nested models,
+        dicts, lists) holds a control character, whatever its declared type."""
+        refuse_anywhere(value)
+        return value
 
 
 class Command(Contract):

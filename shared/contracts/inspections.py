@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.contracts.clean_text import MultiLine, SingleLine
 from shared.contracts.base import Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
 from shared.contracts.sites import Location
 
@@ -24,7 +25,7 @@ InspectionState = Literal["scheduled", "conducted", "concluded", "cancelled"]
 OffenderType = Literal["individual", "household", "organisation"]
 ViolationState = Literal["recorded", "sanction_decided", "evidence_submitted", "closed"]
 BlobRef = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=5000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=5000), MultiLine]
 # Reason codes: what the public stream says instead of the staff's own words (issue 13). The text
 # (`reason`) stays in the service for staff and the reporter; the caller chooses the code.
 IncidentRejectionCode = Literal["duplicate", "outside_jurisdiction", "not_environmental", "insufficient_information",
@@ -108,7 +109,7 @@ class CloseIncident(Command):
 
 class AddPlanItem(Command):
     year: int = Field(ge=2021, le=2100)
-    ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine]
     site_id: UUID
     establishment_id: UUID | None = None
     month: int | None = Field(None, ge=1, le=12)
@@ -127,9 +128,9 @@ class ScheduleInspection(Command):
 
 class Sample(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    parameter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    parameter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine]
     value: float = Field(ge=0, le=1e9)
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), SingleLine]
     kq: float | None = Field(None, gt=0, le=2)
     kf: float | None = Field(None, gt=0, le=2)
 
@@ -162,7 +163,7 @@ class RemedialMeasure(BaseModel):
 
 class RecordViolation(Command):
     establishment_id: UUID
-    catalogue_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    catalogue_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SingleLine]
     description: LongText
     offender_type: OffenderType
     fine_vnd: int = Field(ge=0, le=2_000_000_000)

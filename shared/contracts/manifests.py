@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.contracts.clean_text import SingleLine
 from shared.contracts.base import Command, OptShortText, PublicEvent, Query, ShortText
 
 WasteCodeStr = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2} \d{2} \d{2}$")]
@@ -50,7 +51,7 @@ class CreateManifest(Command):
     transporters: list[UUID] = Field(min_length=1, max_length=5)
     facility_1: UUID
     facility_2: UUID | None = None
-    vehicle_plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=15)]
+    vehicle_plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=15), SingleLine]
     lines: list[Line] = Field(min_length=1, max_length=200)
     planned_date: date
 
@@ -96,7 +97,7 @@ class Changes(BaseModel):
     transporters: list[UUID] | None = Field(None, min_length=1, max_length=5)
     facility_1: UUID | None = None
     facility_2: UUID | None = None
-    vehicle_plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=15)] | None = None
+    vehicle_plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=15), SingleLine] | None = None
     lines: list[Line] | None = Field(None, min_length=1, max_length=200)
     planned_date: date | None = None
 
@@ -125,18 +126,18 @@ class DeclareStock(Command):
 
 class CatalogueEntry(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
-    code: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20), SingleLine]
     chapter: Annotated[str, StringConstraints(pattern=r"^\d{2}$")] | None = None
-    name_vi: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    name_en: Annotated[str, StringConstraints(max_length=500)] | None = None
-    state: Annotated[str, StringConstraints(max_length=40)] | None = None
+    name_vi: Annotated[str, StringConstraints(min_length=1, max_length=500), SingleLine]
+    name_en: Annotated[str, StringConstraints(max_length=500), SingleLine] | None = None
+    state: Annotated[str, StringConstraints(max_length=40), SingleLine] | None = None
     marker: Literal["KS", "NH"] | None = None
 
 
 class LoadCatalogue(Command):
-    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SingleLine]
     title: ShortText
-    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), SingleLine]
     codes: list[CatalogueEntry] = Field(min_length=1, max_length=5000)
 
 

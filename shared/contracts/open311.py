@@ -30,6 +30,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from shared.contracts.clean_text import CONTROL_CLASS, TEXT_PATTERN, MultiLine, SingleLine
 from shared.contracts.inspections import Category
 from shared.kit.calendar import LOCAL_TZ
 from shared.kit.errors import InvalidInput, NotFound
@@ -43,8 +44,9 @@ DESCRIPTION_MAX = 4000             # the spec's limit on a request's description
 Status = Literal["open", "closed"]
 OPEN_STATES: frozenset[str] = frozenset({"reported", "triaged", "assigned", "verified", "reopened"})
 CLOSED_STATES: frozenset[str] = frozenset({"resolved", "closed", "rejected", "merged"})
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Where = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=TEXT_PATTERN), SingleLine]
+Where = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN),
+                  SingleLine]
 
 
 # -- answers -----------------------------------------------------------------------------------------
@@ -125,11 +127,11 @@ class NewServiceRequest(BaseModel):
     Unknown fields (attribute[…], …) are ignored."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
-    api_key: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+    api_key: Annotated[str, StringConstraints(max_length=200, pattern=TEXT_PATTERN), SingleLine] | None = Field(
         None, description="An API key with scope open311:write (or the X-API-Key header)")
-    jurisdiction_id: Annotated[str, StringConstraints(max_length=80)] | None = Field(
+    jurisdiction_id: Annotated[str, StringConstraints(max_length=80, pattern=TEXT_PATTERN), SingleLine] | None = Field(
         None, description=f"Optional; only {JURISDICTION_ID!r} (Hanoi)")
-    service_code: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
+    service_code: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=TEXT_PATTERN), SingleLine] = Field(
         description="An incident category from GET services")
     lat: float | None = Field(None, ge=-90, le=90, description="WGS84, with long; inside Hanoi")
     long: float | None = Field(None, ge=-180, le=180, description="WGS84, with lat; inside Hanoi")
@@ -142,9 +144,10 @@ class NewServiceRequest(BaseModel):
     first_name: Text | None = Field(None, description="Dropped")
     last_name: Text | None = Field(None, description="Dropped")
     phone: Text | None = Field(None, description="Dropped")
-    description: Annotated[str, StringConstraints(min_length=3, max_length=DESCRIPTION_MAX)] = Field(
+    description: Annotated[str, StringConstraints(min_length=3, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN),
+                           MultiLine] = Field(
         description="What happens (3 to 4000 characters)")
-    media_url: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+    media_url: Annotated[str, StringConstraints(max_length=2000, pattern=TEXT_PATTERN), SingleLine] | None = Field(
         None, description="Dropped (photos are sent through the Telegram bot)")
 
 
@@ -442,8 +445,9 @@ def form_schema() -> dict:
     bounds = Location.model_json_schema()["properties"]
     for name, source in (("lat", "lat"), ("long", "lon")):
         props[name].update(minimum=bounds[source]["minimum"], maximum=bounds[source]["maximum"])
-    props["description"]["pattern"] = r"\S[\s\S]*\S[\s\S]*\S"  # 3 characters once trimmed
-    props["address_string"]["pattern"] = r"\S"
+    text, visible = f"[^{CONTROL_CLASS}]*", f"[^\\s{CONTROL_CLASS}]"  # no control character (clean_text.py)
+    props["description"]["pattern"] = f"^{text}{visible}{text}{visible}{text}{visible}{text}$"  # 3 once trimmed
+    props["address_string"]["pattern"] = f"^{text}{visible}{text}$"
     props["service_code"]["enum"] = list(_SERVICES)
     schema["dependentRequired"] = {"lat": ["long"], "long": ["lat"]}
     schema["anyOf"] = [{"required": ["lat", "long"]}, {"required": ["address_string"]}]

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shared.contracts.clean_text import SingleLine
 from shared.contracts.base import Code, Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
 
 SiteKind = Literal["craft_village", "industrial_zone", "industrial_cluster"]
@@ -203,7 +204,7 @@ class GetSite(Query):
 
 
 class SearchSites(Query):
-    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine] = ""
     kind: SiteKind | None = None
     commune: Code | None = None
     old_district: Code | None = None
@@ -214,7 +215,7 @@ class SearchEstablishments(Query):
     """Find a transporter or a treatment facility by name or registration code (diacritics
     ignored). Only establishments registered in that role are listed — never households."""
 
-    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine] = ""
     role: Literal["transporter", "treatment_facility"]
     limit: int = Field(10, ge=1, le=50)
 

@@ -4,21 +4,22 @@ before they are stored."""
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.photos import PhotoLimits, clean_photo
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, limits: PhotoLimits | None = None) -> None:
         self.root = Path(root)
+        self.limits = limits or PhotoLimits()
 
     def path(self, digest: str) -> Path:
         if not HASH.match(digest or ""):
@@ -27,6 +28,15 @@ class BlobStore:
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).exists()
+
+    def claim(self, digest: str) -> bool:
+        """True when the blob is stored; renews its mtime, so a command about to reference it
+        keeps it out of the garbage collector's reach (services/inspections/photos.py)."""
+        try:
+            os.utime(self.path(digest))
+            return True
+        except FileNotFoundError:
+            return False
 
     def get(self, digest: str) -> bytes:
         path = self.path(digest)
@@ -37,7 +47,9 @@ class BlobStore:
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
         path = self.path(digest)
-        if not path.exists():
+        try:
+            os.utime(path)  # stored again: young again, so the garbage collector's grace restarts
+        except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(data)
@@ -45,28 +57,35 @@ class BlobStore:
         return digest
 
     def put_photo(self, data: bytes) -> str:
-        """Store a photo without its metadata; returns its sha256 reference."""
-        return self.put(strip_metadata(data))
+        """Store a photo without its metadata, downscaled when large; returns its sha256 reference.
+        Refused (InvalidInput on `photo`) before decoding when its header says it is too large."""
+        return self.put(clean_photo(data, self.limits))
 
+    def clean(self, data: bytes) -> bytes:
+        """The bytes put_photo would store (a caller that checks a quota first needs their size)."""
+        return clean_photo(data, self.limits)
 
-def strip_metadata(data: bytes) -> bytes:
-    from PIL import Image, UnidentifiedImageError
+    def older_than(self, seconds: float, now: float | None = None) -> Iterator[tuple[str, float]]:
+        """(digest, mtime) of every stored blob last written more than `seconds` ago."""
+        limit = (time.time() if now is None else now) - seconds
+        if not self.root.exists():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if HASH.match(path.name):
+                    mtime = path.stat().st_mtime
+                    if mtime < limit:
+                        yield path.name, mtime
 
-    if not data:
-        raise InvalidInput("the photo is empty", "photo", "required")
-    if len(data) > MAX_PHOTO_BYTES:
-        raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", "photo", "max_size")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            if fmt not in PHOTO_FORMATS:
-                raise InvalidInput(f"photo format {fmt} is not accepted; send JPEG, PNG or WebP", "photo", "format")
-            img.load()
-            clean = Image.frombytes(img.mode, img.size, img.tobytes())  # pixels only: no EXIF, no text chunks
-            if img.mode == "P" and img.getpalette():
-                clean.putpalette(img.getpalette())
-            out = io.BytesIO()
-            clean.save(out, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise InvalidInput(f"this is not a readable image ({type(e).__name__})", "photo", "image") from None
+    def delete_if_older(self, digest: str, seconds: float, now: float | None = None) -> bool:
+        """Deletes the blob when it is still older than `seconds` (not stored again meanwhile)."""
+        path = self.path(digest)
+        try:
+            if path.stat().st_mtime >= (time.time() if now is None else now) - seconds:
+                return False
+            path.unlink()
+            return True
+        except FileNotFoundError:
+            return False

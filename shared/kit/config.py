@@ -56,6 +56,25 @@ class Settings(BaseSettings):
                               "port + the service's offset in the catalogue (sites +0, inspections +1, manifests +2, "
                               "indicators +3); 0 = off.")
     metrics_host: str = Field("0.0.0.0", description="Address the /metrics server listens on.")
+    # -- photos (issue 13, "photos"): image bombs, quotas, garbage collection of unreferenced photos --
+    photo_max_bytes: int = Field(10_000_000, ge=10_000, le=50_000_000, description="Photos: largest encoded photo "
+                                 "store_photo accepts (bytes).")
+    photo_max_pixels: int = Field(50_000_000, ge=10_000, le=150_000_000, description="Photos: most pixels (width × "
+                                  "height, read from the header before decoding) a JPEG may have; above: refused "
+                                  "(a JPEG is decoded at a reduced scale, so its memory stays small).")
+    photo_max_pixels_lossless: int = Field(16_000_000, ge=10_000, le=150_000_000, description="Photos: the same "
+                                           "for PNG and WebP, which are decoded whole (about 4 bytes a pixel).")
+    photo_max_side: int = Field(2560, ge=320, le=10_000, description="Photos: longest side kept; larger photos are "
+                                "downscaled (JPEG decoded at a reduced scale) before they are stored.")
+    photo_quota_count: int = Field(30, ge=1, le=10_000, description="Photos: photos one resident may store per day "
+                                   "(Asia/Ho_Chi_Minh).")
+    photo_quota_bytes: int = Field(30_000_000, ge=100_000, le=10_000_000_000, description="Photos: bytes (as stored) "
+                                   "one resident may store per day.")
+    photo_gc_grace_hours: float = Field(72.0, gt=0, le=24 * 365, description="Photos: a stored photo no incident or "
+                                        "violation references is deleted once it is this many hours old.")
+    photo_gc_interval: float = Field(3600.0, ge=0, description="Photos: seconds between garbage collections of "
+                                     "unreferenced photos by the inspections service (0 = only `langxanh photos gc`).")
+
     telegram_bot_token: str | None = Field(
         None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "LANGXANH_TELEGRAM_BOT_TOKEN"),

@@ -45,6 +45,9 @@ err-internal = Sorry, something went wrong. It has been logged; please try again
 photo-expected = Please send a photo (JPEG, PNG or WebP), or /cancel.
 photo-too-big = The photo is too large (at most { $mb } MB). Please send a smaller one.
 photo-unreadable = This photo cannot be read. Please send another JPEG or PNG.
+photo-too-many-pixels = The photo's resolution is too high. Please send an ordinary photo or a smaller copy.
+photo-quota = You have sent too many photos today. Please try again tomorrow, or go on without a photo.
+text-control-character = The message holds an invalid control character. Please type it again as plain text.
 
 ## categories
 cat-wastewater = Wastewater

@@ -45,6 +45,9 @@ err-internal = Xin lỗi, đã có lỗi. Chúng tôi đã ghi nhận; vui lòng
 photo-expected = Vui lòng gửi một ảnh (JPEG, PNG hoặc WebP), hoặc /cancel để huỷ.
 photo-too-big = Ảnh quá lớn (tối đa { $mb } MB). Vui lòng gửi ảnh nhỏ hơn.
 photo-unreadable = Không đọc được ảnh này. Vui lòng gửi một ảnh JPEG hoặc PNG khác.
+photo-too-many-pixels = Ảnh có độ phân giải quá lớn. Vui lòng gửi ảnh chụp thông thường hoặc ảnh đã thu nhỏ.
+photo-quota = Hôm nay bạn đã gửi quá nhiều ảnh. Vui lòng thử lại vào ngày mai, hoặc tiếp tục mà không có ảnh.
+text-control-character = Tin nhắn có ký tự điều khiển không hợp lệ. Vui lòng gõ lại bằng chữ thường.
 
 ## categories
 cat-wastewater = Nước thải
