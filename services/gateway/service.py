@@ -137,7 +137,7 @@ class WebhookDoc(Open):
 # -- the application ---------------------------------------------------------------------------------
 def create_app(settings: Settings | None = None, services: Services | None = None,
                gateway: GatewayApplication | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = (settings or Settings()).model_copy(update={"component": "gateway"})  # its key signs (issue 13)
     gateway = gateway or app_for(GatewayApplication, "gateway", settings)
     gateway.allow_http_webhooks = settings.gateway_allow_http_webhooks
     views = GatewayViews(Db.of(gateway), gateway)
@@ -703,7 +703,7 @@ class LiveStream:
         import threading
 
         from shared.kit.amqp import StreamConsumer
-        from shared.kit.client import ServiceClient
+        from shared.kit.client import ServiceClient, SharedClient
         from shared.kit.follower import Follower, MemoryProjection
 
         self.loop = asyncio.get_event_loop()
@@ -712,11 +712,9 @@ class LiveStream:
         sink = MemoryProjection(lambda e: self.loop.call_soon_threadsafe(self.queue.put_nowait, e))
         sink.positions[service] = after
 
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(settings, timeout=settings.rpc_timeout) as c:
-                return c.call(service, "events_since", position=position, limit=limit)
-
-        self.follower = Follower(service, sink, backfill)
+        self.client = SharedClient(lambda: ServiceClient(settings, PUBLIC.actor(), settings.rpc_timeout,
+                                                         component="gateway"))  # one reply queue per stream
+        self.follower = Follower(service, sink, self.client.backfill(service))
         self.thread = threading.Thread(target=self._run, name=f"sse-{service}", daemon=True)
 
     def start(self) -> None:
@@ -741,3 +739,4 @@ class LiveStream:
     def stop(self) -> None:
         self.consumer.stop()
         self.thread.join(timeout=5)
+        self.client.close()
