@@ -69,8 +69,25 @@ def arguments_digest(body: Any) -> str:
 
 
 def client_digest(args: tuple | list, kwargs: dict) -> str:
-    """The digest a service will compute for these arguments (after nameko's JSON round trip)."""
-    return arguments_digest(kombu_loads(kombu_dumps({"args": list(args), "kwargs": kwargs})))
+    """The digest a service will compute for these arguments (after nameko's JSON round trip).
+    Plain JSON values encode the same before and after it, so only other values (dates, UUIDs,
+    bytes, a "__type__" key kombu would decode) pay for the round trip."""
+    body = {"args": list(args), "kwargs": kwargs}
+    if _plain(body):
+        return arguments_digest(body)
+    return arguments_digest(kombu_loads(kombu_dumps(body)))
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    if value is None or isinstance(value, (str, int, float)):  # bool is an int
+        return True
+    if depth > 50:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k != "__type__" and _plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 def _mac(key: bytes, component: str, service: str, method: str, issued: int, nonce: str, actor: str,

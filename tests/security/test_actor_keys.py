@@ -93,3 +93,19 @@ def test_each_check_has_its_rule(tmp_path):
     assert verify(verifier, ctx(resident, stale)) == "expired"
     gateway = Signer("gateway", ring.key("gateway"), clock=lambda: now[0])  # staff roles: data, not code
     assert verifier.verify("sites", "m", ctx(admin, gateway.sign(admin, "sites", "m")), {"args": [], "kwargs": {}})
+
+
+def test_keys_secret_gives_a_component_only_what_it_needs(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from shared.cli import app
+
+    monkeypatch.setenv("LANGXANH_ACTOR_KEYS_DIR", str(tmp_path))
+    bot = CliRunner().invoke(app, ["keys", "secret", "bot"])
+    assert bot.exit_code == 0 and list(json.loads(bot.stdout)) == ["bot"]
+    sites = json.loads(CliRunner().invoke(app, ["keys", "secret", "sites"]).stdout)
+    assert sorted(sites) == ["bot", "cli", "gateway", "indicators", "inspections", "manifests", "sites"]
+    assert sites["bot"] == json.loads(bot.stdout)["bot"] == (tmp_path / "bot.key").read_text().strip()
+    assert CliRunner().invoke(app, ["keys", "secret", "nobody"]).exit_code == 2
