@@ -137,12 +137,12 @@ class WebhookDoc(Open):
 # -- the application ---------------------------------------------------------------------------------
 def create_app(settings: Settings | None = None, services: Services | None = None,
                gateway: GatewayApplication | None = None) -> FastAPI:
-    settings = (settings or Settings()).model_copy(update={"component": "gateway"})  # its key signs (issue 13)
+    settings = settings or Settings()
     gateway = gateway or app_for(GatewayApplication, "gateway", settings)
     gateway.allow_http_webhooks = settings.gateway_allow_http_webhooks
     views = GatewayViews(Db.of(gateway), gateway)
     own_services = services is None
-    services = services or PooledServices(settings, size=settings.gateway_rpc_pool)
+    services = services or PooledServices(settings, size=settings.gateway_rpc_pool, component="gateway")  # its key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
