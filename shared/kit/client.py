@@ -137,14 +137,23 @@ class SharedClient:
                 self._client = None
                 _quietly_close(client)
                 raise
+            finally:
+                if self._closed and self._client is not None:  # closed while this call was in flight
+                    self._client = None
+                    _quietly_close(client)
 
     def backfill(self, service: str) -> Callable[[int, int], list]:
         return lambda position, limit: self.call(service, "events_since", position=position, limit=limit)
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
+        """Close the client; a call in flight (up to its timeout) closes it when it returns."""
+        self._closed = True
+        if not self._lock.acquire(timeout=1.0):
+            return
+        try:
             client, self._client = self._client, None
+        finally:
+            self._lock.release()
         if client is not None:
             _quietly_close(client)
 

@@ -161,6 +161,8 @@ class Kit:
 
     @property
     def actor(self) -> Actor:
+        """The actor of this call. Over the broker, `Rpc` verified its assertion before the worker
+        started; in-process callers (entrypoint_hook, the offline cluster) are trusted code."""
         raw = self._data.get("actor")
         if isinstance(raw, (str, bytes)):
             try:

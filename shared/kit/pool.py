@@ -1,10 +1,10 @@
 """A pool of RPC clients used from worker threads, for asyncio programs (the bot, the gateway).
 
 They run on asyncio and are never monkey-patched. Each call borrows one started nameko
-standalone client from the pool, sets the caller's actor on it (each call signed with the
-component's key) and runs in the pool's own
-thread executor (`loop.run_in_executor`), so `size` calls are in flight at once and the event
-loop never blocks. A client that timed out or lost its connection is dropped and replaced.
+standalone client from the pool, sets the caller's actor on it (each call is signed with the
+component's key) and runs in the pool's own thread executor (`loop.run_in_executor`), so `size`
+calls are in flight at once and the event loop never blocks. A client that timed out or lost
+its connection is dropped and replaced.
 """
 from __future__ import annotations
 
