@@ -187,6 +187,7 @@ def run(settings: Settings) -> None:
     if not settings.telegram_bot_token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set: the bot cannot connect to Telegram "
                          "(try `langxanh chat` to use the same handlers in the terminal)")
+    settings = settings.model_copy(update={"component": "bot"})  # the bot's key signs its calls (issue 13)
     app = build_application(settings, PooledServices(settings, size=settings.bot_rpc_pool), open_store(settings))
 
     async def on_init(a: Application) -> None:

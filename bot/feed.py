@@ -21,7 +21,8 @@ from bot.texts import has, t
 from shared import reference
 from shared.kit.amqp import FollowLoop
 from shared.kit.calendar import LOCAL_TZ
-from shared.kit.client import ServiceClient
+from shared.kit.actor import Actor, Role
+from shared.kit.client import ServiceClient, SharedClient
 from shared.kit.config import Settings
 from shared.kit.follower import Follower, SqlProjection
 from shared.kit.sql import Cursor
@@ -167,6 +168,9 @@ class Outbox:
             self._wake.clear()
 
 
+FEED_READER = Actor(id="bot:feed", role=Role.PUBLIC)  # the public stream needs no more (and the bot may not be system)
+
+
 class Feed:
     """One follower per source on the bot's own durable queues `<name>.follows.<source>`."""
 
@@ -175,6 +179,7 @@ class Feed:
         self.settings = settings
         self.name = name
         self.followers = {}
+        self.clients: list[SharedClient] = []
         for source in SOURCES:
             projection = BotFeed(store.db)
             self.followers[source] = Follower(source, _Notifying(projection, on_queued), self._backfill(source))
@@ -182,11 +187,10 @@ class Feed:
         self.threads: list[threading.Thread] = []
 
     def _backfill(self, source: str):  # type: ignore[no-untyped-def]
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(self.settings, timeout=self.settings.bot_rpc_timeout) as client:
-                return client.call(source, "events_since", position=position, limit=limit)
-
-        return backfill
+        """Pulls from `source` over one client per stream (one reply queue), as a public reader."""
+        client = SharedClient(lambda: ServiceClient(self.settings, FEED_READER, self.settings.bot_rpc_timeout))
+        self.clients.append(client)
+        return client.backfill(source)
 
     def start(self) -> None:
         for source, follower in self.followers.items():
@@ -202,6 +206,8 @@ class Feed:
             loop.stop()
         for thread in self.threads:
             thread.join(timeout=5)
+        for client in self.clients:
+            client.close()
 
 
 class _Notifying:

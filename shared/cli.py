@@ -437,6 +437,11 @@ def main() -> None:
     app()
 
 
+from shared.keys_cli import keys_app  # noqa: E402  (issue 13: actor-assertion keys)
+
+app.add_typer(keys_app, name="keys")
+
+
 
 
 gateway_app = typer.Typer(help="The HTTP gateway: agencies' API keys.", no_args_is_help=True)

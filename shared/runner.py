@@ -9,6 +9,7 @@ import eventlet  # noqa: E402
 eventlet.monkey_patch()
 
 import logging  # noqa: E402
+import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 from importlib import import_module  # noqa: E402
@@ -43,6 +44,7 @@ def main(names: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(ExpectedErrorsWithoutTraceback())
+    os.environ.setdefault("LANGXANH_COMPONENT", names[0])  # each kit signs as its own service anyway (issue 13)
     settings = Settings()
     runner = ServiceRunner({"AMQP_URI": settings.amqp_uri, "max_workers": settings.max_workers,
                             "serializer": "json"})

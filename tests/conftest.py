@@ -18,6 +18,16 @@ import uuid
 import pytest
 
 RUN_ID = uuid.uuid4().hex[:10]
+
+# Actor assertions (issue 13): one keys directory for the whole run, set before any Settings() is
+# built, so the test process's clients and the service subprocesses it starts (which inherit the
+# environment but get their own LANGXANH_DATA_DIR) sign and verify with the same component keys.
+if "LANGXANH_ACTOR_KEYS_DIR" not in os.environ:
+    import atexit
+    import tempfile
+
+    os.environ["LANGXANH_ACTOR_KEYS_DIR"] = _KEYS_DIR = tempfile.mkdtemp(prefix=f"langxanh-keys-{RUN_ID}-")
+    atexit.register(shutil.rmtree, _KEYS_DIR, True)
 PG_URL = os.environ.get("LANGXANH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 AMQP_HOST = os.environ.get("LANGXANH_TEST_AMQP_HOST", "127.0.0.1")
 AMQP_USER, AMQP_PASSWORD = "guest", "guest"

@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     gateway.allow_http_webhooks = settings.gateway_allow_http_webhooks
     views = GatewayViews(Db.of(gateway), gateway)
     own_services = services is None
-    services = services or PooledServices(settings, size=settings.gateway_rpc_pool)
+    services = services or PooledServices(settings, size=settings.gateway_rpc_pool, component="gateway")  # its key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -704,7 +704,7 @@ class LiveStream:
         import threading
 
         from shared.kit.amqp import StreamConsumer
-        from shared.kit.client import ServiceClient
+        from shared.kit.client import ServiceClient, SharedClient
         from shared.kit.follower import Follower, MemoryProjection
 
         self.loop = asyncio.get_event_loop()
@@ -713,11 +713,9 @@ class LiveStream:
         sink = MemoryProjection(lambda e: self.loop.call_soon_threadsafe(self.queue.put_nowait, e))
         sink.positions[service] = after
 
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(settings, timeout=settings.rpc_timeout) as c:
-                return c.call(service, "events_since", position=position, limit=limit)
-
-        self.follower = Follower(service, sink, backfill)
+        self.client = SharedClient(lambda: ServiceClient(settings, PUBLIC.actor(), settings.rpc_timeout,
+                                                         component="gateway"))  # one reply queue per stream
+        self.follower = Follower(service, sink, self.client.backfill(service))
         self.thread = threading.Thread(target=self._run, name=f"sse-{service}", daemon=True)
 
     def start(self) -> None:
@@ -742,3 +740,4 @@ class LiveStream:
     def stop(self) -> None:
         self.consumer.stop()
         self.thread.join(timeout=5)
+        self.client.close()

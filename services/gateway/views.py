@@ -549,13 +549,14 @@ class WebhookDelivery:
         self.task: asyncio.Task | None = None
 
     def _backfill(self, source: str) -> Callable[[int, int], list[dict]]:
-        def backfill(position: int, limit: int) -> list[dict]:
-            from shared.kit.client import ServiceClient
+        """Pulls from `source` over one client per stream (one reply queue), signed as the gateway."""
+        from services.gateway.application import PUBLIC
+        from shared.kit.client import ServiceClient, SharedClient
 
-            with ServiceClient(self.settings, timeout=self.settings.rpc_timeout) as client:
-                return client.call(source, "events_since", position=position, limit=limit)
-
-        return backfill
+        client = SharedClient(lambda: ServiceClient(self.settings, PUBLIC.actor(), self.settings.rpc_timeout,
+                                                    component="gateway"))
+        self.clients = [*getattr(self, "clients", []), client]
+        return client.backfill(source)
 
     async def start(self) -> None:
         from shared.kit.amqp import FollowLoop
@@ -583,5 +584,7 @@ class WebhookDelivery:
             for thread in self.threads:
                 thread.join(timeout=5)
             self.dispatcher.lock.close()
+            for client in getattr(self, "clients", []):
+                client.close()
 
         await asyncio.to_thread(join)

@@ -1,19 +1,23 @@
 """RPC client for processes that are not nameko services (CLI, tests, later the bot's pool).
 
 Uses nameko's standalone proxy, which needs no eventlet monkey-patching. The actor travels in
-the context data of every call; the kit's typed errors come back as the same classes.
+the context data of every call, with an assertion signed by the calling component's key
+(shared/kit/assertion.py); the kit's typed errors come back as the same classes.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
+import threading
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from nameko.exceptions import registry
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.kit.actor import SYSTEM, Actor
+from shared.kit.assertion import CONTEXT_KEY, Signer, signer_for
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS
 
@@ -38,16 +42,24 @@ def new_command_id(prefix: str = "cmd") -> str:
 
 
 class ServiceClient:
+    """`c.sites.register_site(...)` or `c.call("sites", "register_site", ...)`: every call is signed
+    (shared/kit/assertion.py) with the key of `component` (default: the process's `component`
+    setting). One started client has one reply queue; calls on it are serialised by a lock."""
+
     def __init__(self, settings: Settings | None = None, actor: Actor = SYSTEM, timeout: float | None = None,
-                 amqp_uri: str | None = None) -> None:
+                 amqp_uri: str | None = None, component: str | None = None) -> None:
         self.settings = settings or Settings()
         self.actor = actor
         self.timeout = timeout or self.settings.rpc_timeout
         self.amqp_uri = amqp_uri or self.settings.amqp_uri
+        self.component = component or self.settings.component
         self._cluster: Any = None
         self._proxy: Any = None
+        self._signer: Signer | None = None
+        self._lock = threading.Lock()
 
     def __enter__(self) -> "ServiceClient":
+        self._signer = signer_for(self.settings, self.component)
         self._cluster = ClusterRpcProxy(
             {"AMQP_URI": self.amqp_uri}, context_data={"actor": self.actor.to_dict()}, timeout=self.timeout
         )
@@ -64,19 +76,90 @@ class ServiceClient:
             raise AttributeError(service)
         if self._proxy is None:
             raise RuntimeError("use ServiceClient as a context manager")
-        return getattr(self._proxy, service)
+        return _ServiceProxy(self, service)
 
     def act_as(self, actor: Actor) -> None:
         """Make the next calls on this (started) client carry `actor`: a pooled client serves
         one caller at a time, each with its own actor."""
         self.actor = actor
-        if self._cluster is not None:
-            self._cluster._worker_ctx.data["actor"] = actor.to_dict()
 
     def call(self, service: str, rpc_name: str, /, *args: Any, **kwargs: Any) -> Any:
         """Call `service.rpc_name` (positional-only, so an RPC argument may be named anything)."""
-        return getattr(getattr(self, service), rpc_name)(*args, **kwargs)
+        if self._proxy is None or self._signer is None:
+            raise RuntimeError("use ServiceClient as a context manager")
+        with self._lock:  # the context data and the reply queue are this client's, one call at a time
+            data = self._cluster._worker_ctx.data
+            data["actor"] = self.actor.to_dict()
+            data[CONTEXT_KEY] = self._signer.sign(self.actor, service, rpc_name, args, kwargs)
+            return getattr(getattr(self._proxy, service), rpc_name)(*args, **kwargs)
 
     def backfill(self, service: str):  # type: ignore[no-untyped-def]
         """A `(position, limit) -> events` function for followers of `service`."""
         return lambda position, limit: self.call(service, "events_since", position=position, limit=limit)
+
+
+class _ServiceProxy:
+    """`client.<service>.<method>(...)`: a signed `client.call`."""
+
+    def __init__(self, client: ServiceClient, service: str) -> None:
+        self._client = client
+        self._service = service
+
+    def __getattr__(self, method: str) -> Any:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return functools.partial(self._client.call, self._service, method)
+
+
+class SharedClient:
+    """One ServiceClient kept for many calls of one caller (a follower's pulls): one reply queue
+    for its life instead of one per call. Thread-safe; started on first use; a client whose call
+    timed out or lost the broker is closed and the next call starts a new one."""
+
+    def __init__(self, factory: Callable[[], ServiceClient]) -> None:
+        self._factory = factory
+        self._client: ServiceClient | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def call(self, service: str, rpc_name: str, /, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this client is closed")
+            if self._client is None:
+                self._client = self._factory().__enter__()
+            client = self._client
+            try:
+                return client.call(service, rpc_name, *args, **kwargs)
+            except KINDS:
+                raise  # a typed answer: the client is fine
+            except Exception:
+                self._client = None
+                _quietly_close(client)
+                raise
+            finally:
+                if self._closed and self._client is not None:  # closed while this call was in flight
+                    self._client = None
+                    _quietly_close(client)
+
+    def backfill(self, service: str) -> Callable[[int, int], list]:
+        return lambda position, limit: self.call(service, "events_since", position=position, limit=limit)
+
+    def close(self) -> None:
+        """Close the client; a call in flight (up to its timeout) closes it when it returns."""
+        self._closed = True
+        if not self._lock.acquire(timeout=1.0):
+            return
+        try:
+            client, self._client = self._client, None
+        finally:
+            self._lock.release()
+        if client is not None:
+            _quietly_close(client)
+
+
+def _quietly_close(client: ServiceClient) -> None:
+    try:
+        client.__exit__(None, None, None)
+    except Exception:  # noqa: BLE001 - a dead connection
+        pass

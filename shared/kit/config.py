@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -113,6 +113,26 @@ class Settings(BaseSettings):
                                         "agency.* queue with no consumer lives before the broker deletes it.")
     broker_passwords: dict[str, str] = Field({}, description="Broker setup: the password of each component's user, "
                                              'as JSON {"sites": "…", "bot": "…"}; a component left out gets a random one.')
+
+    # -- actor assertions (issue 13, part "actor"): who vouches for the actor of each RPC ----------
+    component: str = Field("cli", pattern=r"^[a-z][a-z0-9_-]{0,39}$",
+                           description="The component this process speaks for (its signing key, the roles it may "
+                           "assert): a service name, bot, gateway or cli. Services, the bot and the gateway set their own.")
+    actor_keys_dir: Path | None = Field(None, description="Directory of the components' HMAC keys, <component>.key "
+                                        "(default: <data dir>/keys).")
+    actor_keys: dict[str, SecretStr] = Field(default_factory=dict, description="Keys given explicitly, JSON "
+                                             "{component: key} (at least 32 characters each): a component needs its "
+                                             "own, a service those of the components that call it. They win over files.")
+    actor_keys_create: bool = Field(True, description="Create a missing key file (0600) on first use; turn off when "
+                                    "keys are provisioned (compose/k8s Secrets).")
+    actor_assertion_window: float = Field(300.0, ge=1, le=86_400, description="Seconds an actor assertion stays valid "
+                                          "(either side of the service's clock).")
+    actor_roles: dict[str, list[str]] = Field(default_factory=dict, description="Per component, the roles it may "
+                                              "assert, JSON {component: [role, ...]}, replacing the built-in list.")
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.actor_keys_dir or self.data_dir / "keys"
 
     @property
     def uses_postgres(self) -> bool:

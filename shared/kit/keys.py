@@ -1,37 +1,116 @@
-"""Service keys kept in the data dir: made once, atomically, readable by the owner only.
+"""The HMAC keys of the calling components (issue 13, actor assertions). Plain Python.
 
-`load_key(configured, path)` returns the configured key when a setting gives one, else the key
-stored at `path`, creating it first when absent. The key file appears complete or not at all
-(written to a temporary file in the same folder, fsynced, then hard-linked into place, which
-fails when another process won the race: its key is read instead), mode 0600 in a 0700 folder.
+One key per component (each service, the bot, the gateway, the CLI). A key comes from, in order:
+the explicit setting (`LANGXANH_ACTOR_KEYS`, a JSON object {component: key}: compose/k8s Secrets),
+then the file `<keys dir>/<component>.key`. With `actor_keys_create` (the default, so `make run`
+and the tests need no configuration), a missing file is made by the first process that needs it:
+32 random bytes in hex, mode 0600, written to a temporary file and hard-linked into place, so two
+processes racing to create it end up with the same key (the loser reads the winner's file).
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
+import tempfile
+import threading
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+COMPONENT = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+MIN_KEY_CHARS = 32
+
+
+class MissingKey(LookupError):
+    """No key for a component (not given, no file, creation off)."""
+
+
+def _check(component: str) -> None:
+    if not COMPONENT.match(component or ""):
+        raise MissingKey(f"not a component name: {component!r}")
+
+
+class KeyRing:
+    """The keys one process can see. Thread-safe; each key is read (or created) once."""
+
+    def __init__(self, keys_dir: Path, explicit: dict[str, str] | None = None, create: bool = True) -> None:
+        self.keys_dir = Path(keys_dir)
+        self.create = create
+        self._keys: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+        for component, key in (explicit or {}).items():
+            _check(component)
+            if len(key.strip()) < MIN_KEY_CHARS:
+                raise ValueError(f"the actor key of {component} is shorter than {MIN_KEY_CHARS} characters")
+            self._keys[component] = key.strip().encode()
+
+    def key(self, component: str) -> bytes:
+        """The key of `component`, or MissingKey."""
+        _check(component)
+        with self._lock:
+            if component not in self._keys:
+                self._keys[component] = self._load(component)
+            return self._keys[component]
+
+    def has(self, component: str) -> bool:
+        try:
+            self.key(component)
+            return True
+        except MissingKey:
+            return False
+
+    def _load(self, component: str) -> bytes:
+        path = self.keys_dir / f"{component}.key"
+        try:
+            return _read(path)
+        except FileNotFoundError:
+            if not self.create:
+                raise MissingKey(f"no key for component {component} (no {path}, none in LANGXANH_ACTOR_KEYS)") from None
+        return _create(path)
+
+
+def _read(path: Path) -> bytes:
+    text = path.read_text(encoding="ascii").strip()
+    if len(text) < MIN_KEY_CHARS:
+        raise MissingKey(f"{path}: a key of at least {MIN_KEY_CHARS} characters expected")
+    if path.stat().st_mode & 0o077:
+        log.warning("%s is readable by other users than its owner (chmod 600 it)", path)
+    return text.encode()
+
+
+def _create(path: Path) -> bytes:
+    """Make `path` atomically (0600), or read the one another process made first."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # fails if it exists: never replaces a key another process uses
+            log.info("created the actor key %s", path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+    return _read(path)
+
+
+def write_key(path: Path) -> bytes:
+    """`langxanh`-side helper: make a new key file at `path` unless one exists (for provisioning)."""
+    return _create(Path(path))
 
 
 def load_key(configured: str | None, path: Path) -> bytes:
+    """A service's own secret (the link codes' HMAC key): the configured one when a setting gives
+    it, else the key file at `path`, made once (atomically, 0600) by the first process that needs it."""
     if configured:
         return configured.encode()
     path = Path(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process made it first: use theirs
-        finally:
-            tmp.unlink(missing_ok=True)
-    key = path.read_text().strip()
-    if len(key) < 32:
-        raise RuntimeError(f"the key in {path} is too short (remove it to make a new one)")
-    return key.encode()
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        return _create(path)

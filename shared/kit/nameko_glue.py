@@ -23,11 +23,12 @@ from pydantic import ValidationError
 from shared.catalog import SERVICES
 from shared.contracts.base import Command, EventsSince
 from shared.kit import access
-from shared.kit.actor import Actor
+from shared.kit.actor import SYSTEM, Actor
+from shared.kit.assertion import verifier_for
 from shared.kit.amqp import FollowLoop, KombuPublisher
-from shared.kit.client import ServiceClient, register_errors
+from shared.kit.client import ServiceClient, SharedClient, register_errors
 from shared.kit.config import Settings
-from shared.kit.errors import KINDS, InvalidInput, LangXanhError, as_kind
+from shared.kit.errors import KINDS, Forbidden, InvalidInput, LangXanhError, as_kind
 from shared.kit.follower import Follower
 from shared.kit.metrics import SERVER, kit_metrics, metrics_port
 from shared.kit.public import PublicMapper
@@ -63,6 +64,23 @@ class Rpc(NamekoRpc):
             except BROKER_GONE:
                 pass  # the connection is gone: the broker requeues the unacknowledged request itself
             return result, exc_info
+
+    def setup(self) -> None:
+        super().setup()
+        self.verifier = verifier_for(Settings())
+
+    def unpack_message_headers(self, message):  # type: ignore[no-untyped-def]
+        """The request's context data, once its actor assertion is verified (shared/kit/assertion.py):
+        a call whose actor no component's key vouches for is answered Forbidden and never runs."""
+        context = super().unpack_message_headers(message)
+        service = self.container.service_name
+        try:
+            self.verifier.verify(service, self.method_name, context, message.payload)
+        except Forbidden as e:
+            kit_metrics().error(service, f"actor:{e.rule}")
+            log.warning("%s.%s refused: %s (%s)", service, self.method_name, e.message, e.rule)
+            raise
+        return context
 
 
 rpc = Rpc.decorator
@@ -147,6 +165,8 @@ class Kit:
 
     @property
     def actor(self) -> Actor:
+        """The actor of this call. Over the broker, `Rpc` verified its assertion before the worker
+        started; in-process callers (entrypoint_hook, the offline cluster) are trusted code."""
         raw = self._data.get("actor")
         if isinstance(raw, (str, bytes)):
             try:
@@ -198,6 +218,7 @@ class ServiceKit(DependencyProvider):
         self.amqp_uri = amqp_uri
         self.metrics = kit_metrics()
         self.relay_metrics = self.metrics.relay(self.service)
+        self._clients: list[SharedClient] = []
         for source, projection_class in self.follows.items():
             self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
                                               metrics=self.metrics.follower(self.service, source))
@@ -221,11 +242,12 @@ class ServiceKit(DependencyProvider):
                                                 identifier=f"{self.service}.follows.{source}")
 
     def _backfill(self, source: str):  # type: ignore[no-untyped-def]
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(amqp_uri=self.amqp_uri, timeout=self.settings.rpc_timeout) as client:
-                return client.call(source, "events_since", position=position, limit=limit)
-
-        return backfill
+        """The follower's pulls from `source`, signed as this service (role system), over one
+        client (one reply queue) kept until the service stops."""
+        client = SharedClient(lambda: ServiceClient(self.settings, SYSTEM, self.settings.rpc_timeout, self.amqp_uri,
+                                                    component=self.service))
+        self._clients.append(client)
+        return client.backfill(source)
 
     def _follow_loop(self, source: str, follower: Follower) -> None:
         """Consume `source`'s public events from this service's durable queue (kit FollowLoop)."""
@@ -284,6 +306,7 @@ class ServiceKit(DependencyProvider):
             log.exception("final relay run failed; the next start publishes it")
         self.relay.close()
         self.relay.publisher.close()
+        self._close_clients()
         self.app.close()
 
     def kill(self) -> None:
@@ -292,6 +315,11 @@ class ServiceKit(DependencyProvider):
         for loop in list(self._loops):
             loop.stop()
         self._stop_metrics()
+        self._close_clients()
+
+    def _close_clients(self) -> None:
+        for client in getattr(self, "_clients", []):
+            client.close()
 
     def _stop_metrics(self) -> None:
         if getattr(self, "_serving_metrics", False):

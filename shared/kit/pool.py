@@ -1,9 +1,10 @@
 """A pool of RPC clients used from worker threads, for asyncio programs (the bot, the gateway).
 
 They run on asyncio and are never monkey-patched. Each call borrows one started nameko
-standalone client from the pool, sets the caller's actor on it and runs in the pool's own
-thread executor (`loop.run_in_executor`), so `size` calls are in flight at once and the event
-loop never blocks. A client that timed out or lost its connection is dropped and replaced.
+standalone client from the pool, sets the caller's actor on it (each call is signed with the
+component's key) and runs in the pool's own thread executor (`loop.run_in_executor`), so `size`
+calls are in flight at once and the event loop never blocks. A client that timed out or lost
+its connection is dropped and replaced.
 """
 from __future__ import annotations
 
@@ -37,8 +38,11 @@ class Services(Protocol):
 
 
 class PooledServices:
-    def __init__(self, settings: Settings | None = None, size: int = 8, timeout: float | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, size: int = 8, timeout: float | None = None,
+                 component: str | None = None) -> None:
+        """`component`: whose key signs the calls (the bot, the gateway; default: the `component` setting)."""
         self.settings = settings or Settings()
+        self.component = component or self.settings.component
         self.size = size
         self.timeout = timeout or self.settings.bot_rpc_timeout  # an interactive caller's patience
         self._idle: queue.LifoQueue[ServiceClient] = queue.LifoQueue()
@@ -50,7 +54,7 @@ class PooledServices:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            client = ServiceClient(self.settings, timeout=self.timeout).__enter__()
+            client = ServiceClient(self.settings, timeout=self.timeout, component=self.component).__enter__()
             with self._lock:
                 self._open.add(client)
             return client

@@ -31,6 +31,8 @@ def service_env(store: str, data_dir: Path, schema_prefix: str | None = None, am
     if amqp_uri:
         env["AMQP_URI"] = amqp_uri
     env.setdefault("AMQP_URI", Settings().amqp_uri)
+    # the bench's own clients and the services sign and verify with the same keys (issue 13)
+    env.setdefault("LANGXANH_ACTOR_KEYS_DIR", str(Settings().keys_dir.resolve()))
     if store == "postgres":
         env["LANGXANH_DATABASE_URL"] = PG_URL
     else:
@@ -41,7 +43,8 @@ def service_env(store: str, data_dir: Path, schema_prefix: str | None = None, am
 def settings_of(env: dict, **update) -> Settings:  # type: ignore[no-untyped-def]
     """The Settings the service processes started with `env` see (for direct appends/reads)."""
     s = Settings(amqp_uri=env["AMQP_URI"], data_dir=Path(env["LANGXANH_DATA_DIR"]), exchange=env["LANGXANH_EXCHANGE"],
-                 database_url=env.get("LANGXANH_DATABASE_URL"), schema_prefix=env["LANGXANH_SCHEMA_PREFIX"])
+                 database_url=env.get("LANGXANH_DATABASE_URL"), schema_prefix=env["LANGXANH_SCHEMA_PREFIX"],
+                 actor_keys_dir=env.get("LANGXANH_ACTOR_KEYS_DIR"))
     return s.model_copy(update=update) if update else s
 
 
