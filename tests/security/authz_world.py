@@ -27,6 +27,7 @@ from services.sites.views import SitesViews
 from shared import reference
 from shared.kit.actor import Actor, Role
 from shared.kit.blobs import BlobStore
+from services.inspections.photos import PhotoShelf
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for
@@ -79,7 +80,9 @@ class World:
         self.views = {"sites": SitesViews(Db.of(self.sites), self.sites),
                       "inspections": InspectionsViews(Db.of(self.inspections), self.inspections),
                       "manifests": ManifestsViews(Db.of(self.manifests), self.manifests), "indicators": None}
-        self.inspections.connect(views=self.views["inspections"], blobs=BlobStore(settings.data_dir / "blobs"))
+        blobs = BlobStore(settings.data_dir / "blobs")
+        self.inspections.connect(views=self.views["inspections"], blobs=blobs)
+        self.inspections.photo_shelf = PhotoShelf.of(self.inspections, blobs, settings)  # as the service wires it
         self.manifests.connect(views=self.views["manifests"])
         self.indicators.connect(facts=IndicatorFacts(Db.of(self.indicators)))
         self.apps = {"sites": self.sites, "inspections": self.inspections, "manifests": self.manifests,

@@ -51,6 +51,8 @@ def calls_in(component: str, methods: dict[str, set[str]], paths: list[Path] | N
                 if first is None and second in VARIABLE:
                     found.update(f"{s}.{second}" for s in over[second])
             f = node.func
+            if isinstance(f, ast.Attribute) and f.attr == "backfill":  # the kit clients' events_since pull
+                found.update(f"{s}.events_since" for s in streams)
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and f.value.attr in SERVICES:
                 if f.attr in methods[f.value.attr]:
                     found.add(f"{f.value.attr}.{f.attr}")
