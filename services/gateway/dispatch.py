@@ -247,7 +247,9 @@ class WebhookDelivery:
         def backfill(position: int, limit: int) -> list[dict]:
             from shared.kit.client import ServiceClient
 
-            with ServiceClient(self.settings, timeout=self.settings.rpc_timeout) as client:
+            from services.gateway.actors import public_actor
+
+            with ServiceClient(self.settings, actor=public_actor(), timeout=self.settings.rpc_timeout) as client:
                 return client.call(source, "events_since", position=position, limit=limit)
 
         return backfill

@@ -16,6 +16,7 @@ import anyio
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
+from services.gateway.actors import public_actor
 from services.gateway.application import TooMany
 from services.gateway.context import G, SourceName, Who, errors
 from services.gateway.routes_public import matches
@@ -67,7 +68,7 @@ class LiveStream:
         sink.positions[service] = after
 
         def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(settings, timeout=settings.rpc_timeout) as c:
+            with ServiceClient(settings, actor=public_actor(), timeout=settings.rpc_timeout) as c:
                 return c.call(service, "events_since", position=position, limit=limit)
 
         self.follower = Follower(service, sink, backfill)
