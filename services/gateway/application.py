@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
-from services.gateway.domainmodel import SCOPES, ApiKey, Webhook, hash_secret, key_id_for
-from shared.kit.actor import Actor, Role
+from services.gateway.domainmodel import SCOPES, ApiKey, ReportQuota, Webhook, hash_secret, key_id_for
+from shared.kit.actor import Actor
 from shared.kit.errors import Forbidden, InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 
@@ -38,10 +38,10 @@ class Caller:
         return "admin" in self.scopes
 
     def actor(self) -> Actor:
-        """How the services see this caller: agency staff, or the platform for the public."""
-        if self.agency is None:
-            return Actor(id="gateway:public", role=Role.AGENCY)
-        return Actor(id=f"gateway:{self.agency}", role=Role.AGENCY)
+        """How the services see this caller: agency staff, or the public role (services.gateway.actors)."""
+        from services.gateway.actors import actor_for
+
+        return actor_for(self)
 
     def to_dict(self) -> dict:
         return {"agency": self.agency, "scopes": self.scopes, "key_id": self.key_id}
@@ -54,12 +54,23 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def check_url(url: str, allow_http: bool) -> None:
+class TooMany(InvalidInput):
+    """A limit per key or per reporter reached (the gateway answers 429)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message, field, "rate_limit")
+
+
+def check_url(url: str, allow_http: bool, allow_private: bool = False) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("https", "http") or not parsed.netloc or len(url) > 2000:
         raise InvalidInput("url must be an absolute https:// URL of at most 2000 characters", "url", "format")
     if parsed.scheme == "http" and not allow_http:
         raise InvalidInput("url must use https (plain http only for loopback tests)", "url", "https")
+    if not allow_private:
+        from services.gateway.targets import checked_address
+
+        checked_address(url)
 
 
 class GatewayApplication(ServiceApplication):
@@ -69,6 +80,7 @@ class GatewayApplication(ServiceApplication):
         super().__init__(env)
         self.clock = clock or _now
         self.allow_http_webhooks = False
+        self.allow_private_webhooks = False
 
     # -- API keys --------------------------------------------------------------------------------
     def issue_key(self, by: Caller | None, command_id: str | None, agency: str, scopes: list[str],
@@ -111,16 +123,45 @@ class GatewayApplication(ServiceApplication):
 
         def work():  # type: ignore[no-untyped-def]
             k = self._get(ApiKey, key_id, "key_id")
-            k.revoke(revoked_at=self.clock(), actor=(by or PUBLIC).to_dict())
-            return [k], {"key_id": str(k.id), "revoked": True}
+            at, actor = self.clock(), (by or PUBLIC).to_dict()
+            k.revoke(revoked_at=at, actor=actor)
+            hooks = self._webhooks_of_key(k)
+            for hook in hooks:  # a revoked key's webhooks go with it, in the same transaction
+                hook.delete(deleted_at=at, actor=actor | {"reason": "key revoked"})
+            return [k, *hooks], {"key_id": str(k.id), "revoked": True, "webhooks_deleted": len(hooks)}
 
         return self.execute(command_id, work)
+
+    def _webhooks_of_key(self, key: ApiKey) -> list[Webhook]:
+        from services.gateway.views import GatewayViews
+        from shared.kit.sql import Db
+
+        views = GatewayViews(Db.of(self), self)
+        hooks = [self.webhook(i) for i in views.webhook_ids(key.agency)]
+        return [h for h in hooks if h is not None and h.state != "deleted" and h.key_id == str(key.id)]
+
+    # -- Open311 quotas --------------------------------------------------------------------------
+    def count_report(self, command_id: str, bucket: str, day: str, limit: int) -> dict:
+        """One more report of `bucket` on `day`; TooMany past `limit`. A retry of the same
+        command (same id) is counted once. Kept in the store: every replica sees the same count."""
+
+        def work():  # type: ignore[no-untyped-def]
+            quota = self.get_or_none(ReportQuota.create_id(bucket, day))
+            if not isinstance(quota, ReportQuota):
+                quota = ReportQuota(bucket=bucket, day=day)
+            if quota.count >= limit:
+                raise TooMany(f"this reporter has filed {quota.count} reports today, the most a day "
+                              f"({limit}); try again tomorrow", "email")
+            quota.count_one()
+            return [quota], {"bucket": bucket, "day": day, "count": quota.count}
+
+        return self.execute(f"{command_id}:quota", work)
 
     # -- webhooks --------------------------------------------------------------------------------
     def register_webhook(self, by: Caller, command_id: str | None, url: str, types: list[str],
                          communes: list[str]) -> dict:
         by.require("webhooks")
-        check_url(url, self.allow_http_webhooks)
+        check_url(url, self.allow_http_webhooks, self.allow_private_webhooks)
         if not types or len(types) > 50 or any(not isinstance(t, str) or not 1 <= len(t) <= 80 for t in types):
             raise InvalidInput("types: 1 to 50 event names or globs, e.g. incident_* or inspections.*", "types", "items")
         if len(communes) > 200 or any(not isinstance(c, str) or not 1 <= len(c) <= 80 for c in communes):
@@ -157,6 +198,8 @@ class GatewayApplication(ServiceApplication):
     def replay_webhook(self, by: Caller, command_id: str | None, webhook_id: str, source: str, after: int) -> dict:
         from shared.catalog import SERVICES
 
+        self._webhook(by, webhook_id)  # 404 unless the caller's
+        by.require("events:read")  # a replay reads history: a webhooks-only key may not
         if source not in SERVICES:
             raise InvalidInput(f"source must be one of {', '.join(SERVICES)}", "source", "enum")
         if not isinstance(after, int) or after < 0:
@@ -204,4 +247,4 @@ def webhook_document(hook: Webhook, with_secret: bool = False) -> dict:
     return doc
 
 
-__all__ = ["GatewayApplication", "Caller", "PUBLIC", "SCOPES", "webhook_document"]
+__all__ = ["GatewayApplication", "Caller", "PUBLIC", "SCOPES", "TooMany", "webhook_document"]

@@ -80,6 +80,7 @@ class Webhook(Aggregate):
         self.state = "active"
         self.parked_reason: str | None = None
         self.replays: list[dict] = []
+        self.key_id: str | None = (actor or {}).get("key_id")  # the key it was registered with
 
     @event("Parked")
     def park(self, reason: str, parked_at: datetime) -> None:
@@ -105,3 +106,22 @@ class Webhook(Aggregate):
         """Another agency's webhook (or a deleted one) does not exist for the caller."""
         if (not admin and agency != self.agency) or self.state == "deleted":
             raise NotFound("no such webhook", "webhook_id", "exists")
+
+
+class ReportQuota(Aggregate):
+    """Open311 reports of one reporter (or one key's anonymous reporters) on one local day.
+    Replicas count on the same aggregate: a concurrent count is a version conflict, retried."""
+
+    @staticmethod
+    def create_id(bucket: str, day: str) -> UUID:
+        return uuid5(NAMESPACE, f"open311-quota:{bucket}:{day}")
+
+    @event("Opened")
+    def __init__(self, bucket: str, day: str) -> None:
+        self.bucket = bucket
+        self.day = day
+        self.count = 0
+
+    @event("Counted")
+    def count_one(self) -> None:
+        self.count += 1

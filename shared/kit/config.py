@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     webhook_backoff_base: float = Field(2.0, gt=0, le=3600, description="Webhooks: seconds before the first retry, doubled after each failure.")
     webhook_backoff_max: float = Field(3600.0, gt=0, le=86_400, description="Webhooks: longest wait between two attempts (seconds).")
     webhook_timeout: float = Field(10.0, gt=0, le=300, description="Webhooks: seconds a receiver has to answer a POST.")
+    # -- issue 13, gateway: bounded bodies, live streams per key, Open311 quotas, webhook targets --
+    gateway_max_body_bytes: int = Field(262_144, ge=1024, le=10_000_000, description="Gateway: largest request body accepted (bytes); larger ones get 413 before being read (Content-Length) or as soon as a chunked body passes it.")
+    gateway_live_streams_per_key: int = Field(8, ge=1, le=1000, description="Gateway: live SSE streams one API key may hold open in one gateway process; the next gets 429.")
+    open311_reports_per_day: int = Field(10, ge=1, le=1000, description="Gateway: Open311 reports one reporter (email, device_id or account_id) may file per day, counted in the gateway's store (shared by replicas).")
+    open311_anonymous_reports_per_day: int = Field(100, ge=1, le=100_000, description="Gateway: Open311 reports without email, device_id or account_id one API key may file per day.")
+    gateway_allow_private_webhooks: bool = Field(False, description="Gateway: accept webhook URLs whose host is (or resolves to) a private, loopback or link-local address (tests).")
     map_tiles_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500,
                                description="Dashboard: map tile URL template ({z}/{x}/{y}, optional {s}); empty = no tile layer.")
 

@@ -28,7 +28,8 @@ class Gateway:
         from shared.kit.config import Settings
         from shared.kit.store import app_for
 
-        self.settings = Settings(data_dir=tmp_path, database_url=None, gateway_allow_http_webhooks=True)
+        self.settings = Settings(data_dir=tmp_path, database_url=None, gateway_allow_http_webhooks=True,
+                                 gateway_allow_private_webhooks=True)  # loopback receivers
         self.app = app_for(GatewayApplication, "gateway", self.settings)
         self.services = LocalServices(cluster)
         self.api = create_app(self.settings, self.services, self.app)

@@ -82,7 +82,7 @@ def test_a_report_is_issued_and_downloaded_in_each_format(gateway):
 
 
 def test_webhook_registrations_belong_to_their_agency(gateway):
-    mine, theirs = gateway.key("so-nnmt", "webhooks"), gateway.key("ubnd-gia-lam", "webhooks")
+    mine, theirs = gateway.key("so-nnmt", "webhooks", "events:read"), gateway.key("ubnd-gia-lam", "webhooks")
     bad = gateway.http.post("/v1/webhooks", json={"url": "ftp://x", "types": ["incident_*"]}, headers=mine)
     assert bad.status_code == 400 and bad.json()["field"] == "url"
     r = gateway.http.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "types": ["incident_*"],

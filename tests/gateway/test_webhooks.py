@@ -304,7 +304,7 @@ def test_parked_after_n_failures_then_resumed(gateway, receiver, tmp_path):
 
 
 def test_replay_from_a_position_delivers_again_with_the_same_webhook_id(gateway, hooks, receiver):
-    key = gateway.key("so-nnmt", "webhooks")
+    key = gateway.key("so-nnmt", "webhooks", "events:read")  # a replay reads history
     bat_trang, other = sites(gateway)
     hook = hooks.register(key, "replayed", ["incident_reported"], [bat_trang["commune"]])
     for text in ("một", "hai", "ba"):
@@ -339,7 +339,7 @@ def test_replay_from_a_position_delivers_again_with_the_same_webhook_id(gateway,
 
 
 def test_a_replay_waits_for_the_feed_to_reach_the_source_head(gateway, hooks, receiver):
-    key = gateway.key("so-nnmt", "webhooks")
+    key = gateway.key("so-nnmt", "webhooks", "events:read")
     bat_trang, _ = sites(gateway)
     hook = hooks.register(key, "late", ["incident_reported"])
     report(gateway, bat_trang)
@@ -516,7 +516,8 @@ def test_the_whole_cycle_on_each_store_kind(cluster, settings, receiver, tmp_pat
 
     class StoreGateway(Gateway):
         def __init__(self) -> None:  # the conftest's Gateway, on the store kind of `settings`
-            self.settings = settings.model_copy(update={"gateway_allow_http_webhooks": True})
+            self.settings = settings.model_copy(update={"gateway_allow_http_webhooks": True,
+                                                       "gateway_allow_private_webhooks": True})
             self.app = app_for(GatewayApplication, "gateway", self.settings)
             self.services = LocalServices(cluster)
             self.api = create_app(self.settings, self.services, self.app)
@@ -527,7 +528,7 @@ def test_the_whole_cycle_on_each_store_kind(cluster, settings, receiver, tmp_pat
     try:
         hooks = Hooks(gateway, receiver, tmp_path, webhook_max_attempts=2)
         hooks.dispatcher.lock = dispatcher_lock(gateway.settings)
-        key = gateway.key("so-nnmt", "webhooks")
+        key = gateway.key("so-nnmt", "webhooks", "events:read")
         bat_trang, _ = sites(gateway)
         good = hooks.register(key, "good", ["incident_reported"])
         bad = hooks.register(key, "bad", ["incident_*"], [bat_trang["commune"]])
