@@ -1,5 +1,5 @@
 """Who may call which RPC of the inspections service (shared/kit/access.py reads it at every call)."""
-from shared.kit.access import EVERYONE, READ_ALL, STAFF, A, B, D, I, R, S, table
+from shared.kit.access import EVERYONE, READ_ALL, STAFF, A, B, D, I, P, R, S, table
 
 REPORTERS = {R} | STAFF
 INSPECTORS = {I, D}
@@ -10,7 +10,8 @@ ACCESS = table({
     "triage_incident": STAFF, "reject_incident": STAFF, "merge_incident": STAFF, "assign_incident": STAFF,
     "verify_incident": INSPECTORS, "resolve_incident": INSPECTORS, "close_incident": STAFF | {S},
     "get_incident": EVERYONE,  # the reporter and staff see it whole; anyone else the public card
-    "suggest_duplicates": STAFF, "list_incidents": STAFF,
+    "suggest_duplicates": STAFF,
+    "list_incidents": STAFF | {P},  # the public (Open311 GET lists): every row as the public card
     "my_incidents": REPORTERS,  # the caller's own reports only
     "site_incident_counts": EVERYONE,
     "add_plan_item": {A, D}, "get_plan": EVERYONE,

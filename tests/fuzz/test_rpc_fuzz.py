@@ -63,6 +63,14 @@ ACTORS = st.sampled_from([
 ])
 
 
+def public_moves(app, head: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Events stored after `head`, but those of private aggregates: a wrong link code counts
+    against its account (sites' RedeemGuard, issue 13) and changes nothing else."""
+    private = set(getattr(app, "private_aggregates", ()))
+    return [n.topic for n in app.select_notifications(head + 1, 100)
+            if n.topic.rsplit(":", 1)[-1].split(".", 1)[0] not in private]
+
+
 @pytest.mark.parametrize("service,rpc,contract", RPCS, ids=[f"{s}.{r}" for s, r, _ in RPCS])
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 def test_an_rpc_never_fails_untyped_and_a_rejection_changes_nothing(cluster, service, rpc, contract, mode):
@@ -80,7 +88,7 @@ def test_an_rpc_never_fails_untyped_and_a_rejection_changes_nothing(cluster, ser
         except LangXanhError as e:
             assert type(e) in KINDS, f"{type(e).__name__} is not a kit kind"
             assert e.message and isinstance(e.message, str)
-            assert app.log_head() == head, f"rejected {rpc} moved the log: {e}"
+            assert public_moves(app, head) == [], f"rejected {rpc} moved the log: {e}"
             SEEN[f"rejected-{mode.value}"] += 1
             return
         SEEN[f"accepted-{mode.value}"] += 1

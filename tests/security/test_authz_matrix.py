@@ -40,7 +40,7 @@ def test_every_rpc_entrypoint_of_every_service_has_an_explicit_role_entry():
 
 
 PUBLIC_READS = {"events_since", "ping", "get_site", "search_sites", "search_establishments", "list_sites",
-                "site_establishments", "get_establishment", "site_history", "get_incident", "site_incident_counts",
+                "site_establishments", "get_establishment", "site_history", "get_incident", "list_incidents", "site_incident_counts",
                 "get_plan", "sanction_catalogue", "waste_catalogue", "figures", "roadmap", "status_card", "get_report",
                 "diff_report"}
 
@@ -124,6 +124,16 @@ def check_incident(world: World, role: Role, answer: Any) -> None:
         assert answer["location"] == {"lat": 21.01, "lon": 105.92}  # coarse, never the exact point
 
 
+def check_incident_rows(world: World, role: Role, answer: Any) -> None:
+    """Every row of a list, as get_incident would show it to that role (the public: the public card)."""
+    assert answer, (role, answer)
+    for row in answer:
+        if role in READ_ALL:
+            assert "reporter" in row, (role, row)
+        else:
+            assert not keys_in(row) & INCIDENT_PRIVATE, (role, keys_in(row) & INCIDENT_PRIVATE)
+
+
 def check_other_reporter(world: World) -> None:
     other = Actor("tg:resident-2", Role.RESIDENT)
     answer = call(world, "inspections", "get_incident", other, {"incident_id": world.incident})
@@ -168,7 +178,7 @@ QUERY_CHECKS = {
     "sites": {"get_site": None, "search_sites": None, "search_establishments": None, "list_sites": None,
               "site_establishments": None, "get_establishment": None, "site_history": check_history,
               "events_since": None, "ping": None},
-    "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": None,
+    "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
                     "my_incidents": check_own_rows("id", lambda w, r: w.incident if r == Role.RESIDENT else None),
                     "site_incident_counts": None, "get_plan": None, "get_inspection": None,
                     "sanction_catalogue": None, "get_violation": None,
