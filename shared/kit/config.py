@@ -47,6 +47,14 @@ class Settings(BaseSettings):
                               "port + the service's offset in the catalogue (sites +0, inspections +1, manifests +2, "
                               "indicators +3); 0 = off.")
     metrics_host: str = Field("0.0.0.0", description="Address the /metrics server listens on.")
+    # poison guard (issue 13, part "poison"): a message that keeps failing is parked, never redelivered forever
+    poison_max_deliveries: int = Field(5, ge=2, le=100, description="RPC: deliveries of one request that never "
+                                       "completed (the worker crashed or was killed, its reply could not be sent) "
+                                       "before it is parked in rpc-<service>.parked and its caller answered Conflict "
+                                       "(rule parked).")
+    follow_max_failures: int = Field(5, ge=1, le=100, description="Followers: failed attempts at one stream message "
+                                     "before it is parked in <queue>.parked (a message that is not a valid envelope "
+                                     "is parked at once).")
     telegram_bot_token: str | None = Field(
         None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "LANGXANH_TELEGRAM_BOT_TOKEN"),
