@@ -309,7 +309,7 @@ class ServiceKit(DependencyProvider):
             followers[source] = {"position": position, "source_sequence": seen, "source_head": follower.source_head,
                                  "lag": seen - position, "applied": follower.applied,
                                  "duplicates": follower.duplicates, "pulls": follower.pulls,
-                                 "parked": parked.pop(f"follow:{source}", 0)}
+                                 "unconfirmed": follower.unconfirmed, "parked": parked.pop(f"follow:{source}", 0)}
         return {"service": self.service, "log_head": relay["head"], "pid": os.getpid(), "host": socket.gethostname(),
                 "relay": {"position": relay["position"], "lag": relay["lag"], "holder": relay["holder"]},
                 "followers": followers, "parked": {"requests": sum(parked.values()), "by_origin": parked},
@@ -361,6 +361,7 @@ class KitEntrypoints:
     @rpc
     def ping(self) -> dict:
         """Health: service, log_head, pid, host, relay {position, lag, holder}, followers
-        {source: {position, source_sequence, source_head, lag, applied, duplicates, pulls, parked}},
+        {source: {position, source_sequence, source_head, lag, applied, duplicates, pulls, unconfirmed,
+        parked}},
         parked {requests, by_origin}, metrics_port."""
         return self.kit.health()
