@@ -24,6 +24,7 @@ from shared.kit.calendar import LOCAL_TZ
 from shared.kit.client import ServiceClient
 from shared.kit.config import Settings
 from shared.kit.follower import Follower, SqlProjection
+from shared.kit.source import SourceClient
 from shared.kit.sql import Cursor
 
 log = logging.getLogger("bot.feed")
@@ -174,6 +175,7 @@ class Feed:
         self.settings = settings
         self.name = name
         self.followers = {}
+        self.sources: list[SourceClient] = []
         for source in SOURCES:
             projection = BotFeed(store.db)
             self.followers[source] = Follower(source, _Notifying(projection, on_queued), self._backfill(source))
@@ -181,11 +183,10 @@ class Feed:
         self.threads: list[threading.Thread] = []
 
     def _backfill(self, source: str):  # type: ignore[no-untyped-def]
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(self.settings, timeout=self.settings.bot_rpc_timeout) as client:
-                return client.call(source, "events_since", position=position, limit=limit)
-
-        return backfill
+        """A pushed message is a wake-up: each pull goes over one client kept open (shared/kit/source.py)."""
+        line = SourceClient(source, lambda: ServiceClient(self.settings, timeout=self.settings.bot_rpc_timeout))
+        self.sources.append(line)
+        return line.events_since
 
     def start(self) -> None:
         for source, follower in self.followers.items():
@@ -201,6 +202,8 @@ class Feed:
             loop.stop()
         for thread in self.threads:
             thread.join(timeout=5)
+        for line in self.sources:
+            line.close(wait=False)
 
 
 class _Notifying:

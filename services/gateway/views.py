@@ -543,19 +543,20 @@ class WebhookDelivery:
         self.targets = WebhookTargets(db, gateway)
         self.dispatcher = WebhookDispatcher(db, gateway, settings, services, dispatcher_lock(settings), self.targets)
         self.feed = WebhookDeliveries(db, self.targets, on_queued=self.dispatcher.wake)
+        self.sources: list[Any] = []
         self.followers = {source: Follower(source, self.feed, self._backfill(source)) for source in SERVICES}
         self.loops: list[Any] = []
         self.threads: list[threading.Thread] = []
         self.task: asyncio.Task | None = None
 
     def _backfill(self, source: str) -> Callable[[int, int], list[dict]]:
-        def backfill(position: int, limit: int) -> list[dict]:
-            from shared.kit.client import ServiceClient
+        """A pushed message is a wake-up: each pull goes over one client kept open (shared/kit/source.py)."""
+        from shared.kit.client import ServiceClient
+        from shared.kit.source import SourceClient
 
-            with ServiceClient(self.settings, timeout=self.settings.rpc_timeout) as client:
-                return client.call(source, "events_since", position=position, limit=limit)
-
-        return backfill
+        line = SourceClient(source, lambda: ServiceClient(self.settings, timeout=self.settings.rpc_timeout))
+        self.sources.append(line)
+        return line.events_since
 
     async def start(self) -> None:
         from shared.kit.amqp import FollowLoop
@@ -582,6 +583,8 @@ class WebhookDelivery:
         def join() -> None:
             for thread in self.threads:
                 thread.join(timeout=5)
+            for line in self.sources:
+                line.close(wait=False)
             self.dispatcher.lock.close()
 
         await asyncio.to_thread(join)

@@ -34,6 +34,7 @@ from shared.kit.poison import DeliveryLog
 from shared.kit.public import PublicMapper
 from shared.kit.relay import AdvisoryLock, FileLock, Relay
 from shared.kit.rpc_guard import RequestGuard
+from shared.kit.source import SourceClient
 from shared.kit.sql import Db
 from shared.kit.store import app_for, parse_database_url
 
@@ -224,10 +225,12 @@ class ServiceKit(DependencyProvider):
         self.deliveries = DeliveryLog(db)
         self.request_guard = RequestGuard(self.service, amqp_uri, self.container.config, self.deliveries,
                                           settings.poison_max_deliveries, on_parked=self._parked)
+        self.sources = {source: SourceClient(source, lambda: ServiceClient(
+            amqp_uri=amqp_uri, timeout=settings.rpc_timeout)) for source in self.follows}
         for source, projection_class in self.follows.items():
-            self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
+            self.followers[source] = Follower(source, projection_class(db), self.sources[source].events_since,
                                               metrics=self.metrics.follower(self.service, source),
-                                              head=self._head(source))
+                                              head=self.sources[source].log_head)
         self.metrics_port = 0
         self._serving_metrics = False
         self._loops: list[FollowLoop] = []
@@ -246,20 +249,6 @@ class ServiceKit(DependencyProvider):
         for source, follower in self.followers.items():
             self.container.spawn_managed_thread(lambda s=source, f=follower: self._follow_loop(s, f),
                                                 identifier=f"{self.service}.follows.{source}")
-
-    def _backfill(self, source: str):  # type: ignore[no-untyped-def]
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(amqp_uri=self.amqp_uri, timeout=self.settings.rpc_timeout) as client:
-                return client.call(source, "events_since", position=position, limit=limit)
-
-        return backfill
-
-    def _head(self, source: str):  # type: ignore[no-untyped-def]
-        def head() -> int:
-            with ServiceClient(amqp_uri=self.amqp_uri, timeout=self.settings.rpc_timeout) as client:
-                return int(client.call(source, "ping")["log_head"])
-
-        return head
 
     def _parked(self, origin: str, kind: str = "deliveries", key: str = "", reason: str = "") -> None:
         """A message parked (`origin` rpc:<method> or follow:<source>): counted, and for a stream
@@ -324,6 +313,7 @@ class ServiceKit(DependencyProvider):
         self._stop_metrics()
         for loop in list(self._loops):
             loop.stop()
+        self._close_sources()
         try:
             self.relay.run_once()  # publish what the last workers saved
         except Exception:  # noqa: BLE001
@@ -338,6 +328,11 @@ class ServiceKit(DependencyProvider):
         for loop in list(self._loops):
             loop.stop()
         self._stop_metrics()
+        self._close_sources(wait=False)
+
+    def _close_sources(self, wait: bool = True) -> None:
+        for source in getattr(self, "sources", {}).values():
+            source.close(wait)
 
     def _stop_metrics(self) -> None:
         if getattr(self, "_serving_metrics", False):
