@@ -225,12 +225,11 @@ class ServiceKit(DependencyProvider):
         self.deliveries = DeliveryLog(db)
         self.request_guard = RequestGuard(self.service, amqp_uri, self.container.config, self.deliveries,
                                           settings.poison_max_deliveries, on_parked=self._parked)
-        self.sources = {source: SourceClient(source, lambda: ServiceClient(
-            amqp_uri=amqp_uri, timeout=settings.rpc_timeout)) for source in self.follows}
+        self.sources: dict[str, SourceClient] = {}
         for source, projection_class in self.follows.items():
-            self.followers[source] = Follower(source, projection_class(db), self.sources[source].events_since,
+            self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
                                               metrics=self.metrics.follower(self.service, source),
-                                              head=self.sources[source].log_head)
+                                              head=self._head(source))
         self.metrics_port = 0
         self._serving_metrics = False
         self._loops: list[FollowLoop] = []
@@ -249,6 +248,19 @@ class ServiceKit(DependencyProvider):
         for source, follower in self.followers.items():
             self.container.spawn_managed_thread(lambda s=source, f=follower: self._follow_loop(s, f),
                                                 identifier=f"{self.service}.follows.{source}")
+
+    def _source(self, source: str) -> SourceClient:
+        """One RPC client kept open per source: a wake-up costs a warm call (shared/kit/source.py)."""
+        if source not in self.sources:
+            self.sources[source] = SourceClient(source, lambda: ServiceClient(
+                amqp_uri=self.amqp_uri, timeout=self.settings.rpc_timeout))
+        return self.sources[source]
+
+    def _backfill(self, source: str):  # type: ignore[no-untyped-def]
+        return self._source(source).events_since
+
+    def _head(self, source: str):  # type: ignore[no-untyped-def]
+        return self._source(source).log_head
 
     def _parked(self, origin: str, kind: str = "deliveries", key: str = "", reason: str = "") -> None:
         """A message parked (`origin` rpc:<method> or follow:<source>): counted, and for a stream
