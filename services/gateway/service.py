@@ -712,11 +712,11 @@ class LiveStream:
         sink = MemoryProjection(lambda e: self.loop.call_soon_threadsafe(self.queue.put_nowait, e))
         sink.positions[service] = after
 
-        def backfill(position: int, limit: int) -> list[dict]:
-            with ServiceClient(settings, timeout=settings.rpc_timeout) as c:
-                return c.call(service, "events_since", position=position, limit=limit)
+        from shared.kit.source import SourceClient
 
-        self.follower = Follower(service, sink, backfill)
+        # a pushed message is a wake-up (the follower pulls): one client kept open for the pulls
+        self.source = SourceClient(service, lambda: ServiceClient(settings, timeout=settings.rpc_timeout))
+        self.follower = Follower(service, sink, self.source.events_since)
         self.thread = threading.Thread(target=self._run, name=f"sse-{service}", daemon=True)
 
     def start(self) -> None:
@@ -731,6 +731,7 @@ class LiveStream:
             log.exception("live stream failed")
         finally:
             self.consumer.close()
+            self.source.close()
 
     async def next(self, timeout: float) -> dict | None:
         try:

@@ -8,6 +8,7 @@ import pytest
 from services.inspections.service import InspectionsService
 from services.sites.service import SitesService
 from shared.directory import SitesDirectory
+from shared.health import parked as parked_cell
 from shared.kit.actor import Actor
 from shared.kit.client import ServiceClient
 from tests.security.services.poison_kit import (declare_follower_queue, delete_queues, depth, eventually, forged_site_registered,
@@ -73,6 +74,7 @@ def test_garbage_in_a_follower_queue_is_parked_and_catch_up_still_runs(
         eventually(lambda: known_sites(inspections).get(second["id"]), what="the catch-up of the lost event")
         health = eventually(lambda: (lambda h: h if h["lag"] == 0 else None)(follower_health(client)))
         assert health["position"] == head and health.get("parked") == 2
+        assert parked_cell(client.inspections.ping()) == "follow:sites 2"  # the `langxanh health` table
 
     parked = take_all(amqp_uri, f"{QUEUE}.parked")
     assert [m.body for m in parked][0] == b"\x00\xff not even text"

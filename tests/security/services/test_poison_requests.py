@@ -11,6 +11,7 @@ from nameko.rpc import Responder
 from services.sites.service import SitesService
 from shared.kit.actor import Actor
 from shared.kit.client import ServiceClient
+from shared.health import parked as parked_cell
 from shared.kit.errors import Conflict
 from shared.kit.nameko_glue import rpc
 from tests.security.services.poison_kit import delete_queues, depth, parked_total, take_all
@@ -69,6 +70,7 @@ def test_a_request_that_kills_every_worker_is_parked_and_the_service_lives(make_
         assert len(Killer.kills) == MAX and not survivor._died.ready()
         health = client.sites.ping()  # the service keeps answering
         assert health["parked"] == {"requests": 1, "by_origin": {"rpc:explode": 1}}
+        assert parked_cell(health) == "rpc:explode 1"  # the `langxanh health` table
         assert client.sites.register_site(kind="craft_village", name="Bát Tràng", old_district="gia-lam")["id"]
 
     parked = take_all(amqp_uri, "rpc-sites.parked")
