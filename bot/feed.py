@@ -191,7 +191,8 @@ class Feed:
     def start(self) -> None:
         for source, follower in self.followers.items():
             loop = FollowLoop(follower, self.settings.amqp_uri, self.settings.exchange, f"{self.name}.follows.{source}",
-                              self.settings.follow_catch_up_interval, owner=self.name)
+                              self.settings.follow_catch_up_interval, owner=self.name,
+                              max_failures=self.settings.follow_max_failures)
             thread = threading.Thread(target=loop.run, name=f"bot-follows-{source}", daemon=True)
             self.loops.append(loop)
             self.threads.append(thread)
