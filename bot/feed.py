@@ -22,9 +22,10 @@ from shared import reference
 from shared.kit.amqp import FollowLoop
 from shared.kit.calendar import LOCAL_TZ
 from shared.kit.actor import Actor, Role
-from shared.kit.client import ServiceClient, SharedClient
+from shared.kit.client import ServiceClient
 from shared.kit.config import Settings
 from shared.kit.follower import Follower, SqlProjection
+from shared.kit.source import SourceClient
 from shared.kit.sql import Cursor
 
 log = logging.getLogger("bot.feed")
@@ -179,7 +180,7 @@ class Feed:
         self.settings = settings
         self.name = name
         self.followers = {}
-        self.clients: list[SharedClient] = []
+        self.sources: list[SourceClient] = []
         for source in SOURCES:
             projection = BotFeed(store.db)
             self.followers[source] = Follower(source, _Notifying(projection, on_queued), self._backfill(source))
@@ -187,15 +188,17 @@ class Feed:
         self.threads: list[threading.Thread] = []
 
     def _backfill(self, source: str):  # type: ignore[no-untyped-def]
-        """Pulls from `source` over one client per stream (one reply queue), as a public reader."""
-        client = SharedClient(lambda: ServiceClient(self.settings, FEED_READER, self.settings.bot_rpc_timeout))
-        self.clients.append(client)
-        return client.backfill(source)
+        """A pushed message is a wake-up: each pull goes over one client kept open (shared/kit/source.py),
+        signed as the bot, as a public reader."""
+        line = SourceClient(source, lambda: ServiceClient(self.settings, FEED_READER, self.settings.bot_rpc_timeout))
+        self.sources.append(line)
+        return line.events_since
 
     def start(self) -> None:
         for source, follower in self.followers.items():
             loop = FollowLoop(follower, self.settings.amqp_uri, self.settings.exchange, f"{self.name}.follows.{source}",
-                              self.settings.follow_catch_up_interval, owner=self.name)
+                              self.settings.follow_catch_up_interval, owner=self.name,
+                              max_failures=self.settings.follow_max_failures)
             thread = threading.Thread(target=loop.run, name=f"bot-follows-{source}", daemon=True)
             self.loops.append(loop)
             self.threads.append(thread)
@@ -206,8 +209,8 @@ class Feed:
             loop.stop()
         for thread in self.threads:
             thread.join(timeout=5)
-        for client in self.clients:
-            client.close()
+        for line in self.sources:
+            line.close(wait=False)
 
 
 class _Notifying:

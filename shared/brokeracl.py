@@ -32,6 +32,7 @@ import re
 from shared.catalog import SERVICES
 
 RPC_EXCHANGE = "nameko-rpc"
+PARKED_EXCHANGE = "langxanh.parked"  # shared/kit/poison.py: poison messages, routing key = the parked queue
 USER_PREFIX = "langxanh-"
 CALLERS = ("bot", "gateway", "cli")
 COMPONENTS = (*SERVICES, *CALLERS)
@@ -126,11 +127,19 @@ def own_queues(component: str) -> list[str]:
     return out
 
 
+def parked_queues(component: str) -> list[str]:
+    """Regexes of the component's parked queues (`<queue>.parked`): its RPC queue's and its
+    followers' (shared/kit/poison.py parks a poison message there; exclusive queues drop it)."""
+    own = [q for q in own_queues(component) if q not in (REPLY_QUEUE, SERVER_NAMED)]
+    return [q + r"\.parked" for q in own]
+
+
 def permissions(component: str, exchange: str) -> dict[str, str]:
     """The vhost permissions (configure, write, read regexes) of the component's user."""
     exchanges = [re.escape(RPC_EXCHANGE), re.escape(exchange)]
-    everything = _alternatives(own_queues(component) + exchanges)
-    write = own_queues(component) + [re.escape(RPC_EXCHANGE)]
+    parked = parked_queues(component) + [re.escape(PARKED_EXCHANGE)] if parked_queues(component) else []
+    everything = _alternatives(own_queues(component) + exchanges + parked)
+    write = own_queues(component) + [re.escape(RPC_EXCHANGE)] + parked
     if component in SERVICES:
         write.append(re.escape(exchange))  # its relay publishes its public events
     return {"configure": everything, "write": _alternatives(write), "read": everything}
@@ -148,5 +157,7 @@ def topic_permissions(component: str, exchange: str) -> list[dict[str, str]]:
         rpc_write = _alternatives(calls) if calls else NOTHING
         rpc_read = _alternatives([UUID])
         events_write = NOTHING
+    parked = _alternatives(parked_queues(component)) if parked_queues(component) else NOTHING
     return [{"exchange": RPC_EXCHANGE, "write": rpc_write, "read": rpc_read},
-            {"exchange": exchange, "write": events_write, "read": ".*"}]
+            {"exchange": exchange, "write": events_write, "read": ".*"},
+            {"exchange": PARKED_EXCHANGE, "write": parked, "read": parked}]

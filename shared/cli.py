@@ -619,7 +619,7 @@ def health(
 ) -> None:
     """Ping every service (or one) over RPC: pid, log head, relay lag, follower lags, answer time.
     Exit 0 when every one answered, 1 otherwise (a Kubernetes exec probe: langxanh health --service sites)."""
-    from shared.health import check, follower_lags
+    from shared.health import check, follower_lags, parked
 
     if service is not None and service not in SERVICES:
         err.print(f"[red]unknown service {service!r}; known: {', '.join(SERVICES)}[/red]")
@@ -634,13 +634,14 @@ def health(
         for col in ("pid", "log head", "relay lag"):
             t.add_column(col, justify="right", no_wrap=True)
         t.add_column("follower lags")
+        t.add_column("parked")
         t.add_column("answered in", justify="right")
         for r in results:
             if r["ok"]:
                 t.add_row(r["service"], str(r.get("pid", "-")), str(r["log_head"]),
-                          str((r.get("relay") or {}).get("lag", "-")), follower_lags(r), f"{r['ms']:.0f} ms")
+                          str((r.get("relay") or {}).get("lag", "-")), follower_lags(r), parked(r), f"{r['ms']:.0f} ms")
             else:
-                t.add_row(f"[red]{r['service']}[/red]", "-", "-", "-", "-", f"[red]{r['error']}[/red]")
+                t.add_row(f"[red]{r['service']}[/red]", "-", "-", "-", "-", "-", f"[red]{r['error']}[/red]")
         console.print(t)
     down = [r["service"] for r in results if not r["ok"]]
     if down:

@@ -56,5 +56,15 @@ def check(services: list[str], settings: Settings, timeout: float) -> list[dict[
 
 
 def follower_lags(result: dict[str, Any]) -> str:
+    """`source lag` per line; the lag counts from the source's log head (shared/kit/follower.py)."""
     followers = result.get("followers") or {}
     return "\n".join(f"{source} {f['lag']}" for source, f in followers.items()) or "-"
+
+
+def parked(result: dict[str, Any]) -> str:
+    """What the poison guard parked (shared/kit/poison.py): RPC requests by method, follower
+    messages by source; '-' when nothing."""
+    lines = [f"{origin} {n}" for origin, n in ((result.get("parked") or {}).get("by_origin") or {}).items() if n]
+    lines += [f"follow:{source} {f['parked']}" for source, f in (result.get("followers") or {}).items()
+              if f.get("parked")]
+    return "\n".join(lines) or "-"

@@ -260,7 +260,8 @@ class WebhookDelivery:
         self.task = asyncio.create_task(self.dispatcher.run(), name="webhook-dispatcher")
         for source, follower in self.followers.items():
             loop = FollowLoop(follower, self.settings.amqp_uri, self.settings.exchange,
-                              f"{self.name}.follows.{source}", self.settings.follow_catch_up_interval, owner=self.name)
+                              f"{self.name}.follows.{source}", self.settings.follow_catch_up_interval, owner=self.name,
+                              max_failures=self.settings.follow_max_failures)
             thread = threading.Thread(target=loop.run, name=f"{self.name}-follows-{source}", daemon=True)
             self.loops.append(loop)
             self.threads.append(thread)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -10,6 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from kombu import Connection, Exchange, Producer, Queue
+
+from shared.kit.poison import StreamGuard
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +141,21 @@ class StreamConsumer:
     `durable=True` for a follower's own queue (messages wait while it is down); a CLI tail uses
     an exclusive auto-delete queue. `bind()` declares and binds before anything is consumed, so a
     caller can bind, backfill, then consume with no gap. The handler acks by returning; an
-    exception requeues the message.
+    exception requeues the message — through the poison guard (shared/kit/poison.py): a message
+    that is not a valid envelope of `source` (by default the service of patterns `<service>.#`) is
+    parked in `<queue>.parked` at once (dropped from a non-durable queue), one whose handling failed
+    `max_failures` times is parked.
     """
 
     def __init__(self, amqp_uri: str, exchange: str, patterns: list[str], queue: str | None = None,
-                 durable: bool = True, prefetch: int = 50) -> None:
+                 durable: bool = True, prefetch: int = 50, source: str | None = None, max_failures: int = 5,
+                 on_parked: Callable[[str, str, str], None] | None = None) -> None:
+        self.amqp_uri = amqp_uri
+        self.source = source or _source_of(patterns)
+        self.durable = durable
+        self.max_failures = max_failures
+        self.on_parked = on_parked
+        self.guard: StreamGuard | None = None
         self.connection = Connection(amqp_uri, connect_timeout=10)
         self.exchange = events_exchange(exchange)
         name = queue or ""
@@ -170,16 +183,14 @@ class StreamConsumer:
             self.bind()
         channel = self.connection.default_channel
         channel.basic_qos(0, self.prefetch, False)
+        if self.guard is None:
+            self.guard = StreamGuard(self.amqp_uri, self.queue_name, self.source, durable=self.durable,
+                                     max_failures=self.max_failures, on_parked=self.on_parked,
+                                     pause=self.stopped.wait)
+        guard = self.guard
 
         def on_message(message):  # type: ignore[no-untyped-def]
-            try:
-                handler(decode(message.body))
-            except Exception:
-                log.exception("event handler failed; message requeued")
-                time.sleep(0.5)  # do not spin on a failure that needs time (the source is down)
-                message.requeue()
-                return
-            message.ack()
+            guard.deliver(message, handler)
 
         queue = Queue(self.queue_name, exchange=self.exchange, no_declare=True)
         with self.connection.Consumer([queue], on_message=on_message, channel=channel):
@@ -187,8 +198,9 @@ class StreamConsumer:
                 try:
                     self.connection.drain_events(timeout=0.5)
                 except socket.timeout:
-                    if idle:
-                        idle()
+                    pass
+                if idle:
+                    idle()  # on its own interval, even while messages keep coming
 
     def stop(self) -> None:
         self.stopped.set()
@@ -201,15 +213,27 @@ class StreamConsumer:
             pass
 
 
+def _source_of(patterns: list[str]) -> str | None:
+    """`sites` for ["sites.#"]: the one service whose stream the patterns select, if any."""
+    services = {p.split(".", 1)[0] for p in patterns}
+    service = services.pop() if len(services) == 1 else ""
+    return service if re.fullmatch(r"[a-z][a-z0-9_]*", service) else None
+
+
 class FollowLoop:
     """Feeds a follower from its own durable queue on the public stream: catches up at start and
     every `interval` seconds when idle, reconnects after a broker failure. Runs until `stop()`.
     Used by services (in a nameko managed thread) and by the bot (in a plain thread)."""
 
     def __init__(self, follower, amqp_uri: str, exchange: str, queue: str, interval: float,  # type: ignore[no-untyped-def]
-                 owner: str, on_error: Callable[[], None] | None = None) -> None:
-        """`on_error()` is called on each failure (a catch-up, a handled event, the consumer)."""
+                 owner: str, on_error: Callable[[], None] | None = None, max_failures: int = 5,
+                 on_parked: Callable[[str, str, str], None] | None = None) -> None:
+        """`on_error()` is called on each failure (a catch-up, a handled event, the consumer);
+        `on_parked(kind, key, reason)` on each message the poison guard parked."""
         self.follower = follower
+        self.max_failures = max_failures
+        self.on_parked = on_parked
+        self.parked = 0
         self.on_error = on_error
         self.amqp_uri = amqp_uri
         self.exchange = exchange
@@ -244,11 +268,16 @@ class FollowLoop:
             self._failed()
             log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.owner,
                         self.follower.source, type(e).__name__, e, self.interval)
+            try:
+                self.follower.refresh_head()  # the lag counts from the source's head all the same
+            except Exception:  # noqa: BLE001 - the source is away
+                log.debug("%s: the head of %s is unknown", self.owner, self.follower.source, exc_info=True)
 
     def run(self) -> None:
         source = self.follower.source
         while not self._stopping.is_set():
-            consumer = StreamConsumer(self.amqp_uri, self.exchange, [f"{source}.#"], queue=self.queue, durable=True)
+            consumer = StreamConsumer(self.amqp_uri, self.exchange, [f"{source}.#"], queue=self.queue, durable=True,
+                                      source=source, max_failures=self.max_failures, on_parked=self._parked)
             self._consumer = consumer
             try:
                 consumer.bind()
@@ -263,6 +292,12 @@ class FollowLoop:
             finally:
                 consumer.close()
                 self._consumer = None
+
+    def _parked(self, kind: str, key: str, reason: str) -> None:
+        self.parked += 1
+        self._failed()
+        if self.on_parked is not None:
+            self.on_parked(kind, key, reason)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     photo_gc_interval: float = Field(3600.0, ge=0, description="Photos: seconds between garbage collections of "
                                      "unreferenced photos by the inspections service (0 = only `langxanh photos gc`).")
 
+    # poison guard (issue 13, part "poison"): a message that keeps failing is parked, never redelivered forever
+    poison_max_deliveries: int = Field(5, ge=2, le=100, description="RPC: deliveries of one request that never "
+                                       "completed (the worker crashed or was killed, its reply could not be sent) "
+                                       "before it is parked in rpc-<service>.parked and its caller answered Conflict "
+                                       "(rule parked).")
+    follow_max_failures: int = Field(5, ge=1, le=100, description="Followers: failed attempts at one stream message "
+                                     "before it is parked in <queue>.parked (a message that is not a valid envelope "
+                                     "is parked at once).")
     telegram_bot_token: str | None = Field(
         None,
         validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "LANGXANH_TELEGRAM_BOT_TOKEN"),

@@ -1,10 +1,12 @@
 """The follower: applies one source's public events exactly once and in order.
 
-A projection writes its state and its tracking row in one transaction. When an event arrives
-ahead of the tracking position (a lost or reordered message, or a cold start), the follower
-pulls the missing range from the source with `events_since`; duplicates are skipped. A
-rebuild forgets the tracking and the state, then pulls from zero. Plain Python: the transport
-(a kombu consumer, a nameko entrypoint, a CLI) feeds `handle()`.
+A projection writes its state and its tracking row in one transaction. A pushed message is a
+wake-up, never trusted for its content (anyone who can publish on the exchange could forge one):
+when it announces a sequence after the tracking position, the follower pulls the range from the
+source with `events_since` and applies what the source answers; one pull serves every message
+queued behind it (they are duplicates by then, skipped without I/O). A rebuild forgets the
+tracking and the state, then pulls from zero. Plain Python: the transport (a kombu consumer, a
+nameko entrypoint, a CLI) feeds `handle()`.
 """
 from __future__ import annotations
 
@@ -142,11 +144,13 @@ class MemoryProjection(Projection):
 class Follower:
     """`metrics` (optional) is told what happens: a `shared.kit.metrics.FollowerMetrics`.
 
-    `source_sequence` is the highest sequence of the source this follower has seen, pushed or
-    pulled; `lag` = source_sequence - the last known position (events known but not applied)."""
+    `source_sequence` is the highest sequence the source itself showed: in a page it answered, or
+    as its log head (`source_head`: a short page reaches the head; `head()`, optional, asks the
+    source, e.g. its `ping`); pushed sequences are not trusted for it. `lag` = source_sequence -
+    the last known position (events the source has that this follower has not applied)."""
 
     def __init__(self, source: str, projection: Projection, backfill: Backfill, page: int = 500,
-                 metrics: Any = None) -> None:
+                 metrics: Any = None, head: Callable[[], int] | None = None) -> None:
         self.source = source
         self.projection = projection
         self.backfill = backfill
@@ -156,8 +160,11 @@ class Follower:
         self.applied = 0
         self.duplicates = 0
         self.pulls = 0
+        self.unconfirmed = 0  # wake-ups announcing a sequence the source did not have
         self.source_sequence = 0
+        self.source_head = 0
         self.last_position = 0
+        self.head = head
 
     @property
     def position(self) -> int:
@@ -182,27 +189,33 @@ class Follower:
             self.metrics.state(position, self.source_sequence)
 
     def handle(self, event: dict) -> str:
-        """Feed one pushed event. Returns 'applied', 'duplicate' or 'pulled'."""
+        """Feed one pushed message (a wake-up: only its sequence is read). Returns 'duplicate' (at
+        or before the position: nothing done), 'applied' (the pull from the source reached its
+        sequence) or 'unconfirmed' (the source has no such event yet: nothing of it applied)."""
         sequence = parse_sequence(event["sequence"])
         with self._lock:
-            self._seen(sequence)
             position = self.projection.position(self.source)
             self._at(position)
             if sequence <= position:
                 self._duplicate()
                 return "duplicate"
-            if sequence == position + 1:
-                if self.projection.apply(self.source, event):
-                    self.applied += 1
-                    if self.metrics is not None:
-                        self.metrics.applied(1)
-                    self._at(sequence)
-                    return "applied"
-                self._duplicate()
-                return "duplicate"
-            # Ahead of us: something is missing (or the log has a hole). Pull up to it.
             self.catch_up(until=sequence)
-            return "pulled"
+            if self.last_position >= sequence:
+                return "applied"
+            self.unconfirmed += 1
+            if self.metrics is not None:
+                self.metrics.unconfirmed()
+            return "unconfirmed"
+
+    def refresh_head(self) -> int:
+        """Ask the source for its log head (when a `head` function was given); the lag follows."""
+        if self.head is not None:
+            self._head_at(int(self.head()))
+        return self.source_head
+
+    def _head_at(self, head: int) -> None:
+        self.source_head = head
+        self._seen(head)
 
     def _duplicate(self) -> None:
         self.duplicates += 1
@@ -225,6 +238,8 @@ class Follower:
                     events = self.backfill(position, self.page)
                     if events:
                         self._seen(parse_sequence(events[-1]["sequence"]))
+                    if len(events) < self.page:  # a short page reaches the source's head
+                        self._head_at(parse_sequence(events[-1]["sequence"]) if events else position)
                     fresh = [e for e in events if parse_sequence(e["sequence"]) > position]
                     if not fresh:
                         break
@@ -239,7 +254,7 @@ class Follower:
                     if self.metrics is not None:
                         self.metrics.applied(n)
                     self._at(parse_sequence(fresh[-1]["sequence"]))
-                    if len(events) < self.page and until is None:
+                    if len(events) < self.page:  # nothing more at the source (for now)
                         break
         finally:
             self.applied += applied

@@ -8,13 +8,13 @@ registry in production, so the client's process_* and python_* collectors come a
 - `FollowerMetrics(service, source)`: what a `Follower` saw and applied (`langxanh_follower_*`);
 - `Metrics.command(...)`: the RPC wrapper counts each call and its latency.
 
-Follower lag, precisely: `source_sequence` is the highest sequence of the source's stream this
-follower has *seen* — in a message pushed on its queue (`handle`) or in a page returned by the
-source's `events_since` (`catch_up`); `lag = max(0, source_sequence - position)`, where position is
-the last sequence its projection applied. It counts events the follower knows it has not applied
-yet. It does not count messages still waiting unseen in its queue (RabbitMQ's queue depth of
-`<service>.follows.<source>`) nor events the source has not relayed yet (the source's
-`langxanh_relay_lag`); an idle follower's periodic catch-up pull sees the source's log directly.
+Follower lag, precisely: `source_sequence` is the highest sequence the *source* showed this
+follower — in a page its `events_since` returned, or as its log head (a short page reaches the
+head; after a failed catch-up the follower asks the source's `ping` for `log_head`). A pushed
+message is only a wake-up and its sequence is not trusted for it. `lag = max(0, source_sequence -
+position)`, where position is the last sequence its projection applied: events the source has
+that the follower has not applied, relayed or not (events_since reads the source's log).
+`langxanh_parked_total` counts the poison guard's parked messages (shared/kit/poison.py).
 
 The HTTP server (`prometheus_client.start_http_server`) is started once per process by the first
 service kit that starts there, on `LANGXANH_METRICS_PORT` + the service's offset in the catalogue,
@@ -77,6 +77,14 @@ class Metrics:
                                            ["service", "source"], registry=r)
         self.follower_pulls = Counter("langxanh_follower_pulls", "events_since calls made to the source (catch-ups).",
                                       ["service", "source"], registry=r)
+        self.follower_unconfirmed = Counter(
+            "langxanh_follower_unconfirmed", "Pushed messages announcing a sequence the source did not have when "
+            "asked (forged, or ahead of the source's log): nothing of them applied.", ["service", "source"], registry=r)
+        self.parked = Counter(
+            "langxanh_parked", "Messages parked by the poison guard, by where (rpc:<method> in rpc-<service>.parked, "
+            "follow:<source> in <service>.follows.<source>.parked) and kind (deliveries = an RPC request delivered "
+            "too often without completing; invalid = not a valid envelope; failed = handling failed too often).",
+            ["service", "where", "kind"], registry=r)
         self.errors = Counter("langxanh_errors",
                               "Failures of the background work: where=relay (a relay run failed) or "
                               "follow:<source> (consuming, handling or catching up with that source failed).",
@@ -86,6 +94,9 @@ class Metrics:
     def command(self, service: str, kind: str, command: str, outcome: str, seconds: float) -> None:
         self.commands.labels(service, kind, command, outcome).inc()
         self.command_seconds.labels(service, kind, command).observe(seconds)
+
+    def parked_message(self, service: str, where: str, kind: str) -> None:
+        self.parked.labels(service, where, kind).inc()
 
     def error(self, service: str, where: str) -> None:
         self.errors.labels(service, where).inc()
@@ -131,6 +142,7 @@ class FollowerMetrics:
         self._applied = metrics.follower_applied.labels(service, source)
         self._duplicates = metrics.follower_duplicates.labels(service, source)
         self._pulls = metrics.follower_pulls.labels(service, source)
+        self._unconfirmed = metrics.follower_unconfirmed.labels(service, source)
 
     def applied(self, n: int = 1) -> None:
         if n:
@@ -141,6 +153,9 @@ class FollowerMetrics:
 
     def pulled(self) -> None:
         self._pulls.inc()
+
+    def unconfirmed(self) -> None:
+        self._unconfirmed.inc()
 
     def state(self, position: int, source_sequence: int) -> None:
         self._position.set(position)

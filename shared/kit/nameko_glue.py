@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import time
+import uuid
 from typing import Any
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError
@@ -26,13 +27,16 @@ from shared.kit import access
 from shared.kit.actor import SYSTEM, Actor
 from shared.kit.assertion import verifier_for
 from shared.kit.amqp import FollowLoop, KombuPublisher
-from shared.kit.client import ServiceClient, SharedClient, register_errors
+from shared.kit.client import ServiceClient, register_errors
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS, Forbidden, InvalidInput, LangXanhError, as_kind
 from shared.kit.follower import Follower
 from shared.kit.metrics import SERVER, kit_metrics, metrics_port
+from shared.kit.poison import DeliveryLog
 from shared.kit.public import PublicMapper
 from shared.kit.relay import AdvisoryLock, FileLock, Relay
+from shared.kit.rpc_guard import RequestGuard
+from shared.kit.source import SourceClient
 from shared.kit.sql import Db
 from shared.kit.store import app_for, parse_database_url
 
@@ -51,11 +55,30 @@ class Rpc(NamekoRpc):
     with an error, and nameko kills the whole container (the process exits). Here it is logged and
     the request is requeued (on a dead connection the broker requeues it by itself): it is run
     again, and a command with a `command_id` answers from its record instead of acting twice.
+
+    A request delivered again (`redelivered`) passes the service kit's poison-request guard
+    first: past `poison_max_deliveries` deliveries it is parked in `rpc-<service>.parked`, not run.
     """
+
+    def handle_message(self, body, message):  # type: ignore[no-untyped-def]
+        """The poison-request guard (shared/kit/rpc_guard.py), for a request delivered again only."""
+        if message.delivery_info.get("redelivered"):
+            guard = self._request_guard()
+            if guard is not None and guard.parks(self.method_name, message, self.rpc_consumer.queue_consumer.ack_message,
+                                                 self.rpc_consumer.requeue_message):
+                return None
+        return super().handle_message(body, message)
+
+    def _request_guard(self):  # type: ignore[no-untyped-def]
+        for dependency in self.container.dependencies:
+            guard = getattr(dependency, "request_guard", None)
+            if guard is not None:
+                return guard
+        return None
 
     def handle_result(self, message, worker_ctx, result, exc_info):  # type: ignore[no-untyped-def]
         try:
-            return super().handle_result(message, worker_ctx, result, exc_info)
+            answer = super().handle_result(message, worker_ctx, result, exc_info)
         except BROKER_GONE as e:
             log.warning("%s.%s: the reply could not be sent (%s: %s); the request is requeued",
                         self.container.service_name, self.method_name, type(e).__name__, e)
@@ -64,6 +87,11 @@ class Rpc(NamekoRpc):
             except BROKER_GONE:
                 pass  # the connection is gone: the broker requeues the unacknowledged request itself
             return result, exc_info
+        if message.delivery_info.get("redelivered"):
+            guard = self._request_guard()
+            if guard is not None:
+                guard.answered(message)
+        return answer
 
     def setup(self) -> None:
         super().setup()
@@ -218,10 +246,14 @@ class ServiceKit(DependencyProvider):
         self.amqp_uri = amqp_uri
         self.metrics = kit_metrics()
         self.relay_metrics = self.metrics.relay(self.service)
-        self._clients: list[SharedClient] = []
+        self.deliveries = DeliveryLog(db)
+        self.request_guard = RequestGuard(self.service, amqp_uri, self.container.config, self.deliveries,
+                                          settings.poison_max_deliveries, on_parked=self._parked)
+        self.sources: dict[str, SourceClient] = {}
         for source, projection_class in self.follows.items():
             self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
-                                              metrics=self.metrics.follower(self.service, source))
+                                              metrics=self.metrics.follower(self.service, source),
+                                              head=self._head(source))
         self.metrics_port = 0
         self._serving_metrics = False
         self._loops: list[FollowLoop] = []
@@ -241,19 +273,34 @@ class ServiceKit(DependencyProvider):
             self.container.spawn_managed_thread(lambda s=source, f=follower: self._follow_loop(s, f),
                                                 identifier=f"{self.service}.follows.{source}")
 
+    def _source(self, source: str) -> SourceClient:
+        """One RPC client kept open per source (one reply queue), signed as this service with role
+        system: a wake-up costs a warm call (shared/kit/source.py)."""
+        if source not in self.sources:
+            self.sources[source] = SourceClient(source, lambda: ServiceClient(
+                self.settings, SYSTEM, self.settings.rpc_timeout, self.amqp_uri, component=self.service))
+        return self.sources[source]
+
     def _backfill(self, source: str):  # type: ignore[no-untyped-def]
-        """The follower's pulls from `source`, signed as this service (role system), over one
-        client (one reply queue) kept until the service stops."""
-        client = SharedClient(lambda: ServiceClient(self.settings, SYSTEM, self.settings.rpc_timeout, self.amqp_uri,
-                                                    component=self.service))
-        self._clients.append(client)
-        return client.backfill(source)
+        return self._source(source).events_since
+
+    def _head(self, source: str):  # type: ignore[no-untyped-def]
+        return self._source(source).log_head
+
+    def _parked(self, origin: str, kind: str = "deliveries", key: str = "", reason: str = "") -> None:
+        """A message parked (`origin` rpc:<method> or follow:<source>): counted, and for a stream
+        message recorded in the store (a parked request is recorded by the guard itself)."""
+        self.metrics.parked_message(self.service, origin, kind)
+        if origin.startswith("follow:"):
+            self.deliveries.parked(f"{origin}:{key}:{uuid.uuid4().hex[:8]}", origin, reason, 0)
 
     def _follow_loop(self, source: str, follower: Follower) -> None:
         """Consume `source`'s public events from this service's durable queue (kit FollowLoop)."""
         loop = FollowLoop(follower, self.amqp_uri, self.settings.exchange, f"{self.service}.follows.{source}",
                           self.settings.follow_catch_up_interval, owner=self.service,
-                          on_error=lambda: self.metrics.error(self.service, f"follow:{source}"))
+                          on_error=lambda: self.metrics.error(self.service, f"follow:{source}"),
+                          max_failures=self.settings.follow_max_failures,
+                          on_parked=lambda kind, key, reason: self._parked(f"follow:{source}", kind, key, reason))
         self._loops.append(loop)
         if self._stopping:
             return
@@ -280,16 +327,19 @@ class ServiceKit(DependencyProvider):
     def health(self) -> dict:
         """The ping answer: who answers, its log head, its relay and its followers."""
         relay = self.relay.state()
+        parked = self.deliveries.counts()
         followers = {}
         for source, follower in self.followers.items():
             position = follower.position
             seen = max(follower.source_sequence, position)
-            followers[source] = {"position": position, "source_sequence": seen, "lag": seen - position,
-                                 "applied": follower.applied, "duplicates": follower.duplicates,
-                                 "pulls": follower.pulls}
+            followers[source] = {"position": position, "source_sequence": seen, "source_head": follower.source_head,
+                                 "lag": seen - position, "applied": follower.applied,
+                                 "duplicates": follower.duplicates, "pulls": follower.pulls,
+                                 "unconfirmed": follower.unconfirmed, "parked": parked.pop(f"follow:{source}", 0)}
         return {"service": self.service, "log_head": relay["head"], "pid": os.getpid(), "host": socket.gethostname(),
                 "relay": {"position": relay["position"], "lag": relay["lag"], "holder": relay["holder"]},
-                "followers": followers, "metrics_port": self.metrics_port or None}
+                "followers": followers, "parked": {"requests": sum(parked.values()), "by_origin": parked},
+                "metrics_port": self.metrics_port or None}
 
     def kick(self) -> None:
         self._kick.set()
@@ -300,13 +350,13 @@ class ServiceKit(DependencyProvider):
         self._stop_metrics()
         for loop in list(self._loops):
             loop.stop()
+        self._close_sources()
         try:
             self.relay.run_once()  # publish what the last workers saved
         except Exception:  # noqa: BLE001
             log.exception("final relay run failed; the next start publishes it")
         self.relay.close()
         self.relay.publisher.close()
-        self._close_clients()
         self.app.close()
 
     def kill(self) -> None:
@@ -315,11 +365,11 @@ class ServiceKit(DependencyProvider):
         for loop in list(self._loops):
             loop.stop()
         self._stop_metrics()
-        self._close_clients()
+        self._close_sources(wait=False)
 
-    def _close_clients(self) -> None:
-        for client in getattr(self, "_clients", []):
-            client.close()
+    def _close_sources(self, wait: bool = True) -> None:
+        for source in getattr(self, "sources", {}).values():
+            source.close(wait)
 
     def _stop_metrics(self) -> None:
         if getattr(self, "_serving_metrics", False):
@@ -343,6 +393,8 @@ class KitEntrypoints:
     @rpc
     def ping(self) -> dict:
         """Health: service, log_head, pid, host, relay {position, lag, holder}, followers
-        {source: {position, source_sequence, lag, applied, duplicates, pulls}}, metrics_port."""
+        {source: {position, source_sequence, source_head, lag, applied, duplicates, pulls, unconfirmed,
+        parked}},
+        parked {requests, by_origin}, metrics_port."""
         access.guard(self, "ping")
         return self.kit.health()

@@ -4,8 +4,10 @@ import threading
 import time
 
 from shared.kit.amqp import StreamConsumer
+from shared.kit.client import ServiceClient
 from shared.kit.config import Settings
 from shared.kit.follower import Follower
+from shared.kit.source import SourceClient
 from shared.kit.sql import Db
 from shared.kit.store import app_for
 from shared.kit.store import ServiceApplication
@@ -31,7 +33,10 @@ def test_follower_restarted_mid_stream_ends_equal_to_a_rebuild(sites_process, sy
     sites_process().start()
     host = app_for(ProjectionHost, "follower", Settings(data_dir=tmp_path / "follower", database_url=None))
     projection = SitesPerPlace(Db.of(host))
-    follower = Follower("sites", projection, client.backfill("sites"), page=7)
+    # its own RPC client: a pushed message is a wake-up that pulls, from the consumer's thread, while
+    # this thread calls the service (a nameko client serves one thread at a time)
+    source = SourceClient("sites", lambda: ServiceClient(amqp_uri=system_env["AMQP_URI"], timeout=30))
+    follower = Follower("sites", projection, source.events_since, page=7)
     for i in range(10):
         client.sites.register_site(kind="craft_village", name=f"Làng {i}", old_district="ha-dong")
     consumer, thread = follow(system_env, follower, "test-follower-sites")  # cold start: pulls 10
@@ -63,4 +68,5 @@ def test_follower_restarted_mid_stream_ends_equal_to_a_rebuild(sites_process, sy
     assert incremental[1] == list(range(1, head + 1))
     follower.rebuild()
     assert projection.state() == incremental
+    source.close()
     host.close()

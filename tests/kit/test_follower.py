@@ -51,13 +51,15 @@ class CountingBackfill:
         return self.mapper.events_since(position, limit)
 
 
-def test_in_order_delivery_applies_each_event_once_without_pulling(sites_app, mapper, db):
+def test_pushed_messages_are_wake_ups_one_pull_serves_every_message_behind_it(sites_app, mapper, db):
+    """A pushed message is never applied as is: the follower pulls from the source; the messages
+    queued behind the first are duplicates by then, skipped without I/O."""
     make_history(sites_app)
     events = mapper.events_since(0, 1000)
     backfill = CountingBackfill(mapper)
     follower = Follower("sites", SitesPerPlace(db), backfill)
-    assert [follower.handle(e) for e in events] == ["applied"] * len(events)
-    assert backfill.calls == 0
+    assert [follower.handle(e) for e in events] == ["applied"] + ["duplicate"] * (len(events) - 1)
+    assert backfill.calls == 1
     assert follower.position == len(events)
 
 
@@ -111,6 +113,6 @@ def test_memory_projection_dedups_for_the_cli():
     p = MemoryProjection(seen.append)
     ev = lambda n: {"sequence": f"{n:020d}"}  # noqa: E731
     f = Follower("x", p, lambda pos, lim: [ev(n) for n in range(pos + 1, 4)][:lim])
-    assert f.handle(ev(2)) == "pulled"
+    assert f.handle(ev(2)) == "applied"
     assert [int(e["sequence"]) for e in seen] == [1, 2, 3]
     assert f.handle(ev(3)) == "duplicate"

@@ -154,20 +154,22 @@ def test_follower_metrics_applied_duplicates_pulls_position_and_lag(sites_app, m
     def v(name):
         return metrics.value(name, service="inspections", source="sites")
 
-    follower.handle(events[0])
-    follower.handle(events[1])
-    follower.handle(events[1])  # a redelivery
-    assert (v("langxanh_follower_applied_total"), v("langxanh_follower_duplicates_total")) == (2, 1)
-    assert (v("langxanh_follower_position"), v("langxanh_follower_lag")) == (2, 0)
-
-    assert follower.handle(events[6]) == "pulled"  # 3..6 missing: pulled up to it (one page of 5)
+    assert follower.handle(events[0]) == "applied"  # a wake-up: one page (5) pulled from the source
+    assert follower.handle(events[1]) == "duplicate"  # served by that pull
+    assert follower.handle(events[1]) == "duplicate"  # a redelivery
+    assert (v("langxanh_follower_applied_total"), v("langxanh_follower_duplicates_total")) == (5, 2)
+    assert (v("langxanh_follower_position"), v("langxanh_follower_lag")) == (5, 0)
     assert v("langxanh_follower_pulls_total") == 1
-    assert v("langxanh_follower_position") == 7
-    assert v("langxanh_follower_source_sequence") == 7 and v("langxanh_follower_lag") == 0
-    follower.catch_up()  # the rest, page by page
+
+    assert 5 < n <= 10
+    assert follower.handle(events[6]) == "applied"  # ahead of 5: one more page, 6..n (short: the head)
+    assert v("langxanh_follower_pulls_total") == 2
+    assert v("langxanh_follower_position") == n and follower.source_head == n
+    assert v("langxanh_follower_source_sequence") == n and v("langxanh_follower_lag") == 0
+    follower.catch_up()  # nothing more
     assert v("langxanh_follower_position") == n and v("langxanh_follower_applied_total") == n
     assert v("langxanh_follower_lag") == 0
-    assert follower.applied == n and follower.duplicates == 1 and follower.lag == 0
+    assert follower.applied == n and follower.duplicates == 2 and follower.lag == 0
     assert v("langxanh_follower_pulls_total") == follower.pulls
 
 
@@ -188,15 +190,12 @@ def test_follower_lag_is_what_it_has_seen_but_not_applied(metrics):
         return metrics.value(name, service="indicators", source="sites")
 
     with pytest.raises(RuntimeError):
-        follower.handle(ev(1))
+        follower.handle(ev(1))  # a wake-up: pulls the source's log (10, a short page: its head), applies nothing
     assert (v("langxanh_follower_source_sequence"), v("langxanh_follower_position"), v("langxanh_follower_lag")) \
-        == (1, 0, 1)
-    with pytest.raises(RuntimeError):
-        follower.handle(ev(4))  # ahead: pulls, sees up to 10 (the page), applies nothing
-    assert v("langxanh_follower_source_sequence") == 10 and v("langxanh_follower_lag") == 10
-    assert follower.lag == 10
+        == (10, 0, 10)
+    assert follower.lag == 10 and follower.source_head == 10
     broken["on"] = False
-    assert follower.handle(ev(4)) == "pulled"
+    assert follower.handle(ev(4)) == "applied"
     assert (v("langxanh_follower_position"), v("langxanh_follower_lag"), v("langxanh_follower_applied_total")) \
         == (10, 0, 10)
 
