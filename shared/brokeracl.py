@@ -97,7 +97,10 @@ _EVERY_SERVICE = frozenset(f"{s}.{m}" for s in SERVICES for m in ("ping", "event
 # calls `events_since` of the streams it follows and its own `ping` (its health check runs
 # `langxanh health --service NAME` in its container, with its credentials).
 RPC_CALLS: dict[str, frozenset[str]] = {
-    **{s: frozenset({f"{s}.ping", *(f"{src}.events_since" for src in FOLLOWS[s])}) for s in SERVICES},
+    # a service pings itself (its health check) and pulls from what it follows; after a failed
+    # catch-up its follower reads the source's log head with the source's ping (shared/kit/source.py)
+    **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
+       for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
     "gateway": _GATEWAY | _EVERY_SERVICE,
     "cli": _CLI | _BOT | _EVERY_SERVICE,

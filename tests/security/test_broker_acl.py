@@ -51,6 +51,8 @@ def calls_in(component: str, methods: dict[str, set[str]], paths: list[Path] | N
                 if first is None and second in VARIABLE:
                     found.update(f"{s}.{second}" for s in over[second])
             f = node.func
+            if isinstance(f, ast.Name) and f.id == "SourceClient":  # a follower's line: its pulls
+                found.update(f"{s}.events_since" for s in streams)
             if isinstance(f, ast.Attribute) and f.attr == "backfill":  # the kit clients' events_since pull
                 found.update(f"{s}.events_since" for s in streams)
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and f.value.attr in SERVICES:
@@ -85,7 +87,8 @@ def test_a_service_calls_the_backfill_of_what_its_kit_follows_and_its_own_ping()
         module, _, attr = spec.partition(":")
         kit = getattr(import_module(module), attr).kit
         assert brokeracl.FOLLOWS[name] == tuple(kit.follows), name
-        assert brokeracl.RPC_CALLS[name] == {f"{name}.ping", *(f"{s}.events_since" for s in kit.follows)}
+        assert brokeracl.RPC_CALLS[name] == {f"{name}.ping", *(f"{s}.events_since" for s in kit.follows),
+                                             *(f"{s}.ping" for s in kit.follows)}  # the source's head
 
 
 def test_the_bot_and_the_gateway_follow_what_their_feeds_follow():
