@@ -6,7 +6,6 @@ the context data of every call, with an assertion signed by the calling componen
 """
 from __future__ import annotations
 
-import functools
 import importlib.util
 import sys
 import threading
@@ -85,13 +84,20 @@ class ServiceClient:
 
     def call(self, service: str, rpc_name: str, /, *args: Any, **kwargs: Any) -> Any:
         """Call `service.rpc_name` (positional-only, so an RPC argument may be named anything)."""
+        return self._signed(service, rpc_name, args, kwargs, lambda method: method(*args, **kwargs))
+
+    def call_async(self, service: str, rpc_name: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Send the call now and return nameko's reply handle (`.result()` waits for the answer)."""
+        return self._signed(service, rpc_name, args, kwargs, lambda method: method.call_async(*args, **kwargs))
+
+    def _signed(self, service: str, rpc_name: str, args: tuple, kwargs: dict, send: Callable[[Any], Any]) -> Any:
         if self._proxy is None or self._signer is None:
             raise RuntimeError("use ServiceClient as a context manager")
         with self._lock:  # the context data and the reply queue are this client's, one call at a time
             data = self._cluster._worker_ctx.data
             data["actor"] = self.actor.to_dict()
             data[CONTEXT_KEY] = self._signer.sign(self.actor, service, rpc_name, args, kwargs)
-            return getattr(getattr(self._proxy, service), rpc_name)(*args, **kwargs)
+            return send(getattr(getattr(self._proxy, service), rpc_name))
 
     def backfill(self, service: str):  # type: ignore[no-untyped-def]
         """A `(position, limit) -> events` function for followers of `service`."""
@@ -108,7 +114,20 @@ class _ServiceProxy:
     def __getattr__(self, method: str) -> Any:
         if method.startswith("_"):
             raise AttributeError(method)
-        return functools.partial(self._client.call, self._service, method)
+        return _Method(self._client, self._service, method)
+
+
+class _Method:
+    """`client.<service>.<method>(...)` or `.call_async(...)`, both signed."""
+
+    def __init__(self, client: ServiceClient, service: str, method: str) -> None:
+        self._client, self._service, self._method = client, service, method
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._client.call(self._service, self._method, *args, **kwargs)
+
+    def call_async(self, *args: Any, **kwargs: Any) -> Any:
+        return self._client.call_async(self._service, self._method, *args, **kwargs)
 
 
 class SharedClient:
