@@ -6,7 +6,7 @@ import pytest
 from services.manifests.service import ManifestsService
 from services.sites.service import SitesService
 from shared.kit.actor import Actor
-from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.errors import InvalidInput
 from tests.services import badinput, helpers
 
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
@@ -21,10 +21,7 @@ def as_(role, establishment):
     return {"actor": Actor(f"tg:{role}", role, establishment=establishment).to_dict()}
 
 
-def until(fn):
-    """Retry while the manifests service has not yet learnt the parties from the sites stream."""
-    return helpers.until(fn, retry_on=(NotFound, InvalidInput), accept=lambda e: isinstance(e, NotFound) or e.rule in (
-        "hw_generator", "transporter", "treatment_facility", "licence"))
+until = helpers.until_parties_known
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from services.manifests.service import ManifestsService
 from services.sites.service import SitesService
 from shared.kit.actor import Actor, Role
 from shared.kit.client import ServiceClient
-from shared.kit.errors import Forbidden, InvalidInput, LangXanhError, NotFound
+from shared.kit.errors import Forbidden, LangXanhError
 from tests.security.authz_world import LINE, manifest_payloads
 from tests.security.free_text import MARKER
 from tests.services import badinput, helpers
@@ -32,10 +32,7 @@ def as_(role, establishment):
     return {"actor": Actor(f"tg:{role}:{establishment[:4]}", role, establishment=establishment).to_dict()}
 
 
-def until(fn):
-    """Retry while a service has not yet learnt the registry from the sites stream."""
-    return helpers.until(fn, retry_on=(NotFound, InvalidInput), accept=lambda e: isinstance(e, NotFound) or e.rule in (
-        "hw_generator", "transporter", "treatment_facility", "licence"))
+until = helpers.until_parties_known
 
 
 @pytest.fixture
