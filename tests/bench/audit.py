@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from shared.kit.actor import Actor, Role
@@ -73,23 +71,14 @@ def measure(name: str, app: Any, queries: int) -> dict:
 
 
 def main() -> None:
-    from shared.kit.config import Settings
-    from tests.bench.all import HISTORY_EVENTS_AT_SCALE_1
-    from tests.bench.common import drop_schemas
-    from tests.bench.indicators_rebuild import generate, history_for
+    from tests.bench.common import generated_history
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    prefix = f"lxa{uuid.uuid4().hex[:6]}_"
-    tmp = Path(tempfile.mkdtemp(prefix="lx-bench-audit-"))
-    settings = Settings(data_dir=tmp, **({"database_url": "postgresql://postgres@127.0.0.1:5432/test",
-                                          "schema_prefix": prefix} if args.store == "postgres" else {}))
-    history = history_for(settings)
-    try:
-        print(f"{generate(history, args.events / HISTORY_EVENTS_AT_SCALE_1)} events appended ({args.store})")
+    with generated_history(args.store, args.events, "lxa") as history:
         for name in ("sites", "inspections", "manifests"):
             r = measure(name, getattr(history, name), args.queries)
             print(f"{name}: {r['events']} events, {r['rows']} rows, rebuilt in {r['rebuild_s']:.1f} s "
@@ -97,11 +86,6 @@ def main() -> None:
             for key in ("by_record", "by_actor", "by_actor_deep_page", "log_by_record", "log_by_actor"):
                 print(f"  {key:20} p50 {r[key]['p50']:8.2f} ms  p95 {r[key]['p95']:8.2f} ms")
             print(f"  idle catch-up {r['idle_catch_up_ms']:.2f} ms per query")
-    finally:
-        for app in (history.sites, history.inspections, history.manifests):
-            app.close()
-        if args.store == "postgres":
-            drop_schemas(prefix)
 
 
 if __name__ == "__main__":
