@@ -76,7 +76,7 @@ class AuditTrail(OwnLogProjection):
     # -- projection ------------------------------------------------------------------------------
     def project(self, cur: Cursor, event: dict) -> None:
         domain_event = event["event"]
-        actor = getattr(domain_event, "actor", None)
+        actor = self.actor_of(event)
         if not isinstance(actor, dict):
             return  # bookkeeping without an actor (see the module's note)
         kind, name = kind_of(domain_event)
@@ -86,6 +86,11 @@ class AuditTrail(OwnLogProjection):
             (event["sequence"], str(domain_event.originator_id), kind, name, _text(actor.get("id")),
              _text(actor.get("role")), _text(actor.get("establishment")), recorded_at(domain_event)),
         )
+
+    def actor_of(self, event: dict) -> dict | None:
+        """Who did it: the event's `actor` (a log whose events name it otherwise says so here)."""
+        actor = getattr(event["event"], "actor", None)
+        return actor if isinstance(actor, dict) else None
 
     def clear(self, cur: Cursor) -> None:
         cur.execute("DELETE FROM {t:lx_audit}")
