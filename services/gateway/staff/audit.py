@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import re
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -27,6 +27,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from services.gateway.context import Error, errors
 from services.gateway.staff.accounts import staff_actor_id
 from services.gateway.staff.i18n import field_errors
 from services.gateway.staff.kit import Member, StaffApi, StaffPage, call, render
@@ -98,7 +99,10 @@ def actor_of(text: str | None) -> str | None:
     """An e-mail stands for its staff actor id; anything else is an actor id as recorded."""
     text = (text or "").strip()
     if text and "@" in text and ":" not in text:
-        return staff_actor_id(text)
+        try:
+            return staff_actor_id(text)
+        except InvalidInput as e:
+            raise InvalidInput(e.message, "actor", e.rule) from None
     return text or None
 
 
@@ -123,7 +127,7 @@ async def _source(request: Request, member: Member, source: str, query: dict) ->
 
 
 async def merged(request: Request, member: Member, actor: str | None, record: str | None, before: str | None,
-                 limit: int) -> dict:
+                 limit: int, until: date | None = None) -> dict:
     """{rows (newest first, at most `limit`), next (the cursor, or None)} across every log."""
     member_may_read(member)
     sources = SERVICES + ((STAFF,) if member.is_admin else ())
@@ -135,7 +139,9 @@ async def merged(request: Request, member: Member, actor: str | None, record: st
     except ValueError:
         raise InvalidInput("a record is the id (UUID) of a report, site, inspection, manifest…", "record",
                            "format") from None
-    query = ServiceQuery(actor=actor, aggregate_id=record, limit=limit).model_dump(mode="json", exclude_none=True)
+    end = datetime.combine(until + timedelta(days=1), time(), LOCAL) if until else None  # the whole local day
+    query = ServiceQuery(actor=actor, aggregate_id=record, before_time=end, limit=limit).model_dump(
+        mode="json", exclude_none=True)
     live = [s for s in sources if cursor[s] != 0]
     pages = await asyncio.gather(*(_source(request, member, s, dict(query, **({"before": cursor[s]} if cursor[s]
                                                                              else {}))) for s in live))
@@ -164,6 +170,7 @@ class Form(BaseModel):
     record: str | None = Field(None, pattern=r"^[0-9a-fA-F-]{32,36}$")
     before: str | None = Field(None, max_length=400)
     limit: int = Field(50, ge=1, le=200)
+    until: date | None = None
 
 
 @router.get("/staff/audit", response_class=HTMLResponse)
@@ -175,7 +182,8 @@ async def page(request: Request, member: StaffPage) -> HTMLResponse:
         return await render(request, member, "audit/trail.html", **ctx)
     try:
         form = Form(**raw)
-        answer = await merged(request, member, actor_of(form.actor), form.record, form.before, form.limit)
+        answer = await merged(request, member, actor_of(form.actor), form.record, form.before, form.limit,
+                              form.until)
     except (ValidationError, InvalidInput) as e:
         return await render(request, member, "audit/trail.html", status=400, errors=field_errors(e, member.lang), **ctx)
     if answer["next"]:
@@ -185,16 +193,23 @@ async def page(request: Request, member: StaffPage) -> HTMLResponse:
     return await render(request, member, "audit/trail.html", **ctx)
 
 
-@api.get("/audit", response_model=AuditPage)
+RESPONSES = {**errors(), 401: {"model": Error, "description": "A staff session is required (cookie lx_staff)"},
+             403: {"model": Error, "description": "Not the agency or an admin, or a commune officer (the audit is "
+                                                  "city-wide)"}}
+
+
+@api.get("/audit", response_model=AuditPage, responses=RESPONSES)
 async def api_audit(request: Request, member: StaffApi,
                     actor: str | None = Query(None, max_length=300, description="An actor id, or a staff e-mail"),
                     record: str | None = Query(None, pattern=r"^[0-9a-fA-F-]{32,36}$", description="A record's id"),
                     before: str | None = Query(None, max_length=400, description="The previous page's `next`"),
-                    limit: int = Query(50, ge=1, le=200)) -> dict:
+                    limit: int = Query(50, ge=1, le=200),
+                    until: date | None = Query(None, description="Only rows recorded by the end of this day "
+                                                                 "(Asia/Ho_Chi_Minh)")) -> dict:
     """Who did what and when, newest first, across the four services (and, for admins, the staff
     accounts): by person or by record. Agency and admins, city-wide; a chat pseudonym to admins only."""
     try:
-        return await merged(request, member, actor_of(actor), record, before, limit)
+        return await merged(request, member, actor_of(actor), record, before, limit, until)
     except ValidationError as e:
         first = e.errors()[0]
         raise InvalidInput(str(first.get("msg")), ".".join(str(x) for x in first.get("loc", ())) or None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -78,6 +80,17 @@ def test_paging_walks_the_merged_logs_once_each(staff_gateway, story):
     assert 'id="audit-next"' not in older.text
 
 
+def test_until_a_local_day(staff_gateway, story):
+    agency = story["agency"]
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    assert len(agency.get(f"/v1/staff/audit?actor={agency.email}&until={today}").json()["rows"]) == 3
+    assert agency.get(f"/v1/staff/audit?actor={agency.email}&until={today - timedelta(days=1)}").json() == {
+        "rows": [], "next": None}
+    page = agency.get(f"/staff/audit?actor={agency.email}&until={today - timedelta(days=1)}")
+    assert page.status_code == 200 and 'id="audit-empty"' in page.text
+    assert agency.get(f"/staff/audit?actor={agency.email}&until=hôm-qua").status_code == 400
+
+
 def test_a_record_s_trail_hides_the_resident_from_all_but_admins(staff_gateway, story):
     agency, incident = story["agency"], story["incident"]
     rows = agency.get(f"/v1/staff/audit?record={incident}").json()["rows"]
@@ -129,8 +142,9 @@ def test_without_a_session_and_with_bad_input(staff_gateway):
     assert empty.status_code == 200 and 'id="audit-rows"' not in empty.text and 'name="actor"' in empty.text
     bad = agency.get("/staff/audit?record=not-a-record")
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text and 'id="err-record"' in bad.text
+    assert 'id="err-actor"' in agency.get("/staff/audit?actor=kh%C3%B4ng@").text
     for query, field in (("record=0000", "record"), ("actor=x&limit=500", "limit"), ("actor=x&before=nope", "before"),
-                         ("", "actor"), ("actor=" + "x" * 301, "actor")):
+                         ("", "actor"), ("actor=" + "x" * 301, "actor"), ("actor=a@b", "actor")):
         answer = agency.get(f"/v1/staff/audit?{query}")
         assert answer.status_code == 400 and answer.json()["field"] == field, (query, answer.text)
 

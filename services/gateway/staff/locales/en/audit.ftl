@@ -4,6 +4,7 @@ audit-actor = Who
 audit-actor-hint = A staff e-mail (name@hanoi.gov.vn) or an actor id as the log records it
 audit-record = Record
 audit-record-hint = The id (UUID) of a report, site, inspection, manifest…
+audit-until = Up to the end of
 audit-caption = Audit trail, newest first
 audit-when = When
 audit-what = What

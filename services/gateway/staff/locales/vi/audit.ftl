@@ -4,6 +4,7 @@ audit-actor = Người thực hiện
 audit-actor-hint = E-mail cán bộ (ten@hanoi.gov.vn) hoặc mã người thực hiện như trong nhật ký
 audit-record = Hồ sơ
 audit-record-hint = Mã hồ sơ (UUID) của phản ánh, cơ sở, cuộc kiểm tra, chứng từ…
+audit-until = Đến hết ngày
 audit-caption = Nhật ký, mới nhất trước
 audit-when = Thời điểm
 audit-what = Việc
