@@ -43,7 +43,7 @@ SERVICES = ("sites", "inspections", "manifests", "indicators")
 STAFF = "staff"
 CURSOR = re.compile(r"^[a-z]{1,20}:\d{1,15}(,[a-z]{1,20}:\d{1,15}){0,9}$")
 LINKS = {"incident": "/staff/inbox/{}", "site": "/staff/registry/sites/{}", "inspection": "/staff/inspections/{}",
-         "manifest": "/staff/manifests/{}"}
+         "manifest": "/staff/manifests/{}", "violation": "/staff/inspections/violations/{}"}
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
