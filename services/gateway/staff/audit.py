@@ -1,13 +1,14 @@
 """The audit page (/staff/audit) and its JSON twin (/v1/staff/audit): who did what and when, by
 person (`actor`) or by record (`record`), merged across the four services' trails (their
-`audit_trail` RPC, asked concurrently) and, for admins, the staff accounts' own events (created,
-changed, disabled, passwords, logins, lockouts), newest first.
+`audit_trail` RPC, asked concurrently) and, for admins, the gateway's own stores: the staff accounts'
+events (created, changed, disabled, passwords, logins, lockouts) and the API keys' and webhooks' (issued,
+revoked, registered, resumed, replays, deleted), newest first.
 
 Who may read it: the agency and admins, city-wide. A commune officer is refused (403): a trail row
 names no place, so it could not be kept to their communes; they read each record's history on the
 record's own page. Inspectors are refused too (the services refuse them `audit_trail`). A chat
-pseudonym (a resident's, a party's) is shown to admins only (shared/kit/audit.py); the staff
-accounts' events to admins only, as the accounts themselves are.
+pseudonym (a resident's, a party's) is shown to admins only (shared/kit/audit.py); the gateway's own
+stores' events to admins only, as the accounts and keys themselves are.
 
 Paging is exact across the merged logs: the cursor `before` holds, for each source, the
 notification id to continue before (`sites:120,inspections:0,…`; 0 = that source is done)."""
@@ -40,7 +41,7 @@ from shared.kit.sql import Db
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/v1/staff", tags=["staff"])
 SERVICES = ("sites", "inspections", "manifests", "indicators")
-STAFF = "staff"
+STAFF, GATEWAY = "staff", "gateway"  # the gateway's own stores: staff accounts, API keys and webhooks
 CURSOR = re.compile(r"^[a-z]{1,20}:\d{1,15}(,[a-z]{1,20}:\d{1,15}){0,9}$")
 LINKS = {"incident": "/staff/inbox/{}", "site": "/staff/registry/sites/{}", "inspection": "/staff/inspections/{}",
          "manifest": "/staff/manifests/{}", "violation": "/staff/inspections/violations/{}"}
@@ -62,16 +63,39 @@ class StaffTrail(AuditTrail):
         return actor
 
 
-def staff_trail(request: Request) -> StaffTrail:
-    trail = getattr(request.app.state, "staff_audit", None)
-    if trail is None:
-        staff = request.app.state.staff
-        trail = request.app.state.staff_audit = StaffTrail(Db.of(staff), staff, STAFF)
-    return trail
+class GatewayTrail(AuditTrail):
+    """The gateway's own log (API keys, webhooks): its events name a key's caller {agency, scopes, key_id}
+    or the operator (`langxanh gateway key`: no caller); as actors, the ids the services see for a key
+    (`gateway:<agency>`, services/gateway/actors.py) and `cli:operator`."""
+
+    def actor_of(self, event: dict) -> dict | None:
+        caller = getattr(event["event"], "actor", None)
+        if not isinstance(caller, dict):
+            return None  # a webhook parked by the dispatcher, a report quota counted: not a person's act
+        if caller.get("agency") is None:
+            return {"id": "cli:operator", "role": Role.ADMIN.value}
+        return {"id": f"gateway:{caller['agency']}", "role": Role.AGENCY.value}
+
+
+LOCAL_LOGS = {STAFF: (StaffTrail, lambda state: state.staff), GATEWAY: (GatewayTrail, lambda state: state.gate.gateway)}
+
+
+def local_trail(request: Request, name: str) -> AuditTrail:
+    """The trail of one of the gateway's own stores, made on first use (app.state.audit_trails)."""
+    state = request.app.state
+    trails = getattr(state, "audit_trails", None)
+    if trails is None:
+        trails = state.audit_trails = {}
+    if name not in trails:
+        cls, app_of = LOCAL_LOGS[name]
+        app = app_of(state)
+        trails[name] = cls(Db.of(app), app, name)
+    return trails[name]
 
 
 class AuditRow(BaseModel):
-    service: str = Field(description="sites, inspections, manifests, indicators or staff (the accounts)")
+    service: str = Field(description="sites, inspections, manifests, indicators, or (admins) staff (the accounts) "
+                                     "and gateway (API keys, webhooks)")
     sequence: int = Field(description="The event's notification id in that service's log")
     aggregate_id: str
     aggregate_kind: str = Field(examples=["incident"])
@@ -120,8 +144,8 @@ def parse_cursor(before: str | None, sources: tuple[str, ...]) -> dict[str, int 
 
 
 async def _source(request: Request, member: Member, source: str, query: dict) -> dict:
-    if source == STAFF:
-        trail = staff_trail(request)
+    if source in LOCAL_LOGS:
+        trail = local_trail(request, source)
         return await anyio.to_thread.run_sync(lambda: trail.trail(member.actor, **query))
     return await call(request, member, source, "audit_trail", **query)
 
@@ -130,7 +154,7 @@ async def merged(request: Request, member: Member, actor: str | None, record: st
                  limit: int, until: date | None = None) -> dict:
     """{rows (newest first, at most `limit`), next (the cursor, or None)} across every log."""
     member_may_read(member)
-    sources = SERVICES + ((STAFF,) if member.is_admin else ())
+    sources = SERVICES + ((STAFF, GATEWAY) if member.is_admin else ())
     cursor = parse_cursor(before, sources)
     if not actor and not record:
         raise InvalidInput("name a person (actor) or a record", "actor", "required")

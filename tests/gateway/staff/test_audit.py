@@ -123,6 +123,17 @@ def test_admins_see_the_staff_accounts_own_events(staff_gateway):
     assert refused.status_code == 400 and refused.json()["field"] == "before"
 
 
+def test_admins_see_who_issued_and_revoked_api_keys(staff_gateway):
+    issued = staff_gateway.app.issue_key(None, None, "so-tnmt", ["events:read"])  # `langxanh gateway key`
+    staff_gateway.app.revoke_key(None, None, issued["key_id"])
+    admin = staff_gateway.member("admin")
+    rows = admin.get(f"/v1/staff/audit?record={issued['key_id']}").json()["rows"]
+    assert [(r["service"], r["aggregate_kind"], r["event"], r["actor_id"]) for r in rows] == [
+        ("gateway", "api_key", "Revoked", "cli:operator"), ("gateway", "api_key", "Issued", "cli:operator")]
+    assert "Khoá API" in admin.get(f"/staff/audit?record={issued['key_id']}").text
+    assert staff_gateway.member("agency").get(f"/v1/staff/audit?record={issued['key_id']}").json()["rows"] == []
+
+
 @pytest.mark.parametrize("who", ["inspector", "commune officer"])
 def test_inspectors_and_commune_officers_are_refused(staff_gateway, who):
     member = staff_gateway.member("inspector") if who == "inspector" else \

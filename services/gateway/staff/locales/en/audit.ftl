@@ -41,3 +41,6 @@ audit-role-public = Public
 audit-role-inspector = Inspector
 audit-role-agency = Agency
 audit-role-admin = Administrator
+audit-service-gateway = API gateway
+audit-kind-api_key = API key
+audit-kind-webhook = Webhook

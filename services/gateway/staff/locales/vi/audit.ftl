@@ -41,3 +41,6 @@ audit-role-public = Công chúng
 audit-role-inspector = Thanh tra viên
 audit-role-agency = Cán bộ
 audit-role-admin = Quản trị
+audit-service-gateway = Cổng API
+audit-kind-api_key = Khoá API
+audit-kind-webhook = Webhook
