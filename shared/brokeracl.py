@@ -92,6 +92,7 @@ _CLI = _calls("""
     indicators.status_card
 """)
 _EVERY_SERVICE = frozenset(f"{s}.{m}" for s in SERVICES for m in ("ping", "events_since"))
+_AUDIT = frozenset(f"{s}.audit_trail" for s in SERVICES)  # the staff audit page (services/gateway/staff/audit.py)
 
 # The RPC each component calls (`<service>.<method>`, the routing key on nameko-rpc). A service
 # calls `events_since` of the streams it follows and its own `ping` (its health check runs
@@ -102,7 +103,7 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": _GATEWAY | _EVERY_SERVICE,
+    "gateway": _GATEWAY | _EVERY_SERVICE | _AUDIT,
     "cli": _CLI | _BOT | _EVERY_SERVICE,
 }
 

@@ -173,22 +173,35 @@ def check_no_staff_ids(world: World, role: Role, answer: Any) -> None:
         assert STAFF_NOTE not in str(answer)
 
 
+def check_audit(world: World, role: Role, answer: Any) -> None:
+    """Every trail of the world has rows; a chat pseudonym (a resident's, a party's) only for admins."""
+    rows = answer["rows"]
+    assert rows, (role, answer)
+    hidden = [r for r in rows if r["actor_role"] not in ("inspector", "agency", "admin", "system")]
+    if role == Role.ADMIN:
+        assert all(r["actor_id"] for r in rows)
+    else:
+        assert all(r["actor_id"] is None for r in hidden) and RESIDENT.id not in str(answer) \
+            and "tg:" not in str(answer), (role, hidden)
+    assert not {"description", "note", "reason", "text"} & keys_in(answer)  # no free text, ever
+
+
 # every query of every service: what the roles it admits must not see (beyond check_no_staff_ids)
 QUERY_CHECKS = {
     "sites": {"get_site": None, "search_sites": None, "search_establishments": None, "list_sites": None,
               "site_establishments": None, "get_establishment": None, "site_history": check_history,
-              "events_since": None, "ping": None},
+              "events_since": None, "ping": None, "audit_trail": check_audit},
     "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
                     "my_incidents": check_own_rows("id", lambda w, r: w.incident if r == Role.RESIDENT else None),
                     "site_incident_counts": None, "get_plan": None, "get_inspection": None,
                     "sanction_catalogue": None, "get_violation": None,
                     "list_violations": check_own_rows("establishment_id",
                                                       lambda w, r: w.g if r == Role.BUSINESS else None),
-                    "events_since": None, "ping": None},
+                    "events_since": None, "ping": None, "audit_trail": check_audit},
     "manifests": {"get_manifest": None, "my_manifests": check_my_manifests, "mass_balance": None,
-                  "waste_catalogue": None, "events_since": None, "ping": None},
+                  "waste_catalogue": None, "events_since": None, "ping": None, "audit_trail": check_audit},
     "indicators": {"figures": None, "roadmap": None, "status_card": None, "get_report": None, "diff_report": None,
-                   "events_since": None, "ping": None},
+                   "events_since": None, "ping": None, "audit_trail": check_audit},
 }
 
 

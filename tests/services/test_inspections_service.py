@@ -120,7 +120,7 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "review_evidence": dict(violation_id=violation["id"], accepted=True, note="ok"),
         "get_violation": dict(violation_id=violation["id"]),
         "list_violations": dict(),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(inspections, InspectionsService, valid, INSPECTOR)
     assert cases > 200
