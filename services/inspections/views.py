@@ -38,12 +38,18 @@ def instant_key(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
-def sort_key(incident: Incident) -> str:
+def running_due(state: str, triage_due: datetime, resolution_due: datetime) -> datetime | None:
+    """The deadline running in that state: triage while reported, resolution while open, else none."""
+    clock = OPEN_CLOCK.get(state)
+    return None if clock is None else (triage_due if clock == "triage" else resolution_due)
+
+
+def sort_key(state: str, triage_due: datetime, resolution_due: datetime, reported_at: datetime) -> str:
     """Open incidents by their running deadline (the overdue first), then the others, newest first."""
-    clock = OPEN_CLOCK.get(incident.state)
-    if clock is not None:
-        return instant_key(incident.triage_due if clock == "triage" else incident.resolution_due)
-    return f"~{9_999_999_999 - int(incident.reported_at.timestamp()):010d}"
+    due = running_due(state, triage_due, resolution_due)
+    if due is not None:
+        return instant_key(due)
+    return f"~{9_999_999_999 - int(reported_at.timestamp()):010d}"
 
 
 class InspectionsViews(OwnLogProjection):
@@ -84,8 +90,7 @@ class InspectionsViews(OwnLogProjection):
     def _project_incident(self, cur: Cursor, agg: Incident) -> None:
         loc = agg.location or {}
         job = agg.assignment or {}
-        clock = OPEN_CLOCK.get(agg.state)
-        due = None if clock is None else instant_key(agg.triage_due if clock == "triage" else agg.resolution_due)
+        due = running_due(agg.state, agg.triage_due, agg.resolution_due)
         cur.execute("DELETE FROM {t:incident_view_v2} WHERE id=%s", (str(agg.id),))
         cur.execute(
             "INSERT INTO {t:incident_view_v2} (id, state, category, priority, site_id, reporter, lat, lon, reported_at, "
@@ -94,7 +99,8 @@ class InspectionsViews(OwnLogProjection):
             (str(agg.id), agg.state, agg.category, agg.priority, str(agg.site_id) if agg.site_id else None,
              agg.reporter, loc.get("lat"), loc.get("lon"), agg.reported_at.isoformat(), job.get("unit"),
              job.get("inspector"), job.get("due"), instant_key(agg.triage_due), instant_key(agg.resolution_due),
-             due, sort_key(agg), ",".join(agg.overdue), agg.reopened,
+             due and instant_key(due), sort_key(agg.state, agg.triage_due, agg.resolution_due, agg.reported_at),
+             ",".join(agg.overdue), agg.reopened,
              json.dumps({"overdue": agg.overdue, "priority": agg.priority})),
         )
 
@@ -174,14 +180,35 @@ class InspectionsViews(OwnLogProjection):
         passed before that instant; `inspector` and `unit` together: assigned to either."""
         if site_ids is not None and not site_ids:
             return [], 0
+        filters = dict(states=states, category=category, site_ids=site_ids, site_id=site_id, overdue_at=overdue_at,
+                       inspector=inspector, unit=unit)
+        self.catch_up()
+        count_sql, count_params = self._inbox_where(**filters, page=False)
+        total = int(self.rows(f"SELECT COUNT(*) AS n FROM {{t:incident_view_v2}} WHERE {count_sql}", count_params)[0]["n"])
+        sql, params = self._inbox_where(**filters, page=True)
+        rows = self.rows(f"SELECT {INBOX_COLUMNS} FROM {{t:incident_view_v2}} WHERE {sql} "
+                         "ORDER BY sort_key, id LIMIT %s OFFSET %s", [*params, limit, offset])
+        return rows, total
+
+    def _inbox_where(self, *, states: list[str] | None, category: str | None, site_ids: list[str] | None,
+                     site_id: str | None, overdue_at: datetime | None, inspector: str | None, unit: str | None,
+                     page: bool) -> tuple[str, list]:
+        """The WHERE of the inbox. On SQLite (no statistics unless analysed) the planner is
+        steered: a unary `+` keeps a column from choosing the index, so a page walks the
+        (sort_key) index and stops at its limit, and a site filter drives the (site_id) index."""
+        sited = bool(site_ids or site_id)
+        steer = "" if self.db.postgres else "+"
         where, params = ["1=1"], []
         if states:
-            where.append(f"state IN ({','.join(['%s'] * len(states))})")
+            column = f"{steer}state" if (page or sited) else "state"
+            where.append(f"{column} IN ({','.join(['%s'] * len(states))})")
             params.extend(states)
-        for column, value in (("category", category), ("site_id", site_id)):
-            if value:
-                where.append(f"{column}=%s")
-                params.append(value)
+        if category:
+            where.append(f"{steer}category=%s")
+            params.append(category)
+        if site_id:
+            where.append("site_id=%s")
+            params.append(site_id)
         if site_ids is not None:
             where.append(f"site_id IN ({','.join(['%s'] * len(site_ids))})")
             params.extend(site_ids)
@@ -194,9 +221,4 @@ class InspectionsViews(OwnLogProjection):
         elif inspector or unit:
             where.append("inspector=%s" if inspector else "unit=%s")
             params.append(inspector or unit)
-        sql = " AND ".join(where)
-        self.catch_up()
-        total = int(self.rows(f"SELECT COUNT(*) AS n FROM {{t:incident_view_v2}} WHERE {sql}", params)[0]["n"])
-        rows = self.rows(f"SELECT {INBOX_COLUMNS} FROM {{t:incident_view_v2}} WHERE {sql} "
-                         "ORDER BY sort_key, id LIMIT %s OFFSET %s", [*params, limit, offset])
-        return rows, total
+        return " AND ".join(where), params
