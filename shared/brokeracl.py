@@ -83,7 +83,7 @@ _GATEWAY_INBOX = _calls("""
     inspections.reject_incident inspections.resolve_incident inspections.staff_inbox
     inspections.store_photo inspections.suggest_duplicates inspections.triage_incident
     inspections.verify_incident
-    sites.get_site sites.list_sites sites.search_sites
+    sites.get_site
 """)
 # the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers

@@ -47,6 +47,8 @@ async def inbox(request: Request, member: StaffPage) -> HTMLResponse:
         return await render(request, member, "inbox/list.html", status=400, errors=field_errors(e, member.lang),
                             rows=[], page=None, filters={}, options=options(), points="[]", tiles=tiles(request))
     page = await call(request, member, "inspections", "staff_inbox", **inbox_query(member, f))
+    for row in page["rows"]:
+        row["reported_local"] = ia.local_text(row["reported_at"])
     return await render(request, member, "inbox/list.html", rows=page["rows"], filters=f.model_dump(mode="json"),
                         page=paging(f.offset, f.limit, page["total"], request), options=options(),
                         points=map_points(page["rows"]), tiles=tiles(request))

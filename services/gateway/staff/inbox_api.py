@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from services.gateway.context import errors
 from services.gateway.staff import inbox_actions as ia
 from services.gateway.staff.inbox_actions import PHOTO_HEADERS, InboxFilters, inbox_query
 from services.gateway.staff.kit import StaffApi, call
@@ -21,6 +22,9 @@ from shared.contracts.inspections import (BlobRef, Category, IncidentClosingCode
                                           Priority)
 
 api = APIRouter(prefix="/v1/staff/inbox", tags=["staff"])
+ERRORS = errors(400, 401, 403, 404, 409, 503)
+IMAGES = {200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}},
+                "description": "The photo (Cache-Control: private, no-store)"}}
 
 
 class _Body(BaseModel):
@@ -68,24 +72,26 @@ class PhotoBody(BaseModel):
     data_b64: Annotated[str, Field(min_length=4, max_length=16_000_000)] = Field(description="The photo, base64")
 
 
-@api.get("", summary="The inbox: reports in the member's scope, overdue first, paged")
+@api.get("", summary="The inbox: reports in the member's scope, overdue first, paged", responses=ERRORS)
 async def inbox_list(request: Request, member: StaffApi, f: Annotated[InboxFilters, Query()]) -> dict:
     return await call(request, member, "inspections", "staff_inbox", **inbox_query(member, f))
 
 
-@api.get("/{incident_id}", summary="A report as staff see it: its place, history and duplicate suggestions")
+@api.get("/{incident_id}", summary="A report as staff see it: its place, history and duplicate suggestions",
+         responses=ERRORS)
 async def inbox_report(request: Request, incident_id: UUID, member: StaffApi) -> dict:
     return await ia.report_page(request, member, str(incident_id))
 
 
 @api.get("/{incident_id}/photos/{digest}", summary="A photo of the report (private, never cached)",
-         response_class=Response)
+         response_class=Response, responses={**ERRORS, **IMAGES})
 async def inbox_photo(request: Request, incident_id: UUID, digest: BlobRef, member: StaffApi) -> Response:
     data, media_type = await ia.photo(request, member, str(incident_id), digest)
     return Response(data, media_type=media_type, headers=PHOTO_HEADERS)
 
 
-@api.post("/{incident_id}/photos", summary="Store an on-site photo for verify (answers its reference)")
+@api.post("/{incident_id}/photos", summary="Store an on-site photo for verify (answers its reference)",
+          responses=ERRORS)
 async def inbox_store_photo(request: Request, incident_id: UUID, body: PhotoBody, member: StaffApi) -> dict:
     await ia.report(request, member, str(incident_id))
     try:
@@ -104,7 +110,7 @@ def _action(name: str, body_model: type[_Body], summary: str) -> None:
 
     route.__name__ = f"inbox_{name}"
     route.__annotations__["body"] = body_model  # a real class: the module's annotations are strings
-    api.add_api_route(f"/{{incident_id}}/{name}", route, methods=["POST"], summary=summary)
+    api.add_api_route(f"/{{incident_id}}/{name}", route, methods=["POST"], summary=summary, responses=ERRORS)
 
 
 for _name, _model, _summary in (
