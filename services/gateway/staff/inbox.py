@@ -45,7 +45,8 @@ async def inbox(request: Request, member: StaffPage) -> HTMLResponse:
         f = filters_of(request)
     except ValidationError as e:
         return await render(request, member, "inbox/list.html", status=400, errors=field_errors(e, member.lang),
-                            rows=[], page=None, filters={}, options=options(), points="[]", tiles=tiles(request))
+                            rows=[], page=None, filters=dict(request.query_params), options=options(), points="[]",
+                            tiles=tiles(request))
     page = await call(request, member, "inspections", "staff_inbox", **inbox_query(member, f))
     for row in page["rows"]:
         row["reported_local"] = ia.local_text(row["reported_at"])

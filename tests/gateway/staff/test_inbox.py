@@ -65,6 +65,10 @@ def test_the_list_filters_by_category_commune_site_state_and_overdue(staff_gatew
     assert f'row-{a}' not in agency.get("/staff/inbox?state=triaged").text
     assert f'row-{a}' not in agency.get("/staff/inbox?overdue=1").text  # due in two working days
     assert agency.get("/staff/inbox?state=nonsense").status_code == 400
+    bad_site = agency.get("/staff/inbox?site_id=not-a-site")
+    assert bad_site.status_code == 400 and re.search(r'<input id="f-site_id"[^>]*value="not-a-site"[^>]*aria-invalid', bad_site.text)
+    english = agency.get("/staff/inbox?lang=en").text
+    assert "Inbox of reports" in english and "Hộp thư phản ánh" in agency.get("/staff/inbox?lang=vi").text
     twin = agency.api("GET", "/v1/staff/inbox?category=noise&limit=200").json()
     assert b in [r["id"] for r in twin["rows"]] and "reporter" not in str(twin) and RESIDENT.id not in str(twin)
     assert twin["rows"][0]["clock"]["deadline"] == "triage"
@@ -123,6 +127,21 @@ def test_a_report_is_triaged_assigned_verified_and_resolved_and_a_double_submit_
     got = agency.get(photo_url)
     assert got.status_code == 200 and got.headers["content-type"] == "image/png"
     assert got.headers["cache-control"] == "private, no-store" and got.content.startswith(b"\x89PNG")
+    assert 'id="close-form"' in agency.get(f"/staff/inbox/{iid}").text
+    closed = agency.form(f"/staff/inbox/{iid}/close", {"reason": "Cơ sở đã khắc phục", "reason_code": "resolved"})
+    assert closed.status_code == 303 and state(cluster, iid) == "closed"
+    assert events(cluster, iid) == ["Reported", "Triaged", "Assigned", "Verified", "Resolved", "Closed"]
+
+
+def test_a_duplicate_is_merged_from_the_suggestions(staff_gateway, cluster, places):
+    first = report(cluster, places["dong_anh"], category="open_burning")
+    second = report(cluster, places["dong_anh"], category="open_burning")
+    agency = staff_gateway.member("agency")
+    page = agency.get(f"/staff/inbox/{second}").text
+    assert f'id="merge-{first}"' in page
+    merged = agency.form(f"/staff/inbox/{second}/merge", {"into": first})
+    assert merged.status_code == 303 and state(cluster, second) == "merged" and state(cluster, first) == "reported"
+    assert f"/staff/inbox/{first}" in agency.get(f"/staff/inbox/{second}").text  # "merged into" links it
 
 
 def test_photos_are_refused_without_a_session_and_outside_the_scope(staff_gateway, cluster, places):
