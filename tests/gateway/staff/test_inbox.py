@@ -179,6 +179,9 @@ def test_an_error_is_shown_next_to_its_field_in_vietnamese_and_nothing_changes(s
 def test_the_report_page_shows_the_reopen_history_and_the_json_twin_is_documented(staff_gateway, cluster, places):
     iid = report(cluster, places["bat_trang"])
     inspector = staff_gateway.member("inspector", unit="Đội 3")
+    no_token = inspector.api("POST", f"/v1/staff/inbox/{iid}/triage",
+                             {"command_id": str(uuid.uuid4()), "category": "dust", "priority": "normal"}, csrf=False)
+    assert no_token.status_code == 403 and state(cluster, iid) == "reported"
     for action, body in (("triage", {"category": "dust", "priority": "normal"}), ("assign", {"unit": "Đội 3"}),
                          ("verify", {"finding": "Có bụi"}), ("resolve", {"note": "Đã xử lý"})):
         answer = inspector.api("POST", f"/v1/staff/inbox/{iid}/{action}", {"command_id": str(uuid.uuid4()), **body})
