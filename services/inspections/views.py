@@ -196,7 +196,7 @@ class InspectionsViews(OwnLogProjection):
         """The WHERE of the inbox. On SQLite (no statistics unless analysed) the planner is
         steered: a unary `+` keeps a column from choosing the index, so a page walks the
         (sort_key) index and stops at its limit, and a site filter drives the (site_id) index."""
-        sited = bool(site_ids or site_id)
+        sited = bool(site_ids or site_id or inspector or unit)  # a narrower index than the state's
         steer = "" if self.db.postgres else "+"
         where, params = ["1=1"], []
         if states:

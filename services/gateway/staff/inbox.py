@@ -73,7 +73,8 @@ async def report(request: Request, incident_id: UUID, member: StaffPage) -> HTML
 @router.post("/staff/inbox/{incident_id}/{action}", response_class=HTMLResponse)
 async def act(request: Request, incident_id: UUID, action: str, posted: StaffPost) -> Response:
     m, iid = posted.member, str(incident_id)
-    photos = [await upload.read() for upload in posted.files.values()][:3] if action == "verify" else []
+    upload = posted.files.get("photo") if action == "verify" else None
+    photos = [await upload.read(ia.MAX_UPLOAD + 1)] if upload is not None else []  # bounded: store_photo refuses more
     try:
         await ia.act(request, m, iid, action, posted.command_id, posted.fields, photos)
     except Forbidden as e:

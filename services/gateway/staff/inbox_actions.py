@@ -153,7 +153,10 @@ async def check_target(request: Request, member: Member, action: str, cmd: BaseM
 async def store_photo(request: Request, member: Member, data: bytes) -> str:
     if len(data) > MAX_UPLOAD:
         raise InvalidInput(f"a photo is at most {MAX_UPLOAD // (1024 * 1024)} MB", "photo", "length")
-    stored = await call(request, member, "inspections", "store_photo", data_b64=base64.b64encode(data).decode("ascii"))
+    try:
+        stored = await call(request, member, "inspections", "store_photo", data_b64=base64.b64encode(data).decode("ascii"))
+    except InvalidInput as e:  # the service names its own field; the form's is `photo`
+        raise InvalidInput(e.message, "photo", e.rule) from None
     return stored["photo"]
 
 

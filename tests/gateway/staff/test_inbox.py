@@ -114,6 +114,10 @@ def test_a_report_is_triaged_assigned_verified_and_resolved_and_a_double_submit_
     refused = other.form(f"/staff/inbox/{iid}/verify", {"finding": "Không phải việc của tôi"})
     assert refused.status_code == 403 and "Chỉ thanh tra viên hoặc đơn vị được giao" in refused.text
     assert state(cluster, iid) == "assigned"
+    junk = inspector.form(f"/staff/inbox/{iid}/verify", {"finding": "Ảnh hỏng"},
+                          files={"photo": ("hong.png", b"not an image at all", "image/png")})
+    assert junk.status_code == 400 and re.search(r'<input id="verify-photo"[^>]*aria-invalid="true"', junk.text)
+    assert state(cluster, iid) == "assigned"
     done = inspector.form(f"/staff/inbox/{iid}/verify", {"finding": "Lò nung xả khói đen"},
                           files={"photo": ("hien-truong.png", png((200, 10, 10)), "image/png")})
     assert done.status_code == 303 and state(cluster, iid) == "verified"
