@@ -128,3 +128,4 @@ inbox-event-Closed = Closed
 inbox-event-InformationAdded = Information added
 inbox-event-Reopened = Reopened
 inbox-event-Overdue = Overdue
+inbox-open-inspection = Open an unannounced inspection from this report

@@ -128,3 +128,4 @@ inbox-event-Closed = Đóng
 inbox-event-InformationAdded = Bổ sung thông tin
 inbox-event-Reopened = Mở lại
 inbox-event-Overdue = Quá hạn
+inbox-open-inspection = Lập đoàn kiểm tra đột xuất từ phản ánh này
