@@ -49,7 +49,9 @@ async def inbox(request: Request, member: StaffPage) -> HTMLResponse:
                             tiles=tiles(request))
     page = await call(request, member, "inspections", "staff_inbox", **inbox_query(member, f))
     for row in page["rows"]:
-        row["reported_local"] = ia.local_text(row["reported_at"])
+        row["reported_local"] = ia.local_text(row["reported_at"])[:10]
+        if row["clock"]:
+            row["clock"]["due_local"] = "/".join(reversed(row["clock"]["due_date"].split("-")))
     return await render(request, member, "inbox/list.html", rows=page["rows"], filters=f.model_dump(mode="json"),
                         page=paging(f.offset, f.limit, page["total"], request), options=options(),
                         points=map_points(page["rows"]), tiles=tiles(request))
