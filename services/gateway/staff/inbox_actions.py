@@ -117,11 +117,21 @@ async def report_page(request: Request, member: Member, incident_id: str) -> dic
     duplicates = []
     if doc["state"] == "reported":
         duplicates = await call(request, member, "inspections", "suggest_duplicates", incident_id=incident_id)
+        if member.communes:  # a nearby report across the border is not the officer's: not linked
+            duplicates = [d for d in duplicates if await in_scope(request, member, d["id"])]
     doc["local"] = {k: local_text(doc.get(k)) for k in ("reported_at", "triage_due", "resolution_due", "resolved_at")}
     for e in history:
         e["local_time"] = local_text(e["time"])
     return {"report": doc, "history": history, "duplicates": duplicates,
             "reopenings": [e for e in history if e["event"] == "Reopened"]}
+
+
+async def in_scope(request: Request, member: Member, incident_id: str) -> bool:
+    try:
+        await report(request, member, incident_id)
+    except Forbidden:
+        return False
+    return True
 
 
 def check_assigned(member: Member, doc: dict, action: str) -> None:

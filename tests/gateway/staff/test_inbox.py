@@ -28,10 +28,12 @@ def places(cluster):
     return {"bat_trang": bat_trang, "dong_anh": dong_anh}
 
 
-def report(cluster, site=None, category="dust", photo=False):  # type: ignore[no-untyped-def]
+def report(cluster, site=None, category="dust", photo=False, location=None):  # type: ignore[no-untyped-def]
     resident = cluster.client(RESIDENT).inspections
     photos = [resident.store_photo(data_b64=__import__("base64").b64encode(png()).decode())["photo"]] if photo else []
     where = {"site_id": site["id"]} if site else {"location": {"lat": 21.0123, "lon": 105.9123}}
+    if location:
+        where["location"] = location
     return resident.report_incident(category=category, description="Khói bụi từ lò nung cả buổi sáng",
                                     photos=photos, command_id=str(uuid.uuid4()), **where)["id"]
 
@@ -146,6 +148,14 @@ def test_a_duplicate_is_merged_from_the_suggestions(staff_gateway, cluster, plac
     merged = agency.form(f"/staff/inbox/{second}/merge", {"into": first})
     assert merged.status_code == 303 and state(cluster, second) == "merged" and state(cluster, first) == "reported"
     assert f"/staff/inbox/{first}" in agency.get(f"/staff/inbox/{second}").text  # "merged into" links it
+    spot = {"lat": 21.00011, "lon": 105.93011}  # the same spot, reported at sites of two communes
+    across = report(cluster, places["dong_anh"], category="noise", location=spot)
+    near = report(cluster, places["bat_trang"], category="noise", location=spot)
+    assert f'id="merge-{across}"' in agency.get(f"/staff/inbox/{near}").text  # city-wide: suggested
+    officer = staff_gateway.member("agency", communes=("xa-bat-trang",))
+    assert f"/staff/inbox/{across}" not in officer.get(f"/staff/inbox/{near}").text  # not linked outside scope
+    assert officer.form(f"/staff/inbox/{near}/merge", {"into": across}).status_code == 403  # the target's commune
+    assert state(cluster, near) == "reported"
 
 
 def test_photos_are_refused_without_a_session_and_outside_the_scope(staff_gateway, cluster, places):
