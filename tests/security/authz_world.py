@@ -113,8 +113,10 @@ class World:
         self.f2 = est("Xử lý Hai", "F-2", treatment_facility=True, licence=licence)
         i = self.inspections
         i.add_plan_item(AGENCY, None, year=2026, ref="KH-0", site_id=self.site, establishment_id=self.g)
+        self.photo = i.blobs.put_photo(base64.b64decode(png_b64()))  # the report's photo (staff-only reads)
         self.incident = i.report_incident(RESIDENT, None, category="dust", description="Bụi mù mịt",
-                                          location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site)["id"]
+                                          location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site,
+                                          photos=[self.photo])["id"]
         self.inspection = i.schedule_inspection(INSPECTOR, None, kind="unannounced", scheduled_for=date(2026, 3, 6),
                                                 site_id=self.site, establishment_id=self.g,
                                                 incident_ids=[self.incident])["id"]
@@ -187,6 +189,8 @@ class World:
             "verify_incident": dict(incident_id=inc, finding="ok"),
             "resolve_incident": dict(incident_id=inc), "close_incident": dict(incident_id=inc, reason="xong"),
             "get_incident": dict(incident_id=inc), "suggest_duplicates": dict(incident_id=inc),
+            "staff_inbox": dict(states=["reported"]), "incident_history": dict(incident_id=inc),
+            "incident_photo": dict(incident_id=inc, photo=self.photo),
             "my_incidents": {}, "list_incidents": {}, "site_incident_counts": dict(site_id=self.site),
             "add_plan_item": dict(year=2026, ref="KH-1", site_id=self.site), "get_plan": dict(year=2026),
             "schedule_inspection": dict(kind="unannounced", scheduled_for="2026-03-06", site_id=self.site,

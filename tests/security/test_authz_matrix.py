@@ -134,6 +134,16 @@ def check_incident_rows(world: World, role: Role, answer: Any) -> None:
             assert not keys_in(row) & INCIDENT_PRIVATE, (role, keys_in(row) & INCIDENT_PRIVATE)
 
 
+def check_inbox_page(world: World, role: Role, answer: Any) -> None:
+    """The staff inbox: the report is there, and never its reporter (not even to staff)."""
+    assert world.incident in [row["id"] for row in answer["rows"]], answer
+    assert "reporter" not in keys_in(answer) and RESIDENT.id not in str(answer)
+
+
+def check_no_reporter(world: World, role: Role, answer: Any) -> None:
+    assert answer and "reporter" not in keys_in(answer) and RESIDENT.id not in str(answer), answer
+
+
 def check_other_reporter(world: World) -> None:
     other = Actor("tg:resident-2", Role.RESIDENT)
     answer = call(world, "inspections", "get_incident", other, {"incident_id": world.incident})
@@ -192,6 +202,8 @@ QUERY_CHECKS = {
               "site_establishments": None, "get_establishment": None, "site_history": check_history,
               "events_since": None, "ping": None, "audit_trail": check_audit},
     "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
+                    "staff_inbox": check_inbox_page, "incident_history": check_no_reporter,
+                    "incident_photo": check_no_reporter,
                     "my_incidents": check_own_rows("id", lambda w, r: w.incident if r == Role.RESIDENT else None),
                     "site_incident_counts": None, "get_plan": None, "get_inspection": None,
                     "sanction_catalogue": None, "get_violation": None,
