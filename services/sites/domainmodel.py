@@ -238,6 +238,16 @@ class Site(Aggregate):
     def has_jurisdiction(self, commune: str, effective: str) -> bool:
         return any(j["effective"] == effective and j["commune"] == commune for j in self.jurisdictions)
 
+    @property
+    def conditions_met(self) -> bool:
+        """All five Art. 56 conditions met (the central WWTP item may be not applicable), as the
+        indicators count a village meeting the conditions."""
+        def ok(item: ConditionItem) -> bool:
+            state = (self.conditions.get(item.value) or {}).get("state")
+            return state == ConditionState.MET or (
+                item == ConditionItem.CENTRAL_WWTP and state == ConditionState.NOT_APPLICABLE)
+        return all(ok(item) for item in ConditionItem)
+
 
 class Establishment(Aggregate):
     AMENDABLE = ("name", "trades", "permit", "hw_generator", "transporter", "treatment_facility", "licence")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from shared.contracts import sites as c
+from shared.contracts import sites_staff as cs
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
 from services.sites.access import ACCESS
 from services.sites.application import STAFF, SitesApplication, without_staff_text
@@ -114,3 +115,19 @@ class SitesService(KitEntrypoints):
     @rpc_method(c.EstablishmentRef)
     def get_establishment(self, q: c.EstablishmentRef) -> dict:
         return self.kit.app.get_establishment(q.establishment_id)
+
+    # -- the staff's queries (issue 14) ----------------------------------------------------------
+    @rpc_method(cs.StaffSites)
+    def staff_sites(self, q: cs.StaffSites) -> dict:
+        return self.kit.views.staff_sites(**q.model_dump())
+
+    @rpc_method(cs.StaffEstablishments)
+    def staff_establishments(self, q: cs.StaffEstablishments) -> dict:
+        fields = q.model_dump()
+        if q.site_id:
+            fields["site_id"] = str(self.kit.app.get_site(q.site_id)["id"])  # NotFound for an unknown site
+        return self.kit.views.staff_establishments(**fields)
+
+    @rpc_method(cs.SiteAsOf)
+    def site_as_of(self, q: cs.SiteAsOf) -> dict:
+        return self.kit.app.site_as_of(q.site_id, q.at)

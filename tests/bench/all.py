@@ -17,6 +17,8 @@ P4  tests.bench.sites_throughput: events stored through the sites RPC vs direct 
 P5  VmRSS of each service process after --events events were appended directly (Application,
     no broker) to the sites, inspections and manifests logs (tests.history mix), the services
     started on them and every relay and follower caught up.
+P8  tests.bench.staff_registry: the staff's registry search (sites.staff_sites) over 10 000 sites
+    seeded directly into the read model, p50/p95 server time (target p95 < 300 ms); seconds.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from pathlib import Path
 from shared.kit.actor import SYSTEM
 from shared.kit.amqp import StreamConsumer
 from shared.kit.client import ServiceClient
-from tests.bench import bot_status, indicators_rebuild, sites_throughput
+from tests.bench import bot_status, indicators_rebuild, sites_throughput, staff_registry
 from tests.bench.common import (ROOT, SERVICES, create_vhost, delete_vhost, drop_schemas, pct, rss_kib,
                                  service_env, settings_of, start, stop)
 
@@ -294,6 +296,9 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
         if "P4" in args.only:
             print(f"[{store}] P4: {n4} events …", flush=True)
             out["P4"] = sites_throughput.run(store, n4, 8, amqp_uri)
+        if "P8" in args.only:
+            print(f"[{store}] P8: the staff's registry search, 10 000 sites …", flush=True)
+            out["P8"] = staff_registry.run(store, 10_000, 5 if args.quick else 20)
         if "P5" in args.only or "P3" in args.only:
             out["P3"], out["P5"] = p3_p5(store, tmp, prefix, args.events, amqp_uri)
     finally:
@@ -335,6 +340,8 @@ def table(results: list[dict]) -> str:
         row("P4 over RPC, 8 clients, events/s", lambda r: f0(r["P4"]["rpc_8_clients_eps"])),
         row("P4 Application direct, events/s", lambda r: f0(r["P4"]["application_direct_eps"])),
         row("P4 eventsourcing aggregate save, bare, events/s", lambda r: f0(r["P4"]["eventsourcing_bare_eps"])),
+        row("P8 registry: staff search, 10 000 sites, p50 / p95 ms (target p95 < 300)",
+            lambda r: f"{f1(r['P8']['p50_ms'])} / {f1(r['P8']['p95_ms'])}"),
         row("P5 events appended (sites+inspections+manifests)", lambda r: f0(r["P5"]["events"])),
         row("P5 catch-up after start, s", lambda r: f0(r["P5"]["catch_up_s"])),
     ]
@@ -352,7 +359,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=None, help="P1 concurrent chats (default 20, quick 5)")
     parser.add_argument("--reports", type=int, default=None, help="P1 reports per chat (default 5, quick 2)")
     parser.add_argument("--pool", type=int, default=8)
-    parser.add_argument("--only", default="P1,P2,P3,P4,P5", help="comma-separated subset (P3 and P5 run together)")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P8", help="comma-separated subset (P3 and P5 run together)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = parser.parse_args()
     args.chats = args.chats or (5 if args.quick else 20)

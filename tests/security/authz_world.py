@@ -172,6 +172,9 @@ class World:
             "search_establishments": dict(query="van tai", role="transporter"), "list_sites": {},
             "site_establishments": dict(site_id=self.site), "site_history": dict(site_id=self.site),
             "get_establishment": dict(establishment_id=self.g),
+            "staff_sites": dict(query="phu thi", communes=["xa-phu-thi"], wwtp="planned"),
+            "staff_establishments": dict(site_id=self.site, role="transporter", query="van tai"),
+            "site_as_of": dict(site_id=self.site, at=date.today().isoformat()),
         })
         inspections = dict(kit, **{
             "store_photo": dict(data_b64=png_b64()),

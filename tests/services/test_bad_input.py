@@ -41,6 +41,9 @@ def valid_payloads(site_id, establishment_id):
         "site_establishments": dict(site_id=site_id),
         "site_history": dict(site_id=site_id),
         "get_establishment": dict(establishment_id=establishment_id),
+        "staff_sites": dict(query="bat", communes=["gia-lam"], wwtp="unset"),
+        "staff_establishments": dict(site_id=site_id, query="co so", role="hw_generator"),
+        "site_as_of": dict(site_id=site_id, at="2030-01-01"),
         "events_since": dict(position=0, limit=10),
     }
 
