@@ -16,4 +16,5 @@ ACCESS = table({
     "site_history": EVERYONE,  # actor ids and free text only for staff (SitesApplication.history)
     # the staff workspace's registry (issue 14): staff's own words and every filter
     "staff_sites": STAFF, "staff_establishments": STAFF, "site_as_of": STAFF,
+    "store_evidence": STAFF, "get_evidence": STAFF,  # the Art. 56 checklist's evidence files
 })

@@ -34,7 +34,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTRY_WRITERS = (Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 ASSESSORS = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
 STAFF = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
-STAFF_ONLY_TEXT = ("reason", "note", "evidence")  # staff's own words: never shown to the public (issue 13)
+STAFF_ONLY_TEXT = ("reason", "note", "evidence", "evidence_file")  # staff's own words: never shown to the public (issue 13)
 
 
 def local_today(now: datetime) -> date:
@@ -49,6 +49,7 @@ class SitesApplication(LinkCommands, ServiceApplication):
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._place_cache: dict[UUID, tuple[int, str | None]] = {}
+        self.evidence: Any = None  # services/sites/evidence.py EvidenceShelf (the service's wire)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _site(self, site_id: UUID | str) -> Site:
@@ -142,16 +143,20 @@ class SitesApplication(LinkCommands, ServiceApplication):
         return self.execute(command_id, work)
 
     def set_condition(self, actor: Actor, command_id: str | None, site_id: str, item: str, state: str,
-                      checked_on: date, legal_basis: str, evidence: str | None = None) -> dict:
+                      checked_on: date, legal_basis: str, evidence: str | None = None,
+                      evidence_file: str | None = None) -> dict:
         if state == ConditionState.NOT_APPLICABLE and item != ConditionItem.CENTRAL_WWTP:
             raise InvalidInput("only the central WWTP item can be not applicable (where none exists)",
                                "state", "applicable")
+        if evidence_file and (self.evidence is None or not self.evidence.claim(evidence_file)):
+            raise InvalidInput("no stored evidence file with that sha256 (store_evidence first)", "evidence_file",
+                               "exists")
 
         def work():  # type: ignore[no-untyped-def]
             site = self._writable_site(actor, site_id, "set an Art. 56 condition", ASSESSORS)
             site.check_kind("conditions", SiteKind.CRAFT_VILLAGE)
             site.set_condition(item=item, state=state, evidence=evidence, checked_on=checked_on.isoformat(),
-                               legal_basis=legal_basis, actor=actor.to_dict())
+                               legal_basis=legal_basis, actor=actor.to_dict(), evidence_file=evidence_file)
             return [site], self._answer(site)
 
         return self.execute(command_id, work)

@@ -193,8 +193,9 @@ class Site(Aggregate):
 
     @event("ConditionSet")
     def set_condition(self, item: str, state: str, evidence: str | None, checked_on: str,
-                      legal_basis: str, actor: dict) -> None:
-        self.conditions[item] = {"state": state, "evidence": evidence, "date": checked_on, "legal_basis": legal_basis}
+                      legal_basis: str, actor: dict, evidence_file: str | None = None) -> None:
+        self.conditions[item] = {"state": state, "evidence": evidence, "date": checked_on, "legal_basis": legal_basis,
+                                 "evidence_file": evidence_file}
 
     @event("WwtpStatusSet")
     def set_wwtp(self, status: str, capacity_m3_day: float | None, auto_monitoring: bool | None,

@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from shared.contracts.base import Code, MAX_OFFSET, Query
+from shared.contracts.base import Code, Command, MAX_OFFSET, Query
 from shared.contracts.clean_text import SingleLine
-from shared.contracts.sites import SiteKind, WwtpStatus
+from shared.contracts.sites import Sha256, SiteKind, WwtpStatus
 
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Communes = Annotated[list[Code], Field(min_length=1, max_length=100)]
@@ -51,3 +51,13 @@ class SiteAsOf(Query):
 
     site_id: UUID
     at: date
+
+
+class StoreEvidence(Command):
+    data_b64: Annotated[str, StringConstraints(min_length=4, max_length=14_000_000)] = Field(
+        description="An evidence file (PDF, JPEG, PNG or WebP), base64; answered with its sha256 "
+                    "(`evidence_file`, for set_condition). Photos are stored without their metadata.")
+
+
+class EvidenceRef(Query):
+    evidence_file: Sha256

@@ -8,7 +8,7 @@ import pytest
 
 from services.sites.views import SitesViews
 from shared.kit.actor import Actor
-from shared.kit.errors import NotFound
+from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.sql import Db
 
 AGENCY = Actor("staff:officer@sotnmt.hanoi.gov.vn", "agency")
@@ -175,3 +175,51 @@ def test_the_timeline_names_every_event_and_who_did_it_for_staff(sites, registry
     assert [h["event"] for h in timeline] == ["Registered", "Recognised", "Classified"] + ["ConditionSet"] * 5
     assert {h["actor_id"] for h in timeline} == {AGENCY.id, INSPECTOR.id}
     assert [h["version"] for h in timeline] == list(range(1, 9))
+
+
+def tiny_png_with_exif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "Máy ảnh của cán bộ"  # Make
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 40)).save(buf, "PNG", exif=exif)
+    return buf.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_a_condition_carries_its_evidence_file_by_sha256(sites, tmp_path):
+    from services.sites.evidence import EvidenceShelf
+
+    sites.evidence = EvidenceShelf(tmp_path / "evidence", max_bytes=100_000)
+    site = village(sites, "Bát Tràng")
+    stored = sites.evidence.store(PDF)
+    assert stored["content_type"] == "application/pdf" and stored["bytes"] == len(PDF)
+    assert sites.evidence.store(PDF) == stored  # content-addressed: the same file, the same reference
+    photo = sites.evidence.store(tiny_png_with_exif())
+    data, kind = sites.evidence.get(photo["evidence_file"])
+    assert kind == "image/png" and "Máy ảnh".encode() not in data and b"Exif" not in data
+    for junk, rule in ((b"", "required"), (b"MZ\x90\x00 an executable", "file_type"), (b"%PDF-1.4 cut short", "file_type"),
+                       (b"%PDF-" + b"x" * 100_000, "max_size")):
+        with pytest.raises(InvalidInput) as e:
+            sites.evidence.store(junk)
+        assert (e.value.field, e.value.rule) == ("data_b64", rule)
+
+    head = sites.log_head()
+    with pytest.raises(InvalidInput) as e:  # a reference to nothing stored: refused, nothing changed
+        sites.set_condition(INSPECTOR, None, site, "drainage", "met", date(2025, 1, 10), "Điều 56",
+                            evidence_file="0" * 64)
+    assert (e.value.field, e.value.rule) == ("evidence_file", "exists") and sites.log_head() == head
+    sites.set_condition(INSPECTOR, None, site, "drainage", "met", date(2025, 1, 10), "Điều 56",
+                        evidence="Biên bản nghiệm thu", evidence_file=stored["evidence_file"])
+    assert sites.get_site(site)["conditions"]["drainage"]["evidence_file"] == stored["evidence_file"]
+    public = sites.get_site(site, staff=False)["conditions"]["drainage"]
+    assert "evidence_file" not in public and "evidence" not in public
+    assert "evidence_file" not in str(sites.history(Actor("tg:1", "resident"), site))
+    assert sites.history(INSPECTOR, site)[-1]["data"]["evidence_file"] == stored["evidence_file"]
+    with pytest.raises(NotFound):
+        sites.evidence.get("f" * 64)

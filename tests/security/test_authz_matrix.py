@@ -8,6 +8,7 @@ site_history, events_since, ping — answered any role, the public one included)
 without deciding who may call it."""
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -157,6 +158,8 @@ def check_staff_registry(world: World, role: Role, answer: Any) -> None:
     assert role in STAFF, role
     if "sites" in answer:
         assert answer["total"] == 1 and answer["sites"][0]["id"] == world.site and STAFF_NOTE in str(answer)
+    elif "data_b64" in answer:
+        assert base64.b64decode(answer["data_b64"]).startswith(b"%PDF-") and answer["content_type"] == "application/pdf"
     elif "establishments" in answer:
         assert [e["id"] for e in answer["establishments"]] == [world.t2, world.t], answer  # "Đỏ" < "Xanh"
     else:
@@ -189,7 +192,7 @@ QUERY_CHECKS = {
     "sites": {"get_site": None, "search_sites": None, "search_establishments": None, "list_sites": None,
               "site_establishments": None, "get_establishment": None, "site_history": check_history,
               "staff_sites": check_staff_registry, "staff_establishments": check_staff_registry,
-              "site_as_of": check_staff_registry,
+              "site_as_of": check_staff_registry, "get_evidence": check_staff_registry,
               "events_since": None, "ping": None},
     "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
                     "my_incidents": check_own_rows("id", lambda w, r: w.incident if r == Role.RESIDENT else None),
