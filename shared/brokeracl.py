@@ -72,6 +72,10 @@ _BOT = _calls("""
 """)
 _GATEWAY = _calls("""
     sites.get_site sites.list_sites sites.search_sites sites.site_establishments
+    sites.staff_sites sites.staff_establishments sites.site_as_of sites.site_history sites.get_establishment
+    sites.amend_site sites.recognise_site sites.classify_site sites.set_condition sites.set_wwtp
+    sites.record_reform sites.deactivate_site sites.register_establishment sites.amend_establishment
+    sites.issue_link_code sites.store_evidence sites.get_evidence
     inspections.get_incident inspections.list_incidents inspections.report_incident
     indicators.figures indicators.get_report indicators.issue_report indicators.roadmap
     indicators.status_card
