@@ -72,13 +72,16 @@ _BOT = _calls("""
 """)
 _GATEWAY = _calls("""
     sites.get_site sites.list_sites sites.search_sites sites.site_establishments
-    sites.staff_sites sites.staff_establishments sites.site_as_of sites.site_history sites.get_establishment
-    sites.amend_site sites.recognise_site sites.classify_site sites.set_condition sites.set_wwtp
-    sites.record_reform sites.deactivate_site sites.register_establishment sites.amend_establishment
-    sites.issue_link_code sites.store_evidence sites.get_evidence
     inspections.get_incident inspections.list_incidents inspections.report_incident
     indicators.figures indicators.get_report indicators.issue_report indicators.roadmap
     indicators.status_card
+""")
+# the staff workspace's registry (services/gateway/staff/registry*.py), as the signed-in member
+_GATEWAY_REGISTRY = _calls("""
+    sites.staff_sites sites.staff_establishments sites.site_as_of sites.site_history sites.get_establishment
+    sites.amend_site sites.recognise_site sites.classify_site sites.set_condition sites.set_wwtp
+    sites.record_reform sites.deactivate_site sites.register_establishment sites.amend_establishment
+    sites.issue_link_code sites.store_evidence sites.get_evidence sites.get_site
 """)
 # the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers
@@ -106,7 +109,7 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": _GATEWAY | _EVERY_SERVICE,
+    "gateway": _GATEWAY | _GATEWAY_REGISTRY | _EVERY_SERVICE,
     "cli": _CLI | _BOT | _EVERY_SERVICE,
 }
 

@@ -42,12 +42,10 @@ async def search(request: Request, member: StaffPage) -> HTMLResponse:
     params = {k: v[:200] for k, v in request.query_params.items()}
     errors: dict[str, str] = {}
     try:
-        offset = int(params.get("offset") or 0)
-        q = cs.StaffSites(**search_args(params), offset=offset, limit=PAGE, communes=scope(member))
+        q = cs.StaffSites(**search_args(params), offset=params.get("offset") or 0, limit=PAGE, communes=scope(member))
         found = await call(request, member, "sites", "staff_sites", **q.model_dump(mode="json", exclude_none=True))
-    except (ValidationError, ValueError) as e:
-        errors = field_errors(e, member.lang) if isinstance(e, ValidationError) else {"offset": "?"}
-        errors = {("q" if k == "query" else k): v for k, v in errors.items()}
+    except ValidationError as e:
+        errors = {("q" if k == "query" else k): v for k, v in field_errors(e, member.lang).items()}
         found = {"total": 0, "offset": 0, "limit": PAGE, "sites": []}
     return await render(request, member, "registry/search.html", status=400 if errors else 200, found=found,
                         params=params, errors=errors, kinds=KINDS, wwtp_states=WWTP,

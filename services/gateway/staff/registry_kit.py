@@ -3,7 +3,9 @@ establishments, the forms' values as the contracts want them, the JSON bodies of
 the site page's context."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from pydantic import ValidationError, create_model
@@ -13,6 +15,7 @@ from services.gateway.staff.kit import Member, call, render
 from shared.contracts.base import Contract
 from shared.kit.errors import Forbidden, InvalidInput, LangXanhError, NotFound
 
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 KINDS = ("craft_village", "industrial_cluster", "industrial_zone")
 LEVELS = ("severe", "polluted", "not_polluted")
 WWTP = ("none", "planned", "under_construction", "operating", "idle")
@@ -119,5 +122,6 @@ async def site_page(request: Request, member: Member, site_id: str, status: int 
     return await render(request, member, "registry/site.html", status=status, site=site, shown=shown, at=at,
                         history=history, establishments=establishments["establishments"], errors=errors,
                         items=ITEMS, states=STATES, levels=LEVELS, wwtp_states=WWTP, trade_groups=TRADE_GROUPS,
-                        forms=FORMS, permits=PERMITS, done=request.query_params.get("done"), **ctx)
+                        forms=FORMS, permits=PERMITS, done=request.query_params.get("done"),
+                        today=datetime.now(LOCAL_TZ).date().isoformat(), **ctx)
 

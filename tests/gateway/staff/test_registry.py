@@ -53,6 +53,7 @@ def test_the_search_folds_diacritics_filters_and_pages(reg):
     assert 'rel="next"' in everything.text and "offset=50" in everything.text  # the seed's villages: pages
     bad = agency.get("/staff/registry?kind=volcano")
     assert bad.status_code == 400 and 'id="err-kind"' in bad.text
+    assert 'id="err-offset"' in agency.get("/staff/registry?offset=-5").text
     data = agency.get(f"/v1/staff/registry/sites?q=thu+nghiem+{reg.tag}").json()
     assert data["total"] == 2 and {s["id"] for s in data["sites"]} == {reg.a, reg.b}
 
