@@ -215,3 +215,29 @@ def test_establishments_register_amend_licence_and_a_link_code_shown_once(reg):
     assert officer.get(est_url).status_code == 403
     assert officer.form(f"{est_url}/link-code", {"role": "business"}).status_code == 403
     assert est_id not in officer.get("/staff/registry/establishments?q=gom").text
+
+
+def test_a_village_recognised_classified_and_meeting_its_five_conditions_moves_the_targets(reg):
+    """The story the browser tests tell (tests/staff): the forms' commands reach the indicators."""
+    today = date.today()
+    period, unit = f"{today.year}Q{(today.month - 1) // 3 + 1}", f"commune:xa-a-{reg.tag}"
+
+    def figure(target: str) -> tuple[int, int]:
+        fig = reg.g.cluster.call_sync(SYSTEM, "indicators", "figures", period=period, unit=unit).get(unit, {})
+        return (fig[target]["numerator"], fig[target]["denominator"]) if target in fig else (0, 0)
+
+    agency, inspector = reg.g.member("agency"), reg.g.member("inspector", communes=[f"xa-a-{reg.tag}"])
+    assert agency.form(f"/staff/registry/sites/{reg.a}/recognise",
+                       {"decision": "QĐ 9", "recognised_on": "2012-01-01", "legal_basis": "NĐ 52/2018"}).status_code == 303
+    assert figure("villages_classified") == (0, 1) and figure("villages_meeting_conditions") == (0, 1)
+    assert inspector.form(f"/staff/registry/sites/{reg.a}/classify", {
+        "classified_on": today.isoformat(), "water": "polluted", "air": "not_polluted", "soil": "not_polluted",
+        "assessor": "Sở NN&MT", "legal_basis": "QĐ 2546/QĐ-UBND"}).status_code == 303
+    assert figure("villages_classified") == (1, 1)
+    for item in ITEMS[:4]:
+        assert inspector.form(f"/staff/registry/sites/{reg.a}/conditions/{item}",
+                              {"state": "met", "checked_on": today.isoformat()}).status_code == 303
+    assert figure("villages_meeting_conditions") == (0, 1)  # four of five: not yet
+    assert inspector.form(f"/staff/registry/sites/{reg.a}/conditions/solid_waste_point",
+                          {"state": "met", "checked_on": today.isoformat()}).status_code == 303
+    assert figure("villages_meeting_conditions") == (1, 1)
