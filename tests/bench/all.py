@@ -18,7 +18,8 @@ P5  VmRSS of each service process after --events events were appended directly (
     no broker) to the sites, inspections and manifests logs (tests.history mix), the services
     started on them and every relay and follower caught up.
 P8  tests.bench.staff_registry: the staff's registry search (sites.staff_sites) over 10 000 sites
-    seeded directly into the read model, p50/p95 server time (target p95 < 300 ms); seconds.
+    seeded directly into the read model, p50/p95 server time (target p95 < 300 ms), and the page
+    GET /staff/registry rendered by the gateway in-process; seconds.
 """
 from __future__ import annotations
 
@@ -299,6 +300,7 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
         if "P8" in args.only:
             print(f"[{store}] P8: the staff's registry search, 10 000 sites …", flush=True)
             out["P8"] = staff_registry.run(store, 10_000, 5 if args.quick else 20)
+            out["P8"]["pages"] = staff_registry.pages(store, 10_000, 2 if args.quick else 10)
         if "P5" in args.only or "P3" in args.only:
             out["P3"], out["P5"] = p3_p5(store, tmp, prefix, args.events, amqp_uri)
     finally:
@@ -342,6 +344,8 @@ def table(results: list[dict]) -> str:
         row("P4 eventsourcing aggregate save, bare, events/s", lambda r: f0(r["P4"]["eventsourcing_bare_eps"])),
         row("P8 registry: staff search, 10 000 sites, p50 / p95 ms (target p95 < 300)",
             lambda r: f"{f1(r['P8']['p50_ms'])} / {f1(r['P8']['p95_ms'])}"),
+        row("P8 GET /staff/registry rendered, in-process, p50 / p95 ms",
+            lambda r: f"{f1(r['P8']['pages']['html']['p50_ms'])} / {f1(r['P8']['pages']['html']['p95_ms'])}"),
         row("P5 events appended (sites+inspections+manifests)", lambda r: f0(r["P5"]["events"])),
         row("P5 catch-up after start, s", lambda r: f0(r["P5"]["catch_up_s"])),
     ]

@@ -1,6 +1,6 @@
 """P8 registry: the staff's search over 10 000 sites (issue 14 target: < 300 ms p95 server time).
 
-    python -m tests.bench.staff_registry [--sites 10000] [--rounds 20] [--store sqlite|postgres|both]
+    python -m tests.bench.staff_registry [--sites 10000] [--rounds 20] [--store sqlite|postgres|both] [--no-pages]
 
 The read model (services/sites/views.py, table site_index) is seeded directly: Site aggregates
 built in memory (registered, some recognised, classified, their Art. 56 conditions set, a WWTP
@@ -9,7 +9,9 @@ not through the log, which would take minutes and measure something else (P4). T
 the searches the staff page makes (first page, a deep page, diacritic-free text, each filter,
 a commune officer's scope, combinations) is called through the sites service's `staff_sites`
 entrypoint (contract validation, the role table, the catch-up check and the query: the server
-time; the broker's round trip is not in it), `--rounds` times each; p50/p95/max per store.
+time; the broker's round trip is not in it), `--rounds` times each; p50/p95/max per store. Then
+(unless --no-pages) the same searches as a member's requests: GET /staff/registry rendered and GET
+/v1/staff/registry/sites, the gateway in-process over the four services (tests/bot/cluster.py).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from shared.kit.store import app_for
 from tests.bench.common import PG_URL, drop_schemas, pct
 
 TARGET_MS = 300.0
+PASSWORD = "mật khẩu đủ dài cho bench 2026"
 SYLLABLES = ("Bát", "Tràng", "Vạn", "Phúc", "Đông", "Kỵ", "Phù", "Lãng", "Chuông", "Hữu", "Bằng", "Thổ", "Hà",
              "Sơn", "Đồng", "Minh", "Kiêu", "Kỵ", "Triều", "Khúc", "Thủy", "Liên", "Hòa", "Xá", "Cự", "Đà", "Dương",
              "Nội", "Ninh", "Hiệp", "Tân", "Lập", "Nhị", "Khê", "Phú", "Vinh", "Quảng", "Bá", "Yên", "Thái")
@@ -140,11 +143,84 @@ def run(store: str, sites: int = 10_000, rounds: int = 20) -> dict:
     return out
 
 
+def _signed_in(api, email: str, role: str, communes: list[str]):  # type: ignore[no-untyped-def]
+    """A TestClient signed in as a new staff account (as `langxanh staff add` + the link + login)."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    staff = api.state.staff
+    made = staff.add({"id": "cli:staff", "role": "admin"}, email, role, communes, None, None)
+    staff.set_password(made["link_secret"], PASSWORD)
+    http = TestClient(api)
+    token = re.search(r'name="form_token" value="([^"]+)"', http.get("/staff/login").text).group(1)
+    answer = http.post("/staff/login", data={"email": email, "password": PASSWORD, "code": "", "form_token": token,
+                                             "next": "/staff"}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return http
+
+
+def html_params(q: dict) -> dict:
+    out = {("q" if k == "query" else k): (str(v).lower() if isinstance(v, bool) else v) for k, v in q.items()}
+    out.pop("communes", None)
+    return out
+
+
+def pages(store: str, sites: int = 10_000, rounds: int = 10) -> dict:
+    """GET /staff/registry (rendered) and GET /v1/staff/registry/sites, in-process over the four
+    services (tests/bot/cluster.py), the read model seeded directly: what a member waits for."""
+    import os
+    from urllib.parse import urlencode
+
+    from services.gateway.application import GatewayApplication
+    from services.gateway.service import create_app
+    from tests.bot.cluster import LocalCluster, LocalServices
+
+    prefix, tmp = f"lxr{uuid.uuid4().hex[:6]}_", Path(tempfile.mkdtemp(prefix="lx-bench-registry-pages-"))
+    env = {"LANGXANH_DATA_DIR": str(tmp), "LANGXANH_SCHEMA_PREFIX": prefix,
+           **({"LANGXANH_DATABASE_URL": PG_URL} if store == "postgres" else {})}
+    saved = {k: os.environ.get(k) for k in (*env, "LANGXANH_DATABASE_URL")}
+    os.environ.update(env)
+    if store != "postgres":
+        os.environ.pop("LANGXANH_DATABASE_URL", None)
+    cluster = LocalCluster()
+    try:
+        seed(cluster.kits["sites"].views, sites)
+        settings = Settings()
+        api = create_app(settings, LocalServices(cluster), app_for(GatewayApplication, "gateway", settings))
+        city = _signed_in(api, "bench-city@hanoi.gov.vn", "agency", [])
+        officer = _signed_in(api, "bench-commune@hanoi.gov.vn", "agency", ["xa-010", "xa-011", "district-03"])
+        out: dict[str, list[float]] = {"html": [], "json": []}
+        city.get("/staff/registry")  # warm up
+        for _ in range(rounds):
+            for q in SEARCHES:
+                http = officer if "communes" in q else city
+                query = urlencode(html_params(q))
+                for kind, url in (("html", f"/staff/registry?{query}"), ("json", f"/v1/staff/registry/sites?{query}")):
+                    t0 = time.perf_counter()
+                    answer = http.get(url)
+                    out[kind].append(time.perf_counter() - t0)
+                    assert answer.status_code == 200, (url, answer.status_code, answer.text[:300])
+        return {k: {"calls": len(v), "p50_ms": pct(v, 50) * 1000, "p95_ms": pct(v, 95) * 1000,
+                    "max_ms": max(v) * 1000} for k, v in out.items()}
+    finally:
+        cluster.close()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if store == "postgres":
+            drop_schemas(prefix)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pages", action=argparse.BooleanOptionalAction, default=True,
+                        help="also the pages through the gateway in-process (rendered HTML and JSON)")
     args = parser.parse_args()
     for store in (["sqlite", "postgres"] if args.store == "both" else [args.store]):
         r = run(store, args.sites, args.rounds)
@@ -153,6 +229,11 @@ def main() -> None:
               f"(target p95 < {TARGET_MS:.0f} ms)")
         for key, v in r["per_search"].items():
             print(f"    {v['p95_ms']:7.1f} ms  {v['total']:6d} found  {key}")
+        if args.pages:
+            p = pages(store, args.sites, max(1, args.rounds // 2))
+            for kind, label in (("html", "GET /staff/registry (rendered)"), ("json", "GET /v1/staff/registry/sites")):
+                print(f"[{store}] {label} × {p[kind]['calls']}: p50 {p[kind]['p50_ms']:.1f} ms, "
+                      f"p95 {p[kind]['p95_ms']:.1f} ms, max {p[kind]['max_ms']:.1f} ms")
 
 
 if __name__ == "__main__":
