@@ -199,6 +199,10 @@ class World:
             "submit_evidence": dict(violation_id=v, text="done"),
             "review_evidence": dict(violation_id=v, accepted=True, note="ok"),
             "get_violation": dict(violation_id=v), "list_violations": {},
+            "plan_quarter": dict(year=2026, quarter=1), "list_inspections": dict(year=2026),
+            "evaluate_samples": dict(site_id=self.site, on="2026-03-02",
+                                     samples=[{"parameter": "COD", "value": 200, "unit": "mg/L"}]),
+            "inspection_violations": dict(inspection_id=ins), "overdue_measures": {},
         })
         manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{
