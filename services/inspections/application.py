@@ -283,12 +283,6 @@ class InspectionsApplication(StaffQueries, ServiceApplication):
             raise InvalidInput("the establishment is not at that site", "establishment_id", "at_site")
         return est
 
-    def get_plan(self, year: int) -> dict:
-        plan = self.get_or_none(InspectionPlan.create_id(year))
-        if plan is None:
-            raise NotFound(f"no inspection plan for {year}", "year", "exists")
-        return as_plain({"year": plan.year, "version": plan.version, "items": list(plan.items.values())})
-
     def schedule_inspection(self, actor: Actor, command_id: str | None, *, kind: str, scheduled_for: date,
                             site_id: str | None = None, establishment_id: str | None = None,
                             plan_year: int | None = None, plan_ref: str | None = None,

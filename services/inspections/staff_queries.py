@@ -1,5 +1,5 @@
 """The staff workspace's queries of the inspections Application (issue 14), a mixin of
-InspectionsApplication: the plan of a quarter, the inspections list, samples evaluated on the
+InspectionsApplication: the plan of a year and of a quarter, the inspections list, samples evaluated on the
 spot against the limit table in force, the violations recorded at an inspection, the overdue
 remedial measures. Reads only: nothing here changes a record."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
-from shared.kit.errors import InvalidInput, LangXanhError
+from shared.kit.errors import InvalidInput, LangXanhError, NotFound
 from shared.kit.values import plain as as_plain
 from services.inspections.domainmodel import InspectionPlan, evaluate_sample
 
@@ -38,7 +38,13 @@ class StaffQueries:
         assigned = next((r.assignment for r in reports if r.assignment), None) or {}
         return site_id, unit or assigned.get("unit"), inspector or assigned.get("inspector")
 
-    # -- the plan of a quarter -------------------------------------------------------------------
+    # -- the plan ---------------------------------------------------------------------------------
+    def get_plan(self, year: int) -> dict:
+        plan = self.get_or_none(InspectionPlan.create_id(year))  # type: ignore[attr-defined]
+        if plan is None:
+            raise NotFound(f"no inspection plan for {year}", "year", "exists")
+        return as_plain({"year": plan.year, "version": plan.version, "items": list(plan.items.values())})
+
     def plan_quarter(self, actor: Actor, year: int, quarter: int | None = None) -> dict:
         actor.require(*STAFF_ROLES, action="read the inspection plan")
         plan = self.get_or_none(InspectionPlan.create_id(year))  # type: ignore[attr-defined]
