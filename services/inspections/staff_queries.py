@@ -70,14 +70,23 @@ class StaffQueries:
             raise InvalidInput("a quarter needs its year", "quarter", "with_year")
         filters = {"state": state, "kind": kind, "site_id": site_id, "year": year, "quarter": quarter,
                    "unit": unit or None, "inspector": inspector or None}
-        return self.views.board.inspections(filters, list(communes or []), limit, offset)  # type: ignore[attr-defined]
+        return self._named(self.views.board.inspections(filters, list(communes or []), limit, offset))  # type: ignore[attr-defined]
+
+    def _named(self, page: dict) -> dict:
+        """Each row with its site's name (the sites directory)."""
+        names: dict[str, str | None] = {}
+        for row in page["rows"]:
+            if row["site_id"] not in names:
+                names[row["site_id"]] = (self.directory.site(row["site_id"]) or {}).get("name")  # type: ignore[attr-defined]
+            row["site_name"] = names[row["site_id"]]
+        return page
 
     def overdue_measures(self, actor: Actor, on: date | None = None, communes: list[str] | None = None,
                          offset: int = 0, limit: int = 50) -> dict:
         """Remedial measures not done whose deadline has passed (deadline before `on`), oldest first."""
         actor.require(*STAFF_ROLES, action="list overdue remedial measures")
         day = on or local_date(self.clock())  # type: ignore[attr-defined]
-        return self.views.board.overdue_measures(day, list(communes or []), limit, offset)  # type: ignore[attr-defined]
+        return self._named(self.views.board.overdue_measures(day, list(communes or []), limit, offset))  # type: ignore[attr-defined]
 
     def inspection_violations(self, actor: Actor, inspection_id: str) -> list[dict]:
         """The violations recorded at an inspection (before and after its conclusion)."""
@@ -115,8 +124,11 @@ class StaffQueries:
                              "unit": sample.get("unit"), "error": {"message": e.message, "field": field, "rule": e.rule}})
                 continue
             rows.append(dict(row, index=index, table=table["table"], column=table["column"], error=None))
+        successor = table.get("replaced_by") or {}
+        fallback = {"table": table["table"], "on": on.isoformat(),
+                    "successor": successor.get("table") if isinstance(successor, dict) else successor} if note else None
         return {"on": on.isoformat(), "table": table["table"], "column": table["column"], "version": table["version"],
-                "note": note, "exceeded": any(r.get("exceeds") for r in rows),
+                "note": note, "fallback": fallback, "exceeded": any(r.get("exceeds") for r in rows),
                 "parameters": [{"code": p["code"], "name_vi": p.get("name_vi"), "name_en": p.get("name_en"),
                                 "unit": p["unit"], "min": p.get("min"), "max": p.get("max")}
                                for p in table["parameters"]],

@@ -68,6 +68,7 @@ def test_the_inspections_list_filters_by_state_site_quarter_assignment_and_commu
     assert page["total"] == 3 and [r["id"] for r in page["rows"]] == [a["id"]]
     row = app.list_inspections(AGENCY, state="conducted")["rows"][0]
     assert row["exceeded"] is True and row["commune"] == "xa-bat-trang" and row["incidents"] == 1
+    assert row["site_name"] == "Bát Tràng"
     with pytest.raises(InvalidInput) as e:
         app.list_inspections(AGENCY, quarter=1)
     assert (e.value.field, e.value.rule) == ("quarter", "with_year")
@@ -105,7 +106,9 @@ def test_samples_are_evaluated_on_the_spot_against_the_table_in_force_and_nothin
     assert wrong_unit["error"]["rule"] == "unit" and "exceeds" not in wrong_unit
     assert bod["limit_max"] == pytest.approx(66.0) and not bod["exceeds"]  # Cmax = C × Kq × Kf
     assert {"code": "COD", "unit": "mg/L"}.items() <= next(p for p in out["parameters"] if p["code"] == "COD").items()
-    assert "not loaded" in app.evaluate_samples(INSPECTOR, on=date(2026, 3, 6), site_id=SITE, samples=[])["note"]
+    later = app.evaluate_samples(INSPECTOR, on=date(2026, 3, 6), site_id=SITE, samples=[])
+    assert "not loaded" in later["note"] and out["fallback"] is None  # the newest table applied, and said so
+    assert later["fallback"] == {"table": "QCVN 40:2011/BTNMT", "on": "2026-03-06", "successor": "QCVN 40:2025/BTNMT"}
     assert len(app.select_notifications(0, 1000)) == before  # pure: no event
     with pytest.raises(InvalidInput) as e:
         app.evaluate_samples(INSPECTOR, on=date(2026, 3, 6), samples=[])

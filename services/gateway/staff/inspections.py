@@ -23,6 +23,7 @@ from services.gateway.staff.inspections_forms import (
 )
 from services.gateway.staff.kit import Posted, StaffPage, StaffPost, call, paging, redirect, render
 from shared.contracts import inspections as c
+from shared.reference import commune_name
 from shared.contracts import inspections_staff as cs
 from shared.kit.actor import Role
 from shared.kit.errors import Forbidden, LangXanhError
@@ -61,7 +62,7 @@ async def _index(request: Request, m: Any, year: int | None, quarter: int | None
     overdue = await call(request, m, "inspections", "overdue_measures", communes=communes, limit=100)
     return await render(request, m, "inspections/index.html", status=status, plan=plan, listed=listed,
                         overdue=overdue, year=year, quarter=quarter, state=filters["state"] or "",
-                        kind=filters["kind"] or "", mine=mine, today=data.today(),
+                        kind=filters["kind"] or "", mine=mine, today=data.today(), commune_name=commune_name,
                         pager=paging(offset, 50, listed["total"], request), **ctx)
 
 
@@ -224,7 +225,7 @@ async def _inspection_page(request: Request, m: Any, inspection_id: str, status:
     return await render(request, m, "inspections/inspection.html", status=status, ins=ins, site=site, est=est,
                         establishments=establishments, violations=violations, table=table,
                         options=catalogue_options(sanctions, m.lang), can_act=assigned_to(m, ins),
-                        measure_rows=MEASURE_ROWS, today=data.today(), **ctx)
+                        measure_rows=MEASURE_ROWS, today=data.today(), commune_name=commune_name, **ctx)
 
 
 @router.get("/staff/inspections/{inspection_id}", response_class=HTMLResponse)

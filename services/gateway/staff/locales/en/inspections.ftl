@@ -141,3 +141,6 @@ err-at_site = The establishment is not at that site.
 err-with_year = A quarter needs its year.
 err-once = This plan item is already scheduled.
 err-limit_table = No wastewater-limit table is loaded.
+insp-limit-fallback = { $table } applied: no limit table loaded covers { $on } (its successor: { $successor }).
+insp-evaluated = Evaluated against { $table }
+insp-mine = Only those assigned to me

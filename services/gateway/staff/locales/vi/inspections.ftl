@@ -141,3 +141,6 @@ err-at_site = Cơ sở không nằm tại địa điểm này.
 err-with_year = Chọn quý thì phải chọn cả năm.
 err-once = Mục kế hoạch này đã được lên lịch.
 err-limit_table = Chưa nạp bảng giới hạn nước thải nào.
+insp-limit-fallback = Đã áp dụng { $table } vì chưa nạp bảng giới hạn nào có hiệu lực vào ngày { $on } (bảng thay thế: { $successor }).
+insp-evaluated = Đã đánh giá theo { $table }
+insp-mine = Chỉ các cuộc được giao cho tôi
