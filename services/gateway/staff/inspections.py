@@ -224,8 +224,14 @@ async def _inspection_page(request: Request, m: Any, inspection_id: str, status:
     ctx.setdefault("record", {"offender_type": "household" if (est or {}).get("form") == "household" else "organisation"})
     return await render(request, m, "inspections/inspection.html", status=status, ins=ins, site=site, est=est,
                         establishments=establishments, violations=violations, table=table,
-                        options=catalogue_options(sanctions, m.lang), can_act=assigned_to(m, ins),
+                        options=catalogue_options(sanctions, m.lang, _largest_factor(ins)), can_act=assigned_to(m, ins),
                         measure_rows=MEASURE_ROWS, today=data.today(), commune_name=commune_name, **ctx)
+
+
+def _largest_factor(ins: dict) -> float | None:
+    factors = [s["exceedance"] for s in (ins.get("conducted") or {}).get("samples", [])
+               if s.get("exceeds") and s.get("exceedance") is not None]
+    return max(factors) if factors else None
 
 
 @router.get("/staff/inspections/{inspection_id}", response_class=HTMLResponse)

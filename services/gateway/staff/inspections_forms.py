@@ -82,8 +82,17 @@ def band_of(catalogue: dict, code: str | None, offender_type: str | None) -> tup
     return int(band["min"]) * factor, int(band["max"]) * factor
 
 
-def catalogue_options(catalogue: dict, lang: str) -> list[tuple[str, str]]:
-    out = []
+def fits(entry: dict, factor: float | None) -> bool:
+    """An entry graded by the exceedance factor (Art. 18: [min, max)) that the samples' largest factor falls in."""
+    cond = entry.get("conditions") or {}
+    if factor is None or cond.get("exceedance_min") is None:
+        return False
+    return cond["exceedance_min"] <= factor < (cond.get("exceedance_max") or float("inf"))
+
+
+def catalogue_options(catalogue: dict, lang: str, factor: float | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every fine of the catalogue; those the largest exceedance factor fits first, marked."""
+    out, fitting = [], []
     for e in catalogue.get("entries", []):
         if e.get("sanction") != "fine" or not e["band_individual_vnd"]["max"]:
             continue
@@ -92,8 +101,12 @@ def catalogue_options(catalogue: dict, lang: str) -> list[tuple[str, str]]:
             f"Art. {e['article']} cl. {e['clause']}{(' pt. ' + e['point']) if e.get('point') else ''}"
         title = e.get("title_vi") if lang == "vi" else e.get("title_en") or e.get("title_vi")
         band = e["band_individual_vnd"]
-        out.append((e["code"], f"{where} — {dong(band['min'])}–{dong(band['max'])} đ — {(title or '')[:90]}"))
-    return out
+        label = f"{where} — {dong(band['min'])}–{dong(band['max'])} đ — {(title or '')[:90]}"
+        if fits(e, factor):
+            fitting.append((e["code"], f"★ {label}"))
+        else:
+            out.append((e["code"], label))
+    return fitting + out
 
 
 def assigned_to(member: Any, doc: dict) -> bool:

@@ -221,3 +221,48 @@ def test_the_json_twins_refuse_a_fine_outside_the_band_and_need_the_csrf_header(
                  "/v1/staff/inspections/decide", "/v1/staff/inspections/overdue-measures"):
         assert path in paths, path
     assert not any(p.startswith("/staff/inspections") for p in paths)
+
+
+def test_the_business_evidence_is_reviewed_and_a_scheduled_inspection_cancelled_in_english(staff_gateway, place):
+    agency = staff_gateway.member("agency")
+    inspector = staff_gateway.member("inspector", unit="Đội 4")
+    iid = open_unannounced(agency, place, "lan@hanoi.gov.vn")
+    assert agency.form(f"/staff/inspections/{iid}/cancel", {"reason": "", "reason_code": "site_closed"}).status_code == 400
+    assert agency.form(f"/staff/inspections/{iid}/cancel", {"reason": "Cơ sở đóng cửa", "reason_code": "site_closed"}
+                       ).status_code == 303
+    assert place.ins(iid)["state"] == "cancelled"
+    c = staff_gateway.cluster.client(AGENCY)
+    ins = c.inspections.schedule_inspection(kind="unannounced", scheduled_for=today(), site_id=place.site,
+                                            establishment_id=place.firm, incident_ids=[place.report], unit="Đội 4")["id"]
+    assert inspector.form(f"/staff/inspections/{ins}/conduct", conduct_form()).status_code == 303
+    english = inspector.form(f"/staff/inspections/{ins}/violations?lang=en", {
+        "catalogue_code": "ND45-A15-2", "offender_type": "organisation", "fine_vnd": "10", "description": "x"})
+    assert band(english.text) == ("A fine of 10 VND is outside the band of Decree 45/2022 Art. 15 cl. 2: 3.000.000 to "
+                                  "4.000.000 VND for an organisation (twice the individual band).")
+    assert inspector.form(f"/staff/inspections/{ins}/violations", {
+        "catalogue_code": "ND45-A15-2", "offender_type": "organisation", "fine_vnd": "3000000", "description": "x",
+        "measure": "Lắp hệ thống", "measure_deadline": later(30)}).status_code == 303
+    [v] = place.violations(ins)
+    assert inspector.form(f"/staff/inspections/violations/{v['id']}/decide", {
+        "decision_number": "QĐ 7", "decided_on": today(), "fine_vnd": "3.000.000"}).status_code == 303
+    firm = Actor("tg:firm-owner", Role.BUSINESS, establishment=place.firm)
+    staff_gateway.cluster.client(firm).inspections.submit_evidence(violation_id=v["id"], text="Đã lắp đặt", files=[])
+    page = inspector.get(f"/staff/inspections/violations/{v['id']}").text
+    assert "Đã lắp đặt" in page and 'class="review-form"' in page
+    assert inspector.form(f"/staff/inspections/violations/{v['id']}/review", {"accepted": "no", "note": ""}
+                          ).status_code == 400  # the note is required: nothing changed
+    assert c.inspections.get_violation(violation_id=v["id"])["state"] == "evidence_submitted"
+    assert inspector.form(f"/staff/inspections/violations/{v['id']}/review", {"accepted": "yes", "note": "Đạt"}
+                          ).status_code == 303
+    assert c.inspections.get_violation(violation_id=v["id"])["state"] == "closed"
+
+
+def test_catalogue_entries_graded_by_the_exceedance_factor_are_offered_first():
+    from services.gateway.staff.inspections_forms import catalogue_options
+    from shared import reference
+
+    sanctions = reference.load("sanctions_decree45.json")
+    graded = catalogue_options(sanctions, "vi", 1.3)
+    assert graded[0][0].startswith("ND45-A18-2") and graded[0][1].startswith("★ Điều 18 khoản 2 điểm")
+    assert not any(label.startswith("★") for _, label in catalogue_options(sanctions, "vi", 2.5))  # not encoded
+    assert {code for code, _ in graded} == {code for code, _ in catalogue_options(sanctions, "en")}
