@@ -109,8 +109,10 @@ async def schedule_planned(request: Request, posted: StaffPost) -> Response:
         done = await call(request, m, "inspections", "schedule_inspection", **cmd.model_dump(mode="json"))
     except (LangXanhError, ValueError) as e:
         _refused(e)
-        return await _index(request, m, _int(f.get("plan_year")), None, None, None, False, 0, status=400,
-                            errors={f"plan:{f.get('plan_ref')}:{k}": v for k, v in data.errors_of(e, m).items()})
+        found = data.errors_of(e, m)
+        errors = {f"plan:{f.get('plan_ref')}:{k}": v for k, v in found.items()}
+        errors["_form"] = f"{f.get('plan_ref') or ''}: {next(iter(found.values()))}"  # also where it is always seen
+        return await _index(request, m, _int(f.get("plan_year")), None, None, None, False, 0, status=400, errors=errors)
     return redirect(f"/staff/inspections/{done['id']}")
 
 

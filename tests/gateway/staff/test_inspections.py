@@ -167,6 +167,8 @@ def test_the_plan_of_a_quarter_its_item_scheduled_and_the_overdue_measures(staff
     scheduled = agency.form("/staff/inspections/schedule", {"plan_year": str(year), "plan_ref": ref,
                                                             "scheduled_for": today(), "unit": "Đội 2"})
     assert scheduled.status_code == 303
+    again = agency.form("/staff/inspections/schedule", {"plan_year": str(year), "plan_ref": ref, "scheduled_for": today()})
+    assert again.status_code == 400 and f"{ref}: Mục kế hoạch này đã được lên lịch." in again.text
     iid = scheduled.headers["location"].rsplit("/", 1)[1]
     assert place.ins(iid)["plan_ref"] == ref
     row = re.search(rf'<tr data-ref="{ref}">.*?</tr>', agency.get(f"/staff/inspections?year={year}&quarter={quarter}").text,
