@@ -418,10 +418,7 @@ class InspectionsApplication(StaffQueries, ServiceApplication):
             if m["deadline"] <= today:
                 raise InvalidInput("a remedial measure's deadline must be after today", "remedial_measures.deadline", "future")
         if inspection_id:
-            ins = self._get(Inspection, inspection_id, "inspection_id")
-            if ins.state != InspectionState.CONDUCTED:
-                raise InvalidInput("violations are recorded on a conducted, not yet concluded inspection",
-                                   "inspection_id", "conducted")
+            self._get(Inspection, inspection_id, "inspection_id").check_violation_of(est, establishment_id)
         legal_basis = {"decree": "45/2022/NĐ-CP", "version": self.sanctions.get("version"), "code": entry["code"],
                        "article": entry["article"], "clause": entry["clause"], "point": entry.get("point")}
 

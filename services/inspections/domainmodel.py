@@ -274,6 +274,17 @@ class Inspection(StateMachine, Aggregate):
         self.violation_ids = list(violation_ids)
         self.state = InspectionState.CONCLUDED.value
 
+    def check_violation_of(self, establishment: dict, establishment_id: str) -> None:
+        """A violation recorded at this inspection: conducted and not concluded, of an establishment at
+        the inspected site (the inspected establishment, when it names one)."""
+        if self.state != InspectionState.CONDUCTED:
+            raise InvalidInput("violations are recorded on a conducted, not yet concluded inspection",
+                               "inspection_id", "conducted")
+        if establishment.get("site_id") != str(self.site_id):
+            raise InvalidInput("the establishment is not at the inspected site", "establishment_id", "at_site")
+        if self.establishment_id is not None and str(self.establishment_id) != str(establishment_id):
+            raise InvalidInput("this inspection is of another establishment", "establishment_id", "same_inspection")
+
     @event("Cancelled")
     def cancel(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.cancel_reason = reason

@@ -131,6 +131,13 @@ def test_a_sample_over_the_limit_leads_to_a_violation_and_a_fine_outside_the_ban
     assert (err.value.field, err.value.rule) == ("fine_vnd", FINE_BAND_RULE)
     assert f"{lo:,}–{hi:,} VND" in err.value.message and e["code"] in err.value.message
     assert app.inspection_violations(INSPECTOR, ins["id"]) == []  # nothing recorded
+    for other, rule in ((FAR_FIRM, "at_site"), (HOUSEHOLD, "same_inspection")):  # not the inspected establishment
+        with pytest.raises(InvalidInput) as err:
+            app.record_violation(INSPECTOR, None, establishment_id=other, catalogue_code=e["code"], description="x",
+                                 offender_type="organisation" if other == FAR_FIRM else "household",
+                                 fine_vnd=fine_band(e, "organisation" if other == FAR_FIRM else "household",
+                                                    app.sanctions["rules"])[0], inspection_id=ins["id"])
+        assert (err.value.field, err.value.rule) == ("establishment_id", rule)
     v = record(app, FIRM, "organisation", fine=hi, inspection_id=ins["id"])
     other = record(app, FIRM, "organisation")  # not at this inspection
     assert [x["id"] for x in app.inspection_violations(AGENCY, ins["id"])] == [v["id"]] != [other["id"]]

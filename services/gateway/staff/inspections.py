@@ -326,7 +326,7 @@ async def finish(request: Request, inspection_id: Uuid, action: str, posted: Sta
                                             violation_ids=posted.values("violation_ids"), summary=f.get("summary", ""))
             await call(request, m, "inspections", "conclude_inspection", **cmd.model_dump(mode="json"))
         elif action == "cancel":
-            await data.inspection_in_scope(request, m, inspection_id)
+            await data.assigned_inspection(request, m, inspection_id)
             cmd = c.CancelInspection(command_id=posted.command_id, inspection_id=inspection_id,
                                      reason=f.get("reason"), reason_code=f.get("reason_code") or "other")
             await call(request, m, "inspections", "cancel_inspection", **cmd.model_dump(mode="json"))

@@ -125,10 +125,9 @@ async def conclude(request: Request, body: c.ConcludeInspection, member: StaffAp
     return await _act(request, member, body.inspection_id, "conclude_inspection", body)
 
 
-@api.post("/cancel", responses=RESPONSES, summary="Cancel a scheduled inspection")
+@api.post("/cancel", responses=RESPONSES, summary="Cancel a scheduled (assigned) inspection")
 async def cancel(request: Request, body: c.CancelInspection, member: StaffApi) -> dict:
-    await data.inspection_in_scope(request, member, str(body.inspection_id))
-    return await call(request, member, "inspections", "cancel_inspection", **body.model_dump(mode="json"))
+    return await _act(request, member, body.inspection_id, "cancel_inspection", body)
 
 
 @api.post("/decide", responses=RESPONSES, summary="Decide the sanction of a violation (the fine within its band)")
