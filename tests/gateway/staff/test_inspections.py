@@ -128,6 +128,7 @@ def test_a_sample_over_the_limit_leads_to_a_violation_and_a_fine_outside_the_ban
                        ).status_code == 303
     shown = agency.get(f"/staff/inspections/{iid}").text
     assert "QĐ 12/QĐ-XPHC" in shown and "4.000.000" in shown
+    assert '<dd class="legal-basis">Điều 15 khoản 2 Nghị định 45/2022/NĐ-CP</dd>' in shown
 
 
 def test_a_commune_officer_and_an_unassigned_inspector_are_refused_and_nothing_changes(staff_gateway, place):
