@@ -269,3 +269,20 @@ def test_catalogue_entries_graded_by_the_exceedance_factor_are_offered_first():
     assert graded[0][0].startswith("ND45-A18-2") and graded[0][1].startswith("★ Điều 18 khoản 2 điểm")
     assert not any(label.startswith("★") for _, label in catalogue_options(sanctions, "vi", 2.5))  # not encoded
     assert {code for code, _ in graded} == {code for code, _ in catalogue_options(sanctions, "en")}
+
+
+def test_every_text_of_the_inspections_pages_is_in_vietnamese_and_english():
+    from pathlib import Path
+
+    from services.gateway.staff.i18n import has
+
+    folder = Path(__file__).parents[3] / "services" / "gateway" / "staff" / "templates" / "inspections"
+    keys = {k for p in folder.glob("*.html") for k in re.findall(r'\bt\("([a-z0-9_-]+)"', p.read_text(encoding="utf-8"))
+            if not k.endswith("-")}
+    keys |= {f"insp-state-{s}" for s in ("scheduled", "conducted", "concluded", "cancelled")}
+    keys |= {f"insp-vstate-{s}" for s in ("recorded", "sanction_decided", "evidence_submitted", "closed")}
+    keys |= {f"insp-kind-{k}" for k in ("planned", "unannounced")} | {f"insp-who-{w}" for w in
+                                                                       ("individual", "household", "organisation")}
+    assert len(keys) > 80
+    for lang in ("vi", "en"):
+        assert not [k for k in keys if not has(lang, k)], lang
