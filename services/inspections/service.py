@@ -9,7 +9,7 @@ from nameko.timer import timer
 
 from shared import reference
 from shared.contracts import inspections as c
-from shared.contracts import inspections_staff as cs
+from shared.contracts import inspections_board as cs
 from shared.kit.actor import Role
 from shared.kit.blobs import BlobStore
 from shared.kit.photos import PhotoLimits

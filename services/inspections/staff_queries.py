@@ -11,6 +11,7 @@ from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
 from shared.kit.errors import InvalidInput, LangXanhError, NotFound
 from shared.kit.values import plain as as_plain
+from services.inspections.board import InspectionsBoard
 from services.inspections.domainmodel import InspectionPlan, evaluate_sample
 
 STAFF_ROLES = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
@@ -24,6 +25,16 @@ def quarter_months(quarter: int | None) -> set[int | None]:
 
 class StaffQueries:
     """Mixed into InspectionsApplication (uses its repository, ports and helpers)."""
+
+    @property
+    def board(self) -> InspectionsBoard:
+        """The staff board (board.py), beside the service's views in their database, made on first use."""
+        board = getattr(self, "_staff_board", None)
+        if board is None:
+            if self.views is None:  # type: ignore[attr-defined]
+                raise InvalidInput("the inspections lists need the service's read models", "views", "required")
+            board = self._staff_board = InspectionsBoard(self.views.db, self)  # type: ignore[attr-defined]
+        return board
 
     # -- scheduling support ----------------------------------------------------------------------
     @staticmethod
@@ -50,7 +61,7 @@ class StaffQueries:
         plan = self.get_or_none(InspectionPlan.create_id(year))  # type: ignore[attr-defined]
         months = quarter_months(quarter)
         items = [dict(i) for i in (plan.items.values() if plan else []) if i["month"] in months]
-        states = self.views.board.states_of([str(i["inspection_id"]) for i in items if i["inspection_id"]]) \
+        states = self.board.states_of([str(i["inspection_id"]) for i in items if i["inspection_id"]]) \
             if self.views is not None else {}  # type: ignore[attr-defined]
         for item in items:
             item["inspection_state"] = states.get(str(item["inspection_id"])) if item["inspection_id"] else None
@@ -70,7 +81,7 @@ class StaffQueries:
             raise InvalidInput("a quarter needs its year", "quarter", "with_year")
         filters = {"state": state, "kind": kind, "site_id": site_id, "year": year, "quarter": quarter,
                    "unit": unit or None, "inspector": inspector or None}
-        return self._named(self.views.board.inspections(filters, list(communes or []), limit, offset))  # type: ignore[attr-defined]
+        return self._named(self.board.inspections(filters, list(communes or []), limit, offset))  # type: ignore[attr-defined]
 
     def _named(self, page: dict) -> dict:
         """Each row with its site's name (the sites directory)."""
@@ -86,7 +97,7 @@ class StaffQueries:
         """Remedial measures not done whose deadline has passed (deadline before `on`), oldest first."""
         actor.require(*STAFF_ROLES, action="list overdue remedial measures")
         day = on or local_date(self.clock())  # type: ignore[attr-defined]
-        return self._named(self.views.board.overdue_measures(day, list(communes or []), limit, offset))  # type: ignore[attr-defined]
+        return self._named(self.board.overdue_measures(day, list(communes or []), limit, offset))  # type: ignore[attr-defined]
 
     def inspection_violations(self, actor: Actor, inspection_id: str) -> list[dict]:
         """The violations recorded at an inspection (before and after its conclusion)."""
@@ -95,7 +106,7 @@ class StaffQueries:
 
         actor.require(*STAFF_ROLES, action="read the violations of an inspection")
         ins = self._get(Inspection, inspection_id, "inspection_id")  # type: ignore[attr-defined]
-        ids = self.views.board.violations_at(str(ins.id)) if self.views is not None else []  # type: ignore[attr-defined]
+        ids = self.board.violations_at(str(ins.id))
         return [violation_document(self._get(Violation, v, "violation_id")) for v in ids]  # type: ignore[attr-defined]
 
     # -- samples on the spot ---------------------------------------------------------------------

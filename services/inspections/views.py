@@ -16,7 +16,6 @@ from shared.kit.calendar import distance_m
 from shared.directory import SitesDirectory  # noqa: F401  (the directory this service follows)
 from shared.kit.follower import OwnLogProjection
 from shared.kit.sql import Cursor
-from services.inspections.board import InspectionsBoard
 from services.inspections.domainmodel import Incident, Inspection, OPEN_INCIDENT_STATES, Violation
 
 DUPLICATE_RADIUS_M = 300
@@ -25,11 +24,6 @@ DUPLICATE_WINDOW = timedelta(days=7)
 
 class InspectionsViews(OwnLogProjection):
     name = "inspections_views"
-
-    def __init__(self, db: Any, app: Any) -> None:
-        super().__init__(db, app)
-        self.board = InspectionsBoard(db, app)  # the staff workspace's lists (own tables, own tracking)
-
     tables = (
         "CREATE TABLE IF NOT EXISTS {t:incident_view} (id TEXT PRIMARY KEY, state TEXT NOT NULL, category TEXT NOT NULL, "
         "site_id TEXT, reporter TEXT NOT NULL, lat DOUBLE PRECISION, lon DOUBLE PRECISION, reported_at TEXT NOT NULL, "

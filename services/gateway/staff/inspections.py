@@ -24,7 +24,7 @@ from services.gateway.staff.inspections_forms import (
 from services.gateway.staff.kit import Posted, StaffPage, StaffPost, call, paging, redirect, render
 from shared.contracts import inspections as c
 from shared.reference import commune_name
-from shared.contracts import inspections_staff as cs
+from shared.contracts import inspections_board as cs
 from shared.kit.actor import Role
 from shared.kit.errors import Forbidden, LangXanhError
 from services.gateway.staff.i18n import rule_text

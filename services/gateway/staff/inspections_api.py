@@ -11,7 +11,7 @@ from services.gateway.context import Uuid, errors
 from services.gateway.staff import inspections_data as data
 from services.gateway.staff.kit import StaffApi, call
 from shared.contracts import inspections as c
-from shared.contracts import inspections_staff as cs
+from shared.contracts import inspections_board as cs
 
 api = APIRouter(prefix="/v1/staff/inspections", tags=["staff"])
 RESPONSES = errors(401, 403, 404, 409)

@@ -1,4 +1,4 @@
-"""Contracts of the inspections service's staff queries (issue 14, the staff workspace page
+"""Contracts of the inspections service's staff queries over its board (issue 14, the staff workspace page
 "Thanh tra"): the plan of a quarter, the inspections list, samples evaluated on the spot, the
 violations of an inspection and the overdue remedial measures."""
 from __future__ import annotations
