@@ -9,7 +9,7 @@ from nameko.timer import timer
 
 from shared import reference
 from shared.contracts import inspections as c
-from shared.contracts import inspections_board as cs
+from shared.contracts import inspections_board as cb
 from shared.kit.actor import Role
 from shared.kit.blobs import BlobStore
 from shared.kit.photos import PhotoLimits
@@ -216,28 +216,28 @@ class InspectionsService(KitEntrypoints):
                 for v in self.kit.views.violations_of(establishment, q.state)]
 
     # -- the staff workspace's queries (services/inspections/staff_queries.py) -------------------
-    @rpc_method(cs.PlanQuarter)
-    def plan_quarter(self, q: cs.PlanQuarter) -> dict:
+    @rpc_method(cb.PlanQuarter)
+    def plan_quarter(self, q: cb.PlanQuarter) -> dict:
         return self.kit.app.plan_quarter(self.kit.actor, q.year, q.quarter)
 
-    @rpc_method(cs.ListInspections)
-    def list_inspections(self, q: cs.ListInspections) -> dict:
+    @rpc_method(cb.ListInspections)
+    def list_inspections(self, q: cb.ListInspections) -> dict:
         args = q.model_dump()
         args["site_id"] = str(q.site_id) if q.site_id else None
         return self.kit.app.list_inspections(self.kit.actor, **args)
 
-    @rpc_method(cs.EvaluateSamples)
-    def evaluate_samples(self, q: cs.EvaluateSamples) -> dict:
+    @rpc_method(cb.EvaluateSamples)
+    def evaluate_samples(self, q: cb.EvaluateSamples) -> dict:
         return self.kit.app.evaluate_samples(self.kit.actor, on=q.on, samples=[s.model_dump() for s in q.samples],
                                              site_id=str(q.site_id) if q.site_id else None,
                                              establishment_id=str(q.establishment_id) if q.establishment_id else None)
 
-    @rpc_method(cs.InspectionViolations)
-    def inspection_violations(self, q: cs.InspectionViolations) -> list[dict]:
+    @rpc_method(cb.InspectionViolations)
+    def inspection_violations(self, q: cb.InspectionViolations) -> list[dict]:
         return self.kit.app.inspection_violations(self.kit.actor, str(q.inspection_id))
 
-    @rpc_method(cs.OverdueMeasures)
-    def overdue_measures(self, q: cs.OverdueMeasures) -> dict:
+    @rpc_method(cb.OverdueMeasures)
+    def overdue_measures(self, q: cb.OverdueMeasures) -> dict:
         return self.kit.app.overdue_measures(self.kit.actor, q.on, list(q.communes), q.offset, q.limit)
 
     # -- timers ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from services.gateway.staff.inspections_forms import (
 from services.gateway.staff.kit import Posted, StaffPage, StaffPost, call, paging, redirect, render
 from shared.contracts import inspections as c
 from shared.reference import commune_name
-from shared.contracts import inspections_board as cs
+from shared.contracts import inspections_board as cb
 from shared.kit.actor import Role
 from shared.kit.errors import Forbidden, LangXanhError
 from services.gateway.staff.i18n import rule_text
@@ -243,7 +243,7 @@ async def inspection(request: Request, inspection_id: Uuid, member: StaffPage) -
 
 async def _evaluated(request: Request, m: Any, ins: dict, posted: Posted) -> tuple[list[dict], dict]:
     rows = sample_rows(posted.values)
-    query = cs.EvaluateSamples(site_id=ins["site_id"], on=posted.fields.get("conducted_on") or data.today(), samples=rows)
+    query = cb.EvaluateSamples(site_id=ins["site_id"], on=posted.fields.get("conducted_on") or data.today(), samples=rows)
     result = await call(request, m, "inspections", "evaluate_samples", **query.model_dump(mode="json"))
     return rows, result
 

@@ -11,7 +11,7 @@ from services.gateway.context import Uuid, errors
 from services.gateway.staff import inspections_data as data
 from services.gateway.staff.kit import StaffApi, call
 from shared.contracts import inspections as c
-from shared.contracts import inspections_board as cs
+from shared.contracts import inspections_board as cb
 
 api = APIRouter(prefix="/v1/staff/inspections", tags=["staff"])
 RESPONSES = errors(401, 403, 404, 409)
@@ -26,7 +26,7 @@ async def list_inspections(request: Request, member: StaffApi, state: c.Inspecti
                            unit: str | None = Query(None, max_length=200), inspector: str | None = Query(None, max_length=200),
                            offset: int = Query(0, ge=0, le=10**9), limit: int = Query(50, ge=1, le=500)) -> dict:
     """A commune officer sees only the inspections of sites in their communes."""
-    q = cs.ListInspections(state=state, kind=kind, site_id=site_id, year=year, quarter=quarter, unit=unit,
+    q = cb.ListInspections(state=state, kind=kind, site_id=site_id, year=year, quarter=quarter, unit=unit,
                            inspector=inspector, communes=list(member.communes), offset=offset, limit=limit)
     return await call(request, member, "inspections", "list_inspections", **q.model_dump(mode="json"))
 
@@ -91,7 +91,7 @@ async def schedule(request: Request, body: c.ScheduleInspection, member: StaffAp
 
 
 @api.post("/evaluate", responses=RESPONSES, summary="Samples evaluated against the limit table in force (nothing stored)")
-async def evaluate(request: Request, body: cs.EvaluateSamples, member: StaffApi) -> dict:
+async def evaluate(request: Request, body: cb.EvaluateSamples, member: StaffApi) -> dict:
     if body.site_id:
         await data.site_in_scope(request, member, body.site_id)
     if body.establishment_id:
