@@ -235,6 +235,18 @@ class IndicatorFacts(SqlProjection):
     def cases(self, site_id: str) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_case} WHERE site_id=%s ORDER BY on_date, id", (site_id,))
 
+    def events(self, event_ids: list[str]) -> list[dict]:
+        """What each of these events set: a site's registration or a fact (oldest first)."""
+        if not event_ids:
+            return []
+        marks = ",".join(["%s"] * len(event_ids))
+        regs = self.rows(f"SELECT event_id, site_id, registered_on AS valid_from, recorded_at FROM {{t:ind_site}} "
+                         f"WHERE event_id IN ({marks})", list(event_ids))
+        facts = self.rows(f"SELECT event_id, site_id, fact, value, valid_from, recorded_at FROM {{t:ind_fact}} "
+                          f"WHERE event_id IN ({marks})", list(event_ids))
+        out = [dict(r, fact="registered", value=None) for r in regs] + facts
+        return sorted(out, key=lambda r: (r["recorded_at"], r["event_id"], r["fact"]))
+
     def dump(self) -> dict:
         """Every table, for comparing a rebuild with the incremental state."""
         return {t: self.rows(f"SELECT * FROM {{t:{t}}} ORDER BY 1, 2")

@@ -186,9 +186,12 @@ QUERY_CHECKS = {
                                                       lambda w, r: w.g if r == Role.BUSINESS else None),
                     "events_since": None, "ping": None},
     "manifests": {"get_manifest": None, "my_manifests": check_my_manifests, "mass_balance": None,
-                  "waste_catalogue": None, "events_since": None, "ping": None},
+                  "waste_catalogue": None, "events_since": None, "ping": None,
+                  "staff_manifests": None, "staff_flag_counts": None, "staff_stock_overdue": None,
+                  "staff_mass_balances": None},  # staff only (their table): no party sees them
     "indicators": {"figures": None, "roadmap": None, "status_card": None, "get_report": None, "diff_report": None,
-                   "events_since": None, "ping": None},
+                   "events_since": None, "ping": None, "targets": None, "drill_down": None, "site_events": None,
+                   "list_reports": None, "compare_reports": None},
 }
 
 
