@@ -165,3 +165,25 @@ def test_the_listing_rebuilds_to_the_same_rows(app):
     before = o.list_manifests(limit=200)
     o.listing.rebuild()
     assert o.list_manifests(limit=200) == before
+
+
+@SQL_STORES
+def test_the_sites_directory_finds_establishments_by_new_commune_or_old_district(app, sites):
+    from services.sites.service import SitesService
+    from shared.directory import SitesDirectory
+    from shared.kit.public import PublicMapper
+
+    agency = Actor("staff:a@x.vn", "agency")
+    bt = sites.register_site(agency, None, kind="craft_village", name="Bát Tràng", old_district="gia-lam")["id"]
+    hd = sites.register_site(agency, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")["id"]
+    sites.record_reform(agency, None, [{"site_id": bt, "commune": "xa-bat-trang"}], date(2025, 7, 1), "NQ 1656")
+    est = {s: sites.register_establishment(agency, None, site_id=s, name=f"Cơ sở {s[:4]}", form="enterprise",
+                                           registration_code=f"R-{s[:4]}", trades=[])["id"] for s in (bt, hd)}
+    directory = SitesDirectory(Db.of(app))
+    mapper = PublicMapper("sites", sites, SitesService.kit.contracts, place=getattr(sites, "place_of", None))
+    directory.apply_many("sites", mapper.events_since(0, 1000))
+    assert directory.establishments_in(["xa-bat-trang"]) == [est[bt]]
+    assert directory.establishments_in(["gia-lam"]) == [est[bt]]
+    assert sorted(directory.establishments_in(["ha-dong", "xa-bat-trang"])) == sorted(est.values())
+    assert directory.establishments_in([]) == [] and directory.establishments_in(["nowhere"]) == []
+    assert directory.site(hd)["old_district"] == "ha-dong"
