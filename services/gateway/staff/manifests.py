@@ -20,9 +20,11 @@ from services.gateway.staff.kit import Member, StaffApi, StaffPage, StaffPost, c
 from shared.contracts import manifests as c
 from shared.kit.calendar import local_date
 from shared.kit.errors import Forbidden, LangXanhError, NotFound
+from services.gateway.context import errors
 from shared.kit.nameko_glue import invalid_from_validation
 
 router = APIRouter(include_in_schema=False)
+ERRS = errors(401, 403, 404, 409)  # 401: no staff session; 403: the role, the scope or the CSRF header
 api = APIRouter(prefix="/v1/staff", tags=["staff"])
 FILTERS = ("state", "generator_id", "transporter_id", "facility_id", "code", "flag")
 STATES = ("draft", "handed_over", "in_transit", "received", "treated", "copy4_returned", "closed", "cancelled",
@@ -166,7 +168,7 @@ async def _json(request: Request, member: Member, rpc: str, contract: type[BaseM
     return await _ask(request, member, rpc, q)
 
 
-@api.get("/manifests", summary="Manifests in the member's scope, filtered, with paging and the total")
+@api.get("/manifests", responses=ERRS, summary="Manifests in the member's scope, filtered, with paging and the total")
 async def api_manifests(request: Request, member: StaffApi, state: Text = None, generator_id: Text = None,
                         transporter_id: Text = None, facility_id: Text = None, code: Text = None, flag: Text = None,
                         commune: Communes = [], offset: Offset = 0, limit: Limit = 50) -> dict:  # noqa: B006
@@ -175,7 +177,7 @@ async def api_manifests(request: Request, member: StaffApi, state: Text = None, 
                        communes=areas(member, commune), offset=offset, limit=limit)
 
 
-@api.get("/manifests/flags", summary="How many manifests each oversight list holds (and stock held too long)")
+@api.get("/manifests/flags", responses=ERRS, summary="How many manifests each oversight list holds (and stock held too long)")
 async def api_flags(request: Request, member: StaffApi, commune: Communes = []) -> dict:  # noqa: B006
     try:
         q = c.StaffFlagCounts(communes=areas(member, commune))
@@ -184,14 +186,14 @@ async def api_flags(request: Request, member: StaffApi, commune: Communes = []) 
     return await call(request, member, "manifests", "staff_flag_counts", **_dump(q))
 
 
-@api.get("/manifests/stock", summary="Declared stock held over the storage limit (a year)")
+@api.get("/manifests/stock", responses=ERRS, summary="Declared stock held over the storage limit (a year)")
 async def api_stock(request: Request, member: StaffApi, commune: Communes = [], offset: Offset = 0,  # noqa: B006
                     limit: Limit = 50) -> dict:
     return await _json(request, member, "staff_stock_overdue", c.StaffStockOverdue, communes=areas(member, commune),
                        offset=offset, limit=limit)
 
 
-@api.get("/manifests/balance", summary="The mass balance per generator and year, with its anomaly flag")
+@api.get("/manifests/balance", responses=ERRS, summary="The mass balance per generator and year, with its anomaly flag")
 async def api_balance(request: Request, member: StaffApi, year: Annotated[int, Query(ge=2021, le=2100)],
                       generator_id: Text = None, anomaly_only: bool = False, commune: Communes = [],  # noqa: B006
                       offset: Offset = 0, limit: Limit = 50) -> dict:
@@ -200,7 +202,7 @@ async def api_balance(request: Request, member: StaffApi, year: Annotated[int, Q
                        offset=offset, limit=limit)
 
 
-@api.get("/manifests/{manifest_id}", summary="A manifest (lines, signatures, discrepancy) and its generator's balance")
+@api.get("/manifests/{manifest_id}", responses=ERRS, summary="A manifest (lines, signatures, discrepancy) and its generator's balance")
 async def api_manifest(request: Request, manifest_id: UUID, member: StaffApi) -> dict:
     return await manifest_detail(request, member, manifest_id)
 
@@ -211,7 +213,7 @@ class Decision(BaseModel):
     note: str = Field(max_length=200)
 
 
-@api.post("/manifests/{manifest_id}/discrepancy", summary="Decide (agreed) or escalate an open discrepancy")
+@api.post("/manifests/{manifest_id}/discrepancy", responses=ERRS, summary="Decide (agreed) or escalate an open discrepancy")
 async def api_resolve(request: Request, manifest_id: UUID, body: Decision, member: StaffApi) -> dict:
     try:
         return await resolve(request, member, manifest_id, body.command_id, body.outcome, body.note)

@@ -20,11 +20,13 @@ from services.gateway.staff.kit import Member, StaffApi, StaffPage, StaffPost, c
 from shared.contracts import indicators as c
 from shared.kit.calendar import local_date
 from shared.kit.errors import Forbidden, LangXanhError
+from services.gateway.context import errors
 from shared.kit.nameko_glue import invalid_from_validation
 from shared.kit.values import parse_uuid
 from shared.reports import DOWNLOADS, STATUS_VI, TARGET_NAMES, download_name, pct
 
 router = APIRouter(include_in_schema=False)
+ERRS = errors(401, 403, 404, 409)  # 401: no staff session; 403: the role, the scope or the CSRF header
 api = APIRouter(prefix="/v1/staff", tags=["staff"])
 TARGETS = tuple(TARGET_NAMES)
 Format = Literal["md", "html", "csv", "xlsx"]
@@ -213,7 +215,7 @@ def _json_errors(e: Exception) -> Exception:
     return invalid_from_validation(e) if isinstance(e, ValidationError) else e
 
 
-@api.get("/targets", summary="The four targets per unit in the member's scope, against the roadmap")
+@api.get("/targets", responses=ERRS, summary="The four targets per unit in the member's scope, against the roadmap")
 async def api_targets(request: Request, member: StaffApi, period: PeriodQ = None) -> dict:
     try:
         return await targets_of(request, member, period)
@@ -221,7 +223,7 @@ async def api_targets(request: Request, member: StaffApi, period: PeriodQ = None
         raise _json_errors(e) from None
 
 
-@api.get("/targets/drill", summary="The sites behind one figure (counted: in the numerator)")
+@api.get("/targets/drill", responses=ERRS, summary="The sites behind one figure (counted: in the numerator)")
 async def api_drill(request: Request, member: StaffApi, unit: UnitQ, target: TargetQ, period: PeriodQ = None) -> dict:
     try:
         return await drill_of(request, member, period, unit, target)
@@ -229,7 +231,7 @@ async def api_drill(request: Request, member: StaffApi, unit: UnitQ, target: Tar
         raise _json_errors(e) from None
 
 
-@api.get("/targets/site", summary="The events behind one site of a figure")
+@api.get("/targets/site", responses=ERRS, summary="The events behind one site of a figure")
 async def api_site(request: Request, member: StaffApi, unit: UnitQ, target: TargetQ,
                    site_id: Annotated[str, Query(max_length=40)], period: PeriodQ = None) -> dict:
     try:
@@ -238,7 +240,7 @@ async def api_site(request: Request, member: StaffApi, unit: UnitQ, target: Targ
         raise _json_errors(e) from None
 
 
-@api.get("/targets/reports", summary="The reports issued (newest first)")
+@api.get("/targets/reports", responses=ERRS, summary="The reports issued (newest first)")
 async def api_reports(request: Request, member: StaffApi, period: PeriodQ = None,
                       offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
                       limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
@@ -254,7 +256,7 @@ class NewReport(BaseModel):
     unit: str | None = Field(None, max_length=80)
 
 
-@api.post("/targets/reports", status_code=201, summary="Issue the quarterly report (an immutable snapshot)")
+@api.post("/targets/reports", responses=ERRS, status_code=201, summary="Issue the quarterly report (an immutable snapshot)")
 async def api_issue(request: Request, body: NewReport, member: StaffApi) -> dict:
     try:
         return await issue(request, member, body.command_id, body.period, body.unit)
@@ -262,25 +264,25 @@ async def api_issue(request: Request, body: NewReport, member: StaffApi) -> dict
         raise _json_errors(e) from None
 
 
-@api.get("/targets/reports/{report_id}", summary="A report as issued")
+@api.get("/targets/reports/{report_id}", responses=ERRS, summary="A report as issued")
 async def api_report(request: Request, report_id: UUID, member: StaffApi) -> dict:
     return await report_of(request, member, report_id)
 
 
 @api.get("/targets/reports/{report_id}/download", summary="A report as Markdown, HTML, CSV or XLSX",
-         responses={200: {"content": {"text/markdown": {}, "text/html": {}, "text/csv": {}, DOWNLOADS["xlsx"][1]: {}},
+         responses={**ERRS, 200: {"content": {"text/markdown": {}, "text/html": {}, "text/csv": {}, DOWNLOADS["xlsx"][1]: {}},
                           "description": "The report, rendered as issued"}})
 async def api_download(request: Request, report_id: UUID, member: StaffApi,
                        fmt: Annotated[Format, Query(alias="format")] = "md") -> Response:
     return download(await report_of(request, member, report_id), fmt)
 
 
-@api.get("/targets/reports/{report_id}/compare", summary="What changed since an earlier issue")
+@api.get("/targets/reports/{report_id}/compare", responses=ERRS, summary="What changed since an earlier issue")
 async def api_compare(request: Request, report_id: UUID, member: StaffApi, against: UUID) -> dict:
     return await compare(request, member, report_id, against)
 
 
-@api.get("/targets/reports/{report_id}/today", summary="The issued report against today's figures")
+@api.get("/targets/reports/{report_id}/today", responses=ERRS, summary="The issued report against today's figures")
 async def api_today(request: Request, report_id: UUID, member: StaffApi) -> dict:
     await report_of(request, member, report_id)
     return await call(request, member, "indicators", "diff_report", report_id=str(report_id))
