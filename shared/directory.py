@@ -21,7 +21,9 @@ class EmptyDirectory:
 
 
 class SitesDirectory(SqlProjection):
-    name = "sites_directory"
+    # v2: the old district joined the directory (known_site_district); a data directory made before
+    # follows the sites stream again from its start under this name, filling it (rows are replaced)
+    name = "sites_directory_v2"
     tables = (
         "CREATE TABLE IF NOT EXISTS {t:known_site} (id TEXT PRIMARY KEY, name TEXT, kind TEXT, commune TEXT, "
         "active INTEGER NOT NULL)",
