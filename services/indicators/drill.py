@@ -99,11 +99,11 @@ class IndicatorsDrill:
         events = self.app.facts.events(ids)
         manifests = []
         if target == "hw_treated":
-            site_of = self.app.facts.establishments()
+            generators = [e for e, s in self.app.facts.establishments().items() if s == entry["site_id"]]
             wanted = set(ids)
-            for m in self.app.facts.manifests():
+            for m in self.app.facts.manifests_of(generators):
                 mine = [i for i in json.loads(m["event_ids"]) if i in wanted]
-                if mine and site_of.get(m["generator_id"]) == entry["site_id"]:
+                if mine:
                     manifests.append({"manifest_id": m["manifest_id"], "state": m["state"], "events": mine,
                                       "handed_over_on": m["handed_over_on"], "handed_over_kg": m["handed_over_kg"],
                                       "treated_on": m["treated_on"], "treated_kg": m["treated_kg"]})

@@ -37,6 +37,7 @@ class IndicatorFacts(SqlProjection):
         "state TEXT NOT NULL, event_ids TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {t:ind_case} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, site_id TEXT, "
         "state TEXT NOT NULL, on_date TEXT, detail TEXT)",
+        "CREATE INDEX IF NOT EXISTS ind_manifest_generator ON {t:ind_manifest} (generator_id)",  # a site's manifests
     )
 
     # -- projection ------------------------------------------------------------------------------
@@ -231,6 +232,14 @@ class IndicatorFacts(SqlProjection):
 
     def manifests(self) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_manifest} ORDER BY manifest_id")
+
+    def manifests_of(self, generator_ids: list[str]) -> list[dict]:
+        """The manifests of these generators (a site's establishments)."""
+        if not generator_ids:
+            return []
+        marks = ",".join(["%s"] * len(generator_ids))
+        return self.rows(f"SELECT * FROM {{t:ind_manifest}} WHERE generator_id IN ({marks}) ORDER BY manifest_id",
+                         list(generator_ids))
 
     def cases(self, site_id: str) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_case} WHERE site_id=%s ORDER BY on_date, id", (site_id,))

@@ -44,6 +44,9 @@ def test_the_list_filters_pages_and_flags(staff_gateway, story):
     assert page.status_code == 200 and "Chứng từ chất thải nguy hại" in page.text
     assert f"CT-OFF-{story.sfx}" in page.text and f"CT-MOV-{story.sfx}" in page.text
     assert "2 chứng từ" in page.text and story.names["generator"] in page.text
+    english = agency.get(f"/staff/manifests?generator_id={story.ids['generator']}&lang=en")
+    assert "Hazardous-waste manifests" in english.text and "2 manifests" in english.text
+    assert "Chứng từ chất thải nguy hại" in agency.get("/staff/manifests?lang=vi").text  # the switch back
     moving = agency.get(f"/staff/manifests?generator_id={story.ids['generator']}&state=in_transit")
     assert f"CT-MOV-{story.sfx}" in moving.text and f"CT-OFF-{story.sfx}" not in moving.text
     flagged = agency.get("/staff/manifests?flag=discrepancy_open")
