@@ -16,7 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from services.gateway.staff.kit import Member, StaffApi, StaffPage, StaffPost, call, field_errors, paging, redirect, render
+from services.gateway.staff.kit import (Member, StaffApi, StaffPage, StaffPost, call, field_errors, paging, redirect,
+                                        render)
 from shared.contracts import manifests as c
 from shared.kit.calendar import local_date
 from shared.kit.errors import Forbidden, LangXanhError, NotFound
@@ -115,9 +116,10 @@ async def _page(request: Request, member: Member, template: str, rpc: str, contr
         return await render(request, member, template, status=400, errors=field_errors(e, member.lang), form=form,
                             answer=None, states=STATES, flags=FLAGS, counts=None)
     answer = await _ask(request, member, rpc, q)
-    counts = await call(request, member, "manifests", "staff_flag_counts", communes=q.communes)  # type: ignore[attr-defined]
+    scope = list(getattr(q, "communes"))
+    counts = await call(request, member, "manifests", "staff_flag_counts", communes=scope)
     return await render(request, member, template, form=form, answer=answer, counts=counts, states=STATES, flags=FLAGS,
-                        scope=q.communes, pager=paging(q.offset, q.limit, answer["total"], request))  # type: ignore[attr-defined]
+                        scope=scope, pager=paging(answer["offset"], answer["limit"], answer["total"], request))
 
 
 @router.get("/staff/manifests", response_class=HTMLResponse)
@@ -136,7 +138,8 @@ async def stock_page(request: Request, member: StaffPage) -> HTMLResponse:
 async def balance_page(request: Request, member: StaffPage) -> HTMLResponse:
     p = request.query_params
     return await _page(request, member, "manifests/balance.html", "staff_mass_balances", c.StaffMassBalances,
-                       year=p.get("year") or local_date(datetime.now(timezone.utc)).year, anomaly_only=p.get("anomaly_only") or None,
+                       year=p.get("year") or local_date(datetime.now(timezone.utc)).year,
+                       anomaly_only=p.get("anomaly_only") or None,
                        generator_id=p.get("generator_id"))
 
 
@@ -202,7 +205,8 @@ async def api_balance(request: Request, member: StaffApi, year: Annotated[int, Q
                        offset=offset, limit=limit)
 
 
-@api.get("/manifests/{manifest_id}", responses=ERRS, summary="A manifest (lines, signatures, discrepancy) and its generator's balance")
+@api.get("/manifests/{manifest_id}", responses=ERRS,
+         summary="A manifest (lines, signatures, discrepancy) and its generator's balance")
 async def api_manifest(request: Request, manifest_id: UUID, member: StaffApi) -> dict:
     return await manifest_detail(request, member, manifest_id)
 
@@ -213,7 +217,8 @@ class Decision(BaseModel):
     note: str = Field(max_length=200)
 
 
-@api.post("/manifests/{manifest_id}/discrepancy", responses=ERRS, summary="Decide (agreed) or escalate an open discrepancy")
+@api.post("/manifests/{manifest_id}/discrepancy", responses=ERRS,
+         summary="Decide (agreed) or escalate an open discrepancy")
 async def api_resolve(request: Request, manifest_id: UUID, body: Decision, member: StaffApi) -> dict:
     try:
         return await resolve(request, member, manifest_id, body.command_id, body.outcome, body.note)

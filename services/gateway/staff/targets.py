@@ -16,7 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from services.gateway.staff.kit import Member, StaffApi, StaffPage, StaffPost, call, field_errors, paging, redirect, render
+from services.gateway.staff.kit import (Member, StaffApi, StaffPage, StaffPost, call, field_errors, paging, redirect,
+                                        render)
 from shared.contracts import indicators as c
 from shared.kit.calendar import local_date
 from shared.kit.errors import Forbidden, LangXanhError
@@ -113,7 +114,8 @@ def download(report: dict, fmt: str) -> Response:
     render_fn, content_type = DOWNLOADS[fmt]
     return Response(render_fn(report), media_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{download_name(report, fmt)}"', "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
 # -- pages ------------------------------------------------------------------------------------------------
