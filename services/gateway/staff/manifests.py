@@ -103,7 +103,8 @@ async def resolve(request: Request, member: Member, manifest_id: UUID, command_i
 # -- pages ---------------------------------------------------------------------------------------------
 def _form(request: Request) -> dict:
     p = request.query_params
-    return {k: p.get(k, "") for k in (*FILTERS, "commune", "offset", "limit", "year", "anomaly_only")}
+    # what the form shows again (the contract, not this, bounds and checks what is asked)
+    return {k: p.get(k, "")[:200] for k in (*FILTERS, "commune", "offset", "limit", "year", "anomaly_only")}
 
 
 async def _page(request: Request, member: Member, template: str, rpc: str, contract: type[BaseModel],

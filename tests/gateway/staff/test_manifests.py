@@ -57,6 +57,9 @@ def test_the_list_filters_pages_and_flags(staff_gateway, story):
     bad = agency.get("/staff/manifests?state=lost&code=abc")
     assert bad.status_code == 400 and "Hãy chọn một giá trị trong danh sách." in bad.text
     assert "Định dạng không đúng." in bad.text  # the waste code, next to its field
+    huge = agency.get("/staff/manifests?code=" + "9" * 50_000 + "&commune=" + ",".join(["x"] * 60))
+    assert huge.status_code == 400 and 'value="' + "9" * 201 not in huge.text  # refused, the field not echoed whole
+    assert "Độ dài không hợp lệ." in huge.text  # 60 communes: more than a list may ask
 
 
 def test_a_manifest_shows_its_lines_signatures_and_takes_a_decision_once(staff_gateway, story):
