@@ -24,7 +24,7 @@ from shared.kit.config import Settings
 from shared.kit.follower import Follower
 from shared.kit.sql import Db
 from shared.kit.store import app_for
-from tests.bench.common import PG_URL, pct
+from tests.bench.common import PG_URL, drop_schemas, pct
 from tests.bench.indicators_rebuild import generate, history_for
 from tests.history import History
 
@@ -92,27 +92,35 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
+    prefix = f"benchs{uuid.uuid4().hex[:6]}_"
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="lx-bench-staff-")),
-                        database_url=PG_URL if args.store == "postgres" else None,
-                        schema_prefix=f"benchs{uuid.uuid4().hex[:6]}_")
+                        database_url=PG_URL if args.store == "postgres" else None, schema_prefix=prefix)
     history = history_for(settings)
+    try:
+        run(history, settings, args.store, args.scale, args.repeat)
+    finally:
+        for app in (history.sites, history.inspections, history.manifests):
+            app.close()
+        if args.store == "postgres":
+            drop_schemas(prefix)
+
+
+def run(history: History, settings: Settings, store: str, scale: float, repeat: int) -> None:
     t0 = time.perf_counter()
-    total = generate(history, args.scale)
-    print(f"[{args.store}] generated {total} events in {time.perf_counter() - t0:.0f} s", flush=True)
+    total = generate(history, scale)
+    print(f"[{store}] generated {total} events in {time.perf_counter() - t0:.0f} s", flush=True)
     oversight, eps = oversight_of(history)
     count = oversight.list_manifests(limit=1)["total"]
     print(f"manifests listing: {count} manifests, rebuilt at {eps:.0f} events/s")
     print(f"\n{'query (ms)':<40}{'p50':>10}{'p95':>10}")
     for name, fn in manifest_queries(oversight).items():
-        p50, p95 = timed(fn, args.repeat)
+        p50, p95 = timed(fn, repeat)
         print(f"{name:<40}{p50:>10.1f}{p95:>10.1f}", flush=True)
     indicators, queries = indicator_queries(history, settings)
     for name, fn in queries.items():
-        p50, p95 = timed(fn, args.repeat)
+        p50, p95 = timed(fn, repeat)
         print(f"{name:<40}{p50:>10.1f}{p95:>10.1f}", flush=True)
     indicators.close()
-    for app in (history.sites, history.inspections, history.manifests):
-        app.close()
 
 
 if __name__ == "__main__":
