@@ -47,6 +47,8 @@ def test_the_list_filters_pages_and_flags(staff_gateway, story):
     english = agency.get(f"/staff/manifests?generator_id={story.ids['generator']}&lang=en")
     assert "Hazardous-waste manifests" in english.text and "2 manifests" in english.text
     assert "Chứng từ chất thải nguy hại" in agency.get("/staff/manifests?lang=vi").text  # the switch back
+    assert 'href="/staff/static/oversight.css"' in page.text
+    assert ".tabs" in agency.get("/staff/static/oversight.css").text
     moving = agency.get(f"/staff/manifests?generator_id={story.ids['generator']}&state=in_transit")
     assert f"CT-MOV-{story.sfx}" in moving.text and f"CT-OFF-{story.sfx}" not in moving.text
     flagged = agency.get("/staff/manifests?flag=discrepancy_open")
