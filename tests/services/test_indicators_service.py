@@ -70,5 +70,5 @@ def test_every_kind_of_bad_input_on_every_indicators_rpc(world):
              "site_events": dict(period="2025Q4", unit="city:hanoi", target="hw_treated", site_id=cluster),
              "list_reports": dict(period="2025Q4"),
              "compare_reports": dict(report_id=report["id"], earlier_id=report["id"]),
-             "events_since": dict(position=0, limit=10)}
+             "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10)}
     assert badinput.assert_every_bad_input_refused(indicators, IndicatorsService, valid, AGENCY) > 35

@@ -97,7 +97,7 @@ def test_every_kind_of_bad_input_on_every_manifests_rpc(world):
         "staff_manifests": dict(state="draft", flag="copy4_overdue", communes=["gia-lam"]),
         "staff_flag_counts": dict(communes=["gia-lam"]), "staff_stock_overdue": dict(communes=["gia-lam"]),
         "staff_mass_balances": dict(year=2026, communes=["gia-lam"]),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(manifests, ManifestsService, valid, ADMIN)
     assert cases > 130
