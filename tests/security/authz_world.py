@@ -13,12 +13,15 @@ from typing import Any
 from PIL import Image
 
 from services.indicators.application import IndicatorsApplication
+from services.indicators.drill import IndicatorsDrill, ReportsIndex
 from services.indicators.service import IndicatorsService
 from services.indicators.views import IndicatorFacts
 from services.inspections.application import InspectionsApplication
 from services.inspections.service import InspectionsService
 from services.inspections.views import InspectionsViews
 from services.manifests.application import ManifestsApplication
+from services.manifests.listing import ManifestsListing
+from services.manifests.oversight import ManifestsOversight
 from services.manifests.service import ManifestsService
 from services.manifests.views import ManifestsViews
 from services.sites.application import SitesApplication
@@ -27,6 +30,7 @@ from services.sites.evidence import EvidenceShelf
 from services.sites.views import SitesViews
 from shared import reference
 from shared.kit.actor import Actor, Role
+from shared.kit.audit import AuditTrail
 from shared.kit.blobs import BlobStore
 from services.inspections.photos import PhotoShelf
 from shared.kit.public import PublicMapper
@@ -60,6 +64,7 @@ class FakeKit:
         self.app, self.views, self.settings, self.actor = app, views, settings, actor
         self.provider = self
         self.mapper = PublicMapper(service, app, SERVICES[service].kit.contracts, place=getattr(app, "place_of", None))
+        self.audit = AuditTrail(Db.of(app), app, service)  # as ServiceKit builds it
 
     def events_since(self, position: int, limit: int) -> list[dict]:
         return self.mapper.events_since(position, limit)
@@ -88,6 +93,11 @@ class World:
         self.sites.evidence = EvidenceShelf.of(settings)  # as the sites service wires it
         self.manifests.connect(views=self.views["manifests"])
         self.indicators.connect(facts=IndicatorFacts(Db.of(self.indicators)))
+        # the staff queries, as services/manifests/service.py and services/indicators/service.py wire them
+        self.manifests.oversight = ManifestsOversight(self.manifests, ManifestsListing(Db.of(self.manifests),
+                                                                                       self.manifests))
+        self.views["indicators"] = ReportsIndex(Db.of(self.indicators), self.indicators)
+        self.indicators.drill = IndicatorsDrill(self.indicators, self.views["indicators"])
         self.apps = {"sites": self.sites, "inspections": self.inspections, "manifests": self.manifests,
                      "indicators": self.indicators}
         self._populate()
@@ -115,8 +125,10 @@ class World:
         self.f2 = est("Xử lý Hai", "F-2", treatment_facility=True, licence=licence)
         i = self.inspections
         i.add_plan_item(AGENCY, None, year=2026, ref="KH-0", site_id=self.site, establishment_id=self.g)
+        self.photo = i.blobs.put_photo(base64.b64decode(png_b64()))  # the report's photo (staff-only reads)
         self.incident = i.report_incident(RESIDENT, None, category="dust", description="Bụi mù mịt",
-                                          location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site)["id"]
+                                          location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site,
+                                          photos=[self.photo])["id"]
         self.inspection = i.schedule_inspection(INSPECTOR, None, kind="unannounced", scheduled_for=date(2026, 3, 6),
                                                 site_id=self.site, establishment_id=self.g,
                                                 incident_ids=[self.incident])["id"]
@@ -133,6 +145,7 @@ class World:
                                   place=getattr(self.apps[source], "place_of", None))
             facts.apply_many(source, mapper.events_since(0, 1000))
         self.report = self.indicators.issue_report(ADMIN, None, "2025Q4", None)["id"]
+        self.report2 = self.indicators.issue_report(ADMIN, None, "2025Q4", "district:gia-lam")["id"]
 
     def actor(self, role: Role, establishment: str | None = None) -> Actor:
         default = {Role.BUSINESS: self.g, Role.TRANSPORTER: self.t, Role.TREATMENT_FACILITY: self.f1}.get(role)
@@ -156,7 +169,7 @@ class World:
     def payloads(self) -> dict[str, dict[str, dict]]:
         """A valid payload for every RPC of every service (entrypoint name → keyword arguments)."""
         m, ins, inc, v = self.manifest, self.inspection, self.incident, self.violation
-        kit = {"events_since": dict(position=0, limit=10), "ping": {}}
+        kit = {"events_since": dict(position=0, limit=10), "ping": {}, "audit_trail": dict(actor=AGENCY.id)}
         sites = dict(kit, **{
             "register_site": dict(kind="craft_village", name="Làng mới", old_district="gia-lam"),
             "amend_site": dict(site_id=self.site, changes={"households": 10}),
@@ -195,6 +208,8 @@ class World:
             "verify_incident": dict(incident_id=inc, finding="ok"),
             "resolve_incident": dict(incident_id=inc), "close_incident": dict(incident_id=inc, reason="xong"),
             "get_incident": dict(incident_id=inc), "suggest_duplicates": dict(incident_id=inc),
+            "staff_inbox": dict(states=["reported"]), "incident_history": dict(incident_id=inc),
+            "incident_photo": dict(incident_id=inc, photo=self.photo),
             "my_incidents": {}, "list_incidents": {}, "site_incident_counts": dict(site_id=self.site),
             "add_plan_item": dict(year=2026, ref="KH-1", site_id=self.site), "get_plan": dict(year=2026),
             "schedule_inspection": dict(kind="unannounced", scheduled_for="2026-03-06", site_id=self.site,
@@ -209,12 +224,21 @@ class World:
             "submit_evidence": dict(violation_id=v, text="done"),
             "review_evidence": dict(violation_id=v, accepted=True, note="ok"),
             "get_violation": dict(violation_id=v), "list_violations": {},
+            "audit_trail": dict(aggregate_id=inc),  # the resident's report: the pseudonym's row
+            "plan_quarter": dict(year=2026, quarter=1), "list_inspections": dict(year=2026),
+            "evaluate_samples": dict(site_id=self.site, on="2026-03-02",
+                                     samples=[{"parameter": "COD", "value": 200, "unit": "mg/L"}]),
+            "inspection_violations": dict(inspection_id=ins), "overdue_measures": {},
         })
         manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{
             "figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"), "status_card": dict(site_id=self.site),
             "issue_report": dict(period="2025Q4"), "get_report": dict(report_id=self.report),
-            "diff_report": dict(report_id=self.report),
+            "diff_report": dict(report_id=self.report), "audit_trail": dict(actor=ADMIN.id),
+            "targets": dict(period="2025Q4"),
+            "drill_down": dict(period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp"),
+            "site_events": dict(period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp", site_id=self.site),
+            "list_reports": {}, "compare_reports": dict(report_id=self.report, earlier_id=self.report2),
         })
         return {"sites": sites, "inspections": inspections, "manifests": manifests, "indicators": indicators}
 
@@ -237,7 +261,10 @@ def manifest_payloads(g: str, t: str, f: str, m: str) -> dict[str, dict]:
         "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
         "get_manifest": dict(manifest_id=m), "my_manifests": {},
         "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": {},
+        "staff_manifests": dict(state="draft", communes=["xa-phu-thi"]), "staff_flag_counts": {},
+        "staff_stock_overdue": {}, "staff_mass_balances": dict(year=2026),
         "events_since": dict(position=0, limit=10), "ping": {},
+        "audit_trail": dict(aggregate_id=m),  # filed by a business's pseudonym
     }
 
 

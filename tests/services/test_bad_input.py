@@ -49,7 +49,7 @@ def valid_payloads(site_id, establishment_id):
         "site_as_of": dict(site_id=site_id, at="2030-01-01"),
         "store_evidence": dict(data_b64=base64.b64encode(EVIDENCE_PDF).decode()),
         "get_evidence": dict(evidence_file=hashlib.sha256(EVIDENCE_PDF).hexdigest()),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
 
 
