@@ -186,7 +186,9 @@ def pages(store: str, sites: int = 10_000, rounds: int = 10) -> dict:
     cluster = LocalCluster()
     try:
         seed(cluster.kits["sites"].views, sites)
-        settings = Settings()
+        # the gateway's own stores (its app, the staff accounts and sessions) on SQLite: the page's
+        # reads are the sites service's (on `store`)
+        settings = Settings(data_dir=tmp / "gateway", database_url=None)
         api = create_app(settings, LocalServices(cluster), app_for(GatewayApplication, "gateway", settings))
         city = _signed_in(api, "bench-city@hanoi.gov.vn", "agency", [])
         officer = _signed_in(api, "bench-commune@hanoi.gov.vn", "agency", ["xa-010", "xa-011", "district-03"])
