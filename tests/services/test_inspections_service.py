@@ -100,6 +100,9 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "close_incident": dict(incident_id=report["id"], reason="xong"),
         "get_incident": dict(incident_id=report["id"]),
         "suggest_duplicates": dict(incident_id=report["id"]),
+        "staff_inbox": dict(states=["reported"], communes=["xa-bat-trang"]),
+        "incident_history": dict(incident_id=report["id"]),
+        "incident_photo": dict(incident_id=report["id"], photo=photo),
         "my_incidents": dict(),
         "list_incidents": dict(),
         "site_incident_counts": dict(site_id=site_id),
@@ -124,7 +127,7 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "evaluate_samples": dict(site_id=site_id, on="2026-03-06",
                                  samples=[{"parameter": "COD", "value": 300, "unit": "mg/L"}]),
         "inspection_violations": dict(inspection_id=ins["id"]), "overdue_measures": dict(on="2026-03-06"),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(inspections, InspectionsService, valid, INSPECTOR)
     assert cases > 200

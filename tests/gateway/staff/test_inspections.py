@@ -149,6 +149,8 @@ def test_a_commune_officer_and_an_unassigned_inspector_are_refused_and_nothing_c
     assert other.api("POST", "/v1/staff/inspections/conduct", {
         "inspection_id": iid, "conducted_on": today(), "team": ["a"], "findings": "f"}).status_code == 403
     assert place.ins(iid)["state"] == "scheduled"  # nothing changed
+    district = staff_gateway.member("agency", communes=["gia-lam"])  # Bát Tràng's old district
+    assert iid in district.get("/staff/inspections").text and district.get(f"/staff/inspections/{iid}").status_code == 200
     home = staff_gateway.member("agency", communes=["xa-bat-trang"])
     assert home.get(f"/staff/inspections/{iid}").status_code == 200 and iid in home.get("/staff/inspections").text
 
