@@ -63,10 +63,13 @@ class StaffQueries:
         items = [dict(i) for i in (plan.items.values() if plan else []) if i["month"] in months]
         states = self.board.states_of([str(i["inspection_id"]) for i in items if i["inspection_id"]]) \
             if self.views is not None else {}  # type: ignore[attr-defined]
+        places = getattr(self.directory, "places", None)  # type: ignore[attr-defined]
+        known = places([str(i["site_id"]) for i in items]) if places is not None else {}
         for item in items:
             item["inspection_state"] = states.get(str(item["inspection_id"])) if item["inspection_id"] else None
-            site = self.directory.site(str(item["site_id"])) or {}  # type: ignore[attr-defined]
+            site = known.get(str(item["site_id"])) or self.directory.site(str(item["site_id"])) or {}  # type: ignore[attr-defined]
             item["site_name"], item["commune"] = site.get("name"), site.get("commune")
+            item["old_district"] = site.get("old_district")
         items.sort(key=lambda i: (i["month"] or 13, i["ref"]))
         return as_plain({"year": year, "quarter": quarter, "exists": plan is not None,
                          "version": plan.version if plan else 0, "items": items})
