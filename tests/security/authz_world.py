@@ -13,16 +13,20 @@ from typing import Any
 from PIL import Image
 
 from services.indicators.application import IndicatorsApplication
+from services.indicators.drill import IndicatorsDrill, ReportsIndex
 from services.indicators.service import IndicatorsService
 from services.indicators.views import IndicatorFacts
 from services.inspections.application import InspectionsApplication
 from services.inspections.service import InspectionsService
 from services.inspections.views import InspectionsViews
 from services.manifests.application import ManifestsApplication
+from services.manifests.listing import ManifestsListing
+from services.manifests.oversight import ManifestsOversight
 from services.manifests.service import ManifestsService
 from services.manifests.views import ManifestsViews
 from services.sites.application import SitesApplication
 from services.sites.service import SitesService
+from services.sites.evidence import EvidenceShelf
 from services.sites.views import SitesViews
 from shared import reference
 from shared.kit.actor import Actor, Role
@@ -43,6 +47,7 @@ AGENCY = Actor("agency-1", Role.AGENCY)
 INSPECTOR = Actor("insp-1", Role.INSPECTOR)
 RESIDENT = Actor("tg:resident-1", Role.RESIDENT)
 STAFF_NOTE = "ghi chú nội bộ của cán bộ"  # staff's own words in the registry
+EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def png_b64() -> str:
@@ -85,8 +90,14 @@ class World:
         blobs = BlobStore(settings.data_dir / "blobs")
         self.inspections.connect(views=self.views["inspections"], blobs=blobs)
         self.inspections.photo_shelf = PhotoShelf.of(self.inspections, blobs, settings)  # as the service wires it
+        self.sites.evidence = EvidenceShelf.of(settings)  # as the sites service wires it
         self.manifests.connect(views=self.views["manifests"])
         self.indicators.connect(facts=IndicatorFacts(Db.of(self.indicators)))
+        # the staff queries, as services/manifests/service.py and services/indicators/service.py wire them
+        self.manifests.oversight = ManifestsOversight(self.manifests, ManifestsListing(Db.of(self.manifests),
+                                                                                       self.manifests))
+        self.views["indicators"] = ReportsIndex(Db.of(self.indicators), self.indicators)
+        self.indicators.drill = IndicatorsDrill(self.indicators, self.views["indicators"])
         self.apps = {"sites": self.sites, "inspections": self.inspections, "manifests": self.manifests,
                      "indicators": self.indicators}
         self._populate()
@@ -102,6 +113,7 @@ class World:
                                     old_district="gia-lam")["id"]
         s.record_reform(AGENCY, None, [{"site_id": self.site, "commune": "xa-phu-thi"}], date(2025, 7, 1), "NQ 1656")
         s.set_wwtp(AGENCY, None, self.site, "planned", note=STAFF_NOTE)
+        self.evidence_file = s.evidence.store(EVIDENCE_PDF)["evidence_file"]
         est = lambda name, code, **kw: s.register_establishment(  # noqa: E731
             AGENCY, None, site_id=self.site, name=name, form="enterprise", registration_code=code, trades=[], **kw)["id"]
         licence = {"number": "XL-01", "waste_codes": ["16 01 06"]}
@@ -133,6 +145,7 @@ class World:
                                   place=getattr(self.apps[source], "place_of", None))
             facts.apply_many(source, mapper.events_since(0, 1000))
         self.report = self.indicators.issue_report(ADMIN, None, "2025Q4", None)["id"]
+        self.report2 = self.indicators.issue_report(ADMIN, None, "2025Q4", "district:gia-lam")["id"]
 
     def actor(self, role: Role, establishment: str | None = None) -> Actor:
         default = {Role.BUSINESS: self.g, Role.TRANSPORTER: self.t, Role.TREATMENT_FACILITY: self.f1}.get(role)
@@ -163,7 +176,8 @@ class World:
             "recognise_site": dict(site_id=self.site, decision="QĐ 1", recognised_on="2020-01-01", legal_basis="NĐ 52"),
             "classify_site": dict(site_id=self.site, classified_on="2024-01-01", water="severe", air="polluted",
                                   soil="not_polluted", assessor="Sở", legal_basis="QĐ 2546"),
-            "set_condition": dict(site_id=self.site, item="drainage", state="met", checked_on="2025-01-01"),
+            "set_condition": dict(site_id=self.site, item="drainage", state="met", checked_on="2025-01-01",
+                                  evidence_file=self.evidence_file),
             "set_wwtp": dict(site_id=self.site, status="planned"),
             "record_reform": dict(entries=[{"site_id": self.site, "commune": "xa-phu-thi"}]),
             "deactivate_site": dict(site_id=self.site, reason="trùng"),
@@ -176,6 +190,11 @@ class World:
             "search_establishments": dict(query="van tai", role="transporter"), "list_sites": {},
             "site_establishments": dict(site_id=self.site), "site_history": dict(site_id=self.site),
             "get_establishment": dict(establishment_id=self.g),
+            "staff_sites": dict(query="phu thi", communes=["xa-phu-thi"], wwtp="planned"),
+            "staff_establishments": dict(site_id=self.site, role="transporter", query="van tai"),
+            "site_as_of": dict(site_id=self.site, at=date.today().isoformat()),
+            "store_evidence": dict(data_b64=base64.b64encode(EVIDENCE_PDF).decode()),
+            "get_evidence": dict(evidence_file=self.evidence_file),
         })
         inspections = dict(kit, **{
             "store_photo": dict(data_b64=png_b64()),
@@ -205,17 +224,21 @@ class World:
             "submit_evidence": dict(violation_id=v, text="done"),
             "review_evidence": dict(violation_id=v, accepted=True, note="ok"),
             "get_violation": dict(violation_id=v), "list_violations": {},
+            "audit_trail": dict(aggregate_id=inc),  # the resident's report: the pseudonym's row
             "plan_quarter": dict(year=2026, quarter=1), "list_inspections": dict(year=2026),
             "evaluate_samples": dict(site_id=self.site, on="2026-03-02",
                                      samples=[{"parameter": "COD", "value": 200, "unit": "mg/L"}]),
             "inspection_violations": dict(inspection_id=ins), "overdue_measures": {},
-            "audit_trail": dict(aggregate_id=inc),  # the resident's report: the pseudonym's row
         })
         manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{
             "figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"), "status_card": dict(site_id=self.site),
             "issue_report": dict(period="2025Q4"), "get_report": dict(report_id=self.report),
             "diff_report": dict(report_id=self.report), "audit_trail": dict(actor=ADMIN.id),
+            "targets": dict(period="2025Q4"),
+            "drill_down": dict(period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp"),
+            "site_events": dict(period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp", site_id=self.site),
+            "list_reports": {}, "compare_reports": dict(report_id=self.report, earlier_id=self.report2),
         })
         return {"sites": sites, "inspections": inspections, "manifests": manifests, "indicators": indicators}
 
@@ -238,6 +261,8 @@ def manifest_payloads(g: str, t: str, f: str, m: str) -> dict[str, dict]:
         "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
         "get_manifest": dict(manifest_id=m), "my_manifests": {},
         "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": {},
+        "staff_manifests": dict(state="draft", communes=["xa-phu-thi"]), "staff_flag_counts": {},
+        "staff_stock_overdue": {}, "staff_mass_balances": dict(year=2026),
         "events_since": dict(position=0, limit=10), "ping": {},
         "audit_trail": dict(aggregate_id=m),  # filed by a business's pseudonym
     }
