@@ -94,19 +94,25 @@ class InspectionsBoard(OwnLogProjection):
 
     # -- queries ---------------------------------------------------------------------------------
     @staticmethod
-    def _where(filters: dict[str, Any], communes: list[str] | None) -> tuple[str, list]:
+    def _where(filters: dict[str, Any], scope: tuple[str, list[str]] | None) -> tuple[str, list]:
+        """`scope`: ("site_id", the sites of a member's communes) or ("commune", the codes); None: all."""
         sql, params = " WHERE 1=1", []
         for column, value in filters.items():
             if value is not None:
                 sql += f" AND {column}=%s"  # column names come from this module, never from a caller
                 params.append(value)
-        if communes:
-            sql += f" AND commune IN ({','.join(['%s'] * len(communes))})"
-            params.extend(communes)
+        if scope is not None:
+            column, values = scope
+            if column not in ("site_id", "commune"):
+                raise ValueError(f"no scope by {column}")
+            if not values:
+                return sql + " AND 1=0", params
+            sql += f" AND {column} IN ({','.join(['%s'] * len(values))})"
+            params.extend(values)
         return sql, params
 
-    def inspections(self, filters: dict[str, Any], communes: list[str] | None, limit: int, offset: int) -> dict:
-        where, params = self._where(filters, communes)
+    def inspections(self, filters: dict[str, Any], scope: tuple[str, list[str]] | None, limit: int, offset: int) -> dict:
+        where, params = self._where(filters, scope)
         total = self.fresh_rows("SELECT COUNT(*) AS n FROM {t:inspection_board}" + where, params)[0]["n"]
         rows = self.rows("SELECT * FROM {t:inspection_board}" + where +
                          " ORDER BY scheduled_for DESC, id LIMIT %s OFFSET %s", [*params, limit, offset])
@@ -120,8 +126,8 @@ class InspectionsBoard(OwnLogProjection):
         return {r["id"]: r["state"] for r in self.fresh_rows(
             f"SELECT id, state FROM {{t:inspection_board}} WHERE id IN ({marks})", inspection_ids)}
 
-    def overdue_measures(self, on: date, communes: list[str] | None, limit: int, offset: int) -> dict:
-        where, params = self._where({"done": 0}, communes)
+    def overdue_measures(self, on: date, scope: tuple[str, list[str]] | None, limit: int, offset: int) -> dict:
+        where, params = self._where({"done": 0}, scope)
         where += " AND deadline < %s AND state <> 'closed'"
         params.append(on.isoformat())
         total = self.fresh_rows("SELECT COUNT(*) AS n FROM {t:measure_board}" + where, params)[0]["n"]

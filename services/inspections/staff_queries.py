@@ -63,10 +63,13 @@ class StaffQueries:
         items = [dict(i) for i in (plan.items.values() if plan else []) if i["month"] in months]
         states = self.board.states_of([str(i["inspection_id"]) for i in items if i["inspection_id"]]) \
             if self.views is not None else {}  # type: ignore[attr-defined]
+        places = getattr(self.directory, "places", None)  # type: ignore[attr-defined]
+        known = places([str(i["site_id"]) for i in items]) if places is not None else {}
         for item in items:
             item["inspection_state"] = states.get(str(item["inspection_id"])) if item["inspection_id"] else None
-            site = self.directory.site(str(item["site_id"])) or {}  # type: ignore[attr-defined]
+            site = known.get(str(item["site_id"])) or self.directory.site(str(item["site_id"])) or {}  # type: ignore[attr-defined]
             item["site_name"], item["commune"] = site.get("name"), site.get("commune")
+            item["old_district"] = site.get("old_district")
         items.sort(key=lambda i: (i["month"] or 13, i["ref"]))
         return as_plain({"year": year, "quarter": quarter, "exists": plan is not None,
                          "version": plan.version if plan else 0, "items": items})
@@ -81,7 +84,15 @@ class StaffQueries:
             raise InvalidInput("a quarter needs its year", "quarter", "with_year")
         filters = {"state": state, "kind": kind, "site_id": site_id, "year": year, "quarter": quarter,
                    "unit": unit or None, "inspector": inspector or None}
-        return self._named(self.board.inspections(filters, list(communes or []), limit, offset))  # type: ignore[attr-defined]
+        return self._named(self.board.inspections(filters, self._scope(communes), limit, offset))  # type: ignore[attr-defined]
+
+    def _scope(self, communes: list[str] | None) -> tuple[str, list[str]] | None:
+        """A member's communes (new communes or old districts) as the sites in them, when the directory
+        knows both (services/inspections/places.py); else the board's commune column."""
+        if not communes:
+            return None
+        sites_in = getattr(self.directory, "sites_in", None)  # type: ignore[attr-defined]
+        return ("site_id", list(sites_in(communes))) if sites_in is not None else ("commune", list(communes))
 
     def _named(self, page: dict) -> dict:
         """Each row with its site's name (the sites directory)."""
@@ -97,7 +108,7 @@ class StaffQueries:
         """Remedial measures not done whose deadline has passed (deadline before `on`), oldest first."""
         actor.require(*STAFF_ROLES, action="list overdue remedial measures")
         day = on or local_date(self.clock())  # type: ignore[attr-defined]
-        return self._named(self.board.overdue_measures(day, list(communes or []), limit, offset))  # type: ignore[attr-defined]
+        return self._named(self.board.overdue_measures(day, self._scope(communes), limit, offset))  # type: ignore[attr-defined]
 
     def inspection_violations(self, actor: Actor, inspection_id: str) -> list[dict]:
         """The violations recorded at an inspection (before and after its conclusion)."""

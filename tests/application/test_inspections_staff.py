@@ -26,6 +26,19 @@ class TwoCommunes(FakeDirectory):
         FAR_FIRM: {"id": FAR_FIRM, "site_id": FAR_SITE, "form": "enterprise", "active": True}})
 
 
+class WithPlaces(TwoCommunes):
+    """As the service's directory (services/inspections/places.py): sites by new commune or old district."""
+
+    PLACES = {SITE: ("xa-bat-trang", "gia-lam"), FAR_SITE: ("phuong-ha-dong", "ha-dong")}
+
+    def sites_in(self, codes):  # type: ignore[no-untyped-def]
+        return sorted(s for s, place in self.PLACES.items() if set(place) & set(codes))
+
+    def places(self, site_ids):  # type: ignore[no-untyped-def]
+        return {s: {"name": self.sites[s]["name"], "commune": self.PLACES[s][0], "old_district": self.PLACES[s][1]}
+                for s in site_ids if s in self.PLACES}
+
+
 @pytest.fixture
 def app(insp):
     return insp.connect(directory=TwoCommunes())
@@ -181,3 +194,17 @@ def test_only_staff_read_the_staff_queries(app):
             with pytest.raises(Forbidden):
                 ask()
     assert app.list_inspections(ADMIN)["total"] == 1
+
+
+def test_a_commune_officer_by_old_district_sees_the_sites_of_that_district(app):
+    app.connect(directory=WithPlaces())
+    here, far = schedule(app), schedule(app, site=FAR_SITE)
+    ids = lambda codes: [r["id"] for r in app.list_inspections(AGENCY, communes=codes)["rows"]]  # noqa: E731
+    assert ids(["ha-dong"]) == [far["id"]] and ids(["gia-lam"]) == [here["id"]] and ids(["xa-bat-trang"]) == [here["id"]]
+    assert ids(["ba-vi"]) == [] and len(ids([])) == 2  # no communes: city-wide
+    record(app, FIRM, "organisation", remedial_measures=[{"measure": "Nạo vét", "deadline": date(2026, 3, 8)}])
+    assert app.overdue_measures(AGENCY, on=date(2026, 4, 1), communes=["gia-lam"])["total"] == 1
+    assert app.overdue_measures(AGENCY, on=date(2026, 4, 1), communes=["ha-dong"])["total"] == 0
+    app.add_plan_item(AGENCY, None, 2026, "KH-HD", FAR_SITE, None, 2, None)
+    item = app.plan_quarter(AGENCY, 2026, 1)["items"][0]
+    assert (item["site_name"], item["commune"], item["old_district"]) == ("Vạn Phúc", "phuong-ha-dong", "ha-dong")

@@ -52,7 +52,7 @@ async def _index(request: Request, m: Any, year: int | None, quarter: int | None
     year, quarter = year or y, quarter or q
     communes = list(m.communes)
     plan = await call(request, m, "inspections", "plan_quarter", year=year, quarter=quarter)
-    plan["items"] = [i for i in plan["items"] if m.covers(i.get("commune"))]
+    plan["items"] = [i for i in plan["items"] if m.covers(i.get("commune"), i.get("old_district"))]
     filters = {"state": state if state in STATES else None, "kind": kind if kind in ("planned", "unannounced") else None,
                "year": year, "quarter": quarter}
     if mine:

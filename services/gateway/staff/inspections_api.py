@@ -35,7 +35,7 @@ async def list_inspections(request: Request, member: StaffApi, state: c.Inspecti
 async def plan(request: Request, member: StaffApi, year: int = Query(ge=2021, le=2100),
                quarter: int | None = Query(None, ge=1, le=4)) -> dict:
     answer = await call(request, member, "inspections", "plan_quarter", year=year, quarter=quarter)
-    answer["items"] = [i for i in answer["items"] if member.covers(i.get("commune"))]
+    answer["items"] = [i for i in answer["items"] if member.covers(i.get("commune"), i.get("old_district"))]
     return answer
 
 

@@ -149,6 +149,8 @@ def test_a_commune_officer_and_an_unassigned_inspector_are_refused_and_nothing_c
     assert other.api("POST", "/v1/staff/inspections/conduct", {
         "inspection_id": iid, "conducted_on": today(), "team": ["a"], "findings": "f"}).status_code == 403
     assert place.ins(iid)["state"] == "scheduled"  # nothing changed
+    district = staff_gateway.member("agency", communes=["gia-lam"])  # Bát Tràng's old district
+    assert iid in district.get("/staff/inspections").text and district.get(f"/staff/inspections/{iid}").status_code == 200
     home = staff_gateway.member("agency", communes=["xa-bat-trang"])
     assert home.get(f"/staff/inspections/{iid}").status_code == 200 and iid in home.get("/staff/inspections").text
 
@@ -286,3 +288,18 @@ def test_every_text_of_the_inspections_pages_is_in_vietnamese_and_english():
     assert len(keys) > 80
     for lang in ("vi", "en"):
         assert not [k for k in keys if not has(lang, k)], lang
+
+
+def test_a_plan_item_shows_to_an_officer_of_its_old_district_and_not_to_others(staff_gateway, place):
+    agency = staff_gateway.member("agency")
+    year, quarter = int(today()[:4]), (int(today()[5:7]) - 1) // 3 + 1
+    ref = f"KH-{uuid.uuid4().hex[:6]}"
+    assert agency.form("/staff/inspections/plan-items", {"year": str(year), "ref": ref, "site_id": place.site,
+                                                        "month": str(3 * quarter)}).status_code == 303
+    url = f"/staff/inspections?year={year}&quarter={quarter}"
+    assert f'data-ref="{ref}"' in staff_gateway.member("agency", communes=["gia-lam"]).get(url).text
+    other = staff_gateway.member("agency", communes=["ha-dong"])
+    assert f'data-ref="{ref}"' not in other.get(url).text
+    assert ref not in str(other.api("GET", f"/v1/staff/inspections/plan?year={year}&quarter={quarter}").json())
+    assert other.form("/staff/inspections/schedule", {"plan_year": str(year), "plan_ref": ref, "scheduled_for": today()}
+                      ).status_code == 403
