@@ -1,0 +1,189 @@
+"""The staff workspace in a real browser: the whole system as `langxanh up --seed` runs it (every
+service, the gateway, on real RabbitMQ in a vhost of its own, the data dir in pytest's tmp), once
+per store (SQLite, then PostgreSQL in a schema of the run's own) for the whole session; Playwright
+drives Debian's headless Chromium (never a downloaded browser). Every page a story visits is
+saved as a PNG in the artefacts folder: $LANGXANH_TEST_ARTIFACTS/staff/<store>/ (default
+var/test-artifacts/staff/<store>/), cleared at the start of the store's run."""
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from shared.catalog import SERVICES
+from tests.conftest import RUN_ID, create_vhost, delete_vhost
+from tests.e2e.conftest import ROOT, run_cli, system_env_for
+from tests.e2e.test_bot_e2e import call
+from tests.e2e.test_gateway_e2e import wait_http
+from tests.e2e.test_up import wait_ping
+from tests.gateway.test_dashboard import chromium
+
+STORES = ("sqlite", "postgres")
+PASSWORD = "Làng-Xanh-đúng-mật-khẩu-2026"  # long enough for any length rule
+
+
+def artefacts_root() -> Path:
+    import os
+
+    return Path(os.environ.get("LANGXANH_TEST_ARTIFACTS", ROOT / "var" / "test-artifacts")) / "staff"
+
+
+@dataclass
+class System:
+    """One running `langxanh up`: its environment, its gateway's address, its log."""
+
+    store: str
+    env: dict
+    log: Path
+    artefacts: Path
+    base: str = ""
+
+    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return run_cli(self.env, *args, timeout=timeout)
+
+    def call_sync(self, actor, service: str, rpc: str, **kw):  # type: ignore[no-untyped-def]
+        """An RPC over the system's broker (the signature tests/gateway/test_dashboard's helpers expect)."""
+        return call(self.env, actor, service, rpc, **kw)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+def _start(system: System, timeout: float = 240) -> subprocess.Popen:
+    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=system.env, cwd=ROOT,
+                          stdout=open(system.log, "ab"), stderr=subprocess.STDOUT)
+    marker = Path(system.env["LANGXANH_DATA_DIR"]) / ".seeded"
+    deadline = time.monotonic() + timeout
+    while not marker.exists():  # `up --seed` marks the data dir once Hanoi is seeded
+        assert up.poll() is None, f"langxanh up exited: {system.log_tail()}"
+        assert time.monotonic() < deadline, f"langxanh up did not seed in {timeout}s: {system.log_tail()}"
+        time.sleep(0.3)
+    for service in SERVICES:
+        wait_ping(system.env, service)
+    wait_http(system.env)
+    return up
+
+
+def _stop(up: subprocess.Popen) -> None:
+    up.send_signal(signal.SIGTERM)
+    try:
+        up.wait(60)
+    except subprocess.TimeoutExpired:
+        up.kill()
+        up.wait(10)
+
+
+@pytest.fixture(scope="session", params=STORES)
+def system(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The whole system on one store, shared by every story of the session."""
+    store = request.param
+    run_vhost_uri = request.getfixturevalue("amqp_uri")  # fails clearly when RabbitMQ is not there
+    vhost = f"langxanh-test-{RUN_ID}-staff-{store}"
+    create_vhost(vhost)
+    work = tmp_path_factory.mktemp(f"staff-{store}")
+    env = system_env_for(run_vhost_uri.rsplit("/", 1)[0] + "/" + vhost, work / "var")
+    env["LANGXANH_FOLLOW_CATCH_UP_INTERVAL"] = "1"
+    if store == "postgres":
+        env.update(LANGXANH_DATABASE_URL=request.getfixturevalue("pg_url"),
+                   LANGXANH_SCHEMA_PREFIX=f"t{RUN_ID}_staff_")  # dropped with the run's schemas
+    folder = artefacts_root() / store
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    sys_ = System(store=store, env=env, log=work / "up.log", artefacts=folder,
+                  base=f"http://127.0.0.1:{env['LANGXANH_GATEWAY_PORT']}")
+    up = _start(sys_)
+    try:
+        yield sys_
+    finally:
+        _stop(up)
+        delete_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, every host but 127.0.0.1 unresolvable."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()  # fails (never skips) with how to install it
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Story:
+    """One browser context (its own cookies) whose every visited page is kept as a screenshot."""
+
+    system: System
+    context: object
+    name: str
+    shots: list[Path] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page = self.context.new_page()  # type: ignore[attr-defined]
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.console.append(str(e)))
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        """Errors of the gateway's own pages (map tiles of other hosts are unreachable here by design)."""
+        where = (message.location or {}).get("url", "")
+        if message.type == "error" and not (where and urlsplit(where).hostname != "127.0.0.1"):
+            self.console.append(f"{message.text} ({where})")
+
+    def snap(self, step: str, page=None) -> Path:  # type: ignore[no-untyped-def]
+        slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
+        path = self.system.artefacts / f"{self.name}-{len(self.shots) + 1:02d}-{slug}.png"
+        (page or self.page).screenshot(path=str(path), full_page=True)
+        self.shots.append(path)
+        return path
+
+    def goto(self, url: str, step: str):  # type: ignore[no-untyped-def]
+        """Open a path (or a full URL of this gateway), screenshot it; the response."""
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        response = self.page.goto(self.system.base + path)
+        self.snap(step)
+        return response
+
+    def submit(self, button, step: str) -> None:  # type: ignore[no-untyped-def]
+        """Click a submit button, wait for the page it leads to, screenshot it."""
+        with self.page.expect_navigation():
+            button.click()
+        self.snap(step)
+
+    def new_page(self):  # type: ignore[no-untyped-def]
+        return self.context.new_page()  # type: ignore[attr-defined]
+
+
+def _story_name(request) -> str:  # type: ignore[no-untyped-def]
+    name = request.node.originalname.removeprefix("test_")
+    return re.sub(r"[^a-z0-9]+", "-", name.lower())[:60].strip("-")
+
+
+@pytest.fixture
+def story(system, browser, request):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(20_000)
+    s = Story(system, context, _story_name(request))
+    try:
+        yield s
+    finally:
+        context.close()
+
+
+def unique_email(role: str) -> str:
+    return f"{role}-{uuid.uuid4().hex[:8]}@hanoi.gov.vn"
