@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,7 +27,6 @@ from tests.e2e.test_up import wait_ping
 from tests.gateway.test_dashboard import chromium
 
 STORES = ("sqlite", "postgres")
-PASSWORD = "Làng-Xanh-đúng-mật-khẩu-2026"  # long enough for any length rule
 
 
 def artefacts_root() -> Path:
@@ -92,6 +90,8 @@ def system(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     work = tmp_path_factory.mktemp(f"staff-{store}")
     env = system_env_for(run_vhost_uri.rsplit("/", 1)[0] + "/" + vhost, work / "var")
     env["LANGXANH_FOLLOW_CATCH_UP_INTERVAL"] = "1"
+    env["LANGXANH_STAFF_LOGINS_PER_MINUTE"] = "1000"  # every story logs in from 127.0.0.1 within a minute
+    env["LANGXANH_STAFF_LOCKOUT_FAILURES"] = "3"
     if store == "postgres":
         env.update(LANGXANH_DATABASE_URL=request.getfixturevalue("pg_url"),
                    LANGXANH_SCHEMA_PREFIX=f"t{RUN_ID}_staff_")  # dropped with the run's schemas
@@ -132,6 +132,7 @@ class Story:
     name: str
     shots: list[Path] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    others: list["Story"] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.page = self.context.new_page()  # type: ignore[attr-defined]
@@ -165,8 +166,16 @@ class Story:
             button.click()
         self.snap(step)
 
-    def new_page(self):  # type: ignore[no-untyped-def]
-        return self.context.new_page()  # type: ignore[attr-defined]
+    def other(self, who: str) -> "Story":
+        """A second person in the same story: a browser context (cookies) of their own."""
+        other = Story(self.system, _context(self.context.browser), f"{self.name}-{who}")  # type: ignore[attr-defined]
+        self.others.append(other)
+        return other
+
+    def close(self) -> None:
+        for other in self.others:
+            other.close()
+        self.context.close()  # type: ignore[attr-defined]
 
 
 def _story_name(request) -> str:  # type: ignore[no-untyped-def]
@@ -174,16 +183,16 @@ def _story_name(request) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r"[^a-z0-9]+", "-", name.lower())[:60].strip("-")
 
 
-@pytest.fixture
-def story(system, browser, request):  # type: ignore[no-untyped-def]
+def _context(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     context.set_default_timeout(20_000)
-    s = Story(system, context, _story_name(request))
+    return context
+
+
+@pytest.fixture
+def story(system, browser, request):  # type: ignore[no-untyped-def]
+    s = Story(system, _context(browser), _story_name(request))
     try:
         yield s
     finally:
-        context.close()
-
-
-def unique_email(role: str) -> str:
-    return f"{role}-{uuid.uuid4().hex[:8]}@hanoi.gov.vn"
+        s.close()
