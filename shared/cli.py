@@ -441,6 +441,10 @@ from shared.keys_cli import keys_app  # noqa: E402  (issue 13: actor-assertion k
 
 app.add_typer(keys_app, name="keys")
 
+from shared.cli_staff import staff_cli  # noqa: E402  (issue 14: the staff workspace's accounts)
+
+app.add_typer(staff_cli, name="staff")
+
 
 
 

@@ -42,11 +42,32 @@ async def _answer(send: Callable, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value[:300]
+    return None
+
+
 class BodyGuard:
-    def __init__(self, app: Any, limit: int, authenticate: Callable[[str | None], Any]) -> None:
+    def __init__(self, app: Any, limit: int, authenticate: Callable[[str | None], Any],
+                 staff_limit: int | None = None, staff_session: Callable[[str | None], Any] | None = None) -> None:
         self.app = app
         self.limit = limit
         self.authenticate = authenticate
+        self.staff_limit = staff_limit or limit
+        self.staff_session = staff_session
+
+    async def _limit_for(self, scope: dict, path: str, method: str, headers: dict[str, str]) -> int:
+        """The staff workspace's forms carry photos and evidence files: a larger body, but only for a
+        signed-in member (the session is looked up before any byte of the body is read)."""
+        if method in SAFE or self.staff_session is None or not (path.startswith("/staff/") or path.startswith("/v1/staff/")):
+            return self.limit
+        token = _cookie(headers.get("cookie", ""), "lx_staff")
+        session = await anyio.to_thread.run_sync(self.staff_session, token) if token else None
+        scope.setdefault("state", {})["staff_session"] = session
+        return self.staff_limit if session is not None else self.limit
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -54,9 +75,10 @@ class BodyGuard:
             return
         path, method = scope.get("path", ""), scope.get("method", "GET")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        too_large = _problem(path, 413, "too_large", f"the body is larger than {self.limit} bytes", None, "size")
+        limit = await self._limit_for(scope, path, method, headers)
+        too_large = _problem(path, 413, "too_large", f"the body is larger than {limit} bytes", None, "size")
         length = headers.get("content-length")
-        if length is not None and (not length.strip().isdigit() or int(length) > self.limit):
+        if length is not None and (not length.strip().isdigit() or int(length) > limit):
             await _answer(send, *too_large)
             return
         refused = await self._key_first(scope, path, method, headers.get("x-api-key"))
@@ -69,7 +91,7 @@ class BodyGuard:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.limit:
+                if state["received"] > limit:
                     state["over"] = True
                     raise TooLarge()
             return message
@@ -89,7 +111,8 @@ class BodyGuard:
                 await _answer(send, *too_large)
 
     async def _key_first(self, scope: dict, path: str, method: str, key: str | None) -> tuple[int, bytes] | None:
-        body_route = method not in SAFE and path.startswith("/v1/")
+        # the staff workspace's JSON routes authenticate by session (and CSRF token), not by key
+        body_route = method not in SAFE and path.startswith("/v1/") and not path.startswith("/v1/staff/")
         open311_post = method == "POST" and path.startswith("/open311/") and bool(key)
         if not (body_route or open311_post):
             return None

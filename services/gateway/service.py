@@ -5,7 +5,8 @@ Run: `langxanh run gateway` (uvicorn). Public routes answer without a key and ex
 personal data; the others need `X-API-Key` with a scope (events:read, reports:read, webhooks,
 open311:write, admin). Errors are JSON {error, message, field, rule} with
 400/401/403/404/409/413/429/503. The routers: routes_public (reads, reports, replay, health),
-live (SSE), routes_admin (keys, webhooks), routes_open311, dashboard; guard (body cap, key first).
+live (SSE), routes_admin (keys, webhooks), routes_open311, dashboard; guard (body cap, key first);
+the staff workspace (services/gateway/staff: /staff pages and /v1/staff JSON, by session).
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from services.gateway.application import GatewayApplication
 from services.gateway.context import Gate
 from services.gateway.guard import BodyGuard
 from services.gateway.live import LiveStream, StreamSlots  # noqa: F401  (re-exported)
+from services.gateway.staff import install as install_staff
+from services.gateway.staff.application import StaffApplication
 from services.gateway.views import GatewayViews
 from shared.kit.config import Settings
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, LangXanhError, NotFound
@@ -65,7 +68,7 @@ def install_error_handlers(api: FastAPI) -> None:
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None,
-               gateway: GatewayApplication | None = None) -> FastAPI:
+               gateway: GatewayApplication | None = None, staff: StaffApplication | None = None) -> FastAPI:
     settings = settings or Settings()
     gateway = gateway or app_for(GatewayApplication, "gateway", settings)
     gateway.allow_http_webhooks = settings.gateway_allow_http_webhooks
@@ -106,5 +109,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api.mount("/static", StaticFiles(directory=dashboard.STATIC), name="static")
     api.include_router(dashboard.router)
     api.include_router(routes_public.health_router)
-    api.add_middleware(BodyGuard, limit=settings.gateway_max_body_bytes, authenticate=gateway.authenticate)
+    staff = install_staff(api, settings, staff)
+    api.add_middleware(BodyGuard, limit=settings.gateway_max_body_bytes, authenticate=gateway.authenticate,
+                       staff_limit=settings.staff_max_body_bytes, staff_session=staff.session)
     return api

@@ -37,14 +37,14 @@ from shared.kit.keys import KeyRing, MissingKey
 VERSION = "v1"
 CONTEXT_KEY = "actor_assertion"
 
-# Which roles each component may assert. The gateway will add staff roles (inspector, agency,
-# admin) through staff sessions: extend it with the `actor_roles` setting, not in code.
+# Which roles each component may assert; the `actor_roles` setting overrides a component's list.
 ROLES: dict[str, frozenset[Role]] = {
     # public: the bot's feed reads the public stream (events_since); never admin or system
     "bot": frozenset({Role.RESIDENT, Role.BUSINESS, Role.TRANSPORTER, Role.TREATMENT_FACILITY, Role.INSPECTOR,
                       Role.AGENCY, Role.PUBLIC}),
-    # agency: a keyed agency's calls; public: anonymous reads; resident: Open311 POST reports for a reporter
-    "gateway": frozenset({Role.AGENCY, Role.PUBLIC, Role.RESIDENT}),
+    # agency: a keyed agency's calls and staff; inspector, admin: staff signed in to the workspace;
+    # public: anonymous reads; resident: Open311 POST reports for a reporter
+    "gateway": frozenset({Role.AGENCY, Role.INSPECTOR, Role.ADMIN, Role.PUBLIC, Role.RESIDENT}),
     "cli": frozenset(Role),
     **{service: frozenset({Role.SYSTEM}) for service in SERVICES},  # services call each other (backfill)
 }

@@ -115,6 +115,24 @@ class Settings(BaseSettings):
     open311_reports_per_day: int = Field(10, ge=1, le=1000, description="Gateway: Open311 reports one reporter (email, device_id or account_id) may file per day, counted in the gateway's store (shared by replicas).")
     open311_anonymous_reports_per_day: int = Field(100, ge=1, le=100_000, description="Gateway: Open311 reports without email, device_id or account_id one API key may file per day.")
     gateway_allow_private_webhooks: bool = Field(False, description="Gateway: accept webhook URLs whose host is (or resolves to) a private, loopback or link-local address (tests).")
+    staff_base_url: str | None = Field(None, max_length=300, description="Staff: the workspace's public address, "
+                                       "for set-password links (default: the address the request came to).")
+    staff_session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Staff: a session ends this many hours "
+                                       "after login.")
+    staff_idle_minutes: float = Field(120.0, gt=0, le=24 * 60, description="Staff: a session unused this many "
+                                      "minutes ends.")
+    staff_lockout_failures: int = Field(5, ge=2, le=100, description="Staff: wrong passwords in a row that lock "
+                                        "an account.")
+    staff_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="Staff: how long a locked account stays "
+                                       "locked.")
+    staff_link_hours: int = Field(72, ge=1, le=24 * 30, description="Staff: validity of a one-time set-password "
+                                  "link (hours).")
+    staff_logins_per_minute: int = Field(20, ge=1, le=10_000, description="Staff: login attempts one client "
+                                         "address may make per minute, per gateway process.")
+    staff_secure_cookies: bool | None = Field(None, description="Staff: mark cookies Secure (default: when the "
+                                              "request came over https; set true behind a TLS proxy).")
+    staff_max_body_bytes: int = Field(12_000_000, ge=1024, le=60_000_000, description="Staff: largest form body "
+                                      "(photos, evidence files) a signed-in member may send.")
     map_tiles_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=500,
                                description="Dashboard: map tile URL template ({z}/{x}/{y}, optional {s}); empty = no tile layer.")
 

@@ -267,18 +267,19 @@ class ServiceApplication(Application):
         return list(self.recorder.select_notifications(start=after + 1, limit=limit))
 
 
-def app_for(app_class: type[ServiceApplication], service: str, settings: Settings) -> ServiceApplication:
-    """A service's Application on SQLite or PostgreSQL, chosen by settings alone."""
+def app_for(app_class: type[ServiceApplication], service: str, settings: Settings, **options: Any) -> ServiceApplication:
+    """A service's Application on SQLite or PostgreSQL, chosen by settings alone (`options` go to
+    the Application's constructor)."""
     env = build_env(service, settings)
     # Keys the operator set for this app in os.environ (e.g. SITES_...) stay possible, but our
     # computed store keys win so a stray PERSISTENCE_MODULE cannot split a service's log.
     if not settings.uses_postgres:
-        return app_class(env=env)
+        return app_class(env=env, **options)
     schema = settings.schema_for(service)
     with _connect(settings) as conn:  # replicas starting together create the tables one at a time
         conn.execute("SELECT pg_advisory_lock(%s)", (ddl_lock_key(schema),))
         try:
-            return app_class(env=env)
+            return app_class(env=env, **options)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (ddl_lock_key(schema),))
 
