@@ -37,20 +37,20 @@ def add_by_cli(system, role: str, communes: tuple[str, ...] = (), unit: str | No
     return email, found.group(1)
 
 
-def fill_and_send(story, fields: dict[str, str], step: str):  # type: ignore[no-untyped-def]
-    """Fill the visible form's fields by name, press its submit button; the response of the POST."""
+def fill_and_send(story, form: str, fields: dict[str, str], step: str):  # type: ignore[no-untyped-def]
+    """Fill a form's fields by name, press its submit button; the response of the POST."""
     page = story.page
     for name, value in fields.items():
-        page.locator(f'form[method="post"] [name="{name}"]').fill(value)
+        page.locator(f'{form} [name="{name}"]').fill(value)
     with page.expect_navigation() as nav:
-        page.locator(f'form[method="post"]:has([name="{next(iter(fields))}"]) [type="submit"]').first.click()
+        page.locator(f'{form} [type="submit"]').first.click()
     story.snap(step)
     return nav.value
 
 
 def set_password(story, link: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
     story.goto(link, "set-password")
-    fill_and_send(story, {"password": password, "password2": password}, "password-set")
+    fill_and_send(story, "#password-form", {"password": password, "password2": password}, "password-set")
     assert "/staff/login" in story.page.url, story.page.url
 
 
@@ -58,7 +58,7 @@ def log_in(story, email: str, password: str = PASSWORD, step: str = "logged-in")
     """The login form; the response of the POST's final page."""
     if "/staff/login" not in story.page.url:
         story.goto("/staff/login", "login")
-    return fill_and_send(story, {"email": email, "password": password}, step)
+    return fill_and_send(story, "#login-form", {"email": email, "password": password}, step)
 
 
 def staff_member(story, role: str, communes: tuple[str, ...] = (), unit: str | None = None) -> Account:  # type: ignore[no-untyped-def]

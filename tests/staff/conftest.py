@@ -56,9 +56,7 @@ class System:
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
 
 
-def _start(system: System, timeout: float = 240) -> subprocess.Popen:
-    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=system.env, cwd=ROOT,
-                          stdout=open(system.log, "ab"), stderr=subprocess.STDOUT)
+def _start(system: System, up: subprocess.Popen, timeout: float = 240) -> None:
     marker = Path(system.env["LANGXANH_DATA_DIR"]) / ".seeded"
     deadline = time.monotonic() + timeout
     while not marker.exists():  # `up --seed` marks the data dir once Hanoi is seeded
@@ -67,8 +65,10 @@ def _start(system: System, timeout: float = 240) -> subprocess.Popen:
         time.sleep(0.3)
     for service in SERVICES:
         wait_ping(system.env, service)
-    wait_http(system.env)
-    return up
+    try:
+        wait_http(system.env)
+    except AssertionError:
+        raise AssertionError(f"the gateway did not answer: {system.log_tail()}") from None
 
 
 def _stop(up: subprocess.Popen) -> None:
@@ -100,8 +100,10 @@ def system(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     folder.mkdir(parents=True)
     sys_ = System(store=store, env=env, log=work / "up.log", artefacts=folder,
                   base=f"http://127.0.0.1:{env['LANGXANH_GATEWAY_PORT']}")
-    up = _start(sys_)
+    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=env, cwd=ROOT,
+                          stdout=open(sys_.log, "ab"), stderr=subprocess.STDOUT)
     try:
+        _start(sys_, up)
         yield sys_
     finally:
         _stop(up)
