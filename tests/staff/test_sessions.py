@@ -59,7 +59,7 @@ def test_repeated_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(sto
         wrong = log_in(story, email, f"sai-mat-khau-{i}", step=f"wrong-password-{i + 1}")
         assert wrong.status == 400 and "/staff/login" in story.page.url
     locked = log_in(story, email, PASSWORD, step="right-password-while-locked")
-    assert locked.status == 403
+    assert locked.status == 403 and "khoá" in story.page.locator("#login-form").inner_text()  # "tạm khoá"
     assert story.page.locator('[name="password"]').count() == 1  # still the login form, no session
     assert story.context.request.get(story.system.base + "/v1/staff/me").status in (401, 403)
 
