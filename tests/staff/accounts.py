@@ -37,11 +37,22 @@ def add_by_cli(system, role: str, communes: tuple[str, ...] = (), unit: str | No
     return email, found.group(1)
 
 
-def fill_and_send(story, form: str, fields: dict[str, str], step: str):  # type: ignore[no-untyped-def]
+def fill(field, value) -> None:  # type: ignore[no-untyped-def]
+    """A form field as a person sets it: a choice in a select, a file, or typed text."""
+    kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : (e.type || '')")
+    if kind == "select":
+        field.select_option(value)
+    elif kind == "file":
+        field.set_input_files(value)
+    else:
+        field.fill(value)
+
+
+def fill_and_send(story, form: str, fields: dict, step: str):  # type: ignore[no-untyped-def]
     """Fill a form's fields by name, press its submit button; the response of the POST."""
     page = story.page
     for name, value in fields.items():
-        page.locator(f'{form} [name="{name}"]').fill(value)
+        fill(page.locator(f'{form} [name="{name}"]'), value)
     with page.expect_navigation() as nav:
         page.locator(f'{form} [type="submit"]').first.click()
     story.snap(step)

@@ -69,9 +69,9 @@ class Resident:
         return got
 
     def wait_for(self, text: str, timeout: float = 30) -> list[str]:
-        """Wait until the bot pushes `text` to this chat; everything heard so far."""
+        """Wait until the bot pushes a message starting with `text` to this chat; all it heard."""
         deadline = time.monotonic() + timeout
-        while text not in self.heard:
+        while not any(said.startswith(text) for said in self.heard):
             self.new_replies()
             assert time.monotonic() < deadline, f"the chat never heard {text!r}; it heard {self.heard}"
             time.sleep(0.2)
