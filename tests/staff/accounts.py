@@ -73,9 +73,20 @@ def log_in(story, email: str, password: str = PASSWORD, step: str = "logged-in")
 
 
 def staff_member(story, role: str, communes: tuple[str, ...] = (), unit: str | None = None) -> Account:  # type: ignore[no-untyped-def]
-    """A new account by the CLI, its password set by its link, logged in in the story's browser."""
+    """A member of the given role, communes and unit, signed in in the story's browser. The first
+    story to ask makes the account by the CLI, sets its password through the link and logs in
+    (screenshots of each); later stories of the session reuse that session's cookie (Argon2 is
+    slow on purpose, and the CLI is a process start)."""
+    key = (role, tuple(communes), unit)
+    known = story.system.members.get(key)
+    if known:
+        account, cookies = known
+        story.context.add_cookies(cookies)
+        return account
     email, link = add_by_cli(story.system, role, communes, unit)
     set_password(story, link)
     log_in(story, email)
     assert story.page.url.rstrip("/").endswith("/staff"), story.page.url
-    return Account(email, role, communes)
+    account = Account(email, role, tuple(communes))
+    story.system.members[key] = (account, story.context.cookies())
+    return account

@@ -44,6 +44,8 @@ class System:
     log: Path
     artefacts: Path
     base: str = ""
+    vhost: str = ""
+    members: dict = field(default_factory=dict)  # (role, communes, unit) -> (Account, session cookies)
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return run_cli(self.env, *args, timeout=timeout)
@@ -71,19 +73,19 @@ def _start(system: System, up: subprocess.Popen, timeout: float = 240) -> None:
         raise AssertionError(f"the gateway did not answer: {system.log_tail()}") from None
 
 
-def _stop(up: subprocess.Popen) -> None:
-    up.send_signal(signal.SIGTERM)
-    try:
-        up.wait(60)
-    except subprocess.TimeoutExpired:
-        up.kill()
-        up.wait(10)
+def _stop(ups: list[subprocess.Popen]) -> None:
+    for up in ups:
+        up.send_signal(signal.SIGTERM)
+    for up in ups:
+        try:
+            up.wait(60)
+        except subprocess.TimeoutExpired:
+            up.kill()
+            up.wait(10)
 
 
-@pytest.fixture(scope="session", params=STORES)
-def system(request, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """The whole system on one store, shared by every story of the session."""
-    store = request.param
+def _system(request, tmp_path_factory, store: str) -> System:  # type: ignore[no-untyped-def]
+    """A store's environment: its own vhost (and schemas), data dir, port and artefacts folder."""
     run_vhost_uri = request.getfixturevalue("amqp_uri")  # fails clearly when RabbitMQ is not there
     vhost = f"langxanh-test-{RUN_ID}-staff-{store}"
     create_vhost(vhost)
@@ -98,16 +100,36 @@ def system(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     folder = artefacts_root() / store
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    sys_ = System(store=store, env=env, log=work / "up.log", artefacts=folder,
+    return System(store=store, env=env, log=work / "up.log", artefacts=folder, vhost=vhost,
                   base=f"http://127.0.0.1:{env['LANGXANH_GATEWAY_PORT']}")
-    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=env, cwd=ROOT,
-                          stdout=open(sys_.log, "ab"), stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="session")
+def systems(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """`langxanh up --seed` for every store the session's stories ask for, started side by side
+    (each on its own vhost), stopped together at the end."""
+    wanted = [s for s in STORES if any(getattr(item, "callspec", None) and item.callspec.params.get("system") == s
+                                       for item in request.session.items)]
+    made: dict[str, System] = {}
+    ups: list[subprocess.Popen] = []
     try:
-        _start(sys_, up)
-        yield sys_
+        for store in wanted:
+            made[store] = _system(request, tmp_path_factory, store)
+            ups.append(subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=made[store].env,
+                                        cwd=ROOT, stdout=open(made[store].log, "ab"), stderr=subprocess.STDOUT))
+        for system, up in zip(made.values(), ups):
+            _start(system, up)
+        yield made
     finally:
-        _stop(up)
-        delete_vhost(vhost)
+        _stop(ups)
+        for system in made.values():
+            delete_vhost(system.vhost)
+
+
+@pytest.fixture(scope="session", params=STORES)
+def system(request, systems):  # type: ignore[no-untyped-def]
+    """The whole system on one store, shared by every story of the session."""
+    return systems[request.param]
 
 
 @pytest.fixture(scope="session")
