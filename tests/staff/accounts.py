@@ -6,6 +6,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from tests.staff.forms import fill_and_send
+
 PASSWORD = "Làng-Xanh-mật-khẩu-đúng-2026"  # long enough for any length rule
 LINK = re.compile(r"(?:https?://[^\s/]+)?(/staff/password\?token=[^\s'\"<>]+)")
 
@@ -35,28 +37,6 @@ def add_by_cli(system, role: str, communes: tuple[str, ...] = (), unit: str | No
     found = LINK.search(done.stdout)
     assert found, f"no set-password link in: {done.stdout}"
     return email, found.group(1)
-
-
-def fill(field, value) -> None:  # type: ignore[no-untyped-def]
-    """A form field as a person sets it: a choice in a select, a file, or typed text."""
-    kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : (e.type || '')")
-    if kind == "select":
-        field.select_option(value)
-    elif kind == "file":
-        field.set_input_files(value)
-    else:
-        field.fill(value)
-
-
-def fill_and_send(story, form: str, fields: dict, step: str):  # type: ignore[no-untyped-def]
-    """Fill a form's fields by name, press its submit button; the response of the POST."""
-    page = story.page
-    for name, value in fields.items():
-        fill(page.locator(f'{form} [name="{name}"]'), value)
-    with page.expect_navigation() as nav:
-        page.locator(f'{form} [type="submit"]').first.click()
-    story.snap(step)
-    return nav.value
 
 
 def set_password(story, link: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from bot.texts import t
-from tests.staff.accounts import fill_and_send, staff_member
+from tests.staff.accounts import staff_member
 from tests.staff.chat import ChatThread
+from tests.staff.forms import fill_and_send, form_values
 from tests.staff.world import file_report, incident, incident_events, village, village_elsewhere
 
 BAT_TRANG = "Bát Tràng"
@@ -101,9 +102,8 @@ def test_a_double_clicked_submit_acts_once(story):
     report = file_report(system, village(system, BAT_TRANG))
     staff_member(story, "agency")
     open_report(story, report["ticket"], "reported")
-    form = story.page.locator("#triage-form")
-    form.locator('[name="priority"]').select_option("normal")
-    sent = {name: form.locator(f'[name="{name}"]').input_value() for name in ("csrf", "command_id", "category")}
+    story.page.locator('#triage-form [name="priority"]').select_option("normal")
+    sent = form_values(story, "#triage-form", "csrf", "command_id", "category")
     posts = double_click(story, "#triage-form", "triage-double-clicked")
     assert posts == [f"{system.base}/staff/inbox/{report['id']}/triage"]  # the page's script sends once
     # the same form sent once more as it was (a slow network's retry): the same command id acts once
@@ -114,9 +114,7 @@ def test_a_double_clicked_submit_acts_once(story):
 
     # two sends of one assign form racing each other (a double click the page's script did not stop)
     story.goto(f"/staff/inbox/{report['id']}", "triaged")
-    assign = story.page.locator("#assign-form")
-    form = {name: assign.locator(f'[name="{name}"]').input_value() for name in ("csrf", "command_id")}
-    form["unit"] = "Đội kiểm tra số 2"
+    form = dict(form_values(story, "#assign-form", "csrf", "command_id"), unit="Đội kiểm tra số 2")
     cookies = {c["name"]: c["value"] for c in story.context.cookies()}
     url = f"{system.base}/staff/inbox/{report['id']}/assign"
     with ThreadPoolExecutor(2) as pool:
@@ -144,8 +142,7 @@ def test_a_commune_officer_neither_sees_nor_acts_on_another_communes_report(stor
     refused = story.goto(f"/staff/inbox/{theirs['id']}", "other-communes-report-refused")
     assert refused.status == 403
     story.goto(f"/staff/inbox/{mine['id']}", "my-report")  # a form of mine gives a valid token
-    form = story.page.locator("#triage-form")
-    sent = {name: form.locator(f'[name="{name}"]').input_value() for name in ("csrf", "command_id")}
+    sent = form_values(story, "#triage-form", "csrf", "command_id")
     acted = story.context.request.post(f"{system.base}/staff/inbox/{theirs['id']}/triage",
                                        form={**sent, "category": "smoke_odour", "priority": "high"}, max_redirects=0)
     assert acted.status == 403

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from shared.kit.calendar import local_date
 from shared.kit.errors import NotFound
 from tests.staff.accounts import staff_member
+from tests.staff.forms import fill_and_send
 from tests.staff.world import AGENCY, file_report, village
 
 UNIT = "Đội thanh tra số 3"
@@ -82,24 +83,17 @@ def test_a_sample_over_the_limit_leads_to_a_violation_and_a_fine_outside_the_ban
     assert page.locator('#samples-result tr.sample[data-parameter="COD"]').get_attribute("data-exceeds") == "yes"
 
     # a fine below the band for an organisation: refused next to the field, nothing recorded
-    record = page.locator("#record-violation")
-    record.locator('[name="catalogue_code"]').select_option("ND45-A15-2")
-    record.locator('[name="offender_type"]').select_option("organisation")
-    record.locator('[name="fine_vnd"]').fill("1.000.000")
-    record.locator('[name="description"]').fill("Xả nước thải vượt quy chuẩn kỹ thuật (COD gấp 2 lần)")
-    with page.expect_navigation() as refused:
-        record.locator("#record-submit").click()
-    field.snap("fine-outside-the-band-refused")
-    assert refused.value.status == 400
+    refused = fill_and_send(field, "#record-violation", {
+        "catalogue_code": "ND45-A15-2", "offender_type": "organisation", "fine_vnd": "1.000.000",
+        "description": "Xả nước thải vượt quy chuẩn kỹ thuật (COD gấp 2 lần)"}, "fine-outside-the-band-refused")
+    assert refused.status == 400
     said = page.locator("#err-fine_vnd").inner_text()
     assert "ngoài khung" in said and "3.000.000" in said and "4.000.000" in said, said
     assert page.locator("#f-fine_vnd").get_attribute("aria-invalid") == "true"
     assert violations_of(system, firm) == []
 
     # inside the band: recorded
-    record = page.locator("#record-violation")
-    record.locator('[name="fine_vnd"]').fill("3.500.000")
-    field.submit(record.locator("#record-submit"), "violation-recorded")
+    fill_and_send(field, "#record-violation", {"fine_vnd": "3.500.000"}, "violation-recorded")
     recorded = page.locator('article.violation[data-state="recorded"]')
     assert recorded.count() == 1 and recorded.locator("dd.fine").inner_text().startswith("3.500.000")
     [violation] = violations_of(system, firm)

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 from shared.kit.calendar import local_date
 from tests.gateway.test_dashboard import Expected, Page, check_figures
-from tests.staff.accounts import fill_and_send, staff_member
+from tests.staff.accounts import staff_member
+from tests.staff.forms import fill_and_send, form_values
 from tests.staff.world import AGENCY, village, village_elsewhere
 
 CONDITIONS = ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point")
@@ -76,8 +77,7 @@ def test_a_commune_officer_neither_finds_nor_changes_another_communes_site(story
     assert refused.status == 403
 
     story.goto(f"/staff/registry/sites/{home['id']}", "my-site")  # a form of mine gives a valid token
-    form = story.page.locator("#form-classify")
-    sent = {name: form.locator(f'[name="{name}"]').input_value() for name in ("csrf", "command_id")}
+    sent = form_values(story, "#form-classify", "csrf", "command_id")
     before = system.call_sync(AGENCY, "sites", "get_site", site_id=away["id"])
     acted = story.context.request.post(
         f"{system.base}/staff/registry/sites/{away['id']}/classify", max_redirects=0,
