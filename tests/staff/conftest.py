@@ -164,10 +164,11 @@ class Story:
         self.page.on("pageerror", lambda e: self.console.append(str(e)))
 
     def _console(self, message) -> None:  # type: ignore[no-untyped-def]
-        """Errors of the gateway's own pages (map tiles of other hosts are unreachable here by design)."""
-        where = (message.location or {}).get("url", "")
-        if message.type == "error" and not (where and urlsplit(where).hostname != "127.0.0.1"):
-            self.console.append(f"{message.text} ({where})")
+        """Errors of the gateway's own pages (map tiles of other hosts are unreachable here by design;
+        the browser's own favicon.ico request is not the page's)."""
+        where = urlsplit((message.location or {}).get("url", ""))
+        if message.type == "error" and where.path != "/favicon.ico" and where.hostname in (None, "127.0.0.1"):
+            self.console.append(f"{message.text} ({where.geturl()})")
 
     def snap(self, step: str, page=None) -> Path:  # type: ignore[no-untyped-def]
         slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
