@@ -76,6 +76,15 @@ _GATEWAY = _calls("""
     indicators.figures indicators.get_report indicators.issue_report indicators.roadmap
     indicators.status_card
 """)
+# the staff inbox (services/gateway/staff/inbox.py): the list, a report page and its actions
+_GATEWAY_INBOX = _calls("""
+    inspections.assign_incident inspections.close_incident inspections.get_incident
+    inspections.incident_history inspections.incident_photo inspections.merge_incident
+    inspections.reject_incident inspections.resolve_incident inspections.staff_inbox
+    inspections.store_photo inspections.suggest_duplicates inspections.triage_incident
+    inspections.verify_incident
+    sites.get_site
+""")
 # the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers
 _CLI = _calls("""
@@ -92,6 +101,7 @@ _CLI = _calls("""
     indicators.status_card
 """)
 _EVERY_SERVICE = frozenset(f"{s}.{m}" for s in SERVICES for m in ("ping", "events_since"))
+_AUDIT = frozenset(f"{s}.audit_trail" for s in SERVICES)  # the staff audit page (services/gateway/staff/audit.py)
 
 # The RPC each component calls (`<service>.<method>`, the routing key on nameko-rpc). A service
 # calls `events_since` of the streams it follows and its own `ping` (its health check runs
@@ -102,7 +112,7 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": _GATEWAY | _EVERY_SERVICE,
+    "gateway": _GATEWAY | _GATEWAY_INBOX | _EVERY_SERVICE | _AUDIT,
     "cli": _CLI | _BOT | _EVERY_SERVICE,
 }
 

@@ -11,6 +11,7 @@ ACCESS = table({
     "verify_incident": INSPECTORS, "resolve_incident": INSPECTORS, "close_incident": STAFF | {S},
     "get_incident": EVERYONE,  # the reporter and staff see it whole; anyone else the public card
     "suggest_duplicates": STAFF,
+    "staff_inbox": STAFF, "incident_history": STAFF, "incident_photo": STAFF,  # the staff inbox (issue 14)
     "list_incidents": STAFF | {P},  # the public (Open311 GET lists): every row as the public card
     "my_incidents": REPORTERS,  # the caller's own reports only
     "site_incident_counts": EVERYONE,

@@ -210,15 +210,16 @@ class InspectionsApplication(ServiceApplication):
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
     def verify_incident(self, actor: Actor, command_id: str | None, incident_id: str, finding: str,
-                        inspection_id: str | None = None) -> dict:
+                        inspection_id: str | None = None, photos: list[str] | None = None) -> dict:
         actor.require(*INSPECTORS, action="verify an incident on site")
+        self._check_photos(list(photos or []))
         if inspection_id:
             self._get(Inspection, inspection_id, "inspection_id")
 
         def act(i: Incident) -> None:
             i.check_state("verify", IncidentState.ASSIGNED)
             i.verify(finding=finding, inspection_id=_uuid(inspection_id, "inspection_id") if inspection_id else None,
-                     actor=actor.to_dict())
+                     actor=actor.to_dict(), photos=list(photos or []))
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
@@ -556,7 +557,8 @@ def incident_document(i: Incident, full: bool, with_reporter: bool = False) -> d
         doc.update(description=i.description, location=i.location, address=i.address,
                    photos=i.photos, additions=i.additions,
                    finding=i.finding, rejection=i.rejection, merged_into=i.merged_into, violation_id=i.violation_id,
-                   resolution_note=i.resolution_note, resolved_at=i.resolved_at, assignment=i.assignment)
+                   resolution_note=i.resolution_note, resolved_at=i.resolved_at, assignment=i.assignment,
+                   site_photos=getattr(i, "site_photos", []))
     if with_reporter:
         doc["reporter"] = i.reporter
     return as_plain(doc)

@@ -135,6 +135,7 @@ class Incident(StateMachine, Aggregate):
         self.reopened = 0
         self.overdue: list[str] = []
         self.inspection_id: UUID | None = None
+        self.site_photos: list[str] = []  # taken on site by the inspector who verified
 
     @staticmethod
     def check_new(location: dict | None, site_id: UUID | None, photos: list[str], address: str | None = None) -> None:
@@ -173,9 +174,11 @@ class Incident(StateMachine, Aggregate):
         self.state = IncidentState.ASSIGNED.value
 
     @event("Verified")
-    def verify(self, finding: str, inspection_id: UUID | None, actor: dict) -> None:
+    def verify(self, finding: str, inspection_id: UUID | None, actor: dict, photos: list[str] | None = None) -> None:
+        # `photos` came last, with a default: Verified events stored before it existed replay as none.
         self.finding = finding
         self.inspection_id = inspection_id
+        self.site_photos = list(getattr(self, "site_photos", [])) + list(photos or [])
         self.state = IncidentState.VERIFIED.value
 
     @event("Resolved")

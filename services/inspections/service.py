@@ -9,6 +9,7 @@ from nameko.timer import timer
 
 from shared import reference
 from shared.contracts import inspections as c
+from shared.contracts import inspections_inbox as cs
 from shared.kit.actor import Role
 from shared.kit.blobs import BlobStore
 from shared.kit.photos import PhotoLimits
@@ -17,8 +18,10 @@ from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
 from services.inspections.access import ACCESS
 from services.inspections.application import InspectionsApplication, incident_document, violation_document
+from services.inspections.inbox import StaffInbox
 from services.inspections.photos import PhotoShelf
-from services.inspections.views import InspectionsViews, SitesDirectory
+from services.inspections.places import InboxSitesDirectory
+from services.inspections.views import InspectionsViews
 
 DEADLINE_INTERVAL = Settings().deadline_check_interval
 PHOTO_GC_INTERVAL = Settings().photo_gc_interval or 86_400.0  # 0: the timer runs but does nothing
@@ -42,7 +45,7 @@ class InspectionsService(KitEntrypoints):
     name = "inspections"
     access = ACCESS  # services/inspections/access.py: the role × RPC matrix
     kit = ServiceKit("inspections", InspectionsApplication, c.PUBLIC_EVENTS, InspectionsViews,
-                     follows={"sites": SitesDirectory}, wire=wire)
+                     follows={"sites": InboxSitesDirectory}, wire=wire)
 
     def _args(self, cmd):  # type: ignore[no-untyped-def]
         return cmd.model_dump(exclude={"command_id"})
@@ -96,7 +99,7 @@ class InspectionsService(KitEntrypoints):
     @rpc_method(c.VerifyIncident)
     def verify_incident(self, cmd: c.VerifyIncident) -> dict:
         return self.kit.app.verify_incident(self.kit.actor, cmd.command_id, cmd.incident_id, cmd.finding,
-                                            str(cmd.inspection_id) if cmd.inspection_id else None)
+                                            str(cmd.inspection_id) if cmd.inspection_id else None, list(cmd.photos))
 
     @rpc_method(c.ResolveIncident)
     def resolve_incident(self, cmd: c.ResolveIncident) -> dict:
@@ -128,6 +131,21 @@ class InspectionsService(KitEntrypoints):
                                action="list all incidents")
         ids = self.kit.views.list_incidents(q.state, str(q.site_id) if q.site_id else None, q.limit, q.offset)
         return [self.kit.app.get_incident(self.kit.actor, i) for i in ids]
+
+    # -- the staff inbox (services/inspections/inbox.py) -------------------------------------------
+    @rpc_method(cs.StaffInbox)
+    def staff_inbox(self, q: cs.StaffInbox) -> dict:
+        args = q.model_dump()
+        args["site_id"] = str(q.site_id) if q.site_id else None
+        return StaffInbox(self.kit.app).page(self.kit.actor, **args)
+
+    @rpc_method(c.IncidentRef)
+    def incident_history(self, q: c.IncidentRef) -> list[dict]:
+        return StaffInbox(self.kit.app).history(self.kit.actor, str(q.incident_id))
+
+    @rpc_method(cs.IncidentPhoto)
+    def incident_photo(self, q: cs.IncidentPhoto) -> dict:
+        return StaffInbox(self.kit.app).photo(self.kit.actor, str(q.incident_id), q.photo)
 
     @rpc_method(c.SiteIncidents)
     def site_incident_counts(self, q: c.SiteIncidents) -> dict:

@@ -1,19 +1,24 @@
 """Read models of inspections.
 
-- `SitesDirectory` (shared/directory.py): what the sites stream says about sites and
-  establishments (followed from `langxanh.events` with the kit's follower).
+- `InboxSitesDirectory` (places.py, on shared/directory.py): what the sites stream says about sites
+  and establishments (followed from `langxanh.events` with the kit's follower).
 - `InspectionsViews`: the service's own incidents, inspections and violations, for lists,
-  counts, duplicate suggestions and the deadline timer (projected from its own log).
+  counts, duplicate suggestions, the deadline timer and the staff inbox (projected from its own log).
+
+Versioned by name: when the columns of a table change, the table and the projection get a new
+name (`incident_view_v2`, `inspections_views_v2`), so a data dir projected by an older release
+starts the new projection at position 0 and rebuilds it from the log (the old table stays,
+unused); the unchanged tables are rewritten in place (each row is replaced), which converges.
 """
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from shared.kit.calendar import distance_m
-from shared.directory import SitesDirectory  # noqa: F401  (the directory this service follows)
+from shared.directory import SitesDirectory  # noqa: F401  (services/inspections/places.py extends it)
 from shared.kit.follower import OwnLogProjection
 from shared.kit.sql import Cursor
 from services.inspections.domainmodel import Incident, Inspection, OPEN_INCIDENT_STATES, Violation
@@ -22,12 +27,46 @@ DUPLICATE_RADIUS_M = 300
 DUPLICATE_WINDOW = timedelta(days=7)
 
 
+OPEN_CLOCK = {"reported": "triage", "triaged": "resolution", "assigned": "resolution", "verified": "resolution",
+              "reopened": "resolution"}  # which deadline runs in each open state (none in the others)
+INBOX_COLUMNS = ("id, state, category, priority, site_id, lat, lon, reported_at, unit, inspector, assigned_due, "
+                 "triage_due, resolution_due, due_at, overdue, reopened")  # never the reporter
+
+
+def instant_key(at: datetime) -> str:
+    """A UTC instant as fixed-width text (ordered as text: always with microseconds)."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def running_due(state: str, triage_due: datetime, resolution_due: datetime) -> datetime | None:
+    """The deadline running in that state: triage while reported, resolution while open, else none."""
+    clock = OPEN_CLOCK.get(state)
+    return None if clock is None else (triage_due if clock == "triage" else resolution_due)
+
+
+def sort_key(state: str, triage_due: datetime, resolution_due: datetime, reported_at: datetime) -> str:
+    """Open incidents by their running deadline (the overdue first), then the others, newest first."""
+    due = running_due(state, triage_due, resolution_due)
+    if due is not None:
+        return instant_key(due)
+    return f"~{9_999_999_999 - int(reported_at.timestamp()):010d}"
+
+
 class InspectionsViews(OwnLogProjection):
-    name = "inspections_views"
+    name = "inspections_views_v2"
     tables = (
-        "CREATE TABLE IF NOT EXISTS {t:incident_view} (id TEXT PRIMARY KEY, state TEXT NOT NULL, category TEXT NOT NULL, "
-        "site_id TEXT, reporter TEXT NOT NULL, lat DOUBLE PRECISION, lon DOUBLE PRECISION, reported_at TEXT NOT NULL, "
-        "doc TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {t:incident_view_v2} (id TEXT PRIMARY KEY, state TEXT NOT NULL, "
+        "category TEXT NOT NULL, priority TEXT, site_id TEXT, reporter TEXT NOT NULL, lat DOUBLE PRECISION, "
+        "lon DOUBLE PRECISION, reported_at TEXT NOT NULL, unit TEXT, inspector TEXT, assigned_due TEXT, "
+        "triage_due TEXT NOT NULL, resolution_due TEXT NOT NULL, due_at TEXT, sort_key TEXT NOT NULL, "
+        "overdue TEXT NOT NULL, reopened INTEGER NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_sort ON {t:incident_view_v2} (sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_state ON {t:incident_view_v2} (state, sort_key)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_site ON {t:incident_view_v2} (site_id, sort_key)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_category ON {t:incident_view_v2} (category, reported_at)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_inspector ON {t:incident_view_v2} (inspector, sort_key)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_unit ON {t:incident_view_v2} (unit, sort_key)",
+        "CREATE INDEX IF NOT EXISTS incident_v2_reporter ON {t:incident_view_v2} (reporter, reported_at)",
         "CREATE TABLE IF NOT EXISTS {t:violation_view} (id TEXT PRIMARY KEY, state TEXT NOT NULL, "
         "establishment_id TEXT NOT NULL, site_id TEXT NOT NULL, doc TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {t:inspection_view} (id TEXT PRIMARY KEY, state TEXT NOT NULL, site_id TEXT NOT NULL, "
@@ -37,15 +76,7 @@ class InspectionsViews(OwnLogProjection):
     def project(self, cur: Cursor, event: dict) -> None:
         agg = self.aggregate_at(event)
         if isinstance(agg, Incident):
-            loc = agg.location or {}
-            cur.execute("DELETE FROM {t:incident_view} WHERE id=%s", (str(agg.id),))
-            cur.execute(
-                "INSERT INTO {t:incident_view} (id, state, category, site_id, reporter, lat, lon, reported_at, doc) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (str(agg.id), agg.state, agg.category, str(agg.site_id) if agg.site_id else None, agg.reporter,
-                 loc.get("lat"), loc.get("lon"), agg.reported_at.isoformat(),
-                 json.dumps({"overdue": agg.overdue, "priority": agg.priority})),
-            )
+            self._project_incident(cur, agg)
         elif isinstance(agg, Violation):
             cur.execute("DELETE FROM {t:violation_view} WHERE id=%s", (str(agg.id),))
             cur.execute("INSERT INTO {t:violation_view} (id, state, establishment_id, site_id, doc) VALUES (%s,%s,%s,%s,%s)",
@@ -56,25 +87,42 @@ class InspectionsViews(OwnLogProjection):
             cur.execute("INSERT INTO {t:inspection_view} (id, state, site_id, kind, scheduled_for) VALUES (%s,%s,%s,%s,%s)",
                         (str(agg.id), agg.state, str(agg.site_id), agg.kind, agg.scheduled_for))
 
+    def _project_incident(self, cur: Cursor, agg: Incident) -> None:
+        loc = agg.location or {}
+        job = agg.assignment or {}
+        due = running_due(agg.state, agg.triage_due, agg.resolution_due)
+        cur.execute("DELETE FROM {t:incident_view_v2} WHERE id=%s", (str(agg.id),))
+        cur.execute(
+            "INSERT INTO {t:incident_view_v2} (id, state, category, priority, site_id, reporter, lat, lon, reported_at, "
+            "unit, inspector, assigned_due, triage_due, resolution_due, due_at, sort_key, overdue, reopened, doc) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            (str(agg.id), agg.state, agg.category, agg.priority, str(agg.site_id) if agg.site_id else None,
+             agg.reporter, loc.get("lat"), loc.get("lon"), agg.reported_at.isoformat(), job.get("unit"),
+             job.get("inspector"), job.get("due"), instant_key(agg.triage_due), instant_key(agg.resolution_due),
+             due and instant_key(due), sort_key(agg.state, agg.triage_due, agg.resolution_due, agg.reported_at),
+             ",".join(agg.overdue), agg.reopened,
+             json.dumps({"overdue": agg.overdue, "priority": agg.priority})),
+        )
+
     def clear(self, cur: Cursor) -> None:
-        for table in ("incident_view", "violation_view", "inspection_view"):
+        for table in ("incident_view_v2", "violation_view", "inspection_view"):
             cur.execute(f"DELETE FROM {{t:{table}}}")
 
     # -- queries ---------------------------------------------------------------------------------
     def open_incident_ids(self) -> list[UUID]:
         states = sorted(s.value for s in OPEN_INCIDENT_STATES) + ["resolved"]
         marks = ",".join(["%s"] * len(states))
-        return [UUID(r["id"]) for r in self.fresh_rows(f"SELECT id FROM {{t:incident_view}} WHERE state IN ({marks}) ORDER BY id", states)]
+        return [UUID(r["id"]) for r in self.fresh_rows(f"SELECT id FROM {{t:incident_view_v2}} WHERE state IN ({marks}) ORDER BY id", states)]
 
     def open_violation_ids(self) -> list[UUID]:
         return [UUID(r["id"]) for r in self.fresh_rows("SELECT id FROM {t:violation_view} WHERE state <> 'closed' ORDER BY id")]
 
     def incidents_of_reporter(self, reporter: str) -> list[str]:
         return [r["id"] for r in self.fresh_rows(
-            "SELECT id FROM {t:incident_view} WHERE reporter=%s ORDER BY reported_at DESC", (reporter,))]
+            "SELECT id FROM {t:incident_view_v2} WHERE reporter=%s ORDER BY reported_at DESC", (reporter,))]
 
     def list_incidents(self, state: str | None, site_id: str | None, limit: int, offset: int) -> list[str]:
-        sql, params = "SELECT id FROM {t:incident_view} WHERE 1=1", []
+        sql, params = "SELECT id FROM {t:incident_view_v2} WHERE 1=1", []
         if state:
             sql += " AND state=%s"
             params.append(state)
@@ -85,7 +133,7 @@ class InspectionsViews(OwnLogProjection):
 
     def site_counts(self, site_id: str) -> dict:
         """Public: how many reports a site has, by state and category — never who reported."""
-        rows = self.fresh_rows("SELECT state, category, COUNT(*) AS n FROM {t:incident_view} WHERE site_id=%s "
+        rows = self.fresh_rows("SELECT state, category, COUNT(*) AS n FROM {t:incident_view_v2} WHERE site_id=%s "
                           "GROUP BY state, category ORDER BY state, category", (site_id,))
         by_state: dict[str, int] = {}
         by_category: dict[str, int] = {}
@@ -108,7 +156,7 @@ class InspectionsViews(OwnLogProjection):
         lo = (incident.reported_at - DUPLICATE_WINDOW).isoformat()
         hi = (incident.reported_at + DUPLICATE_WINDOW).isoformat()
         rows = self.fresh_rows(
-            "SELECT id, site_id, lat, lon, state, reported_at FROM {t:incident_view} WHERE category=%s AND id<>%s "
+            "SELECT id, site_id, lat, lon, state, reported_at FROM {t:incident_view_v2} WHERE category=%s AND id<>%s "
             "AND reported_at >= %s AND reported_at <= %s AND state NOT IN ('rejected', 'merged') ORDER BY reported_at",
             (incident.category, str(incident.id), lo, hi))
         here = incident.location
@@ -122,3 +170,55 @@ class InspectionsViews(OwnLogProjection):
                 out.append({"id": r["id"], "state": r["state"], "reported_at": r["reported_at"], "same_site": same_site,
                             "distance_m": None if near is None else round(near)})
         return out
+
+    def inbox(self, *, states: list[str] | None = None, category: str | None = None,
+              site_ids: list[str] | None = None, site_id: str | None = None, overdue_at: datetime | None = None,
+              inspector: str | None = None, unit: str | None = None, offset: int = 0,
+              limit: int = 50) -> tuple[list[dict], int]:
+        """A page of the staff inbox and the count of every row matching. `site_ids` is the
+        scope (None: city-wide; empty: nothing); `overdue_at`: only rows whose running deadline
+        passed before that instant; `inspector` and `unit` together: assigned to either."""
+        if site_ids is not None and not site_ids:
+            return [], 0
+        filters = dict(states=states, category=category, site_ids=site_ids, site_id=site_id, overdue_at=overdue_at,
+                       inspector=inspector, unit=unit)
+        self.catch_up()
+        count_sql, count_params = self._inbox_where(**filters, page=False)
+        total = int(self.rows(f"SELECT COUNT(*) AS n FROM {{t:incident_view_v2}} WHERE {count_sql}", count_params)[0]["n"])
+        sql, params = self._inbox_where(**filters, page=True)
+        rows = self.rows(f"SELECT {INBOX_COLUMNS} FROM {{t:incident_view_v2}} WHERE {sql} "
+                         "ORDER BY sort_key, id LIMIT %s OFFSET %s", [*params, limit, offset])
+        return rows, total
+
+    def _inbox_where(self, *, states: list[str] | None, category: str | None, site_ids: list[str] | None,
+                     site_id: str | None, overdue_at: datetime | None, inspector: str | None, unit: str | None,
+                     page: bool) -> tuple[str, list]:
+        """The WHERE of the inbox. On SQLite (no statistics unless analysed) the planner is
+        steered: a unary `+` keeps a column from choosing the index, so a page walks the
+        (sort_key) index and stops at its limit, and a site filter drives the (site_id) index."""
+        sited = bool(site_ids or site_id or inspector or unit)  # a narrower index than the state's
+        steer = "" if self.db.postgres else "+"
+        where, params = ["1=1"], []
+        if states:
+            column = f"{steer}state" if (page or sited) else "state"
+            where.append(f"{column} IN ({','.join(['%s'] * len(states))})")
+            params.extend(states)
+        if category:
+            where.append(f"{steer}category=%s")
+            params.append(category)
+        if site_id:
+            where.append("site_id=%s")
+            params.append(site_id)
+        if site_ids is not None:
+            where.append(f"site_id IN ({','.join(['%s'] * len(site_ids))})")
+            params.extend(site_ids)
+        if overdue_at is not None:
+            where.append("sort_key < %s")  # open rows only: the others' keys sort after every instant
+            params.append(instant_key(overdue_at))
+        if inspector and unit:
+            where.append("(inspector=%s OR unit=%s)")
+            params.extend([inspector, unit])
+        elif inspector or unit:
+            where.append("inspector=%s" if inspector else "unit=%s")
+            params.append(inspector or unit)
+        return " AND ".join(where), params

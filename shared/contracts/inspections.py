@@ -93,6 +93,7 @@ class VerifyIncident(Command):
     incident_id: UUID
     finding: LongText
     inspection_id: UUID | None = None
+    photos: list[BlobRef] = Field(default_factory=list, max_length=3, description="Taken on site (store_photo first)")
 
 
 class ResolveIncident(Command):

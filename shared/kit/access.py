@@ -24,7 +24,9 @@ PARTIES = frozenset({B, T, F})                    # establishments' accounts
 STAFF = frozenset({I, A, D})                      # the authorities' staff
 READ_ALL = STAFF | {S}                            # staff and the platform itself
 
-KIT_ENTRYPOINTS = {"events_since": EVERYONE, "ping": EVERYONE}  # the public stream and health
+# the public stream and health; the audit trail (shared/kit/audit.py) to the agency and admins: an
+# inspector reads a record's timeline on its own page (site_history, the record's reads), not who did what
+KIT_ENTRYPOINTS = {"events_since": EVERYONE, "ping": EVERYONE, "audit_trail": frozenset({A, D})}
 
 
 def table(entries: Mapping[str, Iterable[Role]]) -> dict[str, frozenset[Role]]:

@@ -22,10 +22,12 @@ from nameko.rpc import Rpc as NamekoRpc
 from pydantic import ValidationError
 
 from shared.catalog import SERVICES
+from shared.contracts.audit import AuditTrail as AuditQuery
 from shared.contracts.base import Command, EventsSince
 from shared.kit import access
 from shared.kit.actor import SYSTEM, Actor
 from shared.kit.assertion import verifier_for
+from shared.kit.audit import AuditTrail
 from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.client import ServiceClient, register_errors
 from shared.kit.config import Settings
@@ -187,6 +189,7 @@ class Kit:
         self.provider = provider
         self.app = provider.app
         self.views = provider.views
+        self.audit = provider.audit
         self.followers = provider.followers
         self.settings = provider.settings
         self._data = worker_ctx.data
@@ -238,6 +241,7 @@ class ServiceKit(DependencyProvider):
         self.mapper = PublicMapper(self.service, self.app, self.contracts, place=getattr(self.app, "place_of", None))
         if self.views_class is not None:
             self.views = self.views_class(db, self.app)
+        self.audit = AuditTrail(db, self.app, self.service)  # who did what, from the own log (shared/kit/audit.py)
         if settings.uses_postgres:
             lock: Any = AdvisoryLock(parse_database_url(settings.database_url or ""), f"langxanh-relay-{settings.schema_for(self.service)}")
         else:
@@ -311,6 +315,7 @@ class ServiceKit(DependencyProvider):
             published = 0
             try:
                 published = self.relay.run_once()
+                self.audit.catch_up()  # kept current beside the relay, so a trail query rarely waits
             except Exception:  # broker or store away: log, try again on the next tick
                 self.metrics.error(self.service, "relay")
                 log.exception("%s relay run failed; retrying", self.service)
@@ -389,6 +394,11 @@ class KitEntrypoints:
     def events_since(self, q: EventsSince) -> list[dict]:
         """Public events (CloudEvents dicts) after `position`, at most `limit`."""
         return self.kit.events_since(q.position, q.limit)
+
+    @rpc_method(AuditQuery)
+    def audit_trail(self, q: AuditQuery) -> dict:
+        """Who did what and when (shared/kit/audit.py): {service, rows newest first, next_before}."""
+        return self.kit.audit.trail(self.kit.actor, **q.model_dump())
 
     @rpc
     def ping(self) -> dict:

@@ -17,6 +17,10 @@ P4  tests.bench.sites_throughput: events stored through the sites RPC vs direct 
 P5  VmRSS of each service process after --events events were appended directly (Application,
     no broker) to the sites, inspections and manifests logs (tests.history mix), the services
     started on them and every relay and follower caught up.
+P7  tests.bench.staff_inbox: the staff inbox (StaffInbox.page: count, page, site names,
+    working-day clocks; and the gateway's GET /staff/inbox and /v1/staff/inbox in-process) over
+    --inbox-reports incidents seeded into the read model; p95 over seven kinds of query
+    (issue 14: < 300 ms).
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ from pathlib import Path
 from shared.kit.actor import SYSTEM
 from shared.kit.amqp import StreamConsumer
 from shared.kit.client import ServiceClient
-from tests.bench import bot_status, indicators_rebuild, sites_throughput
+from tests.bench import bot_status, indicators_rebuild, sites_throughput, staff_inbox
 from tests.bench.common import (ROOT, SERVICES, create_vhost, delete_vhost, drop_schemas, pct, rss_kib,
                                  service_env, settings_of, start, stop)
 
@@ -258,6 +262,14 @@ def p3_p5(store: str, tmp: Path, prefix: str, events: int, amqp_uri: str) -> tup
     return p3, p5
 
 
+# -- P7 ------------------------------------------------------------------------------------------
+def p7_inbox(store: str, tmp: Path, prefix: str, reports: int, quick: bool) -> dict:
+    print(f"[{store}] P7: the staff inbox over {reports} reports …", flush=True)
+    r = staff_inbox.run(store, reports, 10 if quick else 30, tmp / "p7", prefix + "p7_")
+    print(f"[{store}] P7: p95 {r['queries']['all']['p95_ms']:.1f} ms over every query", flush=True)
+    return r
+
+
 # -- one store -----------------------------------------------------------------------------------
 def run_store(store: str, args: argparse.Namespace) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"lx-bench-all-{store}-"))
@@ -296,6 +308,8 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
             out["P4"] = sites_throughput.run(store, n4, 8, amqp_uri)
         if "P5" in args.only or "P3" in args.only:
             out["P3"], out["P5"] = p3_p5(store, tmp, prefix, args.events, amqp_uri)
+        if "P7" in args.only:
+            out["P7"] = p7_inbox(store, tmp, prefix, args.inbox_reports, args.quick)
     finally:
         delete_vhost(amqp_uri)
         if store == "postgres":
@@ -337,6 +351,12 @@ def table(results: list[dict]) -> str:
         row("P4 eventsourcing aggregate save, bare, events/s", lambda r: f0(r["P4"]["eventsourcing_bare_eps"])),
         row("P5 events appended (sites+inspections+manifests)", lambda r: f0(r["P5"]["events"])),
         row("P5 catch-up after start, s", lambda r: f0(r["P5"]["catch_up_s"])),
+        row("P7 staff inbox (reports in the read model)", lambda r: f0(r["P7"]["reports"])),
+        row("P7 inbox page p50 / p95 ms, every query", lambda r: f"{f1(r['P7']['queries']['all']['p50_ms'])} / "
+                                                                  f"{f1(r['P7']['queries']['all']['p95_ms'])}"),
+        row("P7 inbox worst query p95 ms", lambda r: f1(max(q["p95_ms"] for q in r["P7"]["queries"].values()))),
+        row("P7 gateway GET /staff/inbox / GET /v1/staff/inbox p95 ms",
+            lambda r: f"{f1(r['P7']['routes']['page']['p95_ms'])} / {f1(r['P7']['routes']['json']['p95_ms'])}"),
     ]
     for s in SERVICES:
         lines.append(row(f"P5 RSS {s}, MiB (fresh → after)",
@@ -352,7 +372,8 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=None, help="P1 concurrent chats (default 20, quick 5)")
     parser.add_argument("--reports", type=int, default=None, help="P1 reports per chat (default 5, quick 2)")
     parser.add_argument("--pool", type=int, default=8)
-    parser.add_argument("--only", default="P1,P2,P3,P4,P5", help="comma-separated subset (P3 and P5 run together)")
+    parser.add_argument("--inbox-reports", type=int, default=100_000, help="P7 reports in the inbox read model")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P7", help="comma-separated subset (P3 and P5 run together)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = parser.parse_args()
     args.chats = args.chats or (5 if args.quick else 20)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from shared.kit.client import ServiceClient
 from shared.kit.config import Settings
@@ -103,6 +107,27 @@ def drop_schemas(prefix: str) -> None:
                                             (prefix.replace("_", r"\_") + "%",)).fetchall()]
         for name in names:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@contextmanager
+def generated_history(store: str, events: int, tag: str) -> Iterator[Any]:
+    """tests.history's History of about `events` events on a fresh SQLite data dir or fresh PostgreSQL
+    schemas (dropped afterwards); its applications closed at the end."""
+    from tests.bench.all import HISTORY_EVENTS_AT_SCALE_1
+    from tests.bench.indicators_rebuild import generate, history_for
+
+    prefix = f"{tag}{uuid.uuid4().hex[:6]}_"
+    tmp = Path(tempfile.mkdtemp(prefix=f"lx-bench-{tag}-"))
+    settings = Settings(data_dir=tmp, **({"database_url": PG_URL, "schema_prefix": prefix} if store == "postgres" else {}))
+    history = history_for(settings)
+    try:
+        print(f"{generate(history, events / HISTORY_EVENTS_AT_SCALE_1)} events appended ({store})")
+        yield history
+    finally:
+        for app in (history.sites, history.inspections, history.manifests):
+            app.close()
+        if store == "postgres":
+            drop_schemas(prefix)
 
 
 # -- RabbitMQ: a vhost of the bench's own (RPC queues are named by service, so services of

@@ -7,16 +7,12 @@ events were appended behind it (P5's history appended directly, or a restore):
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 from services.inspections.views import InspectionsViews
 from services.manifests.views import ManifestsViews
 from services.sites.views import SitesViews
 from shared.kit.sql import Db
-from tests.bench.indicators_rebuild import history_for
 from tests.history import History
 
 VIEWS = {"sites": SitesViews, "inspections": InspectionsViews, "manifests": ManifestsViews}
@@ -36,30 +32,15 @@ def rebuild(history: History) -> dict:
 
 
 def main() -> None:
-    from shared.kit.config import Settings
-    from tests.bench.all import HISTORY_EVENTS_AT_SCALE_1
-    from tests.bench.common import drop_schemas
-    from tests.bench.indicators_rebuild import generate
+    from tests.bench.common import generated_history
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
-    prefix = f"lxv{uuid.uuid4().hex[:6]}_"
-    tmp = Path(tempfile.mkdtemp(prefix="lx-bench-views-"))
-    settings = Settings(data_dir=tmp, **({"database_url": "postgresql://postgres@127.0.0.1:5432/test",
-                                          "schema_prefix": prefix} if args.store == "postgres" else {}))
-    history = history_for(settings)
-    try:
-        total = generate(history, args.events / HISTORY_EVENTS_AT_SCALE_1)
-        print(f"{total} events appended")
+    with generated_history(args.store, args.events, "lxv") as history:
         for name, r in rebuild(history).items():
             print(f"{name} views: {r['events']} events in {r['s']:.1f} s, {r['eps']:.0f} events/s")
-    finally:
-        for app in (history.sites, history.inspections, history.manifests):
-            app.close()
-        if args.store == "postgres":
-            drop_schemas(prefix)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from services.sites.service import SitesService
 from services.sites.views import SitesViews
 from shared import reference
 from shared.kit.actor import Actor, Role
+from shared.kit.audit import AuditTrail
 from shared.kit.blobs import BlobStore
 from services.inspections.photos import PhotoShelf
 from shared.kit.public import PublicMapper
@@ -58,6 +59,7 @@ class FakeKit:
         self.app, self.views, self.settings, self.actor = app, views, settings, actor
         self.provider = self
         self.mapper = PublicMapper(service, app, SERVICES[service].kit.contracts, place=getattr(app, "place_of", None))
+        self.audit = AuditTrail(Db.of(app), app, service)  # as ServiceKit builds it
 
     def events_since(self, position: int, limit: int) -> list[dict]:
         return self.mapper.events_since(position, limit)
@@ -111,8 +113,10 @@ class World:
         self.f2 = est("Xử lý Hai", "F-2", treatment_facility=True, licence=licence)
         i = self.inspections
         i.add_plan_item(AGENCY, None, year=2026, ref="KH-0", site_id=self.site, establishment_id=self.g)
+        self.photo = i.blobs.put_photo(base64.b64decode(png_b64()))  # the report's photo (staff-only reads)
         self.incident = i.report_incident(RESIDENT, None, category="dust", description="Bụi mù mịt",
-                                          location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site)["id"]
+                                          location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site,
+                                          photos=[self.photo])["id"]
         self.inspection = i.schedule_inspection(INSPECTOR, None, kind="unannounced", scheduled_for=date(2026, 3, 6),
                                                 site_id=self.site, establishment_id=self.g,
                                                 incident_ids=[self.incident])["id"]
@@ -152,7 +156,7 @@ class World:
     def payloads(self) -> dict[str, dict[str, dict]]:
         """A valid payload for every RPC of every service (entrypoint name → keyword arguments)."""
         m, ins, inc, v = self.manifest, self.inspection, self.incident, self.violation
-        kit = {"events_since": dict(position=0, limit=10), "ping": {}}
+        kit = {"events_since": dict(position=0, limit=10), "ping": {}, "audit_trail": dict(actor=AGENCY.id)}
         sites = dict(kit, **{
             "register_site": dict(kind="craft_village", name="Làng mới", old_district="gia-lam"),
             "amend_site": dict(site_id=self.site, changes={"households": 10}),
@@ -185,6 +189,8 @@ class World:
             "verify_incident": dict(incident_id=inc, finding="ok"),
             "resolve_incident": dict(incident_id=inc), "close_incident": dict(incident_id=inc, reason="xong"),
             "get_incident": dict(incident_id=inc), "suggest_duplicates": dict(incident_id=inc),
+            "staff_inbox": dict(states=["reported"]), "incident_history": dict(incident_id=inc),
+            "incident_photo": dict(incident_id=inc, photo=self.photo),
             "my_incidents": {}, "list_incidents": {}, "site_incident_counts": dict(site_id=self.site),
             "add_plan_item": dict(year=2026, ref="KH-1", site_id=self.site), "get_plan": dict(year=2026),
             "schedule_inspection": dict(kind="unannounced", scheduled_for="2026-03-06", site_id=self.site,
@@ -199,12 +205,13 @@ class World:
             "submit_evidence": dict(violation_id=v, text="done"),
             "review_evidence": dict(violation_id=v, accepted=True, note="ok"),
             "get_violation": dict(violation_id=v), "list_violations": {},
+            "audit_trail": dict(aggregate_id=inc),  # the resident's report: the pseudonym's row
         })
         manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{
             "figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"), "status_card": dict(site_id=self.site),
             "issue_report": dict(period="2025Q4"), "get_report": dict(report_id=self.report),
-            "diff_report": dict(report_id=self.report),
+            "diff_report": dict(report_id=self.report), "audit_trail": dict(actor=ADMIN.id),
         })
         return {"sites": sites, "inspections": inspections, "manifests": manifests, "indicators": indicators}
 
@@ -228,6 +235,7 @@ def manifest_payloads(g: str, t: str, f: str, m: str) -> dict[str, dict]:
         "get_manifest": dict(manifest_id=m), "my_manifests": {},
         "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": {},
         "events_since": dict(position=0, limit=10), "ping": {},
+        "audit_trail": dict(aggregate_id=m),  # filed by a business's pseudonym
     }
 
 

@@ -134,6 +134,16 @@ def check_incident_rows(world: World, role: Role, answer: Any) -> None:
             assert not keys_in(row) & INCIDENT_PRIVATE, (role, keys_in(row) & INCIDENT_PRIVATE)
 
 
+def check_inbox_page(world: World, role: Role, answer: Any) -> None:
+    """The staff inbox: the report is there, and never its reporter (not even to staff)."""
+    assert world.incident in [row["id"] for row in answer["rows"]], answer
+    assert "reporter" not in keys_in(answer) and RESIDENT.id not in str(answer)
+
+
+def check_no_reporter(world: World, role: Role, answer: Any) -> None:
+    assert answer and "reporter" not in keys_in(answer) and RESIDENT.id not in str(answer), answer
+
+
 def check_other_reporter(world: World) -> None:
     other = Actor("tg:resident-2", Role.RESIDENT)
     answer = call(world, "inspections", "get_incident", other, {"incident_id": world.incident})
@@ -173,22 +183,37 @@ def check_no_staff_ids(world: World, role: Role, answer: Any) -> None:
         assert STAFF_NOTE not in str(answer)
 
 
+def check_audit(world: World, role: Role, answer: Any) -> None:
+    """Every trail of the world has rows; a chat pseudonym (a resident's, a party's) only for admins."""
+    rows = answer["rows"]
+    assert rows, (role, answer)
+    hidden = [r for r in rows if r["actor_role"] not in ("inspector", "agency", "admin", "system")]
+    if role == Role.ADMIN:
+        assert all(r["actor_id"] for r in rows)
+    else:
+        assert all(r["actor_id"] is None for r in hidden) and RESIDENT.id not in str(answer) \
+            and "tg:" not in str(answer), (role, hidden)
+    assert not {"description", "note", "reason", "text"} & keys_in(answer)  # no free text, ever
+
+
 # every query of every service: what the roles it admits must not see (beyond check_no_staff_ids)
 QUERY_CHECKS = {
     "sites": {"get_site": None, "search_sites": None, "search_establishments": None, "list_sites": None,
               "site_establishments": None, "get_establishment": None, "site_history": check_history,
-              "events_since": None, "ping": None},
+              "events_since": None, "ping": None, "audit_trail": check_audit},
     "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
+                    "staff_inbox": check_inbox_page, "incident_history": check_no_reporter,
+                    "incident_photo": check_no_reporter,
                     "my_incidents": check_own_rows("id", lambda w, r: w.incident if r == Role.RESIDENT else None),
                     "site_incident_counts": None, "get_plan": None, "get_inspection": None,
                     "sanction_catalogue": None, "get_violation": None,
                     "list_violations": check_own_rows("establishment_id",
                                                       lambda w, r: w.g if r == Role.BUSINESS else None),
-                    "events_since": None, "ping": None},
+                    "events_since": None, "ping": None, "audit_trail": check_audit},
     "manifests": {"get_manifest": None, "my_manifests": check_my_manifests, "mass_balance": None,
-                  "waste_catalogue": None, "events_since": None, "ping": None},
+                  "waste_catalogue": None, "events_since": None, "ping": None, "audit_trail": check_audit},
     "indicators": {"figures": None, "roadmap": None, "status_card": None, "get_report": None, "diff_report": None,
-                   "events_since": None, "ping": None},
+                   "events_since": None, "ping": None, "audit_trail": check_audit},
 }
 
 

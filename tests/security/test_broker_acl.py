@@ -14,9 +14,9 @@ from shared.catalog import SERVICES
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:\s*Eventlet is deprecated")
 ROOT = Path(__file__).resolve().parents[2]
-# called with the service in a variable: `ping` over every service, `events_since` over the streams
-# the component follows (its feed's backfill; the CLI's `tail` and `replay` read any stream)
-VARIABLE = ("ping", "events_since")
+# called with the service in a variable: `ping` and `audit_trail` over every service, `events_since`
+# over the streams the component follows (its feed's backfill; the CLI's `tail` and `replay` read any stream)
+VARIABLE = ("ping", "events_since", "audit_trail")  # audit_trail: the gateway's audit page asks every service
 FILES = {
     "bot": [p for p in (ROOT / "bot").rglob("*.py") if p.name not in ("demo.py", "console.py")],
     "gateway": list((ROOT / "services" / "gateway").rglob("*.py")),
@@ -38,7 +38,7 @@ def calls_in(component: str, methods: dict[str, set[str]], paths: list[Path] | N
     """`…("sites", "get_site", …)`, `c.sites.get_site(…)`, and `…(source, "ping")`."""
     paths = FILES[component] if paths is None else paths
     streams = tuple(SERVICES) if component == "cli" else brokeracl.FOLLOWS[component]  # `tail` reads any
-    over = {"ping": tuple(SERVICES), "events_since": streams}
+    over = {"ping": tuple(SERVICES), "events_since": streams, "audit_trail": tuple(SERVICES)}
     found = set()
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

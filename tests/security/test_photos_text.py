@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from pydantic import ValidationError
 
-from shared.contracts import indicators, inspections, manifests, open311, sites
+from shared.contracts import audit, indicators, inspections, manifests, open311, sites
 from shared.contracts.base import Command, Contract, LongText, ShortText
 from shared.contracts.clean_text import FORBIDDEN, multi_line, single_line
 from shared.kit.nameko_glue import invalid_from_validation
 
-MODULES = (sites, inspections, manifests, indicators)
+MODULES = (sites, inspections, manifests, indicators, audit)
 FORBIDDEN_CHARS = st.one_of(
     st.sampled_from(["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9b",
                      "\x9f", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff"]),

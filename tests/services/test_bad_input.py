@@ -41,7 +41,7 @@ def valid_payloads(site_id, establishment_id):
         "site_establishments": dict(site_id=site_id),
         "site_history": dict(site_id=site_id),
         "get_establishment": dict(establishment_id=establishment_id),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
 
 

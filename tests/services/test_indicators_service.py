@@ -56,5 +56,5 @@ def test_every_kind_of_bad_input_on_every_indicators_rpc(world):
     valid = {"figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"),
              "status_card": dict(site_id=cluster), "issue_report": dict(period="2025Q4"),
              "get_report": dict(report_id=report["id"]), "diff_report": dict(report_id=report["id"]),
-             "events_since": dict(position=0, limit=10)}
+             "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10)}
     assert badinput.assert_every_bad_input_refused(indicators, IndicatorsService, valid, AGENCY) > 35

@@ -100,6 +100,9 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "close_incident": dict(incident_id=report["id"], reason="xong"),
         "get_incident": dict(incident_id=report["id"]),
         "suggest_duplicates": dict(incident_id=report["id"]),
+        "staff_inbox": dict(states=["reported"], communes=["xa-bat-trang"]),
+        "incident_history": dict(incident_id=report["id"]),
+        "incident_photo": dict(incident_id=report["id"], photo=photo),
         "my_incidents": dict(),
         "list_incidents": dict(),
         "site_incident_counts": dict(site_id=site_id),
@@ -120,7 +123,7 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "review_evidence": dict(violation_id=violation["id"], accepted=True, note="ok"),
         "get_violation": dict(violation_id=violation["id"]),
         "list_violations": dict(),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(inspections, InspectionsService, valid, INSPECTOR)
     assert cases > 200

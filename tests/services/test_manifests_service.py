@@ -90,7 +90,7 @@ def test_every_kind_of_bad_input_on_every_manifests_rpc(world):
         "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
         "get_manifest": dict(manifest_id=mid), "my_manifests": dict(),
         "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": dict(),
-        "events_since": dict(position=0, limit=10),
+        "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(manifests, ManifestsService, valid, ADMIN)
     assert cases > 130

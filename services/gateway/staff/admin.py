@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from services.gateway.context import errors
 from services.gateway.staff.application import document
 from services.gateway.staff.i18n import field_errors
 from services.gateway.staff.kit import Member, StaffApi, StaffPage, StaffPost, redirect, render
@@ -16,7 +17,7 @@ from shared.kit.actor import Role
 from shared.kit.errors import LangXanhError
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/v1/staff", tags=["staff"])
+api = APIRouter(prefix="/v1/staff", tags=["staff"], responses=errors(401, 403, 404, 409, 413, 429))
 EMAIL_PATH = r"^[^/\s]{3,300}$"
 
 

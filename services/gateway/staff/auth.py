@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from services.gateway.context import errors
 from services.gateway.staff.i18n import field_errors
 from services.gateway.staff.kit import (LANG_COOKIE, SESSION_COOKIE, CsrfRefused, Member, StaffApi, StaffPage,
                                         StaffPost, lang_of, redirect, render, safe_next)
@@ -23,7 +24,7 @@ from shared.kit.actor import Role
 from shared.kit.errors import InvalidInput, LangXanhError
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/v1/staff", tags=["staff"])
+api = APIRouter(prefix="/v1/staff", tags=["staff"], responses=errors(401, 403, 404, 409, 413, 429))
 FORM_COOKIE = "lx_form"
 
 
