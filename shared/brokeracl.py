@@ -85,6 +85,13 @@ _GATEWAY_INBOX = _calls("""
     inspections.verify_incident
     sites.get_site
 """)
+# the staff workspace's registry (services/gateway/staff/registry*.py), as the signed-in member
+_GATEWAY_REGISTRY = _calls("""
+    sites.staff_sites sites.staff_establishments sites.site_as_of sites.site_history sites.get_establishment
+    sites.amend_site sites.recognise_site sites.classify_site sites.set_condition sites.set_wwtp
+    sites.record_reform sites.deactivate_site sites.register_establishment sites.amend_establishment
+    sites.issue_link_code sites.store_evidence sites.get_evidence sites.get_site
+""")
 # the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers
 _CLI = _calls("""
@@ -112,7 +119,7 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": _GATEWAY | _GATEWAY_INBOX | _EVERY_SERVICE | _AUDIT,
+    "gateway": _GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _EVERY_SERVICE | _AUDIT,
     "cli": _CLI | _BOT | _EVERY_SERVICE,
 }
 

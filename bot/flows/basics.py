@@ -1,4 +1,4 @@
-"""/start (language, what the bot does, the privacy promise), /help, /lang, /cancel outside a
+"""/start (language, what the bot does, the privacy promise; `/start CODE`, a link code's deep link, links), /help, /lang, /cancel outside a
 conversation, unknown commands, free text and anything else sent out of turn."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.common import Ctx, answer_query, buttons, deps, lang, say, user_id
+from bot.flows.link import link
 from bot.texts import LANGUAGES
 
 
@@ -18,6 +19,9 @@ def language_keyboard():  # type: ignore[no-untyped-def]
 async def start(update: Update, context: Ctx) -> None:
     await asyncio.to_thread(deps(context).store.remember, user_id(update), update.effective_chat.id,
                             lang(update, context))
+    if context.args:  # the QR code of a link code (staff workspace): https://t.me/<bot>?start=<CODE>
+        await link(update, context)
+        return
     await say(update, context, "start-welcome", language_keyboard())
     await say(update, context, "start-privacy")
 

@@ -1,5 +1,5 @@
 """Who may call which RPC of the sites service (shared/kit/access.py reads it at every call)."""
-from shared.kit.access import EVERYONE, SIGNED_IN, A, D, I, S, table
+from shared.kit.access import EVERYONE, SIGNED_IN, STAFF, A, D, I, S, table
 
 WRITERS = {A, D, S}        # the registry: the agency, the admin, the platform (seed)
 ASSESSORS = WRITERS | {I}  # classification, Art. 56 conditions, WWTP status
@@ -14,4 +14,7 @@ ACCESS = table({
     "get_site": EVERYONE, "search_sites": EVERYONE, "search_establishments": EVERYONE, "list_sites": EVERYONE,
     "site_establishments": EVERYONE, "get_establishment": EVERYONE,
     "site_history": EVERYONE,  # actor ids and free text only for staff (SitesApplication.history)
+    # the staff workspace's registry (issue 14): staff's own words and every filter
+    "staff_sites": STAFF, "staff_establishments": STAFF, "site_as_of": STAFF,
+    "store_evidence": STAFF, "get_evidence": STAFF,  # the Art. 56 checklist's evidence files
 })

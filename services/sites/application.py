@@ -6,7 +6,7 @@ checks the actor's role and names the legal basis where one applies.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -34,7 +34,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTRY_WRITERS = (Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 ASSESSORS = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
 STAFF = (Role.AGENCY, Role.ADMIN, Role.INSPECTOR, Role.SYSTEM)
-STAFF_ONLY_TEXT = ("reason", "note", "evidence")  # staff's own words: never shown to the public (issue 13)
+STAFF_ONLY_TEXT = ("reason", "note", "evidence", "evidence_file")  # staff's own words: never shown to the public (issue 13)
 
 
 def local_today(now: datetime) -> date:
@@ -49,6 +49,7 @@ class SitesApplication(LinkCommands, ServiceApplication):
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._place_cache: dict[UUID, tuple[int, str | None]] = {}
+        self.evidence: Any = None  # services/sites/evidence.py EvidenceShelf (the service's wire)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _site(self, site_id: UUID | str) -> Site:
@@ -142,16 +143,20 @@ class SitesApplication(LinkCommands, ServiceApplication):
         return self.execute(command_id, work)
 
     def set_condition(self, actor: Actor, command_id: str | None, site_id: str, item: str, state: str,
-                      checked_on: date, legal_basis: str, evidence: str | None = None) -> dict:
+                      checked_on: date, legal_basis: str, evidence: str | None = None,
+                      evidence_file: str | None = None) -> dict:
         if state == ConditionState.NOT_APPLICABLE and item != ConditionItem.CENTRAL_WWTP:
             raise InvalidInput("only the central WWTP item can be not applicable (where none exists)",
                                "state", "applicable")
+        if evidence_file and (self.evidence is None or not self.evidence.claim(evidence_file)):
+            raise InvalidInput("no stored evidence file with that sha256 (store_evidence first)", "evidence_file",
+                               "exists")
 
         def work():  # type: ignore[no-untyped-def]
             site = self._writable_site(actor, site_id, "set an Art. 56 condition", ASSESSORS)
             site.check_kind("conditions", SiteKind.CRAFT_VILLAGE)
             site.set_condition(item=item, state=state, evidence=evidence, checked_on=checked_on.isoformat(),
-                               legal_basis=legal_basis, actor=actor.to_dict())
+                               legal_basis=legal_basis, actor=actor.to_dict(), evidence_file=evidence_file)
             return [site], self._answer(site)
 
         return self.execute(command_id, work)
@@ -238,18 +243,29 @@ class SitesApplication(LinkCommands, ServiceApplication):
         return self.execute(command_id, work)
 
     # -- queries ---------------------------------------------------------------------------------
-    def site_at(self, site_id: str, as_of: datetime | None = None) -> Site:
-        """The site as the registry knew it at `as_of` (default: now)."""
+    def site_at(self, site_id: str, as_of: datetime | None = None, before: datetime | None = None,
+                field: str = "as_of") -> Site:
+        """The site as the registry knew it at `as_of` (default: now), or just before `before`:
+        the version of the last event stored by then (the events' timestamps)."""
         sid = _uuid(site_id, "site_id")
-        if as_of is None:
+        if as_of is None and before is None:
             return self._site(sid)
         version = None
         for e in self.events.get(sid):
-            if e.timestamp <= as_of:
+            if (as_of is not None and e.timestamp <= as_of) or (before is not None and e.timestamp < before):
                 version = e.originator_version
         if version is None:
-            raise SiteNotFound(f"site {site_id} was not yet registered at {as_of.isoformat()}", "as_of", "exists")
+            when = (as_of or before).isoformat()  # type: ignore[union-attr]
+            raise SiteNotFound(f"site {site_id} was not yet registered at {when}", field, "exists")
         return self.repository.get(sid, version=version)
+
+    def site_as_of(self, site_id: str, at: date) -> dict:
+        """The site document as it stood at the end of day `at` (Hanoi time), with its jurisdiction
+        on that date, and `as_of` naming the version and when that version was recorded."""
+        site = self.site_at(site_id, before=datetime.combine(at + timedelta(days=1), time(0), LOCAL_TZ), field="at")
+        recorded = site.modified_on.astimezone(timezone.utc).isoformat()
+        return {**site_document(site, at), "as_of": {"date": at.isoformat(), "version": site.version,
+                                                     "recorded_at": recorded}}
 
     def get_site(self, site_id: str, on: date | None = None, as_of: datetime | None = None,
                  staff: bool = True) -> dict:

@@ -193,8 +193,9 @@ class Site(Aggregate):
 
     @event("ConditionSet")
     def set_condition(self, item: str, state: str, evidence: str | None, checked_on: str,
-                      legal_basis: str, actor: dict) -> None:
-        self.conditions[item] = {"state": state, "evidence": evidence, "date": checked_on, "legal_basis": legal_basis}
+                      legal_basis: str, actor: dict, evidence_file: str | None = None) -> None:
+        self.conditions[item] = {"state": state, "evidence": evidence, "date": checked_on, "legal_basis": legal_basis,
+                                 "evidence_file": evidence_file}
 
     @event("WwtpStatusSet")
     def set_wwtp(self, status: str, capacity_m3_day: float | None, auto_monitoring: bool | None,
@@ -237,6 +238,16 @@ class Site(Aggregate):
 
     def has_jurisdiction(self, commune: str, effective: str) -> bool:
         return any(j["effective"] == effective and j["commune"] == commune for j in self.jurisdictions)
+
+    @property
+    def conditions_met(self) -> bool:
+        """All five Art. 56 conditions met (the central WWTP item may be not applicable), as the
+        indicators count a village meeting the conditions."""
+        def ok(item: ConditionItem) -> bool:
+            state = (self.conditions.get(item.value) or {}).get("state")
+            return state == ConditionState.MET or (
+                item == ConditionItem.CENTRAL_WWTP and state == ConditionState.NOT_APPLICABLE)
+        return all(ok(item) for item in ConditionItem)
 
 
 class Establishment(Aggregate):

@@ -1,17 +1,24 @@
 """The sites nameko service: thin entrypoints over SitesApplication and its read models."""
 from __future__ import annotations
 
+import base64
+import binascii
+
 from shared.contracts import sites as c
+from shared.contracts import sites_staff as cs
+from shared.kit.errors import InvalidInput
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
 from services.sites.access import ACCESS
 from services.sites.application import STAFF, SitesApplication, without_staff_text
+from services.sites.evidence import EvidenceShelf
 from services.sites.link_commands import LinkPolicy
 from services.sites.views import SitesViews
 
 
 def wire(kit: ServiceKit) -> None:
-    """Composition root: the link codes' key and attempt limits."""
+    """Composition root: the link codes' key and attempt limits, the evidence files' shelf."""
     kit.app.link_policy = LinkPolicy.from_settings(kit.settings)
+    kit.app.evidence = EvidenceShelf.of(kit.settings)
 
 
 class SitesService(KitEntrypoints):
@@ -114,3 +121,33 @@ class SitesService(KitEntrypoints):
     @rpc_method(c.EstablishmentRef)
     def get_establishment(self, q: c.EstablishmentRef) -> dict:
         return self.kit.app.get_establishment(q.establishment_id)
+
+    # -- the staff's queries (issue 14) ----------------------------------------------------------
+    @rpc_method(cs.StaffSites)
+    def staff_sites(self, q: cs.StaffSites) -> dict:
+        return self.kit.views.staff_sites(**q.model_dump())
+
+    @rpc_method(cs.StaffEstablishments)
+    def staff_establishments(self, q: cs.StaffEstablishments) -> dict:
+        fields = q.model_dump()
+        if q.site_id:
+            fields["site_id"] = str(self.kit.app.get_site(q.site_id)["id"])  # NotFound for an unknown site
+        return self.kit.views.staff_establishments(**fields)
+
+    @rpc_method(cs.SiteAsOf)
+    def site_as_of(self, q: cs.SiteAsOf) -> dict:
+        return self.kit.app.site_as_of(q.site_id, q.at)
+
+    @rpc_method(cs.StoreEvidence)
+    def store_evidence(self, cmd: cs.StoreEvidence) -> dict:
+        """Content-addressed: the same file again answers the same sha256 (no command id needed)."""
+        try:
+            data = base64.b64decode(cmd.data_b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("data_b64 is not valid base64", "data_b64", "base64") from None
+        return self.kit.app.evidence.store(data)
+
+    @rpc_method(cs.EvidenceRef)
+    def get_evidence(self, q: cs.EvidenceRef) -> dict:
+        data, kind = self.kit.app.evidence.get(q.evidence_file)
+        return {"evidence_file": q.evidence_file, "content_type": kind, "data_b64": base64.b64encode(data).decode()}

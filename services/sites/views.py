@@ -7,6 +7,7 @@ each query, and rebuilds from zero when its tables are dropped.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from shared.kit.errors import InvalidInput
@@ -15,15 +16,55 @@ from shared.kit.sql import Cursor
 from shared.kit.text import fold, score
 from services.sites.application import SitesApplication, establishment_document, local_today, site_document
 from services.sites.domainmodel import Establishment, Site
+from services.sites.staff_views import StaffQueries
 
-class SitesViews(OwnLogProjection):
-    name = "sites_views"
+SITE_COLUMNS = ("id", "kind", "name", "sort", "search", "commune", "old_district", "old_commune", "recognised",
+                "classified", "conditions_met", "wwtp", "active", "doc")
+ESTABLISHMENT_COLUMNS = ("id", "site_id", "name", "sort", "search", "form", "hw_generator", "transporter",
+                         "treatment_facility", "active", "doc")
+
+
+def site_row(site: Site, today: date) -> tuple:
+    """The read-model row of a site (SITE_COLUMNS): its filters as columns, its summary as JSON."""
+    doc = site_document(site, today)
+    j = site.old_unit
+    text = " ".join(filter(None, [site.name, site.trade, site.commune, j["old_district"], j["old_commune"], site.kind]))
+    return (str(site.id), site.kind, site.name, fold(site.name), fold(text), site.commune, j["old_district"],
+            fold(j["old_commune"] or ""), int(site.recognition is not None), int(bool(site.classifications)),
+            int(site.conditions_met), (site.wwtp or {}).get("status"), int(site.active),
+            json.dumps(summary(doc), ensure_ascii=False))
+
+
+def establishment_row(est: Establishment) -> tuple:
+    doc = establishment_document(est)
+    return (str(est.id), str(est.site_id), est.name, fold(est.name), fold(f"{est.name} {est.registration_code}"),
+            est.form, int(bool(est.hw_generator)), int(bool(est.transporter)), int(bool(est.treatment_facility)),
+            int(est.active), json.dumps(doc, ensure_ascii=False))
+
+
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {{t:{table}}} ({', '.join(columns)}) VALUES ({','.join(['%s'] * len(columns))})"
+
+
+class SitesViews(StaffQueries, OwnLogProjection):
+    # "sites_index" (issue 14): the rows gained the staff filters' columns; the tables of the
+    # earlier projection "sites_views" (site_view, establishment_view) are no longer read
+    name = "sites_index"
     tables = (
-        "CREATE TABLE IF NOT EXISTS {t:site_view} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, "
-        "search TEXT NOT NULL, commune TEXT, old_district TEXT, old_commune TEXT, recognised INTEGER NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS {t:site_index} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, "
+        "sort TEXT NOT NULL, search TEXT NOT NULL, commune TEXT, old_district TEXT, old_commune TEXT, "
+        "recognised INTEGER NOT NULL, classified INTEGER NOT NULL, conditions_met INTEGER NOT NULL, wwtp TEXT, "
         "active INTEGER NOT NULL, doc TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS {t:establishment_view} (id TEXT PRIMARY KEY, site_id TEXT NOT NULL, "
-        "name TEXT NOT NULL, search TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS site_index_sort ON {t:site_index} (sort, id)",
+        "CREATE INDEX IF NOT EXISTS site_index_commune ON {t:site_index} (commune, sort)",
+        "CREATE INDEX IF NOT EXISTS site_index_district ON {t:site_index} (old_district, sort)",
+        "CREATE INDEX IF NOT EXISTS site_index_kind ON {t:site_index} (kind, sort)",
+        "CREATE TABLE IF NOT EXISTS {t:establishment_index} (id TEXT PRIMARY KEY, site_id TEXT NOT NULL, "
+        "name TEXT NOT NULL, sort TEXT NOT NULL, search TEXT NOT NULL, form TEXT NOT NULL, "
+        "hw_generator INTEGER NOT NULL, transporter INTEGER NOT NULL, treatment_facility INTEGER NOT NULL, "
+        "active INTEGER NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS establishment_index_site ON {t:establishment_index} (site_id, sort)",
+        "CREATE INDEX IF NOT EXISTS establishment_index_sort ON {t:establishment_index} (sort, id)",
     )
 
     app: SitesApplication
@@ -32,30 +73,15 @@ class SitesViews(OwnLogProjection):
     def project(self, cur: Cursor, event: dict) -> None:
         aggregate = self.aggregate_at(event)
         if isinstance(aggregate, Site):
-            doc = site_document(aggregate, local_today(self.app.clock()))
-            j = aggregate.old_unit
-            text = " ".join(filter(None, [aggregate.name, aggregate.trade, aggregate.commune, j["old_district"],
-                                          j["old_commune"], aggregate.kind]))
-            cur.execute("DELETE FROM {t:site_view} WHERE id=%s", (str(aggregate.id),))
-            cur.execute(
-                "INSERT INTO {t:site_view} (id, kind, name, search, commune, old_district, old_commune, recognised, "
-                "active, doc) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                (str(aggregate.id), aggregate.kind, aggregate.name, fold(text), aggregate.commune,
-                 j["old_district"], fold(j["old_commune"] or ""), int(aggregate.recognition is not None),
-                 int(aggregate.active), json.dumps(summary(doc), ensure_ascii=False)),
-            )
+            cur.execute("DELETE FROM {t:site_index} WHERE id=%s", (str(aggregate.id),))
+            cur.execute(insert_sql("site_index", SITE_COLUMNS), site_row(aggregate, local_today(self.app.clock())))
         elif isinstance(aggregate, Establishment):
-            doc = establishment_document(aggregate)
-            cur.execute("DELETE FROM {t:establishment_view} WHERE id=%s", (str(aggregate.id),))
-            cur.execute(
-                "INSERT INTO {t:establishment_view} (id, site_id, name, search, doc) VALUES (%s,%s,%s,%s,%s)",
-                (str(aggregate.id), str(aggregate.site_id), aggregate.name,
-                 fold(f"{aggregate.name} {aggregate.registration_code}"), json.dumps(doc, ensure_ascii=False)),
-            )
+            cur.execute("DELETE FROM {t:establishment_index} WHERE id=%s", (str(aggregate.id),))
+            cur.execute(insert_sql("establishment_index", ESTABLISHMENT_COLUMNS), establishment_row(aggregate))
 
     def clear(self, cur: Cursor) -> None:
-        cur.execute("DELETE FROM {t:site_view}")
-        cur.execute("DELETE FROM {t:establishment_view}")
+        cur.execute("DELETE FROM {t:site_index}")
+        cur.execute("DELETE FROM {t:establishment_index}")
 
     # -- queries ---------------------------------------------------------------------------------
     def _filters(self, kind: str | None, commune: str | None, old_district: str | None,
@@ -77,7 +103,7 @@ class SitesViews(OwnLogProjection):
         for w in words[:8]:
             where += " AND search LIKE %s"
             params.append(f"%{w}%")
-        rows = self.fresh_rows(f"SELECT name, search, doc FROM {{t:site_view}} WHERE {where}", params)
+        rows = self.fresh_rows(f"SELECT name, search, doc FROM {{t:site_index}} WHERE {where}", params)
         ranked = []
         for row in rows:
             doc = json.loads(row["doc"])
@@ -97,7 +123,7 @@ class SitesViews(OwnLogProjection):
         for w in words[:8]:
             where += " AND search LIKE %s"
             params.append(f"%{w}%")
-        rows = self.fresh_rows(f"SELECT name, search, doc FROM {{t:establishment_view}} WHERE {where}", params)
+        rows = self.fresh_rows(f"SELECT name, search, doc FROM {{t:establishment_index}} WHERE {where}", params)
         ranked = []
         for row in rows:
             doc = json.loads(row["doc"])
@@ -114,19 +140,19 @@ class SitesViews(OwnLogProjection):
         self.catch_up()
         where, params = self._filters(kind, commune, old_district, recognised)
         with self.db.transaction(commit=False) as cur:
-            total = cur.execute(f"SELECT COUNT(*) AS n FROM {{t:site_view}} WHERE {where}", params).scalar(0)
+            total = cur.execute(f"SELECT COUNT(*) AS n FROM {{t:site_index}} WHERE {where}", params).scalar(0)
             rows = cur.execute(
-                f"SELECT doc FROM {{t:site_view}} WHERE {where} ORDER BY name, id LIMIT %s OFFSET %s",
+                f"SELECT doc FROM {{t:site_index}} WHERE {where} ORDER BY name, id LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             ).all()
         return {"total": int(total), "offset": offset, "sites": [json.loads(r["doc"]) for r in rows]}
 
     def establishments_of(self, site_id: str) -> list[dict]:
-        rows = self.fresh_rows("SELECT doc FROM {t:establishment_view} WHERE site_id=%s ORDER BY name, id", (site_id,))
+        rows = self.fresh_rows("SELECT doc FROM {t:establishment_index} WHERE site_id=%s ORDER BY name, id", (site_id,))
         return [json.loads(r["doc"]) for r in rows]
 
     def site_ids_by_unit(self, old_district: str, old_commune: str | None) -> list[str]:
-        sql, params = "SELECT id FROM {t:site_view} WHERE old_district=%s", [old_district]
+        sql, params = "SELECT id FROM {t:site_index} WHERE old_district=%s", [old_district]
         if old_commune:
             sql += " AND old_commune=%s"
             params.append(fold(old_commune))
@@ -146,4 +172,5 @@ def establishment_card(doc: dict) -> dict:
 def summary(doc: dict) -> dict:
     keys = ("id", "kind", "name", "trade", "trade_group", "commune", "old_district", "old_commune",
             "recognition", "classification", "wwtp", "active", "location", "craft_village_cluster")
-    return {k: doc.get(k) for k in keys}
+    met = [item for item, c in (doc.get("conditions") or {}).items() if c.get("state") in ("met", "not_applicable")]
+    return {**{k: doc.get(k) for k in keys}, "conditions_met": len(met)}

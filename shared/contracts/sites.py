@@ -27,6 +27,7 @@ PermitType = Literal["GPMT", "DKMT", "none"]
 LinkRole = Literal["business", "transporter", "treatment_facility", "inspector", "agency"]
 Confidence = Literal["H", "M", "L"]
 WasteCode = Annotated[str, StringConstraints(pattern=r"^\d{2} \d{2} \d{2}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class Location(BaseModel):
@@ -118,6 +119,7 @@ class SetCondition(Command):
     checked_on: date
     legal_basis: ShortText = "Luật BVMT 72/2020/QH14 Điều 56"
     evidence: LongText | None = None
+    evidence_file: Sha256 | None = Field(None, description="sha256 of an evidence file stored by store_evidence")
 
 
 class SetWwtp(Command):

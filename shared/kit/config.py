@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     bot_flood_per_minute: int = Field(30, ge=5, le=1000, description="Bot: updates one chat may send per minute.")
     bot_secret: str | None = Field(None, description="Bot: key of the residents' pseudonyms (default: a random key kept in the data dir).")
     bot_persistence: Path | None = Field(None, description="Bot: conversation state file (default: <data dir>/bot/state.pickle).")
+    bot_username: str = Field("LangXanhBot", pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$",
+                              description="Bot: its Telegram username; the staff's link codes show a QR code of "
+                                          "https://t.me/<bot username>?start=<code>.")
+    evidence_max_bytes: int = Field(10_000_000, ge=10_000, le=10_000_000, description="Sites: largest evidence file "
+                                    "(PDF or photo) of an Art. 56 condition.")
 
     gateway_host: str = Field("127.0.0.1", description="Gateway: address the HTTP server listens on.")
     gateway_port: int = Field(8080, ge=1, le=65535, description="Gateway: HTTP port.")

@@ -21,6 +21,9 @@ P7  tests.bench.staff_inbox: the staff inbox (StaffInbox.page: count, page, site
     working-day clocks; and the gateway's GET /staff/inbox and /v1/staff/inbox in-process) over
     --inbox-reports incidents seeded into the read model; p95 over seven kinds of query
     (issue 14: < 300 ms).
+P8  tests.bench.staff_registry: the staff's registry search (sites.staff_sites) over 10 000 sites
+    seeded directly into the read model, p50/p95 server time (target p95 < 300 ms), and the page
+    GET /staff/registry rendered by the gateway in-process; seconds.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ from pathlib import Path
 from shared.kit.actor import SYSTEM
 from shared.kit.amqp import StreamConsumer
 from shared.kit.client import ServiceClient
-from tests.bench import bot_status, indicators_rebuild, sites_throughput, staff_inbox
+from tests.bench import bot_status, indicators_rebuild, sites_throughput, staff_inbox, staff_registry
 from tests.bench.common import (ROOT, SERVICES, create_vhost, delete_vhost, drop_schemas, pct, rss_kib,
                                  service_env, settings_of, start, stop)
 
@@ -306,6 +309,10 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
         if "P4" in args.only:
             print(f"[{store}] P4: {n4} events …", flush=True)
             out["P4"] = sites_throughput.run(store, n4, 8, amqp_uri)
+        if "P8" in args.only:
+            print(f"[{store}] P8: the staff's registry search, 10 000 sites …", flush=True)
+            out["P8"] = staff_registry.run(store, 10_000, 5 if args.quick else 20)
+            out["P8"]["pages"] = staff_registry.pages(store, 10_000, 2 if args.quick else 10)
         if "P5" in args.only or "P3" in args.only:
             out["P3"], out["P5"] = p3_p5(store, tmp, prefix, args.events, amqp_uri)
         if "P7" in args.only:
@@ -349,6 +356,10 @@ def table(results: list[dict]) -> str:
         row("P4 over RPC, 8 clients, events/s", lambda r: f0(r["P4"]["rpc_8_clients_eps"])),
         row("P4 Application direct, events/s", lambda r: f0(r["P4"]["application_direct_eps"])),
         row("P4 eventsourcing aggregate save, bare, events/s", lambda r: f0(r["P4"]["eventsourcing_bare_eps"])),
+        row("P8 registry: staff search, 10 000 sites, p50 / p95 ms (target p95 < 300)",
+            lambda r: f"{f1(r['P8']['p50_ms'])} / {f1(r['P8']['p95_ms'])}"),
+        row("P8 GET /staff/registry rendered, in-process, p50 / p95 ms",
+            lambda r: f"{f1(r['P8']['pages']['html']['p50_ms'])} / {f1(r['P8']['pages']['html']['p95_ms'])}"),
         row("P5 events appended (sites+inspections+manifests)", lambda r: f0(r["P5"]["events"])),
         row("P5 catch-up after start, s", lambda r: f0(r["P5"]["catch_up_s"])),
         row("P7 staff inbox (reports in the read model)", lambda r: f0(r["P7"]["reports"])),
@@ -373,7 +384,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=None, help="P1 reports per chat (default 5, quick 2)")
     parser.add_argument("--pool", type=int, default=8)
     parser.add_argument("--inbox-reports", type=int, default=100_000, help="P7 reports in the inbox read model")
-    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P7", help="comma-separated subset (P3 and P5 run together)")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P7,P8", help="comma-separated subset (P3 and P5 run together)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = parser.parse_args()
     args.chats = args.chats or (5 if args.quick else 20)

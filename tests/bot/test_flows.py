@@ -226,6 +226,12 @@ def test_link_binds_the_account_once_and_refuses_bad_or_used_codes(world):
         assert w.store.actor(110).role == Role.RESIDENT
         [unknown] = await minh.send("/link ZZZZZZZZZZ")
         assert unknown == t("vi", "err-not-found", detail="no such link code")
+        # the staff workspace's QR code opens https://t.me/<bot>?start=<CODE>: Telegram sends "/start CODE"
+        deep = w.chat(113)
+        assert await deep.send(f"/start {issue_code(w, 'inspector')}") == [
+            t("vi", "link-done-role", role=t("vi", "role-inspector"))]
+        assert w.store.actor(113).role == Role.INSPECTOR
+        assert await deep.send("/start ab!") == [t("vi", "link-bad-code")]
 
     world.run(story)
 

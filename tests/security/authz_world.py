@@ -23,6 +23,7 @@ from services.manifests.service import ManifestsService
 from services.manifests.views import ManifestsViews
 from services.sites.application import SitesApplication
 from services.sites.service import SitesService
+from services.sites.evidence import EvidenceShelf
 from services.sites.views import SitesViews
 from shared import reference
 from shared.kit.actor import Actor, Role
@@ -43,6 +44,7 @@ AGENCY = Actor("agency-1", Role.AGENCY)
 INSPECTOR = Actor("insp-1", Role.INSPECTOR)
 RESIDENT = Actor("tg:resident-1", Role.RESIDENT)
 STAFF_NOTE = "ghi chú nội bộ của cán bộ"  # staff's own words in the registry
+EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def png_b64() -> str:
@@ -85,6 +87,7 @@ class World:
         blobs = BlobStore(settings.data_dir / "blobs")
         self.inspections.connect(views=self.views["inspections"], blobs=blobs)
         self.inspections.photo_shelf = PhotoShelf.of(self.inspections, blobs, settings)  # as the service wires it
+        self.sites.evidence = EvidenceShelf.of(settings)  # as the sites service wires it
         self.manifests.connect(views=self.views["manifests"])
         self.indicators.connect(facts=IndicatorFacts(Db.of(self.indicators)))
         self.apps = {"sites": self.sites, "inspections": self.inspections, "manifests": self.manifests,
@@ -102,6 +105,7 @@ class World:
                                     old_district="gia-lam")["id"]
         s.record_reform(AGENCY, None, [{"site_id": self.site, "commune": "xa-phu-thi"}], date(2025, 7, 1), "NQ 1656")
         s.set_wwtp(AGENCY, None, self.site, "planned", note=STAFF_NOTE)
+        self.evidence_file = s.evidence.store(EVIDENCE_PDF)["evidence_file"]
         est = lambda name, code, **kw: s.register_establishment(  # noqa: E731
             AGENCY, None, site_id=self.site, name=name, form="enterprise", registration_code=code, trades=[], **kw)["id"]
         licence = {"number": "XL-01", "waste_codes": ["16 01 06"]}
@@ -163,7 +167,8 @@ class World:
             "recognise_site": dict(site_id=self.site, decision="QĐ 1", recognised_on="2020-01-01", legal_basis="NĐ 52"),
             "classify_site": dict(site_id=self.site, classified_on="2024-01-01", water="severe", air="polluted",
                                   soil="not_polluted", assessor="Sở", legal_basis="QĐ 2546"),
-            "set_condition": dict(site_id=self.site, item="drainage", state="met", checked_on="2025-01-01"),
+            "set_condition": dict(site_id=self.site, item="drainage", state="met", checked_on="2025-01-01",
+                                  evidence_file=self.evidence_file),
             "set_wwtp": dict(site_id=self.site, status="planned"),
             "record_reform": dict(entries=[{"site_id": self.site, "commune": "xa-phu-thi"}]),
             "deactivate_site": dict(site_id=self.site, reason="trùng"),
@@ -176,6 +181,11 @@ class World:
             "search_establishments": dict(query="van tai", role="transporter"), "list_sites": {},
             "site_establishments": dict(site_id=self.site), "site_history": dict(site_id=self.site),
             "get_establishment": dict(establishment_id=self.g),
+            "staff_sites": dict(query="phu thi", communes=["xa-phu-thi"], wwtp="planned"),
+            "staff_establishments": dict(site_id=self.site, role="transporter", query="van tai"),
+            "site_as_of": dict(site_id=self.site, at=date.today().isoformat()),
+            "store_evidence": dict(data_b64=base64.b64encode(EVIDENCE_PDF).decode()),
+            "get_evidence": dict(evidence_file=self.evidence_file),
         })
         inspections = dict(kit, **{
             "store_photo": dict(data_b64=png_b64()),

@@ -8,6 +8,7 @@ site_history, events_since, ping — answered any role, the public one included)
 without deciding who may call it."""
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -162,6 +163,19 @@ def check_history(world: World, role: Role, answer: Any) -> None:
         assert "actor_id" not in keys_in(answer) and STAFF_NOTE not in text
 
 
+def check_staff_registry(world: World, role: Role, answer: Any) -> None:
+    """The staff's registry queries answer staff only, and with staff's own words (a WWTP note)."""
+    assert role in STAFF, role
+    if "sites" in answer:
+        assert answer["total"] == 1 and answer["sites"][0]["id"] == world.site and STAFF_NOTE in str(answer)
+    elif "data_b64" in answer:
+        assert base64.b64decode(answer["data_b64"]).startswith(b"%PDF-") and answer["content_type"] == "application/pdf"
+    elif "establishments" in answer:
+        assert [e["id"] for e in answer["establishments"]] == [world.t2, world.t], answer  # "Đỏ" < "Xanh"
+    else:
+        assert answer["id"] == world.site and STAFF_NOTE in str(answer) and answer["as_of"]["version"] >= 3
+
+
 def check_own_rows(field: str, own_of: Any):  # type: ignore[no-untyped-def]
     def check(world: World, role: Role, answer: Any) -> None:
         own = own_of(world, role)
@@ -200,6 +214,8 @@ def check_audit(world: World, role: Role, answer: Any) -> None:
 QUERY_CHECKS = {
     "sites": {"get_site": None, "search_sites": None, "search_establishments": None, "list_sites": None,
               "site_establishments": None, "get_establishment": None, "site_history": check_history,
+              "staff_sites": check_staff_registry, "staff_establishments": check_staff_registry,
+              "site_as_of": check_staff_registry, "get_evidence": check_staff_registry,
               "events_since": None, "ping": None, "audit_trail": check_audit},
     "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
                     "staff_inbox": check_inbox_page, "incident_history": check_no_reporter,

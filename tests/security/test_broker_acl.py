@@ -100,4 +100,10 @@ def test_the_bot_and_the_gateway_follow_what_their_feeds_follow():
 
 def test_no_caller_may_publish_an_admin_command_it_never_calls():
     for admin_only in ("sites.issue_link_code", "sites.register_site", "sites.record_reform"):
-        assert admin_only not in brokeracl.RPC_CALLS["bot"] | brokeracl.RPC_CALLS["gateway"]
+        assert admin_only not in brokeracl.RPC_CALLS["bot"]
+    # the staff workspace (issue 14) issues link codes and records the reform mapping as the signed-in
+    # member (the sites service admits agency and admin only); it registers no site
+    assert "sites.register_site" not in brokeracl.RPC_CALLS["gateway"]
+    assert {"sites.issue_link_code", "sites.record_reform"} <= calls_in(
+        "gateway", rpc_methods(), [ROOT / "services/gateway/staff/registry_sites.py",
+                                   ROOT / "services/gateway/staff/registry_establishments.py"])

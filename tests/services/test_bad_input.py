@@ -1,5 +1,7 @@
 """Bad input on every RPC of sites: wrong types, missing fields, 10 MB strings, unknown enum
 values, unknown ids, wrong role → a typed error naming the field; nothing stored, no event."""
+import base64
+import hashlib
 import uuid
 
 import pytest
@@ -15,6 +17,7 @@ from shared.kit.errors import Forbidden, InvalidInput, LangXanhError, NotFound
 
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 RESIDENT = {"actor": Actor("resident-1", "resident").to_dict()}
+EVIDENCE_PDF = b"%PDF-1.4\n%%EOF\n"
 UNKNOWN = str(uuid.UUID(int=12345))
 
 
@@ -41,6 +44,11 @@ def valid_payloads(site_id, establishment_id):
         "site_establishments": dict(site_id=site_id),
         "site_history": dict(site_id=site_id),
         "get_establishment": dict(establishment_id=establishment_id),
+        "staff_sites": dict(query="bat", communes=["gia-lam"], wwtp="unset"),
+        "staff_establishments": dict(site_id=site_id, query="co so", role="hw_generator"),
+        "site_as_of": dict(site_id=site_id, at="2030-01-01"),
+        "store_evidence": dict(data_b64=base64.b64encode(EVIDENCE_PDF).decode()),
+        "get_evidence": dict(evidence_file=hashlib.sha256(EVIDENCE_PDF).hexdigest()),
         "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
 

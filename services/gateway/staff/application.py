@@ -75,7 +75,11 @@ class StaffApplication(ServiceApplication):
         self.lock_after, self.lock_minutes, self.link_hours = lock_after, lock_minutes, link_hours
         self.addresses = AddressLimit(per_address_per_minute)
         self.db = Db.of(self)
-        self.db.execute_script(*TABLES)
+        # DDL in a plain transaction: app_for holds the schema's advisory lock while it constructs
+        # the application (execute_script would wait on that lock from a second connection)
+        with self.db.transaction() as cur:
+            for statement in TABLES:
+                cur.execute(statement)
 
     # -- accounts ----------------------------------------------------------------------------------
     def account(self, email: str) -> StaffAccount:
