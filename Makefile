@@ -23,7 +23,7 @@ $(ASYNCAPI_TOOLS): tools/asyncapi/package.json tools/asyncapi/package-lock.json
 	npm ci --prefix tools/asyncapi --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-## Debian's Chromium for tests/gateway/test_dashboard.py (the dashboard loaded in a headless browser).
+## Debian's Chromium for tests/gateway/test_dashboard.py and tests/staff (Playwright drives it; never `playwright install`).
 CHROMIUM := $(VENV)/.chromium
 $(CHROMIUM): $(STAMP)
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; } \
@@ -40,7 +40,7 @@ test: $(STAMP) $(ASYNCAPI_TOOLS) $(CHROMIUM) infra
 	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit tests/bot tests/gateway tests/fuzz tests/deploy \
 		tests/security --ignore=tests/security/services
 	$(BIN)/python -m pytest tests/services tests/security/services
-	$(BIN)/python -m pytest tests/e2e
+	$(BIN)/python -m pytest tests/e2e tests/staff
 
 test-unit: $(STAMP) $(ASYNCAPI_TOOLS)
 	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit

@@ -92,6 +92,16 @@ _GATEWAY_REGISTRY = _calls("""
     sites.record_reform sites.deactivate_site sites.register_establishment sites.amend_establishment
     sites.issue_link_code sites.store_evidence sites.get_evidence sites.get_site
 """)
+# the staff workspace's inspections pages (services/gateway/staff/inspections*.py)
+_GATEWAY_INSPECTIONS = _calls("""
+    sites.get_establishment
+    inspections.add_plan_item inspections.cancel_inspection inspections.conclude_inspection
+    inspections.conduct_inspection inspections.decide_sanction inspections.evaluate_samples
+    inspections.get_inspection inspections.get_violation inspections.inspection_violations
+    inspections.list_inspections inspections.overdue_measures inspections.plan_quarter
+    inspections.record_violation inspections.review_evidence inspections.sanction_catalogue
+    inspections.schedule_inspection
+""")
 # the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers
 _CLI = _calls("""
@@ -119,7 +129,7 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": _GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _EVERY_SERVICE | _AUDIT,
+    "gateway": _GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _EVERY_SERVICE | _AUDIT,
     "cli": _CLI | _BOT | _EVERY_SERVICE,
 }
 

@@ -23,4 +23,7 @@ ACCESS = table({
     "record_violation": INSPECTORS, "decide_sanction": STAFF, "submit_evidence": {B},
     "review_evidence": INSPECTORS,
     "get_violation": READ_ALL | {B}, "list_violations": STAFF | {B},  # a business: its own only
+    # the staff workspace (issue 14): staff only
+    "plan_quarter": STAFF, "list_inspections": STAFF, "evaluate_samples": STAFF, "inspection_violations": STAFF,
+    "overdue_measures": STAFF,
 })

@@ -18,6 +18,7 @@ from shared.kit.calendar import WorkingDays, end_of_local_day, local_date
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
+from services.inspections.staff_queries import StaffQueries
 from services.inspections.domainmodel import (
     Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
     Violation, ViolationState, check_fine, evaluate_sample, incident_id_for,
@@ -35,7 +36,7 @@ class Directory(Protocol):
     def establishment(self, establishment_id: str) -> dict | None: ...
 
 
-class InspectionsApplication(ServiceApplication):
+class InspectionsApplication(StaffQueries, ServiceApplication):
     name = "Inspections"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -283,21 +284,16 @@ class InspectionsApplication(ServiceApplication):
             raise InvalidInput("the establishment is not at that site", "establishment_id", "at_site")
         return est
 
-    def get_plan(self, year: int) -> dict:
-        plan = self.get_or_none(InspectionPlan.create_id(year))
-        if plan is None:
-            raise NotFound(f"no inspection plan for {year}", "year", "exists")
-        return as_plain({"year": plan.year, "version": plan.version, "items": list(plan.items.values())})
-
     def schedule_inspection(self, actor: Actor, command_id: str | None, *, kind: str, scheduled_for: date,
                             site_id: str | None = None, establishment_id: str | None = None,
                             plan_year: int | None = None, plan_ref: str | None = None,
-                            incident_ids: list[str] | None = None) -> dict:
+                            incident_ids: list[str] | None = None, unit: str | None = None,
+                            inspector: str | None = None) -> dict:
         actor.require(*STAFF, action="schedule an inspection")
         incident_ids = list(incident_ids or [])
 
         def work():  # type: ignore[no-untyped-def]
-            nonlocal site_id, establishment_id
+            nonlocal site_id, establishment_id, unit, inspector
             changed: list[Any] = []
             if kind == InspectionKind.PLANNED:
                 if plan_year is None or not plan_ref:
@@ -314,8 +310,8 @@ class InspectionsApplication(ServiceApplication):
                 if not incident_ids:
                     raise InvalidInput("an unannounced inspection is triggered by at least one incident",
                                        "incident_ids", "required")
-                for iid in incident_ids:
-                    self._get(Incident, iid, "incident_ids")
+                reports = [self._get(Incident, iid, "incident_ids") for iid in incident_ids]
+                site_id, unit, inspector = self.unannounced_defaults(reports, site_id, unit, inspector)
                 if not site_id:
                     raise InvalidInput("say which site is inspected", "site_id", "required")
                 plan = None
@@ -326,7 +322,8 @@ class InspectionsApplication(ServiceApplication):
                                     establishment_id=_uuid(establishment_id, "establishment_id") if establishment_id else None,
                                     plan_year=plan_year if plan else None, plan_ref=plan_ref if plan else None,
                                     incident_ids=[_uuid(i, "incident_ids") for i in incident_ids],
-                                    scheduled_for=scheduled_for.isoformat(), actor=actor.to_dict())
+                                    scheduled_for=scheduled_for.isoformat(), actor=actor.to_dict(),
+                                    unit=(unit or "").strip() or None, inspector=(inspector or "").strip() or None)
             changed.append(inspection)
             if plan is not None:
                 plan.item_scheduled(ref=plan_ref, inspection_id=inspection.id, actor=actor.to_dict())
@@ -395,7 +392,7 @@ class InspectionsApplication(ServiceApplication):
         if actor.role not in READ_ALL:
             if not (actor.role == Role.BUSINESS and ins.establishment_id and str(ins.establishment_id) == actor.establishment):
                 raise NotYours("only staff and the inspected establishment may read an inspection", "actor.role", "role")
-        return inspection_document(ins)
+        return inspection_document(ins, staff=actor.role in READ_ALL)
 
     # -- violations ------------------------------------------------------------------------------
     def catalogue_entry(self, code: str) -> dict:
@@ -422,10 +419,7 @@ class InspectionsApplication(ServiceApplication):
             if m["deadline"] <= today:
                 raise InvalidInput("a remedial measure's deadline must be after today", "remedial_measures.deadline", "future")
         if inspection_id:
-            ins = self._get(Inspection, inspection_id, "inspection_id")
-            if ins.state != InspectionState.CONDUCTED:
-                raise InvalidInput("violations are recorded on a conducted, not yet concluded inspection",
-                                   "inspection_id", "conducted")
+            self._get(Inspection, inspection_id, "inspection_id").check_violation_of(est, establishment_id)
         legal_basis = {"decree": "45/2022/NĐ-CP", "version": self.sanctions.get("version"), "code": entry["code"],
                        "article": entry["article"], "clause": entry["clause"], "point": entry.get("point")}
 
@@ -564,11 +558,13 @@ def incident_document(i: Incident, full: bool, with_reporter: bool = False) -> d
     return as_plain(doc)
 
 
-def inspection_document(ins: Inspection) -> dict:
+def inspection_document(ins: Inspection, staff: bool = True) -> dict:
+    """Who is assigned (unit, inspector: staff ids) only for staff."""
     return as_plain({"id": ins.id, "version": ins.version, "kind": ins.kind, "state": ins.state, "site_id": ins.site_id,
                      "establishment_id": ins.establishment_id, "plan_year": ins.plan_year, "plan_ref": ins.plan_ref,
                      "incident_ids": ins.incident_ids, "scheduled_for": ins.scheduled_for, "conducted": ins.conducted,
-                     "violation_ids": ins.violation_ids, "cancel_reason": ins.cancel_reason})
+                     "violation_ids": ins.violation_ids, "cancel_reason": ins.cancel_reason,
+                     **({"unit": ins.unit, "inspector": ins.inspector} if staff else {})})
 
 
 def violation_document(v: Violation) -> dict:

@@ -249,8 +249,12 @@ class Inspection(StateMachine, Aggregate):
 
     @event("Scheduled")
     def __init__(self, kind: str, site_id: UUID, establishment_id: UUID | None, plan_year: int | None,
-                 plan_ref: str | None, incident_ids: list[UUID], scheduled_for: str, actor: dict) -> None:
+                 plan_ref: str | None, incident_ids: list[UUID], scheduled_for: str, actor: dict,
+                 unit: str | None = None, inspector: str | None = None) -> None:
+        # `unit` and `inspector` (who is assigned) came last, with defaults: older events replay as None.
         self.kind = kind
+        self.unit = unit
+        self.inspector = inspector
         self.site_id = site_id
         self.establishment_id = establishment_id
         self.plan_year = plan_year
@@ -272,6 +276,17 @@ class Inspection(StateMachine, Aggregate):
     def conclude(self, violation_ids: list[UUID], summary: str, actor: dict) -> None:
         self.violation_ids = list(violation_ids)
         self.state = InspectionState.CONCLUDED.value
+
+    def check_violation_of(self, establishment: dict, establishment_id: str) -> None:
+        """A violation recorded at this inspection: conducted and not concluded, of an establishment at
+        the inspected site (the inspected establishment, when it names one)."""
+        if self.state != InspectionState.CONDUCTED:
+            raise InvalidInput("violations are recorded on a conducted, not yet concluded inspection",
+                               "inspection_id", "conducted")
+        if establishment.get("site_id") != str(self.site_id):
+            raise InvalidInput("the establishment is not at the inspected site", "establishment_id", "at_site")
+        if self.establishment_id is not None and str(self.establishment_id) != str(establishment_id):
+            raise InvalidInput("this inspection is of another establishment", "establishment_id", "same_inspection")
 
     @event("Cancelled")
     def cancel(self, reason: str, actor: dict, reason_code: str = "other") -> None:
@@ -316,6 +331,9 @@ def fine_band(entry: dict, offender_type: str, rules: dict) -> tuple[int, int]:
     return int(band["min"]) * factor, int(band["max"]) * factor
 
 
+FINE_BAND_RULE = "fine_band"  # the rule a refused fine names (the staff pages translate it, with the band)
+
+
 def check_fine(entry: dict, offender_type: str, fine_vnd: int, rules: dict) -> None:
     lo, hi = fine_band(entry, offender_type, rules)
     if not lo <= fine_vnd <= hi:
@@ -324,7 +342,7 @@ def check_fine(entry: dict, offender_type: str, fine_vnd: int, rules: dict) -> N
         raise InvalidInput(
             f"fine {fine_vnd:,} VND is outside the band of {entry['code']} (Decree 45 Art. {entry['article']}"
             f" cl. {entry['clause']}{(' pt. ' + entry['point']) if entry.get('point') else ''}) for {who}: "
-            f"{lo:,}–{hi:,} VND", "fine_vnd", "band")
+            f"{lo:,}–{hi:,} VND", "fine_vnd", FINE_BAND_RULE)
 
 
 class Violation(StateMachine, Aggregate):

@@ -10,6 +10,7 @@ from nameko.timer import timer
 from shared import reference
 from shared.contracts import inspections as c
 from shared.contracts import inspections_inbox as cs
+from shared.contracts import inspections_board as cb
 from shared.kit.actor import Role
 from shared.kit.blobs import BlobStore
 from shared.kit.photos import PhotoLimits
@@ -231,6 +232,31 @@ class InspectionsService(KitEntrypoints):
             actor.require(Role.INSPECTOR, Role.AGENCY, Role.ADMIN, action="list violations")
         return [violation_document(self.kit.app.repository.get(UUID(v)))
                 for v in self.kit.views.violations_of(establishment, q.state)]
+
+    # -- the staff workspace's queries (services/inspections/staff_queries.py) -------------------
+    @rpc_method(cb.PlanQuarter)
+    def plan_quarter(self, q: cb.PlanQuarter) -> dict:
+        return self.kit.app.plan_quarter(self.kit.actor, q.year, q.quarter)
+
+    @rpc_method(cb.ListInspections)
+    def list_inspections(self, q: cb.ListInspections) -> dict:
+        args = q.model_dump()
+        args["site_id"] = str(q.site_id) if q.site_id else None
+        return self.kit.app.list_inspections(self.kit.actor, **args)
+
+    @rpc_method(cb.EvaluateSamples)
+    def evaluate_samples(self, q: cb.EvaluateSamples) -> dict:
+        return self.kit.app.evaluate_samples(self.kit.actor, on=q.on, samples=[s.model_dump() for s in q.samples],
+                                             site_id=str(q.site_id) if q.site_id else None,
+                                             establishment_id=str(q.establishment_id) if q.establishment_id else None)
+
+    @rpc_method(cb.InspectionViolations)
+    def inspection_violations(self, q: cb.InspectionViolations) -> list[dict]:
+        return self.kit.app.inspection_violations(self.kit.actor, str(q.inspection_id))
+
+    @rpc_method(cb.OverdueMeasures)
+    def overdue_measures(self, q: cb.OverdueMeasures) -> dict:
+        return self.kit.app.overdue_measures(self.kit.actor, q.on, list(q.communes), q.offset, q.limit)
 
     # -- timers ----------------------------------------------------------------------------------
     @timer(interval=DEADLINE_INTERVAL)

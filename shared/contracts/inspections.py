@@ -125,6 +125,8 @@ class ScheduleInspection(Command):
     plan_year: int | None = Field(None, ge=2021, le=2100)
     plan_ref: OptShortText = None
     incident_ids: list[UUID] = Field(default_factory=list, max_length=50)
+    unit: OptShortText = Field(None, description="The unit assigned (unannounced: default the first report's)")
+    inspector: OptShortText = Field(None, description="The inspector assigned (staff e-mail; never published)")
 
 
 class Sample(BaseModel):

@@ -216,6 +216,10 @@ class World:
             "review_evidence": dict(violation_id=v, accepted=True, note="ok"),
             "get_violation": dict(violation_id=v), "list_violations": {},
             "audit_trail": dict(aggregate_id=inc),  # the resident's report: the pseudonym's row
+            "plan_quarter": dict(year=2026, quarter=1), "list_inspections": dict(year=2026),
+            "evaluate_samples": dict(site_id=self.site, on="2026-03-02",
+                                     samples=[{"parameter": "COD", "value": 200, "unit": "mg/L"}]),
+            "inspection_violations": dict(inspection_id=ins), "overdue_measures": {},
         })
         manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{

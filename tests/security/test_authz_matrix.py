@@ -225,6 +225,8 @@ QUERY_CHECKS = {
                     "sanction_catalogue": None, "get_violation": None,
                     "list_violations": check_own_rows("establishment_id",
                                                       lambda w, r: w.g if r == Role.BUSINESS else None),
+                    "plan_quarter": None, "list_inspections": None, "evaluate_samples": None,
+                    "inspection_violations": None, "overdue_measures": None,  # staff only (issue 14)
                     "events_since": None, "ping": None, "audit_trail": check_audit},
     "manifests": {"get_manifest": None, "my_manifests": check_my_manifests, "mass_balance": None,
                   "waste_catalogue": None, "events_since": None, "ping": None, "audit_trail": check_audit},

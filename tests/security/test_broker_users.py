@@ -64,7 +64,10 @@ def test_the_bot_cannot_publish_an_rpc_it_never_calls(broker):
     for key in ("sites.issue_link_code", "sites.register_site", "inspections.triage_incident", "sites.*", "#"):
         refused(broker["bot"], publish(RPC, key))
     allowed(broker["bot"], publish(RPC, "sites.search_sites"))  # what it calls
-    refused(broker["gateway"], publish(RPC, "sites.issue_link_code"))
+    # the gateway issues link codes for signed-in staff (issue 14), never registers a site or loads a catalogue
+    assert "sites.register_site" not in brokeracl.RPC_CALLS["gateway"]
+    refused(broker["gateway"], publish(RPC, "sites.register_site"))
+    refused(broker["gateway"], publish(RPC, "manifests.load_catalogue"))
     refused(broker["sites"], publish(RPC, "inspections.triage_incident"))  # a service neither
 
 

@@ -123,6 +123,10 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "review_evidence": dict(violation_id=violation["id"], accepted=True, note="ok"),
         "get_violation": dict(violation_id=violation["id"]),
         "list_violations": dict(),
+        "plan_quarter": dict(year=2026, quarter=1), "list_inspections": dict(year=2026, quarter=1),
+        "evaluate_samples": dict(site_id=site_id, on="2026-03-06",
+                                 samples=[{"parameter": "COD", "value": 300, "unit": "mg/L"}]),
+        "inspection_violations": dict(inspection_id=ins["id"]), "overdue_measures": dict(on="2026-03-06"),
         "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(inspections, InspectionsService, valid, INSPECTOR)
