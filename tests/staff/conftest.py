@@ -221,3 +221,13 @@ def story(system, browser, request):  # type: ignore[no-untyped-def]
         yield s
     finally:
         s.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """A failed story shows the end of its system's `langxanh up` log (the services' and gateway's output)."""
+    outcome = yield
+    report = outcome.get_result()
+    system = getattr(item, "funcargs", {}).get("system")
+    if report.failed and isinstance(system, System):
+        report.sections.append((f"langxanh up ({system.store}) log tail", system.log_tail(6000)))
