@@ -102,6 +102,14 @@ _GATEWAY_INSPECTIONS = _calls("""
     inspections.record_violation inspections.review_evidence inspections.sanction_catalogue
     inspections.schedule_inspection
 """)
+# the staff workspace's manifests and targets pages (services/gateway/staff/manifests.py, targets.py)
+_GATEWAY_OVERSIGHT = _calls("""
+    manifests.get_manifest manifests.resolve_discrepancy manifests.staff_flag_counts
+    manifests.staff_manifests manifests.staff_mass_balances manifests.staff_stock_overdue
+    indicators.compare_reports indicators.diff_report indicators.drill_down indicators.get_report
+    indicators.issue_report indicators.list_reports indicators.site_events indicators.targets
+    sites.get_establishment sites.get_site
+""")
 # the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers
 _CLI = _calls("""
@@ -129,7 +137,8 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": _GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _EVERY_SERVICE | _AUDIT,
+    "gateway": (_GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _GATEWAY_OVERSIGHT
+                | _EVERY_SERVICE | _AUDIT),
     "cli": _CLI | _BOT | _EVERY_SERVICE,
 }
 

@@ -104,3 +104,67 @@ def to_html(report: dict) -> str:
 
 
 RENDERERS = {"md": to_markdown, "csv": to_csv, "html": to_html}
+
+
+# -- the spreadsheet (issue 14): the same figures, a sheet per view ---------------------------------
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text_cell(ws, row: int, col: int, value) -> None:  # type: ignore[no-untyped-def]
+    """A cell whose text is never taken for a formula (a site named '=HYPERLINK(…)' stays text)."""
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _sheet(ws, header: list[str], rows: list[list]) -> None:  # type: ignore[no-untyped-def]
+    for c, name in enumerate(header, 1):
+        _text_cell(ws, 1, c, name)
+    for r, values in enumerate(rows, 2):
+        for c, value in enumerate(values, 1):
+            _text_cell(ws, r, c, value)
+    for c, name in enumerate(header, 1):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = max(12, len(name) + 2)
+
+
+def to_xlsx(report: dict) -> bytes:
+    """An Excel workbook: the figures (as the CSV, with the target's Vietnamese name and the status
+    in words), the trend per target, and the sites behind each figure when the report has them."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    issued = datetime.fromisoformat(report["issued_at"].replace("Z", "+00:00")).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = issued  # the file says when the report was issued
+    wb.properties.title = f"Báo cáo chỉ tiêu Kế hoạch 307/KH-UBND — {report['period']}"
+    figures = wb.active
+    figures.title = "Chỉ tiêu"
+    _sheet(figures, ["period", "unit", "target", "target_name", "numerator", "denominator", "ratio", "roadmap_target",
+                     "status", "status_vi"],
+           [[report["period"], u["unit"], t, TARGET_NAMES.get(t, t), f["numerator"], f["denominator"], f["ratio"],
+             f["target"], f["status"], STATUS_VI.get(f["status"], f["status"])]
+            for u in report["units"] for t, f in u["targets"].items()])
+    periods = [p["period"] for p in next(iter(report["trend"].values()), [])]
+    _sheet(wb.create_sheet("Xu hướng"), ["target", *periods],
+           [[t, *[p["ratio"] for p in points]] for t, points in report["trend"].items()])
+    _sheet(wb.create_sheet("Cơ sở"), ["unit", "target", "site_id", "name", "counted"],
+           [[u["unit"], t, s["site_id"], s["name"], bool(s["counted"])]
+            for u in report["units"] for t, f in u["targets"].items() for s in f.get("sites", [])])
+    _sheet(wb.create_sheet("Thông tin"), ["field", "value"],
+           [["id", str(report["id"])], ["period", report["period"]], ["unit", report.get("unit") or "city:hanoi"],
+            ["issued_at", report["issued_at"]], ["as_of", report["as_of"]]])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# the downloads of an issued report: format -> (renderer, content type); text renderers give str
+DOWNLOADS = {"md": (to_markdown, "text/markdown; charset=utf-8"), "html": (to_html, "text/html; charset=utf-8"),
+             "csv": (to_csv, "text/csv; charset=utf-8"), "xlsx": (to_xlsx, XLSX_TYPE)}
+
+
+def download_name(report: dict, fmt: str) -> str:
+    """The file name a download is saved as: bao-cao-<period>[-<unit>]-<id prefix>.<fmt> (ASCII only)."""
+    unit = (report.get("unit") or "").replace(":", "-")
+    return f"bao-cao-{report['period']}{'-' + unit if unit else ''}-{str(report['id'])[:8]}.{fmt}"

@@ -8,6 +8,7 @@ from shared.contracts import indicators as c
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
 from services.indicators.access import ACCESS
 from services.indicators.application import IndicatorsApplication
+from services.indicators.drill import IndicatorsDrill, ReportsIndex
 from services.indicators.views import IndicatorFacts
 
 
@@ -16,12 +17,13 @@ def wire(kit: ServiceKit) -> None:
     overrides = json.loads(s.roadmap_file.read_text(encoding="utf-8")) if s.roadmap_file else {}
     kit.app.connect(facts=kit.followers["sites"].projection, validity_years=s.classification_validity_years,
                     roadmap_overrides=overrides)
+    kit.app.drill = IndicatorsDrill(kit.app, kit.views)
 
 
 class IndicatorsService(KitEntrypoints):
     name = "indicators"
     access = ACCESS  # services/indicators/access.py: the role × RPC matrix
-    kit = ServiceKit("indicators", IndicatorsApplication, c.PUBLIC_EVENTS,
+    kit = ServiceKit("indicators", IndicatorsApplication, c.PUBLIC_EVENTS, ReportsIndex,
                      follows={"sites": IndicatorFacts, "inspections": IndicatorFacts, "manifests": IndicatorFacts},
                      wire=wire)
 
@@ -55,3 +57,24 @@ class IndicatorsService(KitEntrypoints):
     @rpc_method(c.ReportRef)
     def diff_report(self, q: c.ReportRef) -> dict:
         return self.kit.app.diff_report(q.report_id)
+
+    # -- the staff workspace ---------------------------------------------------------------------
+    @rpc_method(c.Targets)
+    def targets(self, q: c.Targets) -> dict:
+        return self.kit.app.drill.targets(q.period, q.units)
+
+    @rpc_method(c.DrillDown)
+    def drill_down(self, q: c.DrillDown) -> dict:
+        return self.kit.app.drill.drill_down(q.period, q.unit, q.target)
+
+    @rpc_method(c.SiteEvents)
+    def site_events(self, q: c.SiteEvents) -> dict:
+        return self.kit.app.drill.site_events(q.period, q.unit, q.target, str(q.site_id))
+
+    @rpc_method(c.ListReports)
+    def list_reports(self, q: c.ListReports) -> dict:
+        return self.kit.app.drill.list_reports(q.period, q.unit, q.offset, q.limit)
+
+    @rpc_method(c.CompareReports)
+    def compare_reports(self, q: c.CompareReports) -> dict:
+        return self.kit.app.drill.compare_reports(str(q.report_id), str(q.earlier_id))

@@ -37,6 +37,7 @@ class IndicatorFacts(SqlProjection):
         "state TEXT NOT NULL, event_ids TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {t:ind_case} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, site_id TEXT, "
         "state TEXT NOT NULL, on_date TEXT, detail TEXT)",
+        "CREATE INDEX IF NOT EXISTS ind_manifest_generator ON {t:ind_manifest} (generator_id)",  # a site's manifests
     )
 
     # -- projection ------------------------------------------------------------------------------
@@ -232,8 +233,28 @@ class IndicatorFacts(SqlProjection):
     def manifests(self) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_manifest} ORDER BY manifest_id")
 
+    def manifests_of(self, generator_ids: list[str]) -> list[dict]:
+        """The manifests of these generators (a site's establishments)."""
+        if not generator_ids:
+            return []
+        marks = ",".join(["%s"] * len(generator_ids))
+        return self.rows(f"SELECT * FROM {{t:ind_manifest}} WHERE generator_id IN ({marks}) ORDER BY manifest_id",
+                         list(generator_ids))
+
     def cases(self, site_id: str) -> list[dict]:
         return self.rows("SELECT * FROM {t:ind_case} WHERE site_id=%s ORDER BY on_date, id", (site_id,))
+
+    def events(self, event_ids: list[str]) -> list[dict]:
+        """What each of these events set: a site's registration or a fact (oldest first)."""
+        if not event_ids:
+            return []
+        marks = ",".join(["%s"] * len(event_ids))
+        regs = self.rows(f"SELECT event_id, site_id, registered_on AS valid_from, recorded_at FROM {{t:ind_site}} "
+                         f"WHERE event_id IN ({marks})", list(event_ids))
+        facts = self.rows(f"SELECT event_id, site_id, fact, value, valid_from, recorded_at FROM {{t:ind_fact}} "
+                          f"WHERE event_id IN ({marks})", list(event_ids))
+        out = [dict(r, fact="registered", value=None) for r in regs] + facts
+        return sorted(out, key=lambda r: (r["recorded_at"], r["event_id"], r["fact"]))
 
     def dump(self) -> dict:
         """Every table, for comparing a rebuild with the incremental state."""

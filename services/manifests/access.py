@@ -3,7 +3,7 @@
 The role lets a caller in; the application then checks the party: a business signs for the
 generator it is, a transporter in its turn, a facility for the facility it is (facility 2 only
 after facility 1 has signed)."""
-from shared.kit.access import EVERYONE, PARTIES, READ_ALL, A, B, D, F, I, T, table
+from shared.kit.access import EVERYONE, PARTIES, READ_ALL, STAFF, A, B, D, F, I, T, table
 
 ACCESS = table({
     "create_manifest": {B, D}, "sign_handover": {B, D}, "sign_pickup": {T, D}, "receive": {F, D},
@@ -16,4 +16,7 @@ ACCESS = table({
     "my_manifests": PARTIES,
     "mass_balance": READ_ALL | {B},      # a business: its own only
     "waste_catalogue": EVERYONE,
+    # the staff workspace's oversight lists (services/manifests/oversight.py)
+    "staff_manifests": STAFF, "staff_flag_counts": STAFF, "staff_stock_overdue": STAFF,
+    "staff_mass_balances": STAFF,
 })

@@ -8,8 +8,11 @@ from shared.contracts import manifests as c
 from shared.directory import SitesDirectory
 from shared.kit.config import Settings
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from shared.kit.sql import Db
 from services.manifests.access import ACCESS
 from services.manifests.application import ManifestsApplication
+from services.manifests.listing import ManifestsListing
+from services.manifests.oversight import ManifestsOversight
 from services.manifests.views import ManifestsViews
 
 TIMER_INTERVAL = Settings().deadline_check_interval
@@ -20,6 +23,7 @@ def wire(kit: ServiceKit) -> None:
     kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
                     catalogue=reference.load("waste_codes.json"), copy4_days=s.copy4_days,
                     transit_days=s.transit_days, discrepancy_days=s.discrepancy_days, storage_days=s.storage_days)
+    kit.app.oversight = ManifestsOversight(kit.app, ManifestsListing(Db.of(kit.app), kit.app))
 
 
 class ManifestsService(KitEntrypoints):
@@ -119,6 +123,24 @@ class ManifestsService(KitEntrypoints):
     @rpc_method(c.CatalogueQuery)
     def waste_catalogue(self, q: c.CatalogueQuery) -> dict:
         return self.kit.app.catalogue()
+
+    # -- the staff workspace's oversight lists ----------------------------------------------------
+    @rpc_method(c.StaffManifests)
+    def staff_manifests(self, q: c.StaffManifests) -> dict:
+        d = q.model_dump(mode="json")
+        return self.kit.app.oversight.list_manifests(**d)
+
+    @rpc_method(c.StaffFlagCounts)
+    def staff_flag_counts(self, q: c.StaffFlagCounts) -> dict:
+        return self.kit.app.oversight.flag_counts(q.communes)
+
+    @rpc_method(c.StaffStockOverdue)
+    def staff_stock_overdue(self, q: c.StaffStockOverdue) -> dict:
+        return self.kit.app.oversight.stock_overdue(**q.model_dump(mode="json"))
+
+    @rpc_method(c.StaffMassBalances)
+    def staff_mass_balances(self, q: c.StaffMassBalances) -> dict:
+        return self.kit.app.oversight.mass_balances(**q.model_dump(mode="json"))
 
     @timer(interval=TIMER_INTERVAL)
     def check_timers(self) -> dict:

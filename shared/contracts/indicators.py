@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from shared.contracts.base import Command, PublicEvent, Query
+from shared.contracts.base import MAX_OFFSET, Command, PublicEvent, Query
 
 PERIOD_PATTERN = r"^20\d\d(Q[1-4])?$"
 UNIT_PATTERN = r"^(city:hanoi|district:[a-z0-9-]+|commune:[a-z0-9-]+)$"
@@ -38,6 +38,37 @@ class IssueReport(Command):
 
 class ReportRef(Query):
     report_id: UUID
+
+
+# -- staff queries (issue 14): targets against the roadmap, drill-down, the reports issued ---------
+Target = Literal["hw_treated", "clusters_with_wwtp", "villages_classified", "villages_meeting_conditions"]
+
+
+class Targets(Query):
+    period: PeriodText
+    units: list[UnitCode] | None = Field(None, max_length=100, description="Only these units (default: every unit)")
+
+
+class DrillDown(Query):
+    period: PeriodText
+    unit: UnitCode
+    target: Target
+
+
+class SiteEvents(DrillDown):
+    site_id: UUID
+
+
+class ListReports(Query):
+    period: PeriodText | None = None
+    unit: UnitCode | None = None
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class CompareReports(Query):
+    report_id: UUID
+    earlier_id: UUID
 
 
 class ReportIssued(PublicEvent):

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.clean_text import SingleLine
-from shared.contracts.base import Command, OptShortText, PublicEvent, Query, ShortText
+from shared.contracts.base import MAX_OFFSET, Code, Command, OptShortText, PublicEvent, Query, ShortText
 
 WasteCodeStr = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2} \d{2} \d{2}$")]
 PhysicalState = Literal["solid", "liquid", "sludge", "solid_liquid", "gas"]
@@ -156,6 +156,42 @@ class MassBalance(Query):
 
 class CatalogueQuery(Query):
     pass
+
+
+# -- staff queries (issue 14): lists from the indexed listing, with paging and a total ------------
+Areas = Annotated[list[Code], Field(max_length=50, description="New commune or old district codes: the generator's "
+                                                               "site is in one of them (empty = city-wide)")]
+StaffFlag = Literal["discrepancy_open", "copy4_overdue", "in_transit_too_long"]
+
+
+class _Page(Query):
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class StaffManifests(_Page):
+    state: ManifestState | None = None
+    generator_id: UUID | None = None
+    transporter_id: UUID | None = None
+    facility_id: UUID | None = None
+    code: WasteCodeStr | None = None
+    communes: Areas = []
+    flag: StaffFlag | None = Field(None, description="One of the oversight lists")
+
+
+class StaffFlagCounts(Query):
+    communes: Areas = []
+
+
+class StaffStockOverdue(_Page):
+    communes: Areas = []
+
+
+class StaffMassBalances(_Page):
+    year: int = Field(ge=2021, le=2100)
+    communes: Areas = []
+    generator_id: UUID | None = None
+    anomaly_only: bool = False
 
 
 # -- public events ---------------------------------------------------------------------------------

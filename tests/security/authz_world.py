@@ -13,12 +13,15 @@ from typing import Any
 from PIL import Image
 
 from services.indicators.application import IndicatorsApplication
+from services.indicators.drill import IndicatorsDrill, ReportsIndex
 from services.indicators.service import IndicatorsService
 from services.indicators.views import IndicatorFacts
 from services.inspections.application import InspectionsApplication
 from services.inspections.service import InspectionsService
 from services.inspections.views import InspectionsViews
 from services.manifests.application import ManifestsApplication
+from services.manifests.listing import ManifestsListing
+from services.manifests.oversight import ManifestsOversight
 from services.manifests.service import ManifestsService
 from services.manifests.views import ManifestsViews
 from services.sites.application import SitesApplication
@@ -90,6 +93,11 @@ class World:
         self.sites.evidence = EvidenceShelf.of(settings)  # as the sites service wires it
         self.manifests.connect(views=self.views["manifests"])
         self.indicators.connect(facts=IndicatorFacts(Db.of(self.indicators)))
+        # the staff queries, as services/manifests/service.py and services/indicators/service.py wire them
+        self.manifests.oversight = ManifestsOversight(self.manifests, ManifestsListing(Db.of(self.manifests),
+                                                                                       self.manifests))
+        self.views["indicators"] = ReportsIndex(Db.of(self.indicators), self.indicators)
+        self.indicators.drill = IndicatorsDrill(self.indicators, self.views["indicators"])
         self.apps = {"sites": self.sites, "inspections": self.inspections, "manifests": self.manifests,
                      "indicators": self.indicators}
         self._populate()
@@ -137,6 +145,7 @@ class World:
                                   place=getattr(self.apps[source], "place_of", None))
             facts.apply_many(source, mapper.events_since(0, 1000))
         self.report = self.indicators.issue_report(ADMIN, None, "2025Q4", None)["id"]
+        self.report2 = self.indicators.issue_report(ADMIN, None, "2025Q4", "district:gia-lam")["id"]
 
     def actor(self, role: Role, establishment: str | None = None) -> Actor:
         default = {Role.BUSINESS: self.g, Role.TRANSPORTER: self.t, Role.TREATMENT_FACILITY: self.f1}.get(role)
@@ -226,6 +235,10 @@ class World:
             "figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"), "status_card": dict(site_id=self.site),
             "issue_report": dict(period="2025Q4"), "get_report": dict(report_id=self.report),
             "diff_report": dict(report_id=self.report), "audit_trail": dict(actor=ADMIN.id),
+            "targets": dict(period="2025Q4"),
+            "drill_down": dict(period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp"),
+            "site_events": dict(period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp", site_id=self.site),
+            "list_reports": {}, "compare_reports": dict(report_id=self.report, earlier_id=self.report2),
         })
         return {"sites": sites, "inspections": inspections, "manifests": manifests, "indicators": indicators}
 
@@ -248,6 +261,8 @@ def manifest_payloads(g: str, t: str, f: str, m: str) -> dict[str, dict]:
         "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
         "get_manifest": dict(manifest_id=m), "my_manifests": {},
         "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": {},
+        "staff_manifests": dict(state="draft", communes=["xa-phu-thi"]), "staff_flag_counts": {},
+        "staff_stock_overdue": {}, "staff_mass_balances": dict(year=2026),
         "events_since": dict(position=0, limit=10), "ping": {},
         "audit_trail": dict(aggregate_id=m),  # filed by a business's pseudonym
     }

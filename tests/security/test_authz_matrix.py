@@ -229,9 +229,12 @@ QUERY_CHECKS = {
                     "inspection_violations": None, "overdue_measures": None,  # staff only (issue 14)
                     "events_since": None, "ping": None, "audit_trail": check_audit},
     "manifests": {"get_manifest": None, "my_manifests": check_my_manifests, "mass_balance": None,
-                  "waste_catalogue": None, "events_since": None, "ping": None, "audit_trail": check_audit},
+                  "waste_catalogue": None, "events_since": None, "ping": None,
+                  "staff_manifests": None, "staff_flag_counts": None, "staff_stock_overdue": None,
+                  "staff_mass_balances": None, "audit_trail": check_audit},  # staff only (their table): no party sees them
     "indicators": {"figures": None, "roadmap": None, "status_card": None, "get_report": None, "diff_report": None,
-                   "events_since": None, "ping": None, "audit_trail": check_audit},
+                   "events_since": None, "ping": None, "targets": None, "drill_down": None, "site_events": None,
+                   "list_reports": None, "compare_reports": None, "audit_trail": check_audit},
 }
 
 

@@ -48,6 +48,15 @@ def test_indicators_follow_sites_and_issue_a_report(world):
     assert issued["period"] == "2025Q4" and call(indicators, "diff_report", report_id=report["id"])["changes"] == []
     drill = call(indicators, "figures", period="2025Q4", unit="district:gia-lam", drill_down=True)
     assert drill["district:gia-lam"]["clusters_with_wwtp"]["sites"][0]["events"][0].startswith("sites-")
+    # the staff's targets page, wired as the service wires it
+    assert call(indicators, "targets", period="2025Q4")["units"]["city:hanoi"]["clusters_with_wwtp"]["numerator"] == 1
+    sites_of = call(indicators, "drill_down", period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp")["sites"]
+    events = call(indicators, "site_events", period="2025Q4", unit="city:hanoi", target="clusters_with_wwtp",
+                  site_id=sites_of[0]["site_id"])["events"]
+    assert {"registered", "wwtp"} <= {e["fact"] for e in events}
+    again = call(indicators, "issue_report", period="2025Q4", command_id="r-2")
+    assert [r["id"] for r in call(indicators, "list_reports")["items"]] == [again["id"], report["id"]]
+    assert call(indicators, "compare_reports", report_id=again["id"], earlier_id=report["id"])["changes"] == []
 
 
 def test_every_kind_of_bad_input_on_every_indicators_rpc(world):
@@ -56,5 +65,10 @@ def test_every_kind_of_bad_input_on_every_indicators_rpc(world):
     valid = {"figures": dict(period="2025Q4"), "roadmap": dict(period="2025Q4"),
              "status_card": dict(site_id=cluster), "issue_report": dict(period="2025Q4"),
              "get_report": dict(report_id=report["id"]), "diff_report": dict(report_id=report["id"]),
+             "targets": dict(period="2025Q4", units=["city:hanoi"]),
+             "drill_down": dict(period="2025Q4", unit="city:hanoi", target="hw_treated"),
+             "site_events": dict(period="2025Q4", unit="city:hanoi", target="hw_treated", site_id=cluster),
+             "list_reports": dict(period="2025Q4"),
+             "compare_reports": dict(report_id=report["id"], earlier_id=report["id"]),
              "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10)}
     assert badinput.assert_every_bad_input_refused(indicators, IndicatorsService, valid, AGENCY) > 35

@@ -65,6 +65,10 @@ def test_a_whole_lifecycle_over_rpc_with_the_generator_commune(world, tap):
         "manifest_treated", "manifest_copy4_returned", "manifest_closed"]
     assert {e["communecode"] for e in events} == {"xa-phu-thi"}
     assert "29C-123.45" not in str(events)
+    # the staff's list, wired as the service wires it: the generator's new commune or old district
+    for communes, total in ((["xa-phu-thi"], 1), (["gia-lam"], 1), (["nowhere"], 0), ([], 1)):
+        assert call(manifests, "staff_manifests", communes=communes, state="closed")["total"] == total, communes
+    assert call(manifests, "staff_mass_balances", year=2026)["items"][0]["treated_kg"] == 120
 
 
 def test_every_kind_of_bad_input_on_every_manifests_rpc(world):
@@ -90,6 +94,9 @@ def test_every_kind_of_bad_input_on_every_manifests_rpc(world):
         "load_catalogue": dict(version="v2", title="t", source="s", codes=[{"code": "16 01 06", "name_vi": "x"}]),
         "get_manifest": dict(manifest_id=mid), "my_manifests": dict(),
         "mass_balance": dict(generator_id=g, year=2026), "waste_catalogue": dict(),
+        "staff_manifests": dict(state="draft", flag="copy4_overdue", communes=["gia-lam"]),
+        "staff_flag_counts": dict(communes=["gia-lam"]), "staff_stock_overdue": dict(communes=["gia-lam"]),
+        "staff_mass_balances": dict(year=2026, communes=["gia-lam"]),
         "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
     }
     cases = badinput.assert_every_bad_input_refused(manifests, ManifestsService, valid, ADMIN)

@@ -12,6 +12,7 @@ server-side sessions and login lockout.
 """
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections import deque
@@ -153,24 +154,22 @@ class StaffApplication(ServiceApplication):
         self.revoke_sessions(str(acc.id))  # what the sessions may do changed
         return document(acc)
 
-    def disable(self, by: dict, email: str) -> dict:
+    def _act(self, email: str, act: Callable[[StaffAccount, datetime], None], revoke: bool = False) -> dict:
         acc = self.account(email)
-        acc.disable(at=self.clock(), actor=by)
+        act(acc, self.clock())
         self.save(acc)
-        self.revoke_sessions(str(acc.id))
+        if revoke:
+            self.revoke_sessions(str(acc.id))
         return document(acc)
+
+    def disable(self, by: dict, email: str) -> dict:
+        return self._act(email, lambda acc, now: acc.disable(at=now, actor=by), revoke=True)
 
     def enable(self, by: dict, email: str) -> dict:
-        acc = self.account(email)
-        acc.enable(at=self.clock(), actor=by)
-        self.save(acc)
-        return document(acc)
+        return self._act(email, lambda acc, now: acc.enable(at=now, actor=by))
 
     def unlock(self, by: dict, email: str) -> dict:
-        acc = self.account(email)
-        acc.unlock(at=self.clock(), actor=by)
-        self.save(acc)
-        return document(acc)
+        return self._act(email, lambda acc, now: acc.unlock(at=now, actor=by))
 
     def accounts(self) -> list[dict]:
         ids, start = [], 1
@@ -200,18 +199,14 @@ class StaffApplication(ServiceApplication):
         return pyotp.random_base32()
 
     def enable_totp(self, by: dict, email: str, secret: str, code: str) -> dict:
-        acc = self.account(email)
+        if not isinstance(secret, str) or not re.fullmatch(r"[A-Z2-7]{16,64}", secret):
+            raise InvalidInput("the TOTP secret is not one the page gave; reload the page", "code", "totp")
         if not pyotp.TOTP(secret).verify(str(code or "").strip(), valid_window=1):
             raise InvalidInput("the code does not match; enter the 6 digits the app shows now", "code", "totp")
-        acc.enable_totp(secret=secret, at=self.clock(), actor=by)
-        self.save(acc)
-        return document(acc)
+        return self._act(email, lambda acc, now: acc.enable_totp(secret=secret, at=now, actor=by))
 
     def disable_totp(self, by: dict, email: str) -> dict:
-        acc = self.account(email)
-        acc.disable_totp(at=self.clock(), actor=by)
-        self.save(acc)
-        return document(acc)
+        return self._act(email, lambda acc, now: acc.disable_totp(at=now, actor=by))
 
     # -- login and sessions -------------------------------------------------------------------------
     def login(self, email: str, password: str, address: str, code: str | None = None) -> dict:

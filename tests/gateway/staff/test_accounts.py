@@ -172,3 +172,12 @@ def test_the_cli_makes_the_first_admin_with_a_link(tmp_path, monkeypatch):
     assert again.exit_code == 1 and "exists" in again.output
     bad = CliRunner().invoke(app, ["staff", "add", "x@hanoi.gov.vn", "--role", "system"])
     assert bad.exit_code == 1 and "role" in bad.output
+
+
+def test_a_forged_totp_secret_is_refused_and_changes_nothing(staff):
+    staff.set_password(staff.add(BY, "forge@hanoi.gov.vn", "admin")["link_secret"], PASSWORD)
+    for secret in ("!!!!", "a" * 5000, "", None):
+        with pytest.raises(InvalidInput) as e:
+            staff.enable_totp(BY, "forge@hanoi.gov.vn", secret, "123456")
+        assert e.value.field == "code"
+    assert staff.accounts()[0]["totp"] is False
