@@ -73,8 +73,9 @@ class Db:
         since concurrent CREATE ... IF NOT EXISTS can fail on the catalog."""
         with self.transaction() as cur:
             if self.postgres:
-                from shared.kit.store import ddl_lock_key
+                from shared.kit.store import ddl_lock_held, ddl_lock_key
 
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (ddl_lock_key(self.schema or ""),))
+                if not ddl_lock_held(self.schema or ""):  # app_for already holds it while it builds the app
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (ddl_lock_key(self.schema or ""),))
             for statement in statements:
                 cur.execute(statement)

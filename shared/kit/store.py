@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -107,6 +108,15 @@ def ddl_lock_key(schema: str) -> int:
     import hashlib
 
     return int.from_bytes(hashlib.sha256(f"langxanh-ddl:{schema}".encode()).digest()[:8], "big", signed=True)
+
+
+_DDL_HELD = threading.local()  # schemas whose DDL lock this thread holds (app_for, while it builds the app)
+
+
+def ddl_lock_held(schema: str) -> bool:
+    """True inside app_for's construction of an Application on `schema`: its DDL (Db.execute_script
+    in the constructor) must not ask again for the lock the same thread holds on another connection."""
+    return schema in getattr(_DDL_HELD, "schemas", ())
 
 
 def _connect(settings: Settings):  # type: ignore[no-untyped-def]
@@ -278,9 +288,12 @@ def app_for(app_class: type[ServiceApplication], service: str, settings: Setting
     schema = settings.schema_for(service)
     with _connect(settings) as conn:  # replicas starting together create the tables one at a time
         conn.execute("SELECT pg_advisory_lock(%s)", (ddl_lock_key(schema),))
+        held = getattr(_DDL_HELD, "schemas", frozenset())
+        _DDL_HELD.schemas = held | {schema}
         try:
             return app_class(env=env, **options)
         finally:
+            _DDL_HELD.schemas = held
             conn.execute("SELECT pg_advisory_unlock(%s)", (ddl_lock_key(schema),))
 
 

@@ -67,12 +67,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def system_env(amqp_uri, tmp_path):
+def system_env_for(amqp_uri: str, data_dir: Path) -> dict:
+    """The environment of one whole system (`langxanh up`): its broker, data dir, own exchange and port."""
     env = dict(os.environ)
     env.update({
         "AMQP_URI": amqp_uri,
-        "LANGXANH_DATA_DIR": str(tmp_path / "var"),
+        "LANGXANH_DATA_DIR": str(data_dir),
         "LANGXANH_EXCHANGE": f"langxanh.events.{uuid.uuid4().hex[:8]}",
         "LANGXANH_GATEWAY_PORT": str(free_port()),
         "LANGXANH_RELAY_INTERVAL": "0.2",
@@ -80,6 +80,11 @@ def system_env(amqp_uri, tmp_path):
     })
     env.pop("LANGXANH_DATABASE_URL", None)
     return env
+
+
+@pytest.fixture
+def system_env(amqp_uri, tmp_path):
+    return system_env_for(amqp_uri, tmp_path / "var")
 
 
 @pytest.fixture
