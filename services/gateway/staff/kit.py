@@ -34,6 +34,25 @@ ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_aut
                   trim_blocks=True, lstrip_blocks=True)
 
 
+def unit_name(unit: str | None) -> str:
+    """`city:hanoi`, `district:<code>`, `commune:<code>` (or a bare code) as a person reads it."""
+    from shared.reference import commune_name, district_name
+
+    if not unit:
+        return ""
+    kind, _, code = unit.partition(":")
+    if not code:
+        return commune_name(kind) if commune_name(kind) != kind else (district_name(kind) or kind)
+    if kind == "city":
+        return "Hà Nội"
+    return (commune_name(code) if kind == "commune" else district_name(code)) or code
+
+
+ENV.filters["unit_name"] = unit_name
+ENV.filters["commune_name"] = lambda code: unit_name(f"commune:{code}") if code else ""
+ENV.filters["district_name"] = lambda code: unit_name(f"district:{code}") if code else ""
+
+
 @dataclass(frozen=True)
 class Member:
     id: str
