@@ -39,7 +39,7 @@ def test_the_four_targets_per_unit_against_the_roadmap_with_the_drill_down(staff
     agency = staff_gateway.member("agency")
     page = agency.get(f"/staff/targets?period={PERIOD}")
     assert page.status_code == 200 and "Chỉ tiêu và báo cáo" in page.text
-    assert "CCN có trạm XLNT đang vận hành" in page.text and "city:hanoi" in page.text
+    assert "CCN có trạm XLNT đang vận hành" in page.text and ">Hà Nội</a>" in page.text
     assert "Industrial clusters with an operating WWTP" in agency.get(f"/staff/targets?period={PERIOD}&lang=en").text
     assert "Lộ trình" in agency.get(f"/staff/targets?period={PERIOD}&lang=vi").text and re.search(r"đúng lộ trình|có nguy cơ chậm|chậm lộ trình", page.text)
     link = f"/staff/targets/drill?period={PERIOD}&amp;unit=district%3Agia-lam&amp;target=villages_classified"
