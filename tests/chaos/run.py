@@ -472,6 +472,7 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
     from shared.kit.follower import Follower, pull_all
     from shared.kit.sql import Db
     from shared.kit.store import app_for, plain_db
+    from services.inspections.places import InboxSitesDirectory
     from shared.directory import SitesDirectory
     from services.indicators.application import IndicatorsApplication
     from services.indicators.views import IndicatorFacts
@@ -552,13 +553,15 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
             for table in live:
                 if normal(live[table]) != normal(rebuilt[table]):
                     fail(f"indicators: {table} differs from a rebuild ({len(live[table])} vs {len(rebuilt[table])} rows)")
-            for name in ("inspections", "manifests"):
-                fresh = SitesDirectory(plain_db(f"chaos_rebuild_{name}_directory", rebuild_settings))
+            # each service's own directory class (inspections keeps each site's places for the staff inbox)
+            directories = {"inspections": (InboxSitesDirectory, ("site_place",)), "manifests": (SitesDirectory, ())}
+            for name, (directory, extra) in directories.items():
+                fresh = directory(plain_db(f"chaos_rebuild_{name}_directory", rebuild_settings))
                 Follower("sites", fresh, lambda p, n: c.call("sites", "events_since", position=p, limit=n),
                          page=1000).rebuild()
-                mine = SitesDirectory(Db.of(apps[name]))
+                mine = directory(Db.of(apps[name]))
                 rows = 0
-                for table in ("known_site", "known_establishment"):
+                for table in ("known_site", "known_establishment", "known_site_district", *extra):
                     sql = f"SELECT * FROM {{t:{table}}} ORDER BY id"
                     a, b = mine.rows(sql), fresh.rows(sql)
                     rows += len(b)
