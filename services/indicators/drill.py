@@ -36,8 +36,12 @@ class ReportsIndex(OwnLogProjection):
     def clear(self, cur: Cursor) -> None:
         cur.execute("DELETE FROM {t:ind_report}")
 
-    def page(self, period: str | None, unit: str | None, offset: int, limit: int) -> dict:
+    def page(self, period: str | None, unit: str | None, offset: int, limit: int,
+             units: list[str] | None = None) -> dict:
         where, params = ["1=1"], []
+        if units:
+            where.append(f"unit IN ({','.join(['%s'] * len(units))})")
+            params.extend(units)
         if period:
             where.append("period = %s")
             params.append(period)
@@ -111,10 +115,10 @@ class IndicatorsDrill:
                 "name": entry["name"], "counted": entry["counted"], "events": events, "manifests": manifests}
 
     def list_reports(self, period: str | None = None, unit: str | None = None, offset: int = 0,
-                     limit: int = 50) -> dict:
+                     limit: int = 50, units: list[str] | None = None) -> dict:
         if self.reports is None:
             return {"total": 0, "offset": offset, "limit": limit, "items": []}
-        return self.reports.page(Period(period).text if period else None, unit, offset, limit)
+        return self.reports.page(Period(period).text if period else None, unit, offset, limit, units)
 
     def compare_reports(self, report_id: str, earlier_id: str) -> dict:
         """What changed from an earlier issue to this one, per unit and target (a unit present in

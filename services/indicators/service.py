@@ -73,7 +73,7 @@ class IndicatorsService(KitEntrypoints):
 
     @rpc_method(c.ListReports)
     def list_reports(self, q: c.ListReports) -> dict:
-        return self.kit.app.drill.list_reports(q.period, q.unit, q.offset, q.limit)
+        return self.kit.app.drill.list_reports(q.period, q.unit, q.offset, q.limit, q.units)
 
     @rpc_method(c.CompareReports)
     def compare_reports(self, q: c.CompareReports) -> dict:

@@ -62,6 +62,8 @@ class SiteEvents(DrillDown):
 class ListReports(Query):
     period: PeriodText | None = None
     unit: UnitCode | None = None
+    units: list[UnitCode] = Field(default_factory=list, max_length=100,
+                                  description="Only reports of these units (a commune officer's); empty = every unit")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(50, ge=1, le=200)
 

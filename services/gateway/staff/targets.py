@@ -104,9 +104,10 @@ async def compare(request: Request, member: Member, report_id: UUID, earlier_id:
 
 
 async def reports_list(request: Request, member: Member, period: str | None, offset: Any, limit: Any) -> dict:
-    q = _check(c.ListReports, period=period, offset=offset, limit=limit)
+    units = [f"{kind}:{code}" for code in member.communes for kind in ("commune", "district")]
+    q = _check(c.ListReports, period=period, offset=offset, limit=limit, units=units)
     answer = await call(request, member, "indicators", "list_reports", **_dump(q))
-    answer["items"] = [r for r in answer["items"] if unit_covered(member, r["unit"])]
+    answer["items"] = [r for r in answer["items"] if unit_covered(member, r["unit"])]  # and checked here too
     return answer
 
 

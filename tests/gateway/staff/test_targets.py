@@ -129,3 +129,15 @@ def test_the_json_twins(staff_gateway, gia_lam):
     paths = staff_gateway.http.get("/openapi.json").json()["paths"]
     assert {"/v1/staff/targets", "/v1/staff/targets/drill", "/v1/staff/targets/site", "/v1/staff/targets/reports",
             "/v1/staff/targets/reports/{report_id}/download", "/v1/staff/targets/reports/{report_id}/compare"} <= set(paths)
+
+
+def test_a_commune_officers_report_list_counts_only_their_units(staff_gateway):
+    agency = staff_gateway.member("agency")
+    issued_id(agency.form("/staff/targets/reports", {"period": PERIOD, "unit": "city:hanoi"}))
+    issued_id(agency.form("/staff/targets/reports", {"period": PERIOD, "unit": "district:gia-lam"}))
+    officer = staff_gateway.member("agency", communes=["gia-lam"])
+    listed = officer.get(f"/v1/staff/targets/reports?period={PERIOD}").json()
+    assert listed["items"] and {r["unit"] for r in listed["items"]} == {"district:gia-lam"}
+    assert listed["total"] == len(listed["items"])  # the pager never promises the city's reports
+    everyone = agency.get(f"/v1/staff/targets/reports?period={PERIOD}").json()
+    assert everyone["total"] > listed["total"]
