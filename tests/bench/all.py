@@ -265,14 +265,6 @@ def p3_p5(store: str, tmp: Path, prefix: str, events: int, amqp_uri: str) -> tup
     return p3, p5
 
 
-# -- P7 ------------------------------------------------------------------------------------------
-def p7_inbox(store: str, tmp: Path, prefix: str, reports: int, quick: bool) -> dict:
-    print(f"[{store}] P7: the staff inbox over {reports} reports …", flush=True)
-    r = staff_inbox.run(store, reports, 10 if quick else 30, tmp / "p7", prefix + "p7_")
-    print(f"[{store}] P7: p95 {r['queries']['all']['p95_ms']:.1f} ms over every query", flush=True)
-    return r
-
-
 # -- one store -----------------------------------------------------------------------------------
 def run_store(store: str, args: argparse.Namespace) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"lx-bench-all-{store}-"))
@@ -316,7 +308,7 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
         if "P5" in args.only or "P3" in args.only:
             out["P3"], out["P5"] = p3_p5(store, tmp, prefix, args.events, amqp_uri)
         if "P7" in args.only:
-            out["P7"] = p7_inbox(store, tmp, prefix, args.inbox_reports, args.quick)
+            out["P7"] = staff_inbox.figure(store, tmp, prefix, args.inbox_reports, args.quick)
     finally:
         delete_vhost(amqp_uri)
         if store == "postgres":

@@ -184,3 +184,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def figure(store: str, tmp: Path, prefix: str, reports: int, quick: bool) -> dict:
+    """P7 of `make bench` (tests/bench/all.py): this bench in the run's tmp dir and schema prefix."""
+    print(f"[{store}] P7: the staff inbox over {reports} reports …", flush=True)
+    r = run(store, reports, 10 if quick else 30, tmp / "p7", prefix + "p7_")
+    print(f"[{store}] P7: p95 {r['queries']['all']['p95_ms']:.1f} ms over every query", flush=True)
+    return r
