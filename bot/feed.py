@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import importlib
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -35,6 +38,9 @@ INCIDENT_STATES = {
     "incident_assigned": "assigned", "incident_verified": "verified", "incident_resolved": "resolved",
     "incident_closed": "closed", "incident_reopened": "reopened",
 }
+# Pushes beyond an incident's reporter and the subscribers: each module has `push(cur, name, event)`, which
+# queues outbox rows (`enqueue`) in the feed's transaction, beside its tracking row.
+PUSH_MODULES: tuple[str, ...] = ()
 DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason_code", "unit", "fine_vnd",
                  "decision_number", "scheduled_for", "total_kg", "status", "water", "air", "soil")
 
@@ -49,11 +55,18 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
 
 
+@lru_cache(maxsize=1)
+def pushes() -> tuple[Callable[[Cursor, str, dict], None], ...]:
+    return tuple(importlib.import_module(name).push for name in PUSH_MODULES)
+
+
 class BotFeed(SqlProjection):
     name = "bot_feed"
 
     def project(self, cur: Cursor, event: dict) -> None:
         name = event_name(event)
+        for push in pushes():
+            push(cur, name, event)
         if name in INCIDENT_STATES:
             row = cur.execute(
                 "SELECT k.ticket, k.chat_id, a.lang FROM {t:bot_tickets} k LEFT JOIN {t:bot_accounts} a "
@@ -96,9 +109,24 @@ def details(data: dict) -> dict:
     return {k: data[k] for k in DETAIL_FIELDS if isinstance(data.get(k), (str, int, float)) and data.get(k) != ""}
 
 
+def keyboard(row: dict):  # type: ignore[no-untyped-def]
+    """An outbox row's buttons, if it has any: `args["buttons"]` = rows of [text key, callback data]
+    (a key of the bot's catalogues, shown in the chat's language)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    rows = row["args"].get("buttons") if isinstance(row.get("args"), dict) else None
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t(row["lang"], key), callback_data=data) for key, data in r]
+                                 for r in rows])
+
+
 def render(row: dict) -> str:
-    """An outbox row as text in its chat's language."""
+    """An outbox row as text in its chat's language: the keys the feed knows, or any catalogue key
+    (`args["text"]`, its arguments) that a push module queued."""
     lng, args = row["lang"], row["args"]
+    if row["key"] not in ("push-incident", "push-event"):
+        return t(lng, row["key"], **(args.get("text") or {}))
     if row["key"] == "push-incident":
         text = t(lng, "push-incident", ticket=args["ticket"], state=t(lng, f"state-{args['state']}"))
         if args.get("reason"):  # a reason code (the public stream never carries staff's words)
@@ -141,7 +169,7 @@ class Outbox:
                 return sent
             for row in rows:
                 try:
-                    await self.bot.send_message(row["chat_id"], render(row))
+                    await self.bot.send_message(row["chat_id"], render(row), reply_markup=keyboard(row))
                 except RetryAfter as e:
                     await asyncio.sleep(float(getattr(e.retry_after, "total_seconds", lambda: e.retry_after)()))
                     return sent
