@@ -319,11 +319,17 @@ class ManifestCorrected(_M):
     changed: list[str]
     reason_code: CorrectionCode
     lines: list[PublicLine] | None = Field(None, description="The corrected lines, when they changed")
+    # the new route, when it changed (establishment ids are public, as in manifest_drafted): who is
+    # asked to sign again follows it
+    transporters: list[UUID] | None = Field(None, description="The new transporters, when they changed")
+    facility_1: UUID | None = Field(None, description="The new facility 1, when it changed")
+    facility_2: UUID | None = Field(None, description="The new facility 2, when it changed")
 
     @classmethod
     def from_domain(cls, e: Any) -> "ManifestCorrected":
         return cls(id=e.originator_id, changed=sorted(e.changes), reason_code=getattr(e, "reason_code", "other"),
-                   lines=e.changes.get("lines"))
+                   lines=e.changes.get("lines"), transporters=e.changes.get("transporters"),
+                   facility_1=e.changes.get("facility_1"), facility_2=e.changes.get("facility_2"))
 
 
 class ManifestResigned(_M):
