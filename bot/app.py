@@ -25,7 +25,8 @@ from bot.texts import t
 from shared.kit.config import Settings
 
 log = logging.getLogger("bot")
-FLOWS = ("report", "mine", "status", "link", "subscribe", "manifest")
+# manifest_signals (stateless buttons of the pushes) before manifest, whose open steps would take any button
+FLOWS = ("report", "mine", "status", "link", "subscribe", "manifest_signals", "manifest")
 # A conversation's draft lives in user_data under its key; a flow command while another is open is refused.
 DRAFTS = {"report": "report", "mine": "mine", "subscribe": "subscription", "manifest": "manifest"}
 COMMANDS = {  # the menu Telegram shows (set on start when connected)

@@ -40,7 +40,7 @@ INCIDENT_STATES = {
 }
 # Pushes beyond an incident's reporter and the subscribers: each module has `push(cur, name, event)`, which
 # queues outbox rows (`enqueue`) in the feed's transaction, beside its tracking row.
-PUSH_MODULES: tuple[str, ...] = ()
+PUSH_MODULES: tuple[str, ...] = ("bot.pushes.manifests",)
 DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason_code", "unit", "fine_vnd",
                  "decision_number", "scheduled_for", "total_kg", "status", "water", "air", "soil")
 

@@ -4,6 +4,8 @@
 - tickets: incident → chat, because public events never say who reported (design §5);
 - subscriptions: what an inspector or agency wants pushed (event types × communes);
 - draft places: a report draft's exact location until it is filed (never in the state file);
+- manifest parties: each manifest's generator, transporters, facilities and signatures, so pushes
+  reach the parties (bot/pushes/);
 - outbox: messages waiting to be sent. The feed writes them in the same transaction as its
   tracking row, the sender deletes each once Telegram took it: a crash loses no push.
 
@@ -40,6 +42,11 @@ TABLES = (
     # a report draft's exact location, kept here (not in the conversation state file) until it is filed
     "CREATE TABLE IF NOT EXISTS {t:bot_draft_places} (draft_id TEXT PRIMARY KEY, place TEXT NOT NULL, "
     "created_at TEXT NOT NULL)",
+    # who the parties of a manifest are and who has signed (bot/pushes/parties.py), from the public stream:
+    # the feed asks them to sign again after a correction, and shows both sides a discrepancy
+    "CREATE TABLE IF NOT EXISTS {t:bot_manifest_parties} (manifest_id TEXT PRIMARY KEY, number TEXT NOT NULL, "
+    "generator TEXT NOT NULL, transporters TEXT NOT NULL, facility_1 TEXT NOT NULL, facility_2 TEXT, "
+    "signed TEXT NOT NULL, resign TEXT NOT NULL, version INTEGER NOT NULL, receiver TEXT, discrepancies TEXT, accepted TEXT)",
 )
 DRAFT_PLACE_DAYS = 2  # a draft's place left behind (a timeout, a crash) is dropped after this
 

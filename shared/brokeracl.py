@@ -68,6 +68,7 @@ _BOT = _calls("""
     manifests.bulk_sign manifests.create_manifest manifests.get_manifest manifests.my_manifests
     manifests.receive manifests.sign_handover manifests.sign_pickup manifests.treat
     manifests.waste_catalogue
+    manifests.resolve_discrepancy manifests.sign_again
     indicators.status_card
 """)
 _GATEWAY = _calls("""
