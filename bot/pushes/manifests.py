@@ -31,6 +31,7 @@ CHANGED = ("transporters", "facility_1", "facility_2", "vehicle_plate", "lines",
 REASONS = ("data_error", "route_change", "quantity_change", "vehicle_change", "other")
 REJECT_REASONS = ("wrong_waste_type", "not_permitted", "packaging", "quantity", "documents", "capacity", "other")
 MAX_LINES = 200
+SHOWN = 20  # discrepancy lines written out in a push; the rest counted (the card shows them all)
 
 
 def action_data(action: str, manifest_id: str, version: int) -> str:
@@ -78,8 +79,9 @@ def clean_discrepancies(items: object) -> list[dict]:
 
 
 def figures(lng: str, discrepancies: list[dict]) -> str:
+    """The declared and measured figures per line (the first SHOWN: a message holds 4 096 characters)."""
     lines = []
-    for d in discrepancies:
+    for d in discrepancies[:SHOWN]:
         if d["kind"] == "weight":
             declared, measured = d["declared_kg"], d["measured_kg"]
             share = abs(measured - declared) / declared * 100 if declared else 100.0
@@ -88,6 +90,8 @@ def figures(lng: str, discrepancies: list[dict]) -> str:
         else:
             lines.append(t(lng, "mfp-disc-code", line=d["line"], declared=d["declared_code"],
                            measured=d["measured_code"]))
+    if len(discrepancies) > SHOWN:
+        lines.append(t(lng, "mfp-disc-more", count=len(discrepancies) - SHOWN))
     return "\n".join(lines)
 
 

@@ -315,3 +315,73 @@ def test_hostile_manifest_events_queue_nothing_and_break_nothing(tmp_path):
         assert directory.load(cur, "4b7c4a7e-1f7e-4f2a-9b1e-2d3c4b5a6f70") is None
     assert store.pending() == []
     assert row["discrepancies"] == [] and row["signed"] == ["facility1"] and row["version"] == 1
+
+
+def second_transporter(p: Parties) -> str:
+    from shared.kit.actor import SYSTEM
+    from tests.bot.manifest_fixtures import TRANSPORTER_CODES
+
+    answer = p.cluster.call_sync(SYSTEM, "sites", "register_establishment", site_id=p.site_id,
+                                 name=f"Vận tải Đông Anh {p.sfx}", form="enterprise", registration_code=f"VT2{p.sfx}",
+                                 transporter=True, licence={"number": f"9-9-9.{p.sfx}.VX",
+                                                            "waste_codes": TRANSPORTER_CODES})
+    p.ids["transporter2"], p.names["transporter2"] = answer["id"], f"Vận tải Đông Anh {p.sfx}"
+    return answer["id"]
+
+
+def test_two_transporters_each_told_their_leg_and_a_new_route_asks_the_new_transporter(world, parties):
+    p = parties
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        biz, truck, plant, other, resident = await chats(w, p)
+        second = second_transporter(p)
+        from tests.bot.manifest_fixtures import ADMIN
+
+        code = p.cluster.call_sync(ADMIN, "sites", "issue_link_code", role="transporter", establishment_id=second)
+        truck2 = w.chat(6106)
+        await truck2.send("/start")
+        await truck2.press("lang:en")
+        await truck2.send(f"/link {code['code']}")
+        truck2.replies()
+
+        number = f"CT-2T-{p.sfx}"
+        line = {"line": 1, "code": "16 01 06", "name": "bóng đèn", "state": "solid", "packaging": "thùng",
+                "quantity_kg": 30, "method": "hoá rắn"}
+        mid = p.manifests("generator", "create_manifest", generator_id=p.ids["generator"], number=number,
+                          transporters=[p.ids["transporter"], second], facility_1=p.ids["facility"],
+                          vehicle_plate="29C-123.45", lines=[line], planned_date="2025-01-01")["id"]
+        p.manifests("generator", "sign_handover", manifest_id=mid)
+        p.manifests("transporter", "sign_pickup", manifest_id=mid)
+        await w.pushes()
+        # Then transporter 2 (in English) is told its leg, and the facility nothing yet
+        assert truck2.replies() == [t("en", "mfp-leg-awaits", number=number,
+                                      previous=t("en", "mfp-party-transporter", position=1), leg=2)]
+        assert plant.replies() == []
+        truck.replies(), biz.replies()
+
+        # When the generator swaps the two transporters before the second leg
+        p.manifests("generator", "correct", manifest_id=mid, changes={"transporters": [second, p.ids["transporter"]]},
+                    reason="đổi thứ tự", reason_code="route_change")
+        await w.pushes()
+        # Then "transporter 1" of version 2 (now the second company) and the generator are asked to sign again
+        assert truck2.replies() == [t("en", "mfp-resign", number=number, version=2,
+                                      party=t("en", "mfp-party-transporter", position=1),
+                                      changed=t("en", "mfp-field-transporters"),
+                                      reason=t("en", "mfp-correct-reason-route_change"))]
+        assert truck2.buttons()[0] == (t("en", "mfp-btn-sign-again"), f"mfa:s:{mid}:2")
+        assert len(biz.replies()) == 1 and truck.replies() == []
+        assert p.manifests("generator", "get_manifest", manifest_id=mid)["resign"] == ["generator", "transporter1"]
+        reply = await truck2.press(f"mfa:s:{mid}:2")
+        assert reply[0].endswith(t("en", "mfp-signed-again", version=2))
+        assert p.manifests("generator", "get_manifest", manifest_id=mid)["resign"] == ["generator"]
+
+    world.run(story)
+
+
+def test_a_long_discrepancy_is_cut_to_fit_a_message():
+    from bot.pushes.manifests import SHOWN, figures
+
+    many = [{"line": i, "kind": "weight", "declared_kg": 10.0, "measured_kg": 20.0} for i in range(1, 201)]
+    text = figures("vi", many)
+    assert len(text) < 3000 and text.count("\n") == SHOWN
+    assert text.endswith(T("mfp-disc-more", count=200 - SHOWN))

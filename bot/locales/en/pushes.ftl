@@ -48,6 +48,7 @@ mfp-discrepancy = Manifest { $number }: the weights measured at receipt differ f
     When both the generator and the facility agree, the figures stand; otherwise ask the agency to decide.
 mfp-disc-weight = • Line { $line }: declared { $declared } kg, measured { $measured } kg ({ $share }% apart)
 mfp-disc-code = • Line { $line }: declared code { $declared }, found { $measured }
+mfp-disc-more = • … and { $count } more line(s) (view the manifest)
 mfp-discrepancy-reminder = Manifest { $number }: { $party } has agreed to the measured figures. They stand only when you agree too:
     { $lines }
 mfp-agreed-waiting = ✅ You agreed to the figures. Waiting for the other side; neither side settles it alone.

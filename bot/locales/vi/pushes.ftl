@@ -48,6 +48,7 @@ mfp-discrepancy = Chứng từ số { $number }: số liệu cân khi tiếp nh�
     Cả chủ nguồn thải và cơ sở xử lý cùng đồng ý thì số liệu được chốt; nếu không, đề nghị cơ quan quản lý xử lý.
 mfp-disc-weight = • Dòng { $line }: khai { $declared } kg, cân được { $measured } kg (lệch { $share }%)
 mfp-disc-code = • Dòng { $line }: khai mã { $declared }, thực tế mã { $measured }
+mfp-disc-more = • … và { $count } dòng khác (xem chứng từ)
 mfp-discrepancy-reminder = Chứng từ số { $number }: { $party } đã đồng ý số liệu cân. Số liệu chỉ được chốt khi bạn cũng đồng ý:
     { $lines }
 mfp-agreed-waiting = ✅ Bạn đã đồng ý số liệu. Đang chờ bên kia đồng ý; chưa bên nào được chốt một mình.
