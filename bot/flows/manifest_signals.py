@@ -48,6 +48,16 @@ def parse(data: object) -> tuple[str, str, int] | None:
     return m.group(1), manifest_id, int(m.group(3))
 
 
+# a service's refusal by its rule (field, rule of shared/kit/errors.py): wholly in the user's language
+REFUSALS = {"role": "mfp-refused-role", "party": "mfp-refused-party", "own_signature": "mfp-refused-party",
+            "twice": "mfp-refused-twice", "discrepancy": "mfp-refused-settled", "turn": "mfp-refused-turn"}
+
+
+def refusal(lng: str, error: Exception) -> str:
+    key = REFUSALS.get(getattr(error, "rule", None) or "")
+    return t(lng, key) if isinstance(error, LangXanhError) and key else explain(lng, error)
+
+
 def command_id(secret: bytes, user: int, action: str, manifest_id: str, version: int) -> str:
     """The same person, manifest, version and action: the same command (a double press acts once)."""
     digest = hmac.new(secret, f"langxanh/mfa/{user}/{manifest_id}/{version}/{action}".encode(), hashlib.sha256)
@@ -86,7 +96,7 @@ async def pressed(update: Update, context: Ctx) -> None:
         outcome = await _act(update, context, *parsed)
     except (LangXanhError, Unavailable) as e:  # not the party, nothing to sign again, already settled…
         log.info("manifest button %s refused: %s", parsed[0], e)
-        await send_text(update, context, explain(lng, e))
+        await send_text(update, context, refusal(lng, e))
         return
     text = getattr(query.message, "text", None)
     if text and text.endswith(outcome):  # a second press of a message already answered
