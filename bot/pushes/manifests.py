@@ -133,6 +133,9 @@ def received(cur: Cursor, event: dict, row: dict, data: dict) -> None:
     row["signed"] = sorted(set(row["signed"]) | {facility})
     row["receiver"] = facility
     row["discrepancies"] = clean_discrepancies(data.get("discrepancies"))
+    if facility == "facility1" and row.get("facility_2"):  # facility 2 acts after facility 1 has signed
+        tell(cur, event, row, "facility2", "turn", "mfp-facility2-turn", lambda lng: {"number": row["number"]},
+             [view(row["manifest_id"])])
     if not row["discrepancies"]:
         return
     for party in ("generator", facility):

@@ -388,3 +388,42 @@ def test_a_long_discrepancy_is_cut_to_fit_a_message():
     text = figures("vi", many)
     assert len(text) < 3000 and text.count("\n") == SHOWN
     assert text.endswith(T("mfp-disc-more", count=200 - SHOWN))
+
+
+def test_facility_2_is_told_its_turn_once_facility_1_has_received(world, parties):
+    from shared.kit.actor import SYSTEM, Actor, Role
+    from tests.bot.manifest_fixtures import ADMIN, FACILITY_CODES
+
+    p = parties
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        biz, truck, plant, other, resident = await chats(w, p)
+        second = p.cluster.call_sync(SYSTEM, "sites", "register_establishment", site_id=p.site_id,
+                                     name=f"Xử lý Sóc Sơn {p.sfx}", form="enterprise", registration_code=f"XL2{p.sfx}",
+                                     treatment_facility=True, licence={"number": f"8-8-8.{p.sfx}.XL",
+                                                                       "waste_codes": FACILITY_CODES})["id"]
+        code = p.cluster.call_sync(ADMIN, "sites", "issue_link_code", role="treatment_facility",
+                                   establishment_id=second)["code"]
+        plant2 = w.chat(6107)
+        await plant2.send(f"/link {code}")
+        plant2.replies()
+        number = f"CT-F2-{p.sfx}"
+        line = {"line": 1, "code": "16 01 06", "name": "bóng đèn", "state": "solid", "packaging": "thùng",
+                "quantity_kg": 30, "method": "hoá rắn"}
+        mid = p.manifests("generator", "create_manifest", generator_id=p.ids["generator"], number=number,
+                          transporters=[p.ids["transporter"]], facility_1=p.ids["facility"], facility_2=second,
+                          vehicle_plate="29C-123.45", lines=[line], planned_date="2025-01-01")["id"]
+        p.manifests("generator", "sign_handover", manifest_id=mid)
+        p.manifests("transporter", "sign_pickup", manifest_id=mid)
+        await w.pushes()
+        assert plant2.replies() == []
+        p.manifests("facility", "receive", manifest_id=mid, measured=[{"line": 1, "code": "16 01 06",
+                                                                        "quantity_kg": 30}])
+        await w.pushes()
+        assert plant2.replies() == [T("mfp-facility2-turn", number=number)]
+        assert plant2.buttons() == [view(mid)]
+        # the second facility is a party: the card its [Xem chứng từ] opens is readable to it
+        f2 = Actor(id=f"owner-f2-{p.sfx}", role=Role.TREATMENT_FACILITY, establishment=second)
+        assert p.cluster.call_sync(f2, "manifests", "get_manifest", manifest_id=mid)["number"] == number
+
+    world.run(story)

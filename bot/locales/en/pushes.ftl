@@ -14,6 +14,7 @@ mfp-btn-escalate = Ask the agency to decide
 mfp-pickup-awaits = Manifest { $number }: the generator has signed the hand-over. The waste awaits your pickup; sign when you take it.
 mfp-leg-awaits = Manifest { $number }: { $previous } has signed. Leg { $leg } is yours; sign when you take the waste.
 mfp-arrival-awaits = Manifest { $number }: { $previous } has signed and is bringing the waste to your facility. Weigh it and sign on arrival.
+mfp-facility2-turn = Manifest { $number }: facility 1 has signed the receipt. Your facility (facility 2) may now take its step.
 
 # -- rejection
 mfp-rejected-full = Manifest { $number }: the facility rejected the whole load (reason: { $reason }). A new manifest was made for the rejected waste.

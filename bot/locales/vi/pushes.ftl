@@ -14,6 +14,7 @@ mfp-btn-escalate = Đề nghị cơ quan xử lý
 mfp-pickup-awaits = Chứng từ số { $number }: chủ nguồn thải đã ký bàn giao. Chất thải đang chờ bạn đến nhận; hãy ký khi nhận hàng.
 mfp-leg-awaits = Chứng từ số { $number }: { $previous } đã ký nhận. Đến lượt bạn vận chuyển chặng { $leg }; hãy ký khi nhận hàng.
 mfp-arrival-awaits = Chứng từ số { $number }: { $previous } đã ký nhận và đang chở chất thải đến cơ sở của bạn. Hãy cân và ký nhận khi hàng đến.
+mfp-facility2-turn = Chứng từ số { $number }: cơ sở xử lý 1 đã ký nhận. Đến lượt cơ sở của bạn (cơ sở xử lý 2) thực hiện bước của mình.
 
 # -- từ chối
 mfp-rejected-full = Chứng từ số { $number }: cơ sở xử lý đã từ chối toàn bộ lô hàng (lý do: { $reason }). Một chứng từ mới đã được lập cho chất thải bị từ chối.
