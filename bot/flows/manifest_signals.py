@@ -4,8 +4,8 @@
 Stateless: the button carries everything (`mfa:<action>:<manifest id>:<version>`), validated
 strictly since anyone can send any callback data. The press acts as the person pressing (their
 linked role and establishment): a forwarded or stale button pressed by someone else is refused
-by the service, and that refusal is shown. A button of an older version than the manifest's is
-refused here (the party would sign, or agree to, what they have not seen). The command id derives
+by the service, and that refusal is shown. A [Ký lại] of an older version than the manifest's is
+refused here (the party would sign what they have not seen). The command id derives
 from (user, manifest, version, action), so a double press acts once. After acting, the message
 loses its buttons and says the outcome.
 """
@@ -68,7 +68,9 @@ async def _act(update: Update, context: Ctx, action: str, manifest_id: str, vers
     """Do what the button says, as the person pressing; the outcome's text."""
     lng = lang(update, context)
     current = await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id)
-    if int(current.get("manifest_version", 1)) != version:
+    # signing again is for one version; a discrepancy's figures stay the receipt's (a correction
+    # does not change them in the service), so its buttons stay good across versions
+    if action == SIGN_AGAIN and int(current.get("manifest_version", 1)) != version:
         return t(lng, "mfp-stale", pressed=version, current=current.get("manifest_version", 1))
     cid = command_id(deps(context).store.secret, user_id(update), action, manifest_id, version)
     if action == SIGN_AGAIN:

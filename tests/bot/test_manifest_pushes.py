@@ -427,3 +427,18 @@ def test_facility_2_is_told_its_turn_once_facility_1_has_received(world, parties
         assert p.cluster.call_sync(f2, "manifests", "get_manifest", manifest_id=mid)["number"] == number
 
     world.run(story)
+
+
+def test_a_correction_after_receipt_leaves_the_discrepancy_buttons_good(world, parties):
+    p = parties
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        biz, truck, plant, other, resident = await chats(w, p)
+        number = f"CT-DV-{p.sfx}"
+        mid = received(p, number, 100, 80)
+        correct_plate(p, mid)  # version 2: everyone who signed is asked again; the figures are the receipt's
+        await w.pushes()
+        assert (await biz.press(f"mfa:a:{mid}:1"))[-1].endswith(T("mfp-agreed-waiting"))
+        assert p.manifests("generator", "get_manifest", manifest_id=mid)["discrepancy"]["accepted_by"] == ["generator"]
+
+    world.run(story)

@@ -52,7 +52,7 @@ mfp-disc-code = • Line { $line }: declared code { $declared }, found { $measur
 mfp-disc-more = • … and { $count } more line(s) (view the manifest)
 mfp-discrepancy-reminder = Manifest { $number }: { $party } has agreed to the measured figures. They stand only when you agree too:
     { $lines }
-mfp-agreed-waiting = ✅ You agreed to the figures. Waiting for the other side; neither side settles it alone.
+mfp-agreed-waiting = ✅ You agreed to the figures. Waiting for the other side: the figures stand only when both sides agree.
 mfp-agreed-both = ✅ Both sides agreed: the measured figures stand.
 mfp-escalated-done = 📨 The agency has been asked to decide on the discrepancy.
 mfp-discrepancy-agreed = Manifest { $number }: the generator and the facility both agreed; the measured figures stand.

@@ -52,7 +52,7 @@ mfp-disc-code = • Dòng { $line }: khai mã { $declared }, thực tế mã { $
 mfp-disc-more = • … và { $count } dòng khác (xem chứng từ)
 mfp-discrepancy-reminder = Chứng từ số { $number }: { $party } đã đồng ý số liệu cân. Số liệu chỉ được chốt khi bạn cũng đồng ý:
     { $lines }
-mfp-agreed-waiting = ✅ Bạn đã đồng ý số liệu. Đang chờ bên kia đồng ý; chưa bên nào được chốt một mình.
+mfp-agreed-waiting = ✅ Bạn đã đồng ý số liệu. Đang chờ bên kia: số liệu chỉ được chốt khi cả hai bên cùng đồng ý.
 mfp-agreed-both = ✅ Cả hai bên đã đồng ý: số liệu cân được chốt.
 mfp-escalated-done = 📨 Đã đề nghị cơ quan quản lý xử lý chênh lệch.
 mfp-discrepancy-agreed = Chứng từ số { $number }: cả chủ nguồn thải và cơ sở xử lý đã đồng ý, số liệu cân được chốt.
