@@ -442,3 +442,19 @@ def test_a_correction_after_receipt_leaves_the_discrepancy_buttons_good(world, p
         assert p.manifests("generator", "get_manifest", manifest_id=mid)["discrepancy"]["accepted_by"] == ["generator"]
 
     world.run(story)
+
+
+def test_a_push_button_works_in_the_middle_of_a_manifest_conversation(world, parties):
+    p = parties
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        biz, truck, plant, other, resident = await chats(w, p)
+        mid = picked_up(p, f"CT-MC-{p.sfx}", 100)
+        correct_plate(p, mid)
+        await w.pushes()
+        await biz.send("/manifest")
+        assert await biz.press("mf:new") == [T("mf-ask-transporter")]  # a step whose catch-all takes buttons
+        assert (await biz.press(f"mfa:s:{mid}:2"))[0].endswith(T("mfp-signed-again", version=2))
+        assert p.manifests("generator", "get_manifest", manifest_id=mid)["resign"] == ["transporter1"]
+
+    world.run(story)
