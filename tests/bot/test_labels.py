@@ -95,3 +95,14 @@ def test_the_site_cards_codes_are_in_words(lng):
     assert not IDENT.findall(text), IDENT.findall(text)
     assert t(lng, "dv-water-severe") in text and t(lng, "dv-violation-sanction_decided") in text
     assert "(" + t(lng, "card-source-value", source="x", confidence=t(lng, "dv-confidence-M")).split("(")[1] in text
+
+
+@pytest.mark.parametrize("lng", ["vi", "en"])
+def test_every_state_category_kind_and_role_the_flows_show_has_a_label(lng):
+    """/mine (state-, cat-), the card's title and site buttons (kind-), /link (role-): a code without a
+    label would show as its Fluent key."""
+    wanted = ({f"state-{s}" for s in literals(inspections.IncidentState)}
+              | {f"cat-{c}" for c in literals(inspections.Category)}
+              | {f"kind-{k}" for k in literals(sites.SiteKind)}
+              | {f"role-{r}" for r in literals(sites.LinkRole)})
+    assert sorted(k for k in wanted if not has(lng, k)) == []
