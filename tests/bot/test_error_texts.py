@@ -6,17 +6,17 @@ FALLBACKS), and what the bot says for it never carries the service's English mes
 """
 from __future__ import annotations
 
+import ast as pyast
 import re
 
 import pytest
 from fluent.syntax import FluentParser, ast
 
 from bot.common import explain
-from bot.errors import FALLBACKS, candidates, describe, describe_dict, fallback, specific
+from bot.errors import FALLBACKS, describe, describe_dict, fallback, specific
 from bot.texts import LOCALES_DIR, has, t
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.kit.rules import PYDANTIC_RULES, field_path
-from tests.bot.error_inventory import ast as pyast
 from tests.bot.error_inventory import BASES, FIXED_RULE, _files, _kinds, inventory, subclasses_with_init
 
 CLASSES = {"not_found": NotFound, "forbidden": Forbidden, "invalid_input": InvalidInput, "conflict": Conflict}
