@@ -4,6 +4,7 @@ from __future__ import annotations
 from shared import reference
 from shared.reference import commune_name, district_name
 
+from bot.labels import value_label
 from bot.texts import t
 
 MARKS = {True: "✔", False: "✘", None: "·"}
@@ -20,22 +21,22 @@ def card_rows(lng: str, site: dict, establishments: list, card: dict | None) -> 
                  f"{rec.get('decision') or t(lng, 'card-yes')} {rec.get('date') or ''}".strip()))
     cl = site.get("classification")
     rows.append((t(lng, "card-classified"), t(lng, "card-not-assessed") if not cl else
-                 t(lng, "card-classes", date=cl["date"], water=cl["water"], air=cl["air"], soil=cl["soil"])))
+                 t(lng, "card-classes", date=cl["date"], water=value_label(lng, "water", cl["water"]),
+                   air=value_label(lng, "air", cl["air"]), soil=value_label(lng, "soil", cl["soil"]))))
     conds = site.get("conditions") or {}
     rows.append((t(lng, "card-conditions"),
-                 ", ".join(f"{k}: {v['state']}" for k, v in conds.items()) or t(lng, "card-not-checked")))
+                 ", ".join(f"{value_label(lng, 'item', k)}: {value_label(lng, 'state', v['state'])}"
+                           for k, v in conds.items()) or t(lng, "card-not-checked")))
     w = site.get("wwtp")
-    rows.append((t(lng, "card-wwtp"), t(lng, "card-unknown") if not w else w["status"] + (
+    rows.append((t(lng, "card-wwtp"), t(lng, "card-unknown") if not w else value_label(lng, "status", w["status"]) + (
         f", {w['capacity_m3_day']:g} m³/{t(lng, 'card-day')}" if w.get("capacity_m3_day") else "")))
     rows.append((t(lng, "card-establishments"), str(len(establishments))))
     source = reference.sources().get(site.get("source") or "", site.get("source") or "—")
     rows.append((t(lng, "card-source"), t(lng, "card-source-value", source=source,
-                                          confidence=site.get("confidence") or "—")))
+                                          confidence=value_label(lng, "confidence", site.get("confidence")))))
     if card is not None:
         rows.append((t(lng, "card-last-inspection"), card["last_inspection"] or t(lng, "card-none-yet")))
-        rows.append((t(lng, "card-open-violations"), "; ".join(
-            v["state"] + "".join(f", {m['measure']} {t(lng, 'card-due')} {m['deadline']}" for m in v["measures"])
-            for v in card["open_violations"]) or t(lng, "card-none")))
+        rows.append((t(lng, "card-open-violations"), violations(lng, card["open_violations"]) or t(lng, "card-none")))
         rows.append((t(lng, "card-open-incidents"),
                      t(lng, "card-incidents", open=card["open_incidents"], total=card["incidents_total"])))
         m = card["manifests"]
@@ -45,6 +46,12 @@ def card_rows(lng: str, site: dict, establishments: list, card: dict | None) -> 
             f"{g['quarter'][2:]}:{MARKS[g['clusters_with_wwtp']]}{MARKS[g['villages_classified']]}"
             f"{MARKS[g['villages_meeting_conditions']]}" for g in card["compliance_grid"])))
     return rows
+
+
+def violations(lng: str, open_violations: list[dict]) -> str:
+    """Each open violation's state in words, with its measures (the inspectors' words) and deadlines."""
+    return "; ".join(value_label(lng, "violation", v["state"]) + "".join(
+        f", {m['measure']} {t(lng, 'card-due')} {m['deadline']}" for m in v["measures"]) for v in open_violations)
 
 
 def title(lng: str, site: dict) -> str:

@@ -13,11 +13,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.client import Services, Unavailable
+from bot.errors import KINDS, describe
 from bot.store import BotStore
 from bot.texts import DEFAULT, t
 from shared.kit.actor import Actor
 from shared.kit.config import Settings
-from shared.kit.errors import Conflict, Forbidden, InvalidInput, LangXanhError, NotFound
+from shared.kit.errors import LangXanhError
 
 log = logging.getLogger("bot")
 Ctx = ContextTypes.DEFAULT_TYPE
@@ -76,19 +77,12 @@ def buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def explain(lng: str, error: Exception) -> str:
-    """A service's refusal (or absence) in the user's language: never a stack trace."""
+    """A service's refusal (or absence) in the user's language, wholly: the bot's own text for the
+    error's codes (bot/errors.py), never the service's English message, never a stack trace."""
     if isinstance(error, Unavailable):
         return t(lng, "err-unavailable")
-    field = getattr(error, "field", None) or "-"
-    detail = str(getattr(error, "message", error))
-    if isinstance(error, Forbidden):
-        return t(lng, "err-forbidden", detail=detail)
-    if isinstance(error, NotFound):
-        return t(lng, "err-not-found", detail=detail)
-    if isinstance(error, Conflict):
-        return t(lng, "err-conflict", detail=detail)
-    if isinstance(error, InvalidInput):
-        return t(lng, "err-invalid", field=field, detail=detail)
+    if isinstance(error, LangXanhError) and error.kind in KINDS:
+        return describe(lng, error.kind, error.field, error.rule)
     return t(lng, "err-internal")
 
 

@@ -19,8 +19,9 @@ from functools import lru_cache
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.labels import detail_line, event_label, reason_label
 from bot.store import BotStore, enqueue
-from bot.texts import has, t
+from bot.texts import t
 from shared import reference
 from shared.kit.amqp import FollowLoop
 from shared.kit.calendar import LOCAL_TZ
@@ -130,19 +131,17 @@ def render(row: dict) -> str:
     if row["key"] == "push-incident":
         text = t(lng, "push-incident", ticket=args["ticket"], state=t(lng, f"state-{args['state']}"))
         if args.get("reason"):  # a reason code (the public stream never carries staff's words)
-            key = f"reason-{args['reason']}"
-            text += "\n" + t(lng, "push-reason", reason=t(lng, key) if has(lng, key) else args["reason"])
+            text += "\n" + t(lng, "push-reason", reason=reason_label(lng, args["reason"]))
         if args.get("violation_found") is not None and args["state"] == "resolved":
             text += "\n" + t(lng, "push-violation-found" if args["violation_found"] else "push-no-violation")
         return text
-    label_key = f"ev-{args['event']}"
-    label = t(lng, label_key) if has(lng, label_key) else args["event"].replace("_", " ")
+    label = event_label(lng, args["event"])
     when = ""
     if args.get("time"):
         when = _instant(args["time"]).astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
     commune = reference.commune_name(args.get("commune")) or t(lng, "push-no-commune")
     lines = [t(lng, "push-event", label=label, commune=commune, time=when)]
-    lines += [f"• {k}: {v}" for k, v in (args.get("details") or {}).items()]
+    lines += [detail_line(lng, k, v) for k, v in (args.get("details") or {}).items()]
     return "\n".join(lines)
 
 

@@ -222,10 +222,10 @@ def test_link_binds_the_account_once_and_refuses_bad_or_used_codes(world):
         code = issue_code(w, "inspector")
         assert await hoa.send(f"/link {code}") == [t("vi", "link-done-role", role=t("vi", "role-inspector"))]
         assert w.store.actor(109).role == Role.INSPECTOR
-        assert await minh.send(f"/link {code}") == [t("vi", "err-forbidden", detail="this link code was already used")]
+        assert await minh.send(f"/link {code}") == [t("vi", "err-at-code--once")]
         assert w.store.actor(110).role == Role.RESIDENT
         [unknown] = await minh.send("/link ZZZZZZZZZZ")
-        assert unknown == t("vi", "err-not-found", detail="no such link code")
+        assert unknown == t("vi", "err-at-code--exists")
         # the staff workspace's QR code opens https://t.me/<bot>?start=<CODE>: Telegram sends "/start CODE"
         deep = w.chat(113)
         assert await deep.send(f"/start {issue_code(w, 'inspector')}") == [

@@ -52,7 +52,7 @@ def test_a_link_retried_after_a_timeout_succeeds_once_and_no_one_else_gets_the_c
         assert await hoa.send(f"/link {code}") == done  # the retry: success, not "already used"
         assert await hoa.send(f"/link {code.lower()}") == done
         assert w.store.actor(9101).role == Role.INSPECTOR
-        assert await minh.send(f"/link {code}") == [t("vi", "err-forbidden", detail="this link code was already used")]
+        assert await minh.send(f"/link {code}") == [t("vi", "err-at-code--once")]
         assert w.store.actor(9102).role == Role.RESIDENT
         assert len(redeemed_accounts(w)) == before + 1  # redeemed once
 

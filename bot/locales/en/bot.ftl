@@ -35,10 +35,6 @@ private-only = To keep personal data private, { $command } works only in a priva
 
 ## errors
 err-unavailable = The system is busy or down. Please try again in a few minutes; what you entered is kept.
-err-forbidden = You are not allowed to do this ({ $detail }).
-err-not-found = Not found ({ $detail }).
-err-conflict = This could not be done because the state changed ({ $detail }).
-err-invalid = Not valid at “{ $field }”: { $detail }
 err-internal = Sorry, something went wrong. It has been logged; please try again.
 
 ## photos

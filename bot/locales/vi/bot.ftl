@@ -35,10 +35,6 @@ private-only = Để giữ kín thông tin cá nhân, lệnh { $command } chỉ 
 
 ## errors
 err-unavailable = Hệ thống đang bận hoặc tạm ngừng. Vui lòng thử lại sau ít phút; thông tin bạn đã nhập vẫn được giữ.
-err-forbidden = Bạn không có quyền làm việc này ({ $detail }).
-err-not-found = Không tìm thấy ({ $detail }).
-err-conflict = Không thực hiện được vì trạng thái đã thay đổi ({ $detail }).
-err-invalid = Dữ liệu chưa hợp lệ ở mục “{ $field }”: { $detail }
 err-internal = Xin lỗi, đã có lỗi. Chúng tôi đã ghi nhận; vui lòng thử lại.
 
 ## photos

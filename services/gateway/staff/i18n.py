@@ -10,21 +10,11 @@ from fluent.runtime import FluentLocalization, FluentResourceLoader
 from pydantic import ValidationError
 
 from shared.kit.errors import LangXanhError
+from shared.kit.rules import PYDANTIC_RULES
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
-
-# pydantic's error types -> the rules our errors use (the catalogue has err-<rule> for each)
-PYDANTIC_RULES = {
-    "missing": "required", "string_too_short": "required", "string_too_long": "length", "too_long": "length",
-    "too_short": "length", "greater_than": "range", "greater_than_equal": "range", "less_than": "range",
-    "less_than_equal": "range", "literal_error": "enum", "enum": "enum", "uuid_parsing": "format",
-    "uuid_type": "format", "int_parsing": "number", "float_parsing": "number", "int_type": "number",
-    "float_type": "number", "decimal_parsing": "number", "date_parsing": "date", "date_from_datetime_parsing": "date",
-    "datetime_parsing": "date", "string_pattern_mismatch": "format", "bool_parsing": "enum", "value_error": "value",
-    "extra_forbidden": "unknown", "list_type": "format", "string_type": "format", "dict_type": "format",
-}
 
 
 def norm(lang: str | None) -> str:
