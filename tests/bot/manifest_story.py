@@ -88,7 +88,7 @@ async def file_manifest(world: Any, gen: Any) -> tuple[str, str]:
     return number, mid
 
 
-async def correct_plate(gen: Any, number: str, mid: str) -> None:
+async def correct_plate(world: Any, gen: Any, number: str, mid: str) -> None:
     """Before pickup the generator corrects the plate; it had signed, so it signs again from the card."""
     [card] = await gen.press(f"mfshow:{mid}")
     assert T("mf-btn-correct", number=number) in [label for label, _ in gen.buttons()]
@@ -100,10 +100,10 @@ async def correct_plate(gen: Any, number: str, mid: str) -> None:
     await gen.press("mfcc:vehicle_change")
     [review] = await gen.send("Đổi xe do xe cũ hỏng")
     assert review.startswith(T("mf-corr-review", number=number, version=2, changes="", code="", reason="")[:30])
-    assert await gen.press(T("mf-btn-confirm-correct")) == [
-        T("mf-corrected", number=number, version=2, parties=T("mf-party-generator"))]
+    who = f"{T('mf-party-generator')} ({world.establishments['generator']['name']})"
+    assert await gen.press(T("mf-btn-confirm-correct")) == [T("mf-corrected", number=number, version=2, parties=who)]
     [card] = await gen.press(f"mfshow:{mid}")
-    assert T("mf-show-resign", parties=T("mf-party-generator")) in card
+    assert T("mf-show-resign", parties=who) in card
     assert gen.buttons() == [(T("mf-btn-sign-again", number=number), f"mfsa:{mid}")]
     assert await gen.press(T("mf-btn-sign-again", number=number)) == [
         T("mf-signed-again", number=number, state=T("mf-state-handed_over"))]
@@ -182,7 +182,7 @@ async def whole_manifest_story(world: Any) -> dict:
         await world.link(chat, ROLES[who], e[who]["id"])
     gen, t1, t2, f1, f2 = (chats[k] for k in USERS)
     number, mid = await file_manifest(world, gen)
-    await correct_plate(gen, number, mid)
+    await correct_plate(world, gen, number, mid)
     await pickups(t1, t2, number)
     linked = await reject_line_two(f1, number, mid)
     await receive_rest(f1, number)

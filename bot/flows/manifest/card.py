@@ -27,6 +27,24 @@ def my_party(m: dict, establishment: str | None) -> str | None:
     return None
 
 
+def establishment_of(m: dict, party: str) -> str | None:
+    if party == "generator":
+        return m.get("generator_id")
+    if party.startswith("transporter"):
+        i = int(party.removeprefix("transporter") or 1) - 1
+        return m["transporters"][i] if 0 <= i < len(m.get("transporters") or []) else None
+    return m.get("facility_2") if party == "facility2" else m.get("facility_1")
+
+
+def parties_text(lng: str, m: dict, parties: list[str], names: dict[str, str]) -> str:
+    """'chủ nguồn thải (Xưởng gốm …), vận chuyển (thứ 1) (Công ty …)'."""
+    out = []
+    for p in parties:
+        eid = establishment_of(m, p)
+        out.append(f"{party_name(lng, p)} ({names[eid]})" if eid in names else party_name(lng, p))
+    return ", ".join(out)
+
+
 def signed_parties(m: dict) -> set[str]:
     return {s.get("party") for s in m.get("signatures") or [] if s.get("version", m.get("manifest_version"))
             == m.get("manifest_version")}
@@ -112,7 +130,7 @@ def extras(lng: str, m: dict, names: dict[str, str], party: str | None) -> list[
     if m.get("copy4_returned_at"):
         parts.append(t(lng, "mf-show-copy4", date=fmt_date(m["copy4_returned_at"])))
     if m.get("resign"):
-        parts.append(t(lng, "mf-show-resign", parties=", ".join(party_name(lng, p) for p in m["resign"])))
+        parts.append(t(lng, "mf-show-resign", parties=parties_text(lng, m, m["resign"], names)))
     elif party and party.startswith("transporter") and m["state"] in ("handed_over", "in_transit") \
             and party not in signed_parties(m) and not transporter_turn(m, party):
         parts.append(t(lng, "mf-show-wait-turn"))

@@ -11,9 +11,9 @@ from typing import get_args
 from telegram import Update
 
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draft, lang, say
-from bot.flows.manifest.card import CORRECTABLE, my_party
+from bot.flows.manifest.card import CORRECTABLE, establishment_of, my_party, parties_text
 from bot.flows.manifest.common import (DRAFT, END, checked_text, confirm_keyboard, draft, entry, names_of, needs,
-                                       not_busy, party_name, picked_party, pressed, route_text, search_party,
+                                       not_busy, picked_party, pressed, route_text, search_party,
                                        state_name, text_of)
 from bot.flows.manifest.create import MAX_TRANSPORTERS, check_planned
 from bot.flows.manifest.lines import checked_kg
@@ -245,6 +245,7 @@ async def confirmed(update: Update, context: Ctx) -> int:
         await say(update, context, "mf-corrected-none", keyboard, number=d["number"],
                   version=answer["manifest_version"])
         return END
+    names = await names_of(update, context, [establishment_of(m, p) for p in m["resign"]])
     await say(update, context, "mf-corrected", keyboard, number=d["number"], version=answer["manifest_version"],
-              parties=", ".join(party_name(lng, p) for p in m["resign"]))
+              parties=parties_text(lng, m, m["resign"], names))
     return END
