@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.flows.manifest import fmt_date, today
+from bot.flows.manifest.parse import fmt_instant
 from shared.kit.actor import SYSTEM
 from tests.bot.manifest_chat import (CATALOGUE_VERSION, ENGINE_OIL, LAMPS, T, creates, linked, one_line, route,
                                      to_lines)
@@ -116,7 +117,7 @@ def test_a_business_files_a_manifest_the_transporter_picks_it_up_the_facility_re
         assert doc["state"] == "received"
         assert [(x["line"], x["quantity_kg"]) for x in doc["received"]["lines"]] == [(1, 12.0), (2, 30.0)]
         assert received == [T("mf-received", number=number, state=T("mf-state-received")),
-                            T("mf-received-discrepancy", lines="2", due=fmt_date(doc["discrepancy"]["due"])),
+                            T("mf-received-discrepancy", lines="2", due=fmt_instant(doc["discrepancy"]["due"])),
                             T("mf-next-treat", number=number)]
         assert await plant.press(T("mf-btn-treat", number=number)) == [
             T("mf-ask-treat-date", numbers=number, received=fmt_date(today()), example=fmt_date(today()))]
@@ -141,7 +142,8 @@ def test_a_business_files_a_manifest_the_transporter_picks_it_up_the_facility_re
                                   facility=p.names["facility"], plate="29C-123.45", date=fmt_date(today()),
                                   lines=f"{first}\n{second}", total="52,5"))
         assert T("mf-show-received", kg="42") in shown
-        assert T("mf-show-discrepancy", lines="2", due=fmt_date(doc["discrepancy"]["due"])) in shown
+        assert T("mf-show-discrepancy", lines="2", due=fmt_instant(doc["discrepancy"]["due"])) in shown
+        assert T("mf-show-discrepancy-kg", line=2, declared="40", measured="30", share="25") in shown   # the figures
         assert T("mf-show-treated", method="Đốt ở 1.100 °C", date=fmt_date(today())) in shown
         for uid in (5101, 5102, 5103):
             assert "manifest" not in w.app.user_data.get(uid, {})

@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 from fluent.syntax import FluentParser, ast
 
-from bot.flows.manifest.parse import code_of, fmt_date, fmt_kg, parse_date, parse_kg, plate, today
+from bot.flows.manifest.parse import code_of, fmt_date, fmt_instant, fmt_kg, parse_date, parse_kg, plate, today
 from bot.texts import LOCALES_DIR
 from shared.contracts.manifests import CorrectionCode, ManifestState, PhysicalState, RejectionCode
 
@@ -56,6 +56,8 @@ def test_dates_codes_and_kilograms_are_read_and_written_the_local_way():
     assert code_of("16 01") is None and code_of("abcdef") is None
     assert fmt_kg("vi", 1250.5) == "1.250,5" and fmt_kg("en", 1250.5) == "1,250.5" and fmt_kg("vi", 40.0) == "40"
     assert fmt_date("2025-03-05") == "05/03/2025"
+    assert fmt_instant("2025-03-05T18:30:00+00:00") == "06/03/2025"      # 01:30 in Hanoi, the next day
+    assert fmt_instant("2025-03-05T10:00:00+00:00") == "05/03/2025" and fmt_instant(None) == "—"
     assert parse_date("hôm qua") is None and parse_date("Hôm qua", yesterday=True) == today() - timedelta(days=1)
     assert plate("29c-123.45") == "29C-123.45" and plate("29C  123") == "29C 123"
     assert plate("AB") is None and plate("12345") is None and plate("ABCDE") is None

@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.common import Ctx, actor, answer_query, buttons, call, lang, send_text
 from bot.flows.manifest.common import entry, line_text, names_of, party_name, pressed, route_text, state_name
-from bot.flows.manifest.parse import fmt_date, fmt_kg
+from bot.flows.manifest.parse import fmt_date, fmt_instant, fmt_kg
 from bot.texts import t
 
 CORRECTABLE = ("draft", "handed_over", "in_transit", "received", "treated")   # the service's rule
@@ -122,13 +122,13 @@ def extras(lng: str, m: dict, names: dict[str, str], party: str | None) -> list[
     disc = m.get("discrepancy") or {}
     if disc.get("state") == "open":
         parts.append(t(lng, "mf-show-discrepancy", lines=", ".join(str(x["line"]) for x in disc.get("lines") or []),
-                       due=fmt_date(disc.get("due"))))
+                       due=fmt_instant(disc.get("due"))))
         parts.extend(discrepancy_lines(lng, disc))
     if m.get("treatment"):
         parts.append(t(lng, "mf-show-treated", method=m["treatment"].get("method", "—"),
                        date=fmt_date(m["treatment"].get("date"))))
     if m.get("copy4_returned_at"):
-        parts.append(t(lng, "mf-show-copy4", date=fmt_date(m["copy4_returned_at"])))
+        parts.append(t(lng, "mf-show-copy4", date=fmt_instant(m["copy4_returned_at"])))
     if m.get("resign"):
         parts.append(t(lng, "mf-show-resign", parties=parties_text(lng, m, m["resign"], names)))
     elif party and party.startswith("transporter") and m["state"] in ("handed_over", "in_transit") \

@@ -38,6 +38,15 @@ def fmt_date(value: date | str | None) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def fmt_instant(value: str | None) -> str:
+    """An instant the service gives (ISO, UTC) as the Hanoi date it fell on."""
+    if not value:
+        return "—"
+    if len(value) <= 10:
+        return fmt_date(value)
+    return fmt_date(local_date(datetime.fromisoformat(value)))
+
+
 def parse_kg(text: str) -> float | None:
     """A quantity as people type it: '12,5', '12.5', '1.250,5', '1,250.5', '40 kg'. None if not a number."""
     s = re.sub(r"\s+", "", text.strip().lower().replace("\u00a0", ""))
@@ -107,5 +116,5 @@ def entry_name(entry: dict, lng: str) -> str:
     return (entry.get("name_en") if lng == "en" and entry.get("name_en") else entry.get("name_vi")) or entry["code"]
 
 
-__all__ = ["today", "fmt_kg", "fmt_date", "parse_kg", "parse_date", "plate", "code_of", "one_line", "short",
+__all__ = ["today", "fmt_kg", "fmt_date", "fmt_instant", "parse_kg", "parse_date", "plate", "code_of", "one_line", "short",
            "entry_name", "MAX_KG"]

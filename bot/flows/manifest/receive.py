@@ -12,7 +12,7 @@ from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draf
 from bot.flows.manifest.card import actions, my_party
 from bot.flows.manifest.common import (DRAFT, END, draft, entry, needs, not_busy, pressed, state_name,
                                        text_of)
-from bot.flows.manifest.parse import MAX_KG, fmt_date, fmt_kg, parse_kg, short
+from bot.flows.manifest.parse import MAX_KG, fmt_instant, fmt_kg, parse_kg, short
 from bot.texts import t
 from shared.kit.errors import LangXanhError
 
@@ -112,7 +112,7 @@ async def receive_confirmed(update: Update, context: Ctx) -> int:
     if (m.get("discrepancy") or {}).get("state") == "open":
         await say(update, context, "mf-received-discrepancy",
                   lines=", ".join(str(x["line"]) for x in m["discrepancy"]["lines"]),
-                  due=fmt_date(m["discrepancy"].get("due")))
+                  due=fmt_instant(m["discrepancy"].get("due")))
     rows = actions(lng, m, my_party(m, who.establishment))
     if rows:
         await say(update, context, "mf-next-treat", buttons(rows), number=d["number"])
