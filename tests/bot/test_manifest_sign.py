@@ -53,6 +53,7 @@ def test_the_transporter_signs_two_pickups_at_once_and_the_facility_marks_two_tr
                           T("mf-btn-treat", number="CT-002"), T("mf-btn-treat-all", count=2)]
         assert await plant.press(T("mf-btn-treat-all", count=2)) == [
             T("mf-ask-treat-date", numbers="CT-001, CT-002", received=fmt_date(today()), example=fmt_date(today()))]
+        assert await plant.send("abc") == [T("mf-date-bad", text="abc", example=fmt_date(today()))]
         assert await plant.send(fmt_date(today() + timedelta(days=1))) == [
             T("mf-treat-date-future", today=fmt_date(today()))]
         assert await plant.send(fmt_date(today() - timedelta(days=1))) == [
@@ -128,5 +129,27 @@ def test_a_timed_out_draft_is_dropped_and_menus_lists_and_refusals_leave_no_time
         assert "manifest" not in w.app.user_data[5902]
         assert await biz.send("12,5") == [T("free-text")]
         assert p.mine() == []
+
+    world.run(story)
+
+
+def test_a_receipt_refused_out_of_turn_is_explained_in_words(world, parties):
+    p = parties
+    mid = p.file("CT-020", 10)
+    p.manifests("transporter", "sign_pickup", manifest_id=mid)
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        plant = await linked(w, 5611, p, "facility")
+        await plant.send("/manifest")
+        await plant.press("mf:await")
+        await plant.press(f"mfrecv:{mid}")
+        await plant.send("10")
+        # the generator corrects the manifest before the facility confirms: the signers must sign again first
+        p.manifests("generator", "correct", manifest_id=mid, changes={"vehicle_plate": "29C-777.77"},
+                    reason="đổi xe", reason_code="vehicle_change")
+        assert await plant.press(T("mf-btn-confirm-receive")) == [
+            T("mf-refused", number="CT-020", reason=T("mf-reason-resign"))]
+        assert "manifest" not in w.app.user_data[5611]
+        assert p.manifests("facility", "get_manifest", manifest_id=mid)["state"] == "in_transit"
 
     world.run(story)

@@ -10,8 +10,8 @@ from telegram import Update
 from bot.client import Unavailable
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draft, lang, say, send_text
 from bot.flows.manifest.card import actions, my_party
-from bot.flows.manifest.common import (DRAFT, END, draft, entry, needs, not_busy, pressed, state_name,
-                                       text_of)
+from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, draft, entry, needs, not_busy, pressed, refused,
+                                       state_name, text_of)
 from bot.flows.manifest.parse import MAX_KG, fmt_instant, fmt_kg, parse_kg, short
 from bot.texts import t
 from shared.kit.errors import LangXanhError
@@ -100,8 +100,15 @@ async def receive_confirmed(update: Update, context: Ctx) -> int:
     d, lng = draft(context), lang(update, context)
     measured = [{"line": line["line"], "code": line["code"], "quantity_kg": kg}
                 for line, kg in zip(d["lines"], d["measured"])]
-    answer = await call(update, context, "manifests", "receive", command_id=d["command_id"],
-                        manifest_id=d["manifest_id"], measured=measured)
+    try:
+        answer = await call(update, context, "manifests", "receive", command_id=d["command_id"],
+                            manifest_id=d["manifest_id"], measured=measured)
+    except LangXanhError as e:
+        if e.rule not in REFUSAL_RULES:
+            raise
+        context.user_data.pop(DRAFT, None)
+        await refused(update, context, d["number"], e)     # out of turn: said in words, the draft ends
+        return END
     context.user_data.pop(DRAFT, None)
     await say(update, context, "mf-received", number=d["number"], state=state_name(lng, answer["state"]))
     try:  # what follows is a courtesy: the receipt is signed whatever happens to it

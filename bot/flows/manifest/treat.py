@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta
 from telegram import Update
 
 from bot.common import Ctx, Reject, answer_query, buttons, call, end_draft, lang, say
-from bot.flows.manifest.common import (DRAFT, END, checked_text, confirm_keyboard, draft, entry, needs, not_busy,
-                                       pressed, state_name, text_of)
+from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, checked_text, confirm_keyboard, draft, entry, needs,
+                                       not_busy, pressed, refused, state_name, text_of)
 from bot.flows.manifest.lists import bulk_result, listed
 from bot.flows.manifest.parse import fmt_date, parse_date, short, today
 from bot.texts import t
 from shared.kit.calendar import local_date
+from shared.kit.errors import LangXanhError
 
 TREAT_DATE, TREAT_METHOD, TREAT_CONFIRM = "state:treat-date", "state:treat-method", "state:treat-confirm"
 
@@ -109,8 +110,15 @@ async def treat_confirmed(update: Update, context: Ctx) -> int:
         context.user_data.pop(DRAFT, None)
         await bulk_result(update, context, answer, dict(zip(d["ids"], d["numbers"])))
         return END
-    answer = await call(update, context, "manifests", "treat", command_id=d["command_id"], manifest_id=d["ids"][0],
-                        method=d["method"], treated_on=d["treated_on"])
+    try:
+        answer = await call(update, context, "manifests", "treat", command_id=d["command_id"],
+                            manifest_id=d["ids"][0], method=d["method"], treated_on=d["treated_on"])
+    except LangXanhError as e:
+        if e.rule not in REFUSAL_RULES:
+            raise
+        context.user_data.pop(DRAFT, None)
+        await refused(update, context, d["numbers"][0], e)
+        return END
     context.user_data.pop(DRAFT, None)
     await say(update, context, "mf-treated", number=d["numbers"][0], state=state_name(lng, answer["state"]))
     return END
