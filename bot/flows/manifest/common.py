@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.clean import typed_text
-from bot.common import Ctx, Reject, answer_query, buttons, call, explain, say, step
+from bot.common import Ctx, Reject, answer_query, buttons, call, explain, lang, say, step
 from bot.flows import DRAFTS
 from bot.flows.manifest.parse import fmt_kg, one_line, short, today
 from bot.texts import t
@@ -162,9 +162,7 @@ def reason(lng: str, error: dict) -> str:
 
 
 async def refused(update: Update, context: Ctx, number: str, error: LangXanhError) -> None:
-    """A one-press signature the service refused (out of turn, twice, pending re-signature…)."""
-    from bot.common import lang
-
+    """A signature the service refused (out of turn, twice, a re-signature pending…), in words."""
     await say(update, context, "mf-refused", number=number, reason=reason(lang(update, context), error.as_dict()))
 
 
