@@ -109,3 +109,10 @@ class DraftWatch:
 
         chat.send, chat.press = watched_send, watched_press
         return chat
+
+
+async def forged(chat, data: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """A button press with callback data the bot never sent (a hostile client can send any)."""
+    update = chat.update(callback_query={"id": "forged", "from": chat.user, "chat_instance": "ci", "data": data,
+                                         "message": {"message_id": 1, "date": 0, "chat": chat.chat, "text": "old"}})
+    return await chat.feed(update)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.flows.manifest import fmt_date, today
-from tests.bot.manifest_chat import T, linked
+from tests.bot.manifest_chat import T, forged, linked
 from tests.bot.manifest_fixtures import Parties, parties  # noqa: F401  (the fixture)
 
 
@@ -91,9 +91,13 @@ def test_a_draft_corrected_before_any_signature_needs_no_one_to_sign_again(world
         await biz.press(f"mfcorr:{mid}")
         await biz.press("mfcw:plate")
         await biz.send("29C-000.01")
+        assert await forged(biz, "mfcw:facility_1") == [T("mf-corr-what-again")]   # not offered: stays
+        assert await forged(biz, "mfcc:bribe") == [T("mf-corr-what-again")]
         await biz.press("mfcw:done")
+        assert await forged(biz, "mfcc:bribe") == [T("mf-corr-code-again")]
         await biz.press("mfcc:vehicle_change")
         await biz.send("Đổi xe")
+        assert await forged(biz, "mfcy:maybe") == [T("mf-confirm-pick")]
         assert await biz.press("mfcy:no") == [T("mf-cancelled-action")]
         assert p.manifests("generator", "get_manifest", manifest_id=mid)["manifest_version"] == 1
         await biz.press(f"mfcorr:{mid}")

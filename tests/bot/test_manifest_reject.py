@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.bot.manifest_chat import T, linked
+from tests.bot.manifest_chat import T, forged, linked
 from tests.bot.manifest_fixtures import Parties, parties  # noqa: F401  (the fixture)
 
 
@@ -112,12 +112,15 @@ def test_a_manifest_not_in_transit_cannot_be_rejected_and_cancel_signs_nothing(w
     async def story(w):  # type: ignore[no-untyped-def]
         plant = await linked(w, 5034, p, "facility")
         await to_reason(plant, mid, "CT-303")
+        assert await forged(plant, "mfrw:half") == [T("mf-reject-which-again")]
         await plant.press(T("mf-btn-reject-some"))
+        assert await forged(plant, "mfrl:99") == [T("mf-reject-lines-again")]    # not a line of it
         assert await plant.press("mfrl:done") == [T("mf-reject-none-chosen")]
         await plant.press("mfrl:1")
         await plant.press("mfrl:done")
         await plant.press("mfrr:other")
         await plant.send("Không rõ nguồn gốc")
+        assert await forged(plant, "mfrd:sea") == [T("mf-reject-dest-again")]
         await plant.press("mfrd:generator")
         assert await plant.press("mfrj:no") == [T("mf-cancelled-action")]
         assert p.manifests("facility", "get_manifest", manifest_id=mid)["links"] == []

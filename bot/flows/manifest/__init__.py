@@ -57,10 +57,10 @@ def handlers(settings) -> list:  # type: ignore[no-untyped-def]
         # a new manifest
         create.TRANSPORTER: on([txt(create.got_transporter_text), btn(r"^mft:", create.picked_transporter)],
                                "mf-transporter-again"),
-        create.TRANSPORTER_MORE: on([btn(r"^mftm:", create.more_transporters)], "mf-transporter-more-pick"),
+        create.TRANSPORTER_MORE: on([btn(r"^mftm:(add|done)$", create.more_transporters)], "mf-transporter-more-pick"),
         create.FACILITY: on([txt(create.got_facility_text), btn(r"^mff:", create.picked_facility)],
                             "mf-facility-again"),
-        create.FACILITY2_ASK: on([btn(r"^mff2:", create.facility2_choice)], "mf-facility2-pick"),
+        create.FACILITY2_ASK: on([btn(r"^mff2:(add|no)$", create.facility2_choice)], "mf-facility2-pick"),
         create.FACILITY2: on([txt(create.got_facility2_text), btn(r"^mfg:", create.picked_facility2)],
                              "mf-facility-again"),
         create.PLATE: on([txt(create.got_plate)], "mf-plate-again"),
@@ -68,18 +68,18 @@ def handlers(settings) -> list:  # type: ignore[no-untyped-def]
         lines.CODE: on([txt(lines.got_code), btn(r"^mfc:", lines.picked_code)], "mf-code-again"),
         lines.QUANTITY: on([txt(lines.got_kg)], "mf-kg-again"),
         lines.PSTATE: on([btn(r"^mfs:", lines.picked_state)], "mf-state-pick"),
-        lines.PACKAGING: on([txt(lines.got_packaging), btn(r"^mfpk:", lines.packaging_button)], "mf-packaging-again"),
+        lines.PACKAGING: on([txt(lines.got_packaging), btn(r"^mfpk:(default|prev)$", lines.packaging_button)], "mf-packaging-again"),
         lines.METHOD: on([txt(lines.got_method), btn(r"^mfme:prev$", lines.method_button)], "mf-method-again"),
-        lines.MORE: on([btn(r"^mfl:", lines.more)], "mf-more-pick"),
-        lines.REVIEW: on([btn(r"^mfr:", lines.confirmed), btn(r"^mfl:more$", lines.more)], "mf-review-pick"),
+        lines.MORE: on([btn(r"^mfl:(more|review|cancel)$", lines.more)], "mf-more-pick"),
+        lines.REVIEW: on([btn(r"^mfr:(send|cancel)$", lines.confirmed), btn(r"^mfl:more$", lines.more)], "mf-review-pick"),
         # receipt and treatment
-        receive.MEASURE: on([txt(receive.got_measured), btn(r"^mfsame:", receive.same_as_declared)],
+        receive.MEASURE: on([txt(receive.got_measured), btn(r"^mfsame:(one|all)$", receive.same_as_declared)],
                             "mf-measured-again"),
-        receive.RECEIVE_CONFIRM: on([btn(r"^mfrc:", receive.receive_confirmed)], "mf-confirm-pick"),
-        treat.TREAT_DATE: on([txt(treat.got_treat_date), btn(r"^mftd:", treat.treat_date_button)],
+        receive.RECEIVE_CONFIRM: on([btn(r"^mfrc:(yes|no)$", receive.receive_confirmed)], "mf-confirm-pick"),
+        treat.TREAT_DATE: on([txt(treat.got_treat_date), btn(r"^mftd:(today|yesterday)$", treat.treat_date_button)],
                              "mf-treat-date-again"),
         treat.TREAT_METHOD: on([txt(treat.got_treat_method)], "mf-treat-method-again"),
-        treat.TREAT_CONFIRM: on([btn(r"^mfrt:", treat.treat_confirmed)], "mf-confirm-pick"),
+        treat.TREAT_CONFIRM: on([btn(r"^mfrt:(yes|no)$", treat.treat_confirmed)], "mf-confirm-pick"),
         **reject_states(on, txt, btn), **correct_states(on, txt, btn),
     }
     return [conversation("manifest", entries(), states, settings, DRAFT, "mf-cancelled")]
@@ -87,30 +87,30 @@ def handlers(settings) -> list:  # type: ignore[no-untyped-def]
 
 def reject_states(on, txt, btn) -> dict:  # type: ignore[no-untyped-def]
     return {
-        reject.WHICH: on([btn(r"^mfrw:", reject.which)], "mf-reject-which-again"),
+        reject.WHICH: on([btn(r"^mfrw:(all|some)$", reject.which)], "mf-reject-which-again"),
         reject.LINES: on([btn(r"^mfrl:", reject.toggle_line)], "mf-reject-lines-again"),
         reject.CODE: on([btn(r"^mfrr:", reject.picked_code)], "mf-reject-code-again"),
         reject.REASON: on([txt(reject.got_reason)], "mf-reject-reason-again"),
-        reject.DEST: on([btn(r"^mfrd:", reject.picked_dest)], "mf-reject-dest-again"),
+        reject.DEST: on([btn(r"^mfrd:(generator|other)$", reject.picked_dest)], "mf-reject-dest-again"),
         reject.ALTERNATE: on([txt(reject.got_alternate_text), btn(r"^mfra:", reject.picked_alternate)],
                              "mf-facility-again"),
-        reject.CONFIRM: on([btn(r"^mfrj:", reject.confirmed)], "mf-confirm-pick"),
+        reject.CONFIRM: on([btn(r"^mfrj:(yes|no)$", reject.confirmed)], "mf-confirm-pick"),
     }
 
 
 def correct_states(on, txt, btn) -> dict:  # type: ignore[no-untyped-def]
     return {
-        correct.WHAT: on([btn(r"^mfcw:", correct.picked_what)], "mf-corr-what-again"),
+        correct.WHAT: on([btn(r"^mfcw:(plate|date|kg|transporters|done|cancel)$", correct.picked_what)], "mf-corr-what-again"),
         correct.PLATE: on([txt(correct.got_plate)], "mf-plate-again"),
         correct.PLANNED: on([txt(correct.got_date)], "mf-corr-date-again"),
         correct.WHICH_LINE: on([btn(r"^mfck:", correct.picked_line)], "mf-corr-line-again"),
         correct.KG: on([txt(correct.got_kg)], "mf-kg-again"),
         correct.TRANSPORTER: on([txt(correct.got_transporter_text), btn(r"^mfct:", correct.picked_transporter)],
                                 "mf-transporter-again"),
-        correct.TRANSPORTER_MORE: on([btn(r"^mfctm:", correct.more_transporters)], "mf-transporter-more-pick"),
+        correct.TRANSPORTER_MORE: on([btn(r"^mfctm:(add|done)$", correct.more_transporters)], "mf-transporter-more-pick"),
         correct.CODE: on([btn(r"^mfcc:", correct.picked_code)], "mf-corr-code-again"),
         correct.REASON: on([txt(correct.got_reason)], "mf-reject-reason-again"),
-        correct.CONFIRM: on([btn(r"^mfcy:", correct.confirmed)], "mf-confirm-pick"),
+        correct.CONFIRM: on([btn(r"^mfcy:(yes|no)$", correct.confirmed)], "mf-confirm-pick"),
     }
 
 
