@@ -143,3 +143,29 @@ def test_the_second_transporter_signs_after_the_first_and_an_out_of_turn_press_i
         assert doc["resign"] == [] and [s["party"] for s in doc["signatures"]][-1] == "transporter2"
 
     world.run(story)
+
+
+def test_facility_2_acts_after_facility_1_and_signs_its_own_treatment(world, parties):
+    p = parties
+    mid = p.file("CT-202", 10, facility_2="facility2")
+    p.manifests("transporter", "sign_pickup", manifest_id=mid)
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        second = await linked(w, 5031, p, "facility2")
+        await second.send("/manifest")
+        assert await second.press("mf:await") == [T("mf-await-none")]                 # facility 1 first
+        await second.press("mf:list")
+        [card] = await second.press("CT-202")
+        assert f"1. {p.names['facility']} → 2. {p.names['facility2']}" in card
+        assert second.mine()[-1].buttons == []                                        # nothing to press yet
+        p.manifests("facility", "receive", manifest_id=mid, measured=[{"line": 1, "code": "16 01 06", "quantity_kg": 10}])
+        await second.press("mf:await")
+        assert second.buttons() == [(T("mf-btn-treat", number="CT-202"), f"mftreat:{mid}")]
+        await second.press(f"mftreat:{mid}")
+        await second.press("mftd:today")
+        await second.send("Tái chế thủy tinh")
+        assert await second.press("mfrt:yes") == [T("mf-treated", number="CT-202", state=T("mf-state-treated"))]
+        doc = p.manifests("facility2", "get_manifest", manifest_id=mid)
+        assert doc["treatment"] == {"method": "Tái chế thủy tinh", "date": today().isoformat()}
+
+    world.run(story)
