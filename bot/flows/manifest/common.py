@@ -109,7 +109,7 @@ def text_of(update: Update) -> str:
 
 
 def pressed(update: Update) -> str:
-    data = update.callback_query.data or "" if update.callback_query else ""
+    data = (update.callback_query.data or "") if update.callback_query else ""
     return data.split(":", 1)[1] if ":" in data else ""
 
 
