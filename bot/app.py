@@ -17,7 +17,7 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
 from bot.client import Services
 from bot.common import Ctx, Deps, say
 from bot.feed import Feed, Outbox
-from bot.flows import basics
+from bot.flows import COMMANDS, DRAFTS, FLOWS, basics  # noqa: F401  (re-exported names)
 from bot import privacy
 from bot.state import AtomicPicklePersistence
 from bot.store import BotStore
@@ -25,14 +25,6 @@ from bot.texts import t
 from shared.kit.config import Settings
 
 log = logging.getLogger("bot")
-# manifest_signals (stateless buttons of the pushes) before manifest, whose open steps would take any button
-FLOWS = ("report", "mine", "status", "link", "subscribe", "manifest_signals", "manifest")
-# A conversation's draft lives in user_data under its key; a flow command while another is open is refused.
-DRAFTS = {"report": "report", "mine": "mine", "subscribe": "subscription", "manifest": "manifest"}
-COMMANDS = {  # the menu Telegram shows (set on start when connected)
-    "report": "cmd-report", "mine": "cmd-mine", "status": "cmd-status", "link": "cmd-link",
-    "manifest": "cmd-manifest", "subscribe": "cmd-subscribe", "help": "cmd-help", "cancel": "cmd-cancel",
-}
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

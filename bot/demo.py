@@ -287,10 +287,11 @@ class Demo:
         biz, kg = generator["chat"], str(self.rng.randrange(5, 400))
         await biz.send("/manifest")
         await biz.press("mf:new")
-        for query, data in ((transporter["code"], f"mft:{transporter['id']}"),
-                            (facility["code"], f"mff:{facility['id']}")):
+        for query, data, then in ((transporter["code"], f"mft:{transporter['id']}", "mftm:done"),
+                                  (facility["code"], f"mff:{facility['id']}", "mff2:no")):
             await biz.send(query)
             await biz.press(data)
+            await biz.press(then)   # one transporter, no second facility
         await biz.send(f"29C-{self.rng.randrange(100, 999)}.{self.rng.randrange(10, 99)}")
         await biz.press("mfd:today")
         await biz.send(WASTE[0])
@@ -321,6 +322,7 @@ class Demo:
         await plant.press("mfsame:all" if any(d == "mfsame:all" for _, d in plant.buttons()) else "mfsame:one")
         await plant.press("mfrc:yes")
         await plant.press(f"mftreat:{manifest['id']}")
+        await plant.press("mftd:today")
         await plant.send("Hoá rắn, chôn lấp an toàn")
         replies = await plant.press("mfrt:yes")
         state = (await self.call(generator["actor"], "manifests", "get_manifest", manifest_id=manifest["id"]))

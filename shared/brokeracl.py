@@ -65,10 +65,9 @@ _BOT = _calls("""
     sites.search_sites sites.site_establishments
     inspections.add_information inspections.get_incident inspections.my_incidents
     inspections.reopen_incident inspections.report_incident inspections.store_photo
-    manifests.bulk_sign manifests.create_manifest manifests.get_manifest manifests.my_manifests
-    manifests.receive manifests.sign_handover manifests.sign_pickup manifests.treat
-    manifests.waste_catalogue
-    manifests.resolve_discrepancy manifests.sign_again
+    manifests.bulk_sign manifests.correct manifests.create_manifest manifests.get_manifest manifests.resolve_discrepancy
+    manifests.my_manifests manifests.receive manifests.reject manifests.return_copy4 manifests.sign_again
+    manifests.sign_handover manifests.sign_pickup manifests.treat manifests.waste_catalogue
     indicators.status_card
 """)
 _GATEWAY = _calls("""

@@ -1,1 +1,14 @@
-"""One module per conversation flow; each exposes `handlers(settings)`."""
+"""One module (or package) per conversation flow; each exposes `handlers(settings)`.
+
+The flows' names, their drafts' keys and the command menu live here rather than in the
+composition root (bot/app.py), so a flow can ask which other flow holds the chat without
+importing the application that imports it."""
+
+# manifest_signals (stateless buttons of the pushes) before manifest, whose open steps would take any button
+FLOWS = ("report", "mine", "status", "link", "subscribe", "manifest_signals", "manifest")
+# A conversation's draft lives in user_data under its key; a flow command while another is open is refused.
+DRAFTS = {"report": "report", "mine": "mine", "subscribe": "subscription", "manifest": "manifest"}
+COMMANDS = {  # the menu Telegram shows (set on start when connected)
+    "report": "cmd-report", "mine": "cmd-mine", "status": "cmd-status", "link": "cmd-link",
+    "manifest": "cmd-manifest", "subscribe": "cmd-subscribe", "help": "cmd-help", "cancel": "cmd-cancel",
+}

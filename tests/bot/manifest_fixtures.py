@@ -14,7 +14,9 @@ from shared.kit.actor import SYSTEM, Actor, Role
 ADMIN = Actor(id="admin-manifests", role=Role.ADMIN)
 TRANSPORTER_CODES = ["16 01 06", "17 02 03", "16 01 12"]
 FACILITY_CODES = ["16 01 06", "17 02 03", "18 02 01"]   # not 16 01 12 (batteries) nor 17 02 04
-ROLES = {"generator": "business", "transporter": "transporter", "facility": "treatment_facility", "plain": "business"}
+ROLES = {"generator": "business", "transporter": "transporter", "facility": "treatment_facility", "plain": "business",
+         "transporter2": "transporter", "facility2": "treatment_facility", "narrow": "treatment_facility",
+         "bare": "treatment_facility"}
 
 
 @dataclass
@@ -40,15 +42,18 @@ class Parties:
         return self.cluster.call_sync(ADMIN, "sites", "issue_link_code", role=ROLES[who],
                                       establishment_id=self.ids[who])["code"]
 
-    def file(self, number: str, *kgs: float, codes: list[str] | None = None) -> str:
-        """A manifest filed and signed at hand-over by the generator, outside the chat."""
+    def file(self, number: str, *kgs: float, codes: list[str] | None = None, transporters: tuple = ("transporter",),
+             facility_2: str | None = None, sign: bool = True) -> str:
+        """A manifest filed (and signed at hand-over) by the generator, outside the chat."""
         codes = codes or ["16 01 06", "17 02 03"]
         lines = [{"line": i + 1, "code": codes[i % len(codes)], "name": "chất thải", "state": "solid",
                   "packaging": "thùng phuy", "quantity_kg": kg, "method": "hoá rắn"} for i, kg in enumerate(kgs)]
         made = self.manifests("generator", "create_manifest", generator_id=self.ids["generator"], number=number,
-                              transporters=[self.ids["transporter"]], facility_1=self.ids["facility"],
+                              transporters=[self.ids[x] for x in transporters], facility_1=self.ids["facility"],
+                              facility_2=self.ids[facility_2] if facility_2 else None,
                               vehicle_plate="29C-123.45", lines=lines, planned_date="2025-01-01")
-        self.manifests("generator", "sign_handover", manifest_id=made["id"])
+        if sign:
+            self.manifests("generator", "sign_handover", manifest_id=made["id"])
         return made["id"]
 
 
@@ -68,6 +73,14 @@ def register_parties(cluster) -> Parties:  # type: ignore[no-untyped-def]
     register("facility", f"Công ty Xử lý Chất thải Nam Sơn {sfx}", f"XL{sfx}", treatment_facility=True,
              licence={"number": f"1-2-3.{sfx}.XL", "waste_codes": FACILITY_CODES})
     register("plain", f"Hộ làm gốm Đất Việt {sfx}", f"HG{sfx}")   # generates no hazardous waste
+    register("transporter2", f"Công ty Vận tải Đường Sông {sfx}", f"VS{sfx}", transporter=True,
+             licence={"number": f"4-5-6.{sfx}.VX", "waste_codes": TRANSPORTER_CODES})
+    register("facility2", f"Công ty Tái chế Phú Minh {sfx}", f"TC{sfx}", treatment_facility=True,
+             licence={"number": f"4-5-6.{sfx}.XL", "waste_codes": FACILITY_CODES})
+    register("narrow", f"Công ty Xử lý Dầu Thải Hà Nội {sfx}", f"XD{sfx}", treatment_facility=True,
+             licence={"number": f"7-8-9.{sfx}.XL", "waste_codes": ["17 02 03"]})
+    register("bare", f"Công ty Xử lý Chưa Cấp Phép {sfx}", f"XC{sfx}", treatment_facility=True,
+             licence={"number": f"0-0-0.{sfx}.XL", "waste_codes": []})
     return p
 
 

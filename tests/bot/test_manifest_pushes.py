@@ -15,7 +15,7 @@ from bot.offline import BOT_USER
 from bot.pushes.manifests import fmt_kg
 from bot.texts import t
 from tests.bot.manifest_fixtures import Parties, parties  # noqa: F401  (the fixture)
-from tests.bot.test_manifest_flow import linked
+from tests.bot.manifest_chat import linked
 
 
 def T(key: str, **args) -> str:  # type: ignore[no-untyped-def]

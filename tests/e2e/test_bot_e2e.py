@@ -188,7 +188,9 @@ def test_a_business_files_a_manifest_that_the_transporter_and_the_facility_sign(
             await biz.send("/manifest")
             await biz.press("mf:new")
             await found(biz, "E2E-VT", f"mft:{ids['transporter']}")
+            await biz.press("mftm:done")
             await found(biz, "E2E-XL", f"mff:{ids['facility']}")
+            await biz.press("mff2:no")
             await biz.send("29C-123.45")
             await biz.press("mfd:today")
             await biz.send("16 01 06")
@@ -212,6 +214,7 @@ def test_a_business_files_a_manifest_that_the_transporter_and_the_facility_sign(
             await plant.send("12,5")
             await plant.press("mfrc:yes")
             await plant.press(t("vi", "mf-btn-treat", number=row["number"]))
+            await plant.press("mftd:today")
             await plant.send("Hoá rắn, chôn lấp an toàn")
             [treated] = await plant.press("mfrt:yes")
             assert t("vi", "mf-state-treated") in treated

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from tests.bot.conftest import BotWorld, jpeg
 from tests.fuzz.conftest import EXAMPLES
 
-FINAL = ("rconfirm:yes", "mfr:send", "mfrc:yes", "mfrt:yes", "mfpick:", "mfpickall:", "mftreatall:")
+FINAL = ("rconfirm:yes", "mfr:send", "mfrc:yes", "mfrt:yes", "mfpick:", "mfpickall:", "mftreatall:", "mfrj:yes",
+         "mfcy:yes", "mfc4y:", "mfsa:", "mfhand:")
 COMMANDS = ["/start", "/help", "/lang", "/report", "/mine", "/status", "/status bat trang", "/status zzz",
             "/link", "/link ABCDEFGH", "/link !!", "/manifest", "/subscribe", "/subscriptions", "/cancel",
             "/frobnicate", "/report@langxanh_bot"]

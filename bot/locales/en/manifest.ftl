@@ -22,6 +22,22 @@ mf-transporter-none = No licensed transporter matches “{ $query }”. Type the
 mf-transporter-pick = Transporters matching “{ $query }” — choose one:
 mf-transporter-again = Type the transporter's name or code and choose it from the list, or /cancel.
 mf-pick-again = That choice is no longer in the list. Type the name again to search.
+mf-transporter-added = Transporter { $position }: { $name }. Is there a next transporter (a further leg)?
+mf-btn-add-transporter = Add another transporter
+mf-btn-done = Done
+mf-ask-transporter-next = Transporter { $position }: type its name or registration code.
+mf-transporter-twice = { $name } is already among the transporters; each appears once. Choose another.
+mf-transporters-full = That makes { $max } transporters, the most a manifest holds.
+mf-transporter-more-pick = Press “Add another transporter” or “Done”, or /cancel.
+mf-facility-not-treatment = { $name } is not a licensed hazardous-waste treatment facility. Type the name or code of a treatment facility.
+mf-facility-unlicensed = { $name }'s licence lists no waste code it may treat, so it cannot be chosen. Choose another facility.
+mf-ask-facility2 = First treatment facility: { $name }. Does the waste go on to a second facility?
+mf-btn-add-facility2 = Add a second facility
+mf-btn-no-facility2 = No
+mf-facility2-pick = Press “Add a second facility” or “No”, or /cancel.
+mf-ask-facility2-search = Second treatment facility (after { $name }): type its name or registration code.
+mf-facility2-same = { $name } is already the first facility; the second must be another one.
+mf-facility2-no-common = { $name }'s licence and { $first }'s share no waste code, so they cannot be on one manifest. Choose another facility.
 mf-ask-facility =
     Transporter: { $name }.
     Step 2/5 — Treatment facility: type its name or registration code.
@@ -111,6 +127,13 @@ mf-show =
 mf-show-received = • Weighed at the facility: { $kg } kg
 mf-show-discrepancy = • Open discrepancy on line { $lines }, to be agreed by { $due }
 mf-show-treated = • Treated by “{ $method }” on { $date }
+mf-show-discrepancy-kg = {"   "}Line { $line }: declared { $declared } kg → weighed { $measured } kg ({ $share }% off)
+mf-show-discrepancy-code = {"   "}Line { $line }: declared code { $declared } → received code { $measured }
+mf-show-rejected = • Rejected: line(s) { $lines } ({ $kg } kg), moved on { $count } linked manifest(s)
+mf-show-copy4 = • Copy 4 back with the generator on { $date }
+mf-show-resign = • Corrected: waiting to be signed again by — { $parties }
+mf-show-wait-turn = • Not your turn yet: the earlier transporter must sign its pickup first.
+mf-btn-open = Open manifest { $number }
 mf-state-draft = draft, not signed
 mf-state-handed_over = handed over, awaiting the transporter's signature
 mf-state-in_transit = in transit
@@ -144,6 +167,10 @@ mf-bulk-failed-line = • { $number }: not signed — { $reason }
 mf-reason-twice = you have signed it already
 mf-reason-turn = it is not your turn to sign
 mf-reason-own-signature = it does not name your establishment in that place
+mf-reason-resign = the generator has just corrected the manifest: the parties who had signed must sign the new version again first
+mf-refused = Manifest { $number } could not be signed: { $reason }.
+mf-btn-sign-again = Sign again { $number }
+mf-signed-again = Signed manifest { $number } again (the new version). State: { $state }.
 
 ## receipt (treatment facility)
 mf-not-receivable = Manifest { $number } is “{ $state }”, so it cannot be received yet.
@@ -169,8 +196,109 @@ mf-next-treat = When manifest { $number } has been treated, press the button bel
 
 ## treatment (treatment facility)
 mf-not-treatable = Manifest { $number } is “{ $state }”, so its treatment cannot be recorded yet.
+mf-ask-treat-date =
+    Recording the treatment of { $numbers } (received on { $received }). On which date was it treated?
+    Press a button or type day/month/year (e.g. { $example }); it cannot be in the future.
+mf-btn-yesterday = Yesterday
+mf-treat-date-future = The treatment date cannot be after today ({ $today }).
+mf-treat-date-before = The treatment date cannot be before the receipt ({ $received }).
+mf-treat-date-again = Type the treatment date (day/month/year) or press “Today”/“Yesterday”, or /cancel.
 mf-ask-treat-method = Recording the treatment of { $numbers } on { $date }. Which treatment method was used? (e.g. incineration, solidification, recycling)
 mf-treat-method-again = Type the treatment method used, or /cancel.
 mf-treat-review = Confirm that { $numbers } was treated by “{ $method }” on { $date }?
 mf-btn-confirm-treat = Confirm treated
 mf-treated = Treatment of manifest { $number } recorded. State: { $state }. Copy 4 goes back to the generator.
+
+## rejection (facility)
+mf-btn-reject = Reject { $number }
+mf-not-rejectable = Manifest { $number } is “{ $state }”, so it cannot be rejected.
+mf-ask-reject-which = Rejecting manifest { $number }: the whole load or some lines?
+mf-btn-reject-all = Whole load
+mf-btn-reject-some = Choose lines
+mf-reject-which-again = Press “Whole load” or “Choose lines”, or /cancel.
+mf-ask-reject-lines = Choose the rejected lines of manifest { $number } (press to select/unselect), then “Done”:
+mf-reject-chosen = Lines chosen: { $lines }. Press more to select/unselect, then “Done”.
+mf-reject-none-chosen = No line is chosen yet. Press the rejected lines, then “Done”.
+mf-reject-lines-again = Press the rejected lines, then “Done”, or /cancel.
+mf-ask-reject-code = What kind of reason is it?
+mf-reject-code-again = Choose the kind of reason with the buttons, or /cancel.
+mf-rcode-wrong-waste-type = Wrong waste type
+mf-rcode-not-permitted = Not permitted by the licence
+mf-rcode-packaging = Packaging
+mf-rcode-quantity = Wrong quantity
+mf-rcode-documents = Wrong documents
+mf-rcode-capacity = No capacity
+mf-rcode-other = Other reason
+mf-ask-reject-reason = Say the reason in words (only the parties and the authorities see it):
+mf-reject-reason-again = Type the reason in words (2 to 200 characters), or /cancel.
+mf-ask-reject-dest = Where does the rejected waste go?
+mf-btn-back-generator = Back to the generator
+mf-btn-alternate = To another treatment facility
+mf-reject-dest-again = Press “Back to the generator” or “To another treatment facility”, or /cancel.
+mf-ask-alternate = Alternate treatment facility: type its name or registration code.
+mf-alternate-self = The alternate facility must be another establishment than yours.
+mf-alternate-not-licensed = { $name }'s licence does not permit code(s) { $codes }. Choose another facility.
+mf-reject-whole = the whole load
+mf-reject-to-generator = back to the generator
+mf-reject-review =
+    Check the rejection of manifest { $number }:
+    • Rejected: { $lines }
+    • Kind of reason: { $code }
+    • Reason: { $reason }
+    • Goes to: { $dest }
+    • New linked manifest: { $new_number }
+    Confirm the rejection?
+mf-btn-confirm-reject = Confirm rejection
+mf-rejected = Rejection of manifest { $number } signed. State: { $state }. The rejected waste travels on the new linked manifest { $new_number } ({ $dest }).
+
+## correction (generator)
+mf-btn-correct = Correct { $number }
+mf-correct-generator-only = Only the manifest's generator can correct it.
+mf-not-correctable = Manifest { $number } is “{ $state }”, so it can no longer be corrected.
+mf-corr-what =
+    Correcting manifest { $number }. Changes so far:
+    { $changes }
+    Choose what to change, or press “Done” when finished.
+mf-corr-no-change = (no change yet)
+mf-btn-corr-plate = Vehicle plate
+mf-btn-corr-date = Planned date
+mf-btn-corr-kg = A line's quantity
+mf-btn-corr-transporters = Transporters
+mf-corr-what-again = Choose what to change with the buttons, or press “Done” or “Cancel”.
+mf-corr-nothing = Nothing has changed yet. Choose something to change before “Done”.
+mf-corr-ask-plate = Current plate: { $current }. Type the new plate (e.g. 29C-123.45):
+mf-corr-ask-date = Current planned date: { $current }. Type the new date as day/month/year (e.g. { $example }):
+mf-corr-date-again = Type the new planned date (day/month/year), or /cancel.
+mf-corr-ask-line = Which line's quantity?
+mf-corr-line-again = Choose the line with the buttons, or /cancel.
+mf-corr-kg-rejected = Some lines of this manifest were rejected, so quantities cannot be corrected; the rejected part travels on the linked manifest.
+mf-corr-ask-kg = Line { $line } ({ $code }): now { $current } kg. Type the right quantity (kg):
+mf-corr-ask-transporter = Name the transporters again, in order. Transporter { $position }: type its name or registration code.
+mf-corr-change-plate = • Vehicle plate: { $old } → { $new }
+mf-corr-change-date = • Planned date: { $old } → { $new }
+mf-corr-change-kg = • Line { $line } ({ $code }): { $old } kg → { $new } kg
+mf-corr-change-transporters = • Transporters: { $old } → { $new }
+mf-corr-ask-code = What kind of reason is it?
+mf-corr-code-again = Choose the kind of reason with the buttons, or /cancel.
+mf-ccode-data-error = Data entry error
+mf-ccode-route-change = Route change
+mf-ccode-quantity-change = Quantity change
+mf-ccode-vehicle-change = Vehicle change
+mf-ccode-other = Other reason
+mf-corr-ask-reason = Say the reason in words (only the parties and the authorities see it):
+mf-corr-review =
+    Check the correction of manifest { $number } (version { $version }):
+    { $changes }
+    • Kind of reason: { $code }
+    • Reason: { $reason }
+    The parties who had signed will have to sign the new version again. Confirm?
+mf-btn-confirm-correct = Confirm correction
+mf-corrected = Version { $version } of manifest { $number } saved. To sign again: { $parties }.
+mf-corrected-none = Version { $version } of manifest { $number } saved. Nobody had signed, so nobody has to sign again.
+
+## copy 4 (generator)
+mf-btn-copy4 = Copy 4 returned { $number }
+mf-not-copy4 = Manifest { $number } is “{ $state }”: copy 4 is confirmed once the waste is treated.
+mf-ask-copy4 = Confirm that copy 4 of manifest { $number } is back from the treatment facility?
+mf-btn-confirm-copy4 = Confirm copy 4 returned
+mf-copy4-returned = Copy 4 of manifest { $number } confirmed. State: { $state }.
