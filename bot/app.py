@@ -25,12 +25,12 @@ from bot.texts import t
 from shared.kit.config import Settings
 
 log = logging.getLogger("bot")
-FLOWS = ("report", "mine", "status", "link", "subscribe", "manifest")
+FLOWS = ("report", "mine", "status", "link", "subscribe", "manifest", "tasks")
 # A conversation's draft lives in user_data under its key; a flow command while another is open is refused.
-DRAFTS = {"report": "report", "mine": "mine", "subscribe": "subscription", "manifest": "manifest"}
+DRAFTS = {"report": "report", "mine": "mine", "subscribe": "subscription", "manifest": "manifest", "tasks": "task"}
 COMMANDS = {  # the menu Telegram shows (set on start when connected)
     "report": "cmd-report", "mine": "cmd-mine", "status": "cmd-status", "link": "cmd-link",
-    "manifest": "cmd-manifest", "subscribe": "cmd-subscribe", "help": "cmd-help", "cancel": "cmd-cancel",
+    "manifest": "cmd-manifest", "subscribe": "cmd-subscribe", "tasks": "cmd-tasks", "help": "cmd-help", "cancel": "cmd-cancel",
 }
 
 

@@ -1,0 +1,1 @@
+"""Push modules of the bot's feed (bot/feed.py PUSH_MODULES)."""
