@@ -70,8 +70,7 @@ def check_staff_binding(actor: Actor, role: str, staff: str | None) -> None:
     if staff is not None and role != "inspector":
         raise InvalidInput("only an inspector's link code names a staff account", "staff", "inspector_only")
     if actor.role == Role.INSPECTOR and (role != "inspector" or staff is None or actor.id != f"staff:{staff}"):
-        raise Forbidden("role inspector may issue only their own inspector code (staff: their e-mail)",
-                        "actor.role", "role")
+        raise Forbidden("an inspector may issue only their own inspector code (staff: their e-mail)", "staff", "own")
 
 
 def answer(link: LinkCode, establishment_id: str | None) -> dict:

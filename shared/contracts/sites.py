@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contracts.clean_text import SingleLine
 from shared.contracts.base import Code, Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
@@ -28,8 +28,8 @@ LinkRole = Literal["business", "transporter", "treatment_facility", "inspector",
 Confidence = Literal["H", "M", "L"]
 WasteCode = Annotated[str, StringConstraints(pattern=r"^\d{2} \d{2} \d{2}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-StaffEmail = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
-                                              pattern=r"^[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,180}\.[a-z]{2,24}$")]
+StaffEmail = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+                       StringConstraints(max_length=254, pattern=r"^[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,180}\.[a-z]{2,24}$")]
 
 
 class Location(BaseModel):

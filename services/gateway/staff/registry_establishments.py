@@ -17,6 +17,7 @@ from services.gateway.staff.registry_kit import (FORMS, LINK_ROLES, PERMITS, bla
                                                  establishment_in_scope, flag, form_errors, lines, refused_status, scope,
                                                  site_in_scope, site_page)
 from shared.contracts import sites as c
+from shared.kit.actor import Role
 from shared.contracts.base import Command
 from shared.kit.errors import InvalidInput
 
@@ -128,6 +129,7 @@ async def link_code(request: Request, est_id: UUID, posted: StaffPost) -> HTMLRe
     est, _ = await establishment_in_scope(request, m, est_id)
     f = posted.fields
     try:
+        m.require(Role.AGENCY, Role.ADMIN)  # an inspector's own code comes from My account (bot_link.py)
         payload = checked(c.IssueLinkCode, command_id=posted.command_id, establishment_id=est["id"],
                           **blank_to_none(f, "role", "ttl_hours"))
         issued = await call(request, m, "sites", "issue_link_code", **payload)
@@ -212,6 +214,7 @@ async def licence_json(request: Request, est_id: UUID, body: LicenceBody, member
                                                                   "the bot's deep link and its QR code (SVG)")
 async def link_code_json(request: Request, est_id: UUID, body: LinkBody, member: StaffApi) -> dict:  # type: ignore[valid-type]
     est, _ = await establishment_in_scope(request, member, est_id)
+    member.require(Role.AGENCY, Role.ADMIN)
     issued = await call(request, member, "sites", "issue_link_code", establishment_id=est["id"],
                         **body.model_dump(mode="json", exclude_unset=True))  # type: ignore[attr-defined]
     shown = shown_once(request, issued)
