@@ -214,7 +214,7 @@ class Feed:
             self.followers[source] = Follower(source, _Notifying(projection, on_queued), self._backfill(source))
         from bot.pushes import tasks  # the push on assignment asks the service who was assigned
 
-        tasks.connect(tasks.service_lookup(settings))
+        tasks.connect(tasks.ServiceLookup(settings))
         self.loops: list[FollowLoop] = []
         self.threads: list[threading.Thread] = []
 
@@ -242,6 +242,9 @@ class Feed:
             thread.join(timeout=5)
         for line in self.sources:
             line.close(wait=False)
+        from bot.pushes import tasks
+
+        tasks.disconnect()
 
 
 class _Notifying:

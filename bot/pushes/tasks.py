@@ -30,21 +30,37 @@ def connect(lookup: Lookup | None) -> None:
     _lookup = lookup
 
 
-def service_lookup(settings: Any) -> Lookup:
-    """`incident_assignee` over one signed client kept open (the feed's threads share it, serialised)."""
-    from shared.kit.client import ServiceClient
+class ServiceLookup:
+    """`incident_assignee` over one signed client, started on first use and kept open (the feed's
+    threads share it; the client serialises its calls); `close()` when the feed stops."""
 
-    client = ServiceClient(settings, ASSIGNEE_READER, settings.bot_rpc_timeout)
-    started: list[Any] = []
-    lock = threading.Lock()
+    def __init__(self, settings: Any) -> None:
+        from shared.kit.client import ServiceClient
 
-    def lookup(incident_id: str) -> dict:
-        with lock:
-            if not started:
-                started.append(client.__enter__())
-        return client.call("inspections", "incident_assignee", incident_id=incident_id)
+        self.client = ServiceClient(settings, ASSIGNEE_READER, settings.bot_rpc_timeout)
+        self.started = False
+        self.lock = threading.Lock()
 
-    return lookup
+    def __call__(self, incident_id: str) -> dict:
+        with self.lock:
+            if not self.started:
+                self.client.__enter__()
+                self.started = True
+        return self.client.call("inspections", "incident_assignee", incident_id=incident_id)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.started:
+                self.client.__exit__(None, None, None)
+                self.started = False
+
+
+def disconnect() -> None:
+    """The feed stopped: close the lookup's client (if it has one) and forget it."""
+    lookup, _ = _lookup, connect(None)
+    close = getattr(lookup, "close", None)
+    if close is not None:
+        close()
 
 
 def push(cur: Any, name: str, event: dict) -> None:
