@@ -25,7 +25,9 @@ from shared.kit.calendar import distance_m
 
 LOCATION, PHOTO, FINDING, NOTE, AFTER_PHOTO, AFTER_NOTE = range(6)
 PAGE = 5
-NEAR_M = 500  # a verification's location must be this close to the reported place (GPS and a large site)
+NEAR_M = 500  # a verification's location must be this close to the reported point (GPS error, a large yard)
+NEAR_SITE_M = 1500  # ... or to its site: the registry keeps a site's location coarse (2 decimals, ~1 km), and a
+# craft village or an industrial cluster spreads over several hundred metres
 TEXT_MAX = 5000
 
 
@@ -144,12 +146,12 @@ async def _begin(update: Update, context: Ctx, kind: str, state: str, prompt: st
     doc = await own_task(update, context, parse_id(update.callback_query.data))
     if state and doc["state"] != state:
         raise Reject("tasks-wrong-state", state=t(lang(update, context), f"state-{doc['state']}"))
-    where = doc.get("location")
+    where, radius = doc.get("location"), NEAR_M
     if not where and doc.get("site_id"):
         site = await call(update, context, "sites", "get_site", site_id=str(doc["site_id"]))
-        where = site.get("location")
+        where, radius = site.get("location"), NEAR_SITE_M
     context.user_data["task"] = {"kind": kind, "incident_id": str(doc["id"]), "ticket": doc["ticket"],
-                                 "command_id": f"bot-task-{kind}-{uuid.uuid4()}", "photos": [],
+                                 "command_id": f"bot-task-{kind}-{uuid.uuid4()}", "photos": [], "radius": radius,
                                  "place": where if isinstance(where, dict) and "lat" in where else None}
     await say(update, context, prompt)
     return {"verify": LOCATION, "note": NOTE, "resolve": AFTER_PHOTO}[kind]
@@ -176,8 +178,9 @@ async def got_location(update: Update, context: Ctx) -> int:
     loc = update.effective_message.location
     if d.get("place"):
         far = distance_m({"lat": loc.latitude, "lon": loc.longitude}, d["place"])
-        if far > NEAR_M:
-            raise Reject("tasks-too-far", distance=f"{far:,.0f}".replace(",", "."), radius=NEAR_M)
+        radius = d.get("radius", NEAR_M)
+        if far > radius:
+            raise Reject("tasks-too-far", distance=f"{far:,.0f}".replace(",", "."), radius=f"{radius:,}".replace(",", "."))
     d["at"] = {"lat": round(loc.latitude, 6), "lon": round(loc.longitude, 6)}
     await say(update, context, "tasks-verify-photo")
     return PHOTO

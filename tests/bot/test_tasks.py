@@ -105,7 +105,7 @@ def test_verify_near_with_a_photo_resolve_with_an_after_photo_and_the_reporter_s
         await thanh.press(f"task:{iid}")
         assert await thanh.press(f"tverify:{iid}") == [t("vi", "tasks-verify-location")]
         [far] = await thanh.location(*FAR)
-        assert far == t("vi", "tasks-too-far", distance="1.112", radius=500)
+        assert far == t("vi", "tasks-too-far", distance="1.112", radius="500")
         assert await thanh.location(*NEAR) == [t("vi", "tasks-verify-photo")]
         assert await thanh.send("chưa có ảnh") == [t("vi", "photo-expected")]
         assert await thanh.photo(jpeg((90, 90, 90))) == [t("vi", "tasks-verify-finding")]
@@ -128,6 +128,24 @@ def test_verify_near_with_a_photo_resolve_with_an_after_photo_and_the_reporter_s
         photos = [s for s in w.request.sent if s.method == "sendPhoto" and s.chat_id == lan.chat["id"]]
         assert [p.params.get("caption") for p in photos] == [t("vi", "mine-before", n=1, count=1),
                                                              t("vi", "mine-after", n=1, count=1)]
+
+    world.run(story)
+
+
+def test_a_report_at_a_site_is_verified_near_the_sites_coarse_location(world):
+    async def story(w):
+        lan = w.chat(3151)
+        bt = w.cluster.call_sync(SYSTEM, "sites", "get_site", site_id=site_id(w, "Bát Tràng"))
+        incident = await reported(w, lan, inspector="quan@so.vn", where=("site", ("bat trang", f"rsite:{bt['id']}")))
+        quan = await link_inspector(w, 3152, "quan@so.vn")
+        await quan.send("/tasks")
+        [card] = await quan.press(f"task:{incident['id']}")
+        assert t("vi", "where-site", name=bt["name"]) in card
+        await quan.press(f"tverify:{incident['id']}")
+        here = bt["location"]
+        [far] = await quan.location(here["lat"] + 0.02, here["lon"])  # about 2.2 km
+        assert far == t("vi", "tasks-too-far", distance="2.224", radius="1.500")
+        assert await quan.location(here["lat"] + 0.009, here["lon"]) == [t("vi", "tasks-verify-photo")]  # ~1 km
 
     world.run(story)
 
