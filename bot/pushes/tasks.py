@@ -5,14 +5,15 @@ The public event IncidentAssigned carries the unit and the due date, never a sta
 e-mails stay out of the public stream). So, only when some chat is linked to a staff account at all,
 this module asks the inspections service who the report is assigned to (`incident_assignee`, a
 staff read, as the bot's own inspector reader) and queues a message for each chat linked to that
-e-mail, in the feed's transaction. The message id is the event's id and the chat's: a redelivered
+e-mail, in the feed's transaction — only for an event after the chat was linked, and while the report
+is still assigned (a replayed history pushes nothing old). The message id is the event's id and the chat's: a redelivered
 event queues nothing twice. A failed lookup raises, so the feed keeps the event and tries again.
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.store import enqueue
@@ -63,6 +64,13 @@ def disconnect() -> None:
         close()
 
 
+def _after(event_time: Any, linked_at: str) -> bool:
+    try:
+        return datetime.fromisoformat(str(event_time).replace("Z", "+00:00")) >= datetime.fromisoformat(linked_at)
+    except (TypeError, ValueError):
+        return False
+
+
 def push(cur: Any, name: str, event: dict) -> None:
     if name != "incident_assigned" or _lookup is None:
         return
@@ -71,11 +79,12 @@ def push(cur: Any, name: str, event: dict) -> None:
         return  # no inspector linked: nothing to ask
     job = _lookup(str(event.get("subject") or (event.get("data") or {}).get("id")))
     email = (job.get("inspector") or "").lower()
-    if not email:
-        return  # assigned to a unit only: nobody by name
+    if not email or job.get("state") != "assigned":
+        return  # assigned to a unit only (nobody by name), or already acted on (a replay of old history)
     chats = cur.execute(
-        "SELECT DISTINCT a.chat_id, a.lang FROM {t:bot_staff_links} l JOIN {t:bot_accounts} a ON a.user_id = l.user_id "
-        "WHERE l.email=%s AND a.role='inspector'", (email,)).all()
+        "SELECT DISTINCT a.chat_id, a.lang, l.linked_at FROM {t:bot_staff_links} l "
+        "JOIN {t:bot_accounts} a ON a.user_id = l.user_id WHERE l.email=%s AND a.role='inspector'", (email,)).all()
+    chats = [c for c in chats if _after(event.get("time"), c["linked_at"])]  # nothing from before the link
     due = (event.get("data") or {}).get("due") or job.get("due") or ""
     try:
         due = date.fromisoformat(str(due)[:10]).strftime("%d/%m/%Y")

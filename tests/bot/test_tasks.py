@@ -198,3 +198,25 @@ def test_start_site_opens_the_sites_card_and_refuses_unknown_or_malformed_ids(wo
         assert SYSTEM.role == Role.SYSTEM
 
     world.run(story)
+
+
+def test_a_replayed_history_pushes_no_assignment_from_before_the_link_nor_one_acted_on(world, lookup):
+    from bot.feed import BotFeed
+
+    async def story(w):
+        an = await link_inspector(w, 3501, "an@so.vn")
+        lan = w.chat(3502)
+        done = await reported(w, lan, inspector="an@so.vn")
+        await reported(w, lan, inspector="binh@so.vn")  # nobody linked as binh yet
+        await w.pushes()
+        assert [s for s in an.replies() if s.startswith("Bạn được giao")] == [
+            t("vi", "tasks-push", ticket=done["ticket"], category=t("vi", "cat-wastewater"),
+              due=date.fromisoformat(done["resolution_due"][:10]).strftime("%d/%m/%Y"))]
+        w.cluster.call_sync(w.store.actor(3501), "inspections", "verify_incident", command_id=str(uuid.uuid4()),
+                            incident_id=done["id"], finding="Đã kiểm tra")
+        binh = await link_inspector(w, 3503, "binh@so.vn")
+        BotFeed(w.store.db).reset("inspections")  # the feed replays the whole history
+        await w.pushes()
+        assert not [s for s in an.replies() + binh.replies() if s.startswith("Bạn được giao")]
+
+    world.run(story)
