@@ -37,7 +37,7 @@ FALLBACKS: frozenset[tuple[str | None, str]] = frozenset({
     ("key_id", "state"), ("scopes", "enum"), ("views", "required"), ("role", "admin_only"),
     ("role", "establishment_role"), ("agency", "format"), ("before_time", "timezone"), ("record", "format"),
     (None, "content_type"), (None, "form"), (None, "size"), (None, "arity"), (None, "parked"),
-    ("X-API-Key", "rate_limit"), ("lat", "unsupported"),
+    ("X-API-Key", "rate_limit"), ("lat", "unsupported"), ("staff", "inspector_only"),
     # the actor assertion the bot signs (shared/kit/assertion.py): a fault of ours, not the user's
     ("actor", "malformed"), ("actor", "unknown_component"), ("actor", "signature"), ("actor", "expired"),
     ("actor", "role_not_allowed_for_component"),

@@ -41,7 +41,7 @@ INCIDENT_STATES = {
 }
 # Pushes beyond an incident's reporter and the subscribers: each module has `push(cur, name, event)`, which
 # queues outbox rows (`enqueue`) in the feed's transaction, beside its tracking row.
-PUSH_MODULES: tuple[str, ...] = ("bot.pushes.manifests",)
+PUSH_MODULES: tuple[str, ...] = ("bot.pushes.manifests", "bot.pushes.tasks")
 DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason_code", "unit", "fine_vnd",
                  "decision_number", "scheduled_for", "total_kg", "status", "water", "air", "soil")
 
@@ -211,6 +211,9 @@ class Feed:
         for source in SOURCES:
             projection = BotFeed(store.db)
             self.followers[source] = Follower(source, _Notifying(projection, on_queued), self._backfill(source))
+        from bot.pushes import tasks  # the push on assignment asks the service who was assigned
+
+        tasks.connect(tasks.ServiceLookup(settings))
         self.loops: list[FollowLoop] = []
         self.threads: list[threading.Thread] = []
 
@@ -238,6 +241,9 @@ class Feed:
             thread.join(timeout=5)
         for line in self.sources:
             line.close(wait=False)
+        from bot.pushes import tasks
+
+        tasks.disconnect()
 
 
 class _Notifying:

@@ -1,6 +1,7 @@
 """The bot's own state, in its own database (SQLite file or PostgreSQL schema `langxanh_bot`).
 
 - accounts: a Telegram user's chat, language, pseudonym and linked role (after `/link`);
+- staff links: an inspector's account bound to their staff e-mail (they act as `staff:<e-mail>`);
 - tickets: incident → chat, because public events never say who reported (design §5);
 - subscriptions: what an inspector or agency wants pushed (event types × communes);
 - draft places: a report draft's exact location until it is filed (never in the state file);
@@ -39,6 +40,10 @@ TABLES = (
     "user_id TEXT NOT NULL, types TEXT NOT NULL, communes TEXT NOT NULL, created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {t:bot_outbox} (id TEXT PRIMARY KEY, chat_id BIGINT NOT NULL, lang TEXT NOT NULL, "
     "key TEXT NOT NULL, args TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)",
+    # an inspector linked by a code bound to their staff account (issue 15): they act as staff:<email>
+    "CREATE TABLE IF NOT EXISTS {t:bot_staff_links} (user_id TEXT PRIMARY KEY, email TEXT NOT NULL, "
+    "linked_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS bot_staff_links_email ON {t:bot_staff_links} (email)",
     # a report draft's exact location, kept here (not in the conversation state file) until it is filed
     "CREATE TABLE IF NOT EXISTS {t:bot_draft_places} (draft_id TEXT PRIMARY KEY, place TEXT NOT NULL, "
     "created_at TEXT NOT NULL)",
@@ -101,10 +106,20 @@ class BotStore:
         with self.db.transaction(commit=False) as cur:
             return cur.execute("SELECT * FROM {t:bot_accounts} WHERE user_id=%s", (str(user_id),)).one()
 
+    def staff_email(self, user_id: int | str) -> str | None:
+        """The staff e-mail an inspector's account is bound to (a staff-bound link code), if any."""
+        with self.db.transaction(commit=False) as cur:
+            row = cur.execute("SELECT email FROM {t:bot_staff_links} WHERE user_id=%s", (str(user_id),)).one()
+        return row["email"] if row else None
+
     def actor(self, user_id: int | str) -> Actor:
         row = self.account(user_id)
         if row is None or row["role"] == Role.RESIDENT.value:
             return Actor(id=self.pseudonym(user_id), role=Role.RESIDENT)
+        if row["role"] == Role.INSPECTOR.value:
+            email = self.staff_email(user_id)
+            if email:  # the services check what is assigned to this staff account (services/inspections)
+                return Actor(id=f"staff:{email}", role=Role.INSPECTOR)
         return Actor(id=self.role_pseudonym(user_id, row["role"], row["establishment_id"]), role=Role(row["role"]),
                      establishment=row["establishment_id"])
 
@@ -117,8 +132,15 @@ class BotStore:
                 (str(user_id), chat_id, lang, Role.RESIDENT.value),
             )
 
-    def link(self, user_id: int | str, chat_id: int, lang: str, role: str, establishment_id: str | None) -> None:
+    def link(self, user_id: int | str, chat_id: int, lang: str, role: str, establishment_id: str | None,
+             staff: str | None = None) -> None:
+        """Bind the account to a role (and a staff account for an inspector's staff-bound code); a
+        new link replaces the old one, its staff binding too."""
         with self.db.transaction() as cur:
+            cur.execute("DELETE FROM {t:bot_staff_links} WHERE user_id=%s", (str(user_id),))
+            if staff and role == Role.INSPECTOR.value:
+                cur.execute("INSERT INTO {t:bot_staff_links} (user_id, email, linked_at) VALUES (%s,%s,%s)",
+                            (str(user_id), staff.strip().lower(), now_iso()))
             cur.execute(
                 "INSERT INTO {t:bot_accounts} (user_id, chat_id, lang, role, establishment_id, linked_at) "
                 "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (user_id) DO UPDATE SET chat_id=excluded.chat_id, "

@@ -70,6 +70,11 @@ _BOT = _calls("""
     manifests.sign_handover manifests.sign_pickup manifests.treat manifests.waste_catalogue
     indicators.status_card
 """)
+# inspectors in the field (bot/flows/tasks.py, bot/flows/mine.py's before/after, bot/pushes/tasks.py)
+_BOT_FIELD = _calls("""
+    inspections.my_tasks inspections.verify_incident inspections.resolve_incident inspections.incident_photo
+    inspections.incident_assignee
+""")
 _GATEWAY = _calls("""
     sites.get_site sites.list_sites sites.search_sites sites.site_establishments
     inspections.get_incident inspections.list_incidents inspections.report_incident
@@ -136,10 +141,10 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     # catch-up its follower reads the source's log head with the source's ping (shared/kit/source.py)
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
-    "bot": _BOT | {f"{s}.events_since" for s in FOLLOWS["bot"]},
+    "bot": _BOT | _BOT_FIELD | {f"{s}.events_since" for s in FOLLOWS["bot"]},
     "gateway": (_GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _GATEWAY_OVERSIGHT
                 | _EVERY_SERVICE | _AUDIT),
-    "cli": _CLI | _BOT | _EVERY_SERVICE,
+    "cli": _CLI | _BOT | _BOT_FIELD | _EVERY_SERVICE,
 }
 
 

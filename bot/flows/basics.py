@@ -3,13 +3,19 @@ conversation, unknown commands, free text and anything else sent out of turn."""
 from __future__ import annotations
 
 import asyncio
+import re
+import uuid
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.common import Ctx, answer_query, buttons, deps, lang, say, user_id
+from bot.common import Ctx, Reject, answer_query, buttons, deps, lang, say, step, user_id
 from bot.flows.link import link
+from bot.flows.status import show_card
+from shared.kit.errors import NotFound
 from bot.texts import LANGUAGES
+
+SITE_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def language_keyboard():  # type: ignore[no-untyped-def]
@@ -19,11 +25,26 @@ def language_keyboard():  # type: ignore[no-untyped-def]
 async def start(update: Update, context: Ctx) -> None:
     await asyncio.to_thread(deps(context).store.remember, user_id(update), update.effective_chat.id,
                             lang(update, context))
+    if context.args and context.args[0].lower().startswith("site_"):  # a site's deep link: t.me/<bot>?start=site_<id>
+        await site_card(update, context)
+        return
     if context.args:  # the QR code of a link code (staff workspace): https://t.me/<bot>?start=<CODE>
         await link(update, context)
         return
     await say(update, context, "start-welcome", language_keyboard())
     await say(update, context, "start-privacy")
+
+
+@step
+async def site_card(update: Update, context: Ctx) -> None:
+    """`/start site_<uuid>`: that site's status card; anything but a well-formed UUID is refused."""
+    raw = context.args[0][len("site_"):]
+    if len(context.args) != 1 or not SITE_ID.match(raw):
+        raise Reject("start-site-bad")
+    try:
+        await show_card(update, context, str(uuid.UUID(raw)))
+    except NotFound:
+        raise Reject("start-site-unknown") from None
 
 
 async def choose_language(update: Update, context: Ctx) -> None:
@@ -47,7 +68,7 @@ async def help_(update: Update, context: Ctx) -> None:
 
 async def cancel_idle(update: Update, context: Ctx) -> None:
     """/cancel outside any conversation: drop a draft left behind (e.g. by a restart), if any."""
-    for key in ("report", "mine", "subscription", "manifest"):
+    for key in ("report", "mine", "subscription", "manifest", "task"):
         context.user_data.pop(key, None)
     await say(update, context, "cancel-nothing")
 

@@ -31,8 +31,11 @@ async def link(update: Update, context: Ctx) -> None:
                                    command_id=d.store.link_command_id(who, code.upper().replace("-", "")))
     establishment = answer.get("establishment_id")
     await asyncio.to_thread(d.store.link, who, update.effective_chat.id, lang(update, context),
-                            answer["role"], establishment)
+                            answer["role"], establishment, answer.get("staff"))
     role = t(lang(update, context), f"role-{answer['role']}")
+    if answer.get("staff"):
+        await say(update, context, "tasks-linked", role=role, email=answer["staff"])
+        return
     if not establishment:
         await say(update, context, "link-done-role", role=role)
         return

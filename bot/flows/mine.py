@@ -2,6 +2,7 @@
 resolved one with a reason and a new photo. State changes are pushed by the feed (bot/feed.py)."""
 from __future__ import annotations
 
+import base64
 import uuid
 
 from telegram import Update
@@ -53,10 +54,22 @@ async def show(update: Update, context: Ctx) -> int:
     if i.get("assignment"):
         text += "\n" + t(lng, "mine-assigned", unit=i["assignment"]["unit"])
     await send_text(update, context, text, buttons([rows]) if rows else None)
+    if i.get("after_photos"):
+        await before_after(update, context, i)
     if not rows:
         context.user_data.pop("mine", None)
         return ConversationHandler.END
     return PICK
+
+
+async def before_after(update: Update, context: Ctx, i: dict) -> None:
+    """A resolved report's "before" (the resident's photos) and "after" (the inspector's, when resolved)."""
+    lng = lang(update, context)
+    for key, digests in (("mine-before", i.get("photos") or []), ("mine-after", i.get("after_photos") or [])):
+        for n, digest in enumerate(digests[:3], 1):
+            photo = await call(update, context, "inspections", "incident_photo", incident_id=str(i["id"]), photo=digest)
+            await context.bot.send_photo(update.effective_chat.id, base64.b64decode(photo["data_b64"]),
+                                         caption=t(lng, key, n=n, count=len(digests[:3])))
 
 
 async def ask_info(update: Update, context: Ctx) -> int:

@@ -11,9 +11,11 @@ ACCESS = table({
     "verify_incident": INSPECTORS, "resolve_incident": INSPECTORS, "close_incident": STAFF | {S},
     "get_incident": EVERYONE,  # the reporter and staff see it whole; anyone else the public card
     "suggest_duplicates": STAFF,
-    "staff_inbox": STAFF, "incident_history": STAFF, "incident_photo": STAFF,  # the staff inbox (issue 14)
+    "staff_inbox": STAFF, "incident_history": STAFF, "incident_photo": STAFF | {R},  # a reporter: their own report's before/after  # the staff inbox (issue 14)
     "list_incidents": STAFF | {P},  # the public (Open311 GET lists): every row as the public card
     "my_incidents": REPORTERS,  # the caller's own reports only
+    "my_tasks": {I},  # a staff inspector's own tasks (issue 15)
+    "incident_assignee": STAFF,  # who a report is assigned to (the bot's push on assignment)
     "site_incident_counts": EVERYONE,
     "add_plan_item": {A, D}, "get_plan": EVERYONE,
     "schedule_inspection": STAFF, "conduct_inspection": INSPECTORS, "conclude_inspection": INSPECTORS,

@@ -18,6 +18,7 @@ from shared.kit.calendar import WorkingDays, end_of_local_day, local_date
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
+from services.inspections.field import FieldQueries
 from services.inspections.staff_queries import StaffQueries
 from services.inspections.domainmodel import (
     Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
@@ -36,7 +37,7 @@ class Directory(Protocol):
     def establishment(self, establishment_id: str) -> dict | None: ...
 
 
-class InspectionsApplication(StaffQueries, ServiceApplication):
+class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
     name = "Inspections"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -142,7 +143,13 @@ class InspectionsApplication(StaffQueries, ServiceApplication):
         self._check_photos(photos)
 
         def act(i: Incident) -> None:
-            i.check_reporter(actor.id)
+            if actor.role == Role.INSPECTOR and actor.id.startswith("staff:"):  # the assignee's note (issue 15)
+                if i.assignment is None or photos:
+                    raise NotYours("an inspector adds a note (no photos) only to a report assigned to them",
+                                   "assignment", "assigned")
+                i.check_assignee(actor.id, actor.role.value)
+            else:
+                i.check_reporter(actor.id)
             i.check_state("add information to", *[IncidentState(s) for s in
                                                    ("reported", "triaged", "assigned", "verified", "reopened", "resolved")])
             i.check_can_add_photos(photos)
@@ -206,7 +213,9 @@ class InspectionsApplication(StaffQueries, ServiceApplication):
         def act(i: Incident) -> None:
             i.check_state("assign", IncidentState.TRIAGED, IncidentState.REOPENED)
             when = due or local_date(i.resolution_due)
-            i.assign(unit=unit, inspector=inspector, due=when.isoformat(), actor=actor.to_dict())
+            named = (inspector or "").strip() or None  # a staff e-mail is kept lower-cased (my_tasks finds it)
+            i.assign(unit=unit, inspector=named.lower() if named and "@" in named else named, due=when.isoformat(),
+                     actor=actor.to_dict())
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
@@ -218,6 +227,7 @@ class InspectionsApplication(StaffQueries, ServiceApplication):
             self._get(Inspection, inspection_id, "inspection_id")
 
         def act(i: Incident) -> None:
+            i.check_assignee(actor.id, actor.role.value)
             i.check_state("verify", IncidentState.ASSIGNED)
             i.verify(finding=finding, inspection_id=_uuid(inspection_id, "inspection_id") if inspection_id else None,
                      actor=actor.to_dict(), photos=list(photos or []))
@@ -225,15 +235,17 @@ class InspectionsApplication(StaffQueries, ServiceApplication):
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
     def resolve_incident(self, actor: Actor, command_id: str | None, incident_id: str, violation_id: str | None,
-                         note: str | None = None) -> dict:
+                         note: str | None = None, photos: list[str] | None = None) -> dict:
         actor.require(*INSPECTORS, action="resolve an incident")
         if violation_id:
             self._get(Violation, violation_id, "violation_id")
+        self._check_photos(list(photos or []))
 
         def act(i: Incident) -> None:
+            i.check_assignee(actor.id, actor.role.value)
             i.check_state("resolve", IncidentState.VERIFIED)
             i.resolve(violation_id=_uuid(violation_id, "violation_id") if violation_id else None, note=note,
-                      resolved_at=self.clock(), actor=actor.to_dict())
+                      resolved_at=self.clock(), actor=actor.to_dict(), photos=list(photos or []))
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
 
@@ -552,7 +564,7 @@ def incident_document(i: Incident, full: bool, with_reporter: bool = False) -> d
                    photos=i.photos, additions=i.additions,
                    finding=i.finding, rejection=i.rejection, merged_into=i.merged_into, violation_id=i.violation_id,
                    resolution_note=i.resolution_note, resolved_at=i.resolved_at, assignment=i.assignment,
-                   site_photos=getattr(i, "site_photos", []))
+                   site_photos=getattr(i, "site_photos", []), after_photos=getattr(i, "after_photos", []))
     if with_reporter:
         doc["reporter"] = i.reporter
     return as_plain(doc)

@@ -136,6 +136,7 @@ class Incident(StateMachine, Aggregate):
         self.overdue: list[str] = []
         self.inspection_id: UUID | None = None
         self.site_photos: list[str] = []  # taken on site by the inspector who verified
+        self.after_photos: list[str] = []  # taken when resolved ("after"; the reporter sees them)
 
     @staticmethod
     def check_new(location: dict | None, site_id: UUID | None, photos: list[str], address: str | None = None) -> None:
@@ -145,6 +146,15 @@ class Incident(StateMachine, Aggregate):
         if len(photos) > MAX_PHOTOS:
             raise InvalidInput(f"at most {MAX_PHOTOS} photos per report", "photos", "max_items")
 
+
+    def check_assignee(self, actor_id: str, role: str) -> None:
+        """A staff inspector (`staff:<e-mail>`) acts only on what is assigned to them by name, or to
+        a unit without a name (the gateway checks the unit: the service does not know units)."""
+        if role != "inspector" or not actor_id.startswith("staff:"):
+            return
+        named = ((self.assignment or {}).get("inspector") or "").strip().lower()
+        if named and named != actor_id[len("staff:"):].lower():
+            raise NotYours("only the inspector it is assigned to may do that", "assignment", "assigned")
 
     def check_reporter(self, actor_id: str) -> None:
         if actor_id != self.reporter:
@@ -182,7 +192,10 @@ class Incident(StateMachine, Aggregate):
         self.state = IncidentState.VERIFIED.value
 
     @event("Resolved")
-    def resolve(self, violation_id: UUID | None, note: str | None, resolved_at: datetime, actor: dict) -> None:
+    def resolve(self, violation_id: UUID | None, note: str | None, resolved_at: datetime, actor: dict,
+                photos: list[str] | None = None) -> None:
+        # `photos` ("after", issue 15) came last, with a default: Resolved events stored before it replay as none.
+        self.after_photos = list(photos or [])
         self.violation_id = violation_id
         self.resolution_note = note
         self.resolved_at = resolved_at
@@ -212,6 +225,7 @@ class Incident(StateMachine, Aggregate):
     def reopen(self, reason: str, photo: str, actor: dict) -> None:
         self.photos = (self.photos + [photo])[-MAX_PHOTOS:]
         self.reopened += 1
+        self.after_photos = []  # the "after" of a resolution the resident disputed no longer stands
         self.violation_id = None
         self.resolved_at = None
         self.state = IncidentState.REOPENED.value

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from shared.kit.actor import Actor
+from shared.kit.actor import Actor, Role
 from shared.kit.calendar import WorkingDays, local_date
 from shared.kit.errors import NotFound
 from shared.kit.values import coarse, plain
@@ -134,11 +134,17 @@ class StaffInbox:
         return out
 
     def photo(self, actor: Actor, incident_id: str, digest: str) -> dict:
-        """One photo of the report (any photo an event of it references), base64."""
-        actor.require(*STAFF, action="see a report's photos")
+        """One photo of the report (any photo an event of it references), base64. Its reporter
+        gets only its own photos ("before") and the resolution's ("after")."""
         refs: set[str] = set()
-        for e in self._events(incident_id):
-            refs.update(blob_refs({k: v for k, v in vars(e).items() if k not in HIDDEN_FIELDS}))
+        if actor.role == Role.RESIDENT:
+            i = self.app._get(Incident, incident_id, "incident_id")
+            i.check_reporter(actor.id)
+            refs.update(list(i.photos) + list(getattr(i, "after_photos", [])))
+        else:
+            actor.require(*STAFF, action="see a report's photos")
+            for e in self._events(incident_id):
+                refs.update(blob_refs({k: v for k, v in vars(e).items() if k not in HIDDEN_FIELDS}))
         if digest not in refs or self.app.blobs is None:
             raise NotFound(f"the report has no photo {digest[:12]}…", "photo", "exists")
         data = self.app.blobs.get(digest)

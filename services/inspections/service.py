@@ -105,7 +105,8 @@ class InspectionsService(KitEntrypoints):
     @rpc_method(c.ResolveIncident)
     def resolve_incident(self, cmd: c.ResolveIncident) -> dict:
         return self.kit.app.resolve_incident(self.kit.actor, cmd.command_id, cmd.incident_id,
-                                             str(cmd.violation_id) if cmd.violation_id else None, cmd.note)
+                                             str(cmd.violation_id) if cmd.violation_id else None, cmd.note,
+                                             list(cmd.photos))
 
     @rpc_method(c.CloseIncident)
     def close_incident(self, cmd: c.CloseIncident) -> dict:
@@ -125,6 +126,14 @@ class InspectionsService(KitEntrypoints):
         actor = self.kit.actor
         return [incident_document(self.kit.app.repository.get(UUID(i)), full=True)
                 for i in self.kit.views.incidents_of_reporter(actor.id)]
+
+    @rpc_method(c.MyTasks)
+    def my_tasks(self, q: c.MyTasks) -> dict:
+        return self.kit.app.my_tasks(self.kit.actor, q.offset, q.limit)
+
+    @rpc_method(c.IncidentRef)
+    def incident_assignee(self, q: c.IncidentRef) -> dict:
+        return self.kit.app.incident_assignee(self.kit.actor, str(q.incident_id))
 
     @rpc_method(c.ListIncidents)
     def list_incidents(self, q: c.ListIncidents) -> list[dict]:

@@ -171,6 +171,23 @@ class InspectionsViews(OwnLogProjection):
                             "distance_m": None if near is None else round(near)})
         return out
 
+    def tasks_of(self, inspector: str, states: tuple[str, ...], now: datetime, today: str, offset: int,
+                 limit: int) -> tuple[list[dict], int]:
+        """A page of an inspector's open tasks: urgent or overdue (running deadline passed, or the
+        assignment's due day gone) first, then by the running deadline; with the count. The
+        (inspector, sort_key) index finds them."""
+        marks = ",".join(["%s"] * len(states))
+        where = f"inspector=%s AND state IN ({marks})"
+        total = int(self.fresh_rows(f"SELECT COUNT(*) AS n FROM {{t:incident_view_v2}} WHERE {where}",
+                                    [inspector, *states])[0]["n"])
+        late = "(due_at < %s OR assigned_due < %s)"
+        rows = self.rows(
+            f"SELECT id, state, category, priority, site_id, lat, lon, assigned_due, resolution_due, "
+            f"CASE WHEN {late} THEN 1 ELSE 0 END AS late FROM {{t:incident_view_v2}} WHERE {where} "
+            f"ORDER BY CASE WHEN priority='urgent' OR {late} THEN 0 ELSE 1 END, sort_key, id LIMIT %s OFFSET %s",
+            [instant_key(now), today, inspector, *states, instant_key(now), today, limit, offset])
+        return rows, total
+
     def inbox(self, *, states: list[str] | None = None, category: str | None = None,
               site_ids: list[str] | None = None, site_id: str | None = None, overdue_at: datetime | None = None,
               inspector: str | None = None, unit: str | None = None, offset: int = 0,

@@ -8,7 +8,7 @@ ACCESS = table({
     "register_site": WRITERS, "amend_site": WRITERS, "recognise_site": WRITERS, "classify_site": ASSESSORS,
     "set_condition": ASSESSORS, "set_wwtp": ASSESSORS, "record_reform": WRITERS, "deactivate_site": WRITERS,
     "register_establishment": WRITERS, "amend_establishment": WRITERS,
-    "issue_link_code": {A, D},
+    "issue_link_code": {A, D, I},  # an inspector: only their own code (link_commands.check_staff_binding)
     "redeem_link_code": SIGNED_IN - {S},  # an account linking itself (the bot asserts who)
     # public reads of the registry
     "get_site": EVERYONE, "search_sites": EVERYONE, "search_establishments": EVERYONE, "list_sites": EVERYONE,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.kit.actor import Actor, Role
-from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.errors import Forbidden, InvalidInput, NotFound
 from services.sites.linkcodes import LinkCode, LinkCodeIndex, LinkCodeRejected, RedeemGuard
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32: no I, L, O, U
@@ -63,6 +63,21 @@ class LinkPolicy:
         return self.keyed("link-code", normalise(code))
 
 
+def check_staff_binding(actor: Actor, role: str, staff: str | None) -> None:
+    """An inspector issues only a code for themself (`staff` = their own e-mail); an admin or the
+    agency may bind an inspector's code to a staff account (the gateway checks that account's
+    role); any other code names no staff account."""
+    if staff is not None and role != "inspector":
+        raise InvalidInput("only an inspector's link code names a staff account", "staff", "inspector_only")
+    if actor.role == Role.INSPECTOR and (role != "inspector" or staff is None or actor.id != f"staff:{staff}"):
+        raise Forbidden("an inspector may issue only their own inspector code (staff: their e-mail)", "staff", "own")
+
+
+def answer(link: LinkCode, establishment_id: str | None) -> dict:
+    return {"id": str(link.id), "version": link.version, "role": link.role, "establishment_id": establishment_id,
+            "staff": getattr(link, "staff", None)}
+
+
 class LinkCommands:
     """Mixed into SitesApplication (which gives execute, get_or_none, clock, _establishment)."""
 
@@ -79,8 +94,9 @@ class LinkCommands:
         self._link_policy = policy
 
     def issue_link_code(self, actor: Actor, command_id: str | None, role: str, establishment_id: str | None,
-                        ttl_hours: int) -> dict:
-        actor.require(Role.AGENCY, Role.ADMIN, action="issue a link code")
+                        ttl_hours: int, staff: str | None = None) -> dict:
+        actor.require(Role.AGENCY, Role.ADMIN, Role.INSPECTOR, action="issue a link code")
+        check_staff_binding(actor, role, staff)
         if role in ESTABLISHMENT_ROLES and not establishment_id:
             raise InvalidInput(f"a {role} link code needs the establishment it binds to", "establishment_id", "required")
         if role not in ESTABLISHMENT_ROLES and establishment_id:
@@ -99,7 +115,7 @@ class LinkCommands:
             code = new_code()
             expires = self.clock() + timedelta(hours=ttl_hours)  # type: ignore[attr-defined]
             link = LinkCode(role=role, establishment_id=est.id if est else None, expires_at=expires,
-                            actor=actor.to_dict())
+                            actor=actor.to_dict(), staff=staff)
             index = LinkCodeIndex(lookup=self.link_policy.lookup(code), code_id=link.id)
             return [link, index], {"id": str(link.id), "version": link.version, "code": code,
                                    "expires_at": expires.isoformat()}
@@ -120,7 +136,7 @@ class LinkCommands:
                 raise NotFound("no such link code", "code", "exists")
             est = str(link.establishment_id) if link.establishment_id else None
             if link.redeemed_by(account):  # the same account again (a retry): the same answer, nothing new
-                return [], {"id": str(link.id), "version": link.version, "role": link.role, "establishment_id": est}
+                return [], answer(link, est)
             link.check_redeemable(now)
             link.redeem(account=account, redeemed_at=now, actor=actor.to_dict())
             changed: list = [link]
@@ -128,7 +144,7 @@ class LinkCommands:
             if isinstance(current, RedeemGuard) and current.failures:
                 current.clear()
                 changed.append(current)
-            return changed, {"id": str(link.id), "version": link.version, "role": link.role, "establishment_id": est}
+            return changed, answer(link, est)
 
         try:
             return self.execute(command_id, work)  # type: ignore[attr-defined]

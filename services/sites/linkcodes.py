@@ -38,7 +38,8 @@ class LinkCode(Aggregate):
         expires_at: datetime
         actor: dict
         legacy: bool
-        class_version = 2
+        staff: str | None
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict) -> None:
@@ -47,10 +48,16 @@ class LinkCode(Aggregate):
             state.pop("code_hash", None)
             state["legacy"] = True
 
+        @staticmethod
+        def upcast_v2_v3(state: dict) -> None:
+            """v3 (issue 15): an inspector's code may name the staff account it binds to."""
+            state["staff"] = None
+
     @event(Issued)
     def __init__(self, role: str, establishment_id: UUID | None, expires_at: datetime, actor: dict,
-                 legacy: bool = False) -> None:
+                 legacy: bool = False, staff: str | None = None) -> None:
         self.role = role
+        self.staff = staff  # an inspector's staff e-mail: the chat account acts as staff:<e-mail>
         self.establishment_id = establishment_id
         self.expires_at = expires_at
         self.legacy = legacy

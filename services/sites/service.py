@@ -85,7 +85,8 @@ class SitesService(KitEntrypoints):
     def issue_link_code(self, cmd: c.IssueLinkCode) -> dict:
         ttl = cmd.ttl_hours or self.kit.provider.settings.link_code_ttl_hours
         return self.kit.app.issue_link_code(self.kit.actor, cmd.command_id, cmd.role,
-                                            str(cmd.establishment_id) if cmd.establishment_id else None, ttl)
+                                            str(cmd.establishment_id) if cmd.establishment_id else None, ttl,
+                                            cmd.staff)
 
     @rpc_method(c.RedeemLinkCode)
     def redeem_link_code(self, cmd: c.RedeemLinkCode) -> dict:

@@ -100,6 +100,8 @@ class ResolveIncident(Command):
     incident_id: UUID
     violation_id: UUID | None = None
     note: LongText | None = None
+    photos: list[BlobRef] = Field(default_factory=list, max_length=3,
+                                  description="'After' photos taken on site (store_photo first); the reporter sees them")
 
 
 class CloseIncident(Command):
@@ -233,6 +235,13 @@ class Catalogue(Query):
 
 class MyIncidents(Query):
     pass
+
+
+class MyTasks(Query):
+    """The reports assigned to the calling inspector (a staff actor `staff:<e-mail>`) that are still
+    theirs to act on (assigned, verified): urgent and overdue first, then by the running deadline."""
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(10, ge=1, le=50)
 
 
 # -- public events ---------------------------------------------------------------------------------

@@ -191,8 +191,14 @@ def test_a_report_page_has_its_history_with_the_reopenings_and_every_photo(world
         assert base64.b64decode(got["data_b64"]) == w.blobs.get(digest) and got["media_type"] == "image/png"
     with pytest.raises(NotFound):
         w.inbox.photo(AGENCY, iid, stranger)  # stored, but not this report's
+    # the reporter (issue 15: /mine's before/after) gets only their own photos and the resolution's
+    assert w.inbox.photo(RESIDENT, iid, shot)["photo"] == shot
+    with pytest.raises(NotFound):
+        w.inbox.photo(RESIDENT, iid, on_site)  # taken by the inspector when verifying: not the reporter's
     with pytest.raises(Forbidden):
-        w.inbox.photo(RESIDENT, iid, shot)
+        w.inbox.photo(Actor("tg:someone-else", "resident"), iid, shot)
+    with pytest.raises(Forbidden):
+        w.inbox.photo(BUSINESS, iid, shot)
 
 
 @SQL

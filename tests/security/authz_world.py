@@ -210,7 +210,7 @@ class World:
             "get_incident": dict(incident_id=inc), "suggest_duplicates": dict(incident_id=inc),
             "staff_inbox": dict(states=["reported"]), "incident_history": dict(incident_id=inc),
             "incident_photo": dict(incident_id=inc, photo=self.photo),
-            "my_incidents": {}, "list_incidents": {}, "site_incident_counts": dict(site_id=self.site),
+            "my_incidents": {}, "my_tasks": {}, "incident_assignee": dict(incident_id=inc), "list_incidents": {}, "site_incident_counts": dict(site_id=self.site),
             "add_plan_item": dict(year=2026, ref="KH-1", site_id=self.site), "get_plan": dict(year=2026),
             "schedule_inspection": dict(kind="unannounced", scheduled_for="2026-03-06", site_id=self.site,
                                         incident_ids=[inc]),

@@ -219,7 +219,7 @@ QUERY_CHECKS = {
               "events_since": None, "ping": None, "audit_trail": check_audit},
     "inspections": {"get_incident": check_incident, "suggest_duplicates": None, "list_incidents": check_incident_rows,
                     "staff_inbox": check_inbox_page, "incident_history": check_no_reporter,
-                    "incident_photo": check_no_reporter,
+                    "incident_photo": check_no_reporter, "my_tasks": None, "incident_assignee": None,
                     "my_incidents": check_own_rows("id", lambda w, r: w.incident if r == Role.RESIDENT else None),
                     "site_incident_counts": None, "get_plan": None, "get_inspection": None,
                     "sanction_catalogue": None, "get_violation": None,

@@ -104,6 +104,8 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "incident_history": dict(incident_id=report["id"]),
         "incident_photo": dict(incident_id=report["id"], photo=photo),
         "my_incidents": dict(),
+        "my_tasks": dict(offset=0, limit=5),
+        "incident_assignee": dict(incident_id=report["id"]),
         "list_incidents": dict(),
         "site_incident_counts": dict(site_id=site_id),
         "add_plan_item": dict(year=2026, ref="KH-1", site_id=site_id),

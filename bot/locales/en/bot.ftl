@@ -18,6 +18,7 @@ help =
     /link CODE — link your account to an establishment or agency (code issued by the Department)
     /manifest — hazardous-waste manifests (businesses, transporters, facilities)
     /subscribe, /subscriptions — event notifications (inspectors, agencies)
+    /tasks — reports assigned to me (inspectors linked with a code from the staff workspace)
     /lang — change language
     /cancel — cancel what you are doing
 cancel-nothing = Nothing is in progress. Type /help for the commands.

@@ -85,6 +85,13 @@ async def act(request: Request, email: str, action: str, posted: StaffPost) -> R
         elif action == "link":
             made = await _staff(request, "reset_link", by, email)
             link = link_url(request, made["link_secret"])
+        elif action == "bot-code":  # an inspector's bot link code, bound to this account (bot_link.py)
+            from services.gateway.staff.bot_link import inspector_code, shown_once
+
+            issued = shown_once(request, await inspector_code(request, m, email, posted.command_id))
+            acc = await _staff(request, "account", email)
+            return await render(request, m, "accounts/one.html", account=document(acc), issued=issued,
+                                history=await _staff(request, "history", email))
         else:
             return await render(request, m, "error.html", status=404, title_key="notfound-title",
                                 text_key="notfound-text")

@@ -135,7 +135,13 @@ async def me(request: Request, member: StaffPage) -> HTMLResponse:
     return await _me_page(request, member)
 
 
-async def _me_page(request: Request, member: Member, status: int = 200, errors: dict | None = None) -> HTMLResponse:
+async def me_page(request: Request, member: Member, **ctx) -> HTMLResponse:  # type: ignore[no-untyped-def]
+    """The account page with more to show (bot_link.py: an inspector's code, shown once)."""
+    return await _me_page(request, member, **ctx)
+
+
+async def _me_page(request: Request, member: Member, status: int = 200, errors: dict | None = None,
+                   **ctx) -> HTMLResponse:  # type: ignore[no-untyped-def]
     staff = request.app.state.staff
     account = await anyio.to_thread.run_sync(staff.account, member.email)
     enrol = None
@@ -144,7 +150,7 @@ async def _me_page(request: Request, member: Member, status: int = 200, errors: 
         uri = pyotp.TOTP(secret).provisioning_uri(name=member.email, issuer_name="Làng Xanh")
         enrol = {"secret": secret, "qr": segno.make(uri, error="m").svg_inline(scale=4)}
     return await render(request, member, "me.html", status=status, errors=errors or {}, totp=bool(account.totp_secret),
-                        enrol=enrol)
+                        enrol=enrol, **ctx)
 
 
 @router.post("/staff/me/totp", response_class=HTMLResponse)

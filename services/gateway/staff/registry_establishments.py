@@ -5,18 +5,19 @@ SVG, no script). Every form is the sites service's own command; JSON twins under
 from typing import Any
 from uuid import UUID
 
-import segno
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from services.gateway.context import errors
+from services.gateway.staff.bot_link import shown_once
 from services.gateway.staff.i18n import PYDANTIC_RULES, rule_text
 from services.gateway.staff.kit import Member, StaffApi, StaffPage, StaffPost, call, paging, redirect, render
 from services.gateway.staff.registry_kit import (FORMS, LINK_ROLES, PERMITS, blank_to_none, body_of, checked,
                                                  establishment_in_scope, flag, form_errors, lines, refused_status, scope,
                                                  site_in_scope, site_page)
 from shared.contracts import sites as c
+from shared.kit.actor import Role
 from shared.contracts.base import Command
 from shared.kit.errors import InvalidInput
 
@@ -83,15 +84,6 @@ def changes_of(action: str, f: dict[str, str]) -> dict:
     return {**blank_to_none(f, "name"), "trades": lines(f.get("trades", "")), **{r: flag(f, r) for r in ROLES}}
 
 
-def deep_link(request: Request, code: str) -> str:
-    return f"https://t.me/{request.app.state.settings.bot_username}?start={code}"
-
-
-def qr_svg(url: str) -> str:
-    """The QR code as inline SVG markup (segno; the URL is ours: the bot's name and a code)."""
-    return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
-
-
 async def est_page(request: Request, m: Member, est_id: Any, status: int = 200, **ctx: Any) -> HTMLResponse:
     est, site = await establishment_in_scope(request, m, est_id)
     return await render(request, m, "registry/establishment.html", status=status, est=est, site=site, roles=ROLES,
@@ -137,6 +129,7 @@ async def link_code(request: Request, est_id: UUID, posted: StaffPost) -> HTMLRe
     est, _ = await establishment_in_scope(request, m, est_id)
     f = posted.fields
     try:
+        m.require(Role.AGENCY, Role.ADMIN)  # an inspector's own code comes from My account (bot_link.py)
         payload = checked(c.IssueLinkCode, command_id=posted.command_id, establishment_id=est["id"],
                           **blank_to_none(f, "role", "ttl_hours"))
         issued = await call(request, m, "sites", "issue_link_code", **payload)
@@ -145,8 +138,7 @@ async def link_code(request: Request, est_id: UUID, posted: StaffPost) -> HTMLRe
         if errors is None:
             raise
         return await est_page(request, m, est["id"], status=refused_status(e), errors=errors, failed="link", form=f)
-    link = deep_link(request, issued["code"])
-    return await est_page(request, m, est["id"], issued=dict(issued, deep_link=link, qr=qr_svg(link)))
+    return await est_page(request, m, est["id"], issued=shown_once(request, issued))
 
 
 @router.post("/staff/registry/establishments/{est_id}/{action}")
@@ -222,7 +214,8 @@ async def licence_json(request: Request, est_id: UUID, body: LicenceBody, member
                                                                   "the bot's deep link and its QR code (SVG)")
 async def link_code_json(request: Request, est_id: UUID, body: LinkBody, member: StaffApi) -> dict:  # type: ignore[valid-type]
     est, _ = await establishment_in_scope(request, member, est_id)
+    member.require(Role.AGENCY, Role.ADMIN)
     issued = await call(request, member, "sites", "issue_link_code", establishment_id=est["id"],
                         **body.model_dump(mode="json", exclude_unset=True))  # type: ignore[attr-defined]
-    link = deep_link(request, issued["code"])
-    return {**issued, "deep_link": link, "qr_svg": qr_svg(link)}
+    shown = shown_once(request, issued)
+    return {**issued, "deep_link": shown["deep_link"], "qr_svg": shown["qr"]}
