@@ -40,6 +40,7 @@ async def begin(update: Update, context: Ctx) -> int:
 async def show(update: Update, context: Ctx) -> int:
     await answer_query(update)
     incident_id = update.callback_query.data.split(":", 1)[1]
+    await check_own(update, context, incident_id)
     i = await call(update, context, "inspections", "get_incident", incident_id=incident_id)
     context.user_data["mine"] = {"incident_id": str(i["id"]), "ticket": i["ticket"]}
     lng = lang(update, context)
@@ -60,6 +61,18 @@ async def show(update: Update, context: Ctx) -> int:
         context.user_data.pop("mine", None)
         return ConversationHandler.END
     return PICK
+
+
+async def check_own(update: Update, context: Ctx, incident_id: str) -> None:
+    """A button names a report by id, and a forged one could name anybody's: the report must be among this
+    user's own (the service's `my_incidents`, by pseudonym) before anything of it is shown or offered."""
+    try:
+        wanted = str(uuid.UUID(incident_id))
+    except ValueError:
+        raise Reject("mine-not-yours") from None
+    mine = await call(update, context, "inspections", "my_incidents")
+    if wanted not in {str(i["id"]) for i in mine}:
+        raise Reject("mine-not-yours")
 
 
 async def before_after(update: Update, context: Ctx, i: dict) -> None:

@@ -100,17 +100,15 @@ def test_adding_to_another_residents_report_is_refused_without_a_word_of_english
         [incident] = incidents_of(w, 305)
         await file_report(binh, text="Khói đen từ lò đốt rác")
         await binh.send("/mine")
-        await forged_press(binh, f"mine:{incident['id']}")  # a forged button: lan's report, not binh's
-        await binh.press("mineadd")
-        [refusal] = await binh.send("Tôi cũng thấy khói")
-        assert refusal == t("vi", "err-rule-owner") and vietnamese_only(refusal)
+        # a forged button: lan's report, not binh's — nothing of it is shown, nothing offered
+        assert await forged_press(binh, f"mine:{incident['id']}") == [t("vi", "mine-not-yours")]
+        assert "mineadd" not in [data for _, data in binh.buttons()]
+        assert await forged_press(binh, "mine:not-a-uuid") == [t("vi", "mine-not-yours")]
         assert incidents_of(w, 305)[0].get("additions", []) == []
         await binh.send("/cancel")
         await choose_english(binh)
         await binh.send("/mine")
-        await forged_press(binh, f"mine:{incident['id']}")
-        await binh.press("mineadd")
-        assert await binh.send("I saw smoke too") == [t("en", "err-rule-owner")]
+        assert await forged_press(binh, f"mine:{incident['id']}") == [t("en", "mine-not-yours")]
 
     world.run(story)
 

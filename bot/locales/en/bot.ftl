@@ -248,3 +248,4 @@ reason-no_violation_found = no violation found
 reason-withdrawn = withdrawn by the reporter
 reason-reopen_window_expired = the time to reopen has passed
 reason-other = another reason
+mine-not-yours = This report is not yours, or no longer in your list. Type /mine to see your reports.

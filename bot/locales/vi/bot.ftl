@@ -248,3 +248,4 @@ reason-no_violation_found = không phát hiện vi phạm
 reason-withdrawn = người phản ánh rút lại
 reason-reopen_window_expired = hết thời hạn mở lại
 reason-other = lý do khác
+mine-not-yours = Phản ánh này không phải của bạn, hoặc không còn trong danh sách của bạn. Gõ /mine để xem các phản ánh của bạn.
