@@ -25,13 +25,15 @@ class RuntimeApplication(Application):
 
     async def write_through(self, touch: tuple[int, int] | None = None) -> None:
         """Every change so far in the database in one transaction, or NotWritten (the update is
-        not done; nothing of it is written)."""
+        not done; nothing of it is written). PTB's update_persistence writes every chat marked so far,
+so a batch may carry another chat's changes made so far: that chat writes its own at its end."""
         persistence = self.runtime.persistence
-        persistence.begin()
-        try:
-            await self.update_persistence()
-        finally:
-            await asyncio.to_thread(persistence.commit, touch)
+        async with self.runtime.write_lock:  # one batch at a time: concurrent chats never mix their writes
+            persistence.begin()
+            try:
+                await self.update_persistence()
+            finally:
+                await asyncio.to_thread(persistence.commit, touch)
 
     async def process_update(self, update: object) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None

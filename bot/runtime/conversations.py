@@ -77,6 +77,7 @@ class ChatGate:
         self.timeout = timeout
         self.lease_ttl = lease_ttl
         self._locks: dict[int, asyncio.Lock] = {}
+        self.write_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def lock(self, chat_id: int) -> AsyncIterator[None]:

@@ -163,3 +163,21 @@ def test_the_state_codec_gives_back_what_it_was_given(value):
     from bot.runtime import codec
 
     assert codec.loads(codec.dumps(value)) == value
+
+
+def test_concurrent_chats_never_mix_or_lose_their_writes(world):
+    async def story(w):
+        async def one(i: int) -> list[str]:
+            lan = w.chat(9900 + i)
+            await lan.send("/report")
+            await lan.press("cat:dust")
+            await lan.location(*BAT_TRANG)
+            return await lan.send(f"Bụi mù mịt số {i}")
+
+        got = await asyncio.gather(*(one(i) for i in range(8)))
+        assert got == [[t("vi", "report-photos", max=3)]] * 8
+        for i in range(8):
+            await w.app.persistence.refresh_user_data(9900 + i, fresh := {})
+            assert fresh["report"]["description"] == f"Bụi mù mịt số {i}"
+
+    world.run(story)
