@@ -23,7 +23,7 @@ from bot.runtime.conversations import ChatGate
 class RuntimeApplication(Application):
     runtime: ChatGate
 
-    async def write_through(self, touch: tuple[int, int] | None = None) -> None:
+    async def write_through(self, touch: tuple[int, int] | None = None, update_id: int | None = None) -> None:
         """Every change so far in the database in one transaction, or NotWritten (the update is
         not done; nothing of it is written). PTB's update_persistence writes every chat marked so far,
 so a batch may carry another chat's changes made so far: that chat writes its own at its end."""
@@ -33,18 +33,19 @@ so a batch may carry another chat's changes made so far: that chat writes its ow
             try:
                 await self.update_persistence()
             finally:
-                await asyncio.to_thread(persistence.commit, touch)
+                done = (update_id, self.runtime.owner) if update_id is not None else None
+                await asyncio.to_thread(persistence.commit, touch, done)
 
     async def process_update(self, update: object) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await super().process_update(update)
-            await self.write_through()
+            await self.write_through(update_id=getattr(update, "update_id", None))
             return
         async with self.runtime.lock(chat.id):
             await self.runtime.reload_chat(chat.id)
             await super().process_update(update)
-            await self.write_through(touch=(chat.id, update.update_id))
+            await self.write_through(touch=(chat.id, update.update_id), update_id=update.update_id)
 
     async def start(self) -> None:
         await super().start()

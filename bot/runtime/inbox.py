@@ -105,7 +105,8 @@ class Inbox:
     def done(self, update_id: int, outcome: str, worker: str) -> None:
         with self.db.transaction() as cur:
             # the payload goes (a location, a text): only the update_id stays, to recognise a redelivery
-            cur.execute("UPDATE {t:bot_inbox} SET done_at=%s, outcome=%s, worker=%s, payload='{}' WHERE update_id=%s",
+            cur.execute("UPDATE {t:bot_inbox} SET done_at=%s, outcome=%s, worker=%s, payload='{}' WHERE update_id=%s "
+                        "AND done_at IS NULL",
                         (time.time(), outcome, worker, int(update_id)))
 
     def seen_before(self, key: str, update_id: int, since: float) -> int:

@@ -84,8 +84,10 @@ class DbPersistence(BasePersistence):
         """From now on writes are collected, to be committed together by `commit`."""
         self._batch = []
 
-    def commit(self, touch: tuple[int, int] | None = None) -> None:
-        """The collected writes (and the chat's touch) in one transaction: all or none."""
+    def commit(self, touch: tuple[int, int] | None = None, done: tuple[int, str] | None = None) -> None:
+        """The collected writes, the chat's touch and the update's row in the inbox marked done
+        (update_id, replica), in one transaction: all or none. So an update whose changes are
+        written is never processed again, and one whose changes are not is processed again."""
         ops, self._batch = self._batch or [], None
         failures = self.take_failures()
         if failures:
@@ -96,6 +98,9 @@ class DbPersistence(BasePersistence):
                     fn(cur, *args)
                 if touch is not None:
                     self._touch(cur, *touch)
+                if done is not None:
+                    cur.execute("UPDATE {t:bot_inbox} SET done_at=%s, outcome='ok', worker=%s, payload='{}' "
+                                "WHERE update_id=%s AND done_at IS NULL", (time.time(), done[1], int(done[0])))
         except Exception as e:
             raise NotWritten(f"state not written: {e}") from e
 

@@ -72,18 +72,21 @@ def test_two_replicas_share_one_conversation_step_by_step(cluster, tmp_path):
 
 def test_a_replicas_timer_never_ends_a_conversation_another_replica_moved_on(cluster, tmp_path):
     async def main() -> None:
-        a, b = await started(BotWorld(cluster, tmp_path, bot_conversation_timeout=0.6),
-                             BotWorld(cluster, tmp_path, bot_conversation_timeout=0.6))
+        a, b = await started(BotWorld(cluster, tmp_path, bot_conversation_timeout=60),
+                             BotWorld(cluster, tmp_path, bot_conversation_timeout=60))
         try:
             on_a, on_b = a.chat(9702), b.chat(9702)
             await on_a.send("/report")
-            await on_a.press("cat:dust")  # A's timer: 0.6 s from now
-            await asyncio.sleep(0.4)
-            await on_b.location(*BAT_TRANG)  # B moves the conversation on; B's timer: 0.6 s from now
-            await asyncio.sleep(0.35)  # A's timer has fired, B's not yet
-            assert on_a.replies() == [] and a.app.persistence.conversation_rows(9702) != []
-            assert await wait_for(lambda: t("vi", "conversation-timeout") in on_b.replies())
-            assert on_a.replies() == [] and a.app.persistence.conversation_rows(9702) == []
+            await on_a.press("cat:dust")
+            [timer_a] = a.app.job_queue.jobs()
+            await on_b.location(*BAT_TRANG)  # B moves the conversation on (and starts its own timer)
+            await timer_a.run(a.app)  # A's time is up: but the conversation moved on since
+            assert on_a.replies() == [] and on_b.replies() == []
+            assert a.app.persistence.conversation_rows(9702) != []
+            [timer_b] = b.app.job_queue.jobs()
+            await timer_b.run(b.app)  # B's is the conversation's last word: it times out
+            assert on_b.replies() == [t("vi", "conversation-timeout")]
+            assert a.app.persistence.conversation_rows(9702) == []
             assert await on_a.send("bụi") == [t("vi", "free-text")]
         finally:
             await stopped(a, b)
