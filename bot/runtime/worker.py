@@ -37,9 +37,14 @@ class Workers:
         self._wake.set()
 
     async def run(self) -> None:
-        """Until cancelled: start a task per free chat with waiting updates."""
+        """Until cancelled: start a task per free chat with waiting updates (and, every ten
+        minutes, drop the done rows older than a day)."""
+        pruned = 0.0
         while True:
             try:
+                if time.monotonic() - pruned > 600:
+                    pruned = time.monotonic()
+                    await asyncio.to_thread(self.inbox.prune)
                 await self.round()
             except Exception as e:  # noqa: BLE001 - the database away: try again soon
                 log.warning("inbox round failed: %s", e)

@@ -184,3 +184,21 @@ def test_concurrent_chats_never_mix_or_lose_their_writes(world):
             assert fresh["report"]["description"] == f"Bụi mù mịt số {i}"
 
     world.run(story)
+
+
+def test_done_inbox_rows_are_pruned_after_a_day_and_pending_ones_never(world):
+    from bot.runtime import inbox as inbox_module
+
+    async def story(w):
+        inbox = w.app.runtime.inbox
+        inbox.put({"update_id": 1, "message": {"chat": {"id": 5}}})
+        inbox.put({"update_id": 2, "message": {"chat": {"id": 5}}})
+        inbox.done(1, "ok", "r")
+        with w.store.db.transaction() as cur:
+            old = time.time() - inbox_module.KEEP_DONE - 5
+            cur.execute("UPDATE {t:bot_inbox} SET received_at=%s", (old,))
+            cur.execute("UPDATE {t:bot_inbox} SET done_at=%s WHERE done_at IS NOT NULL", (old,))
+        inbox.prune()
+        assert [o["update_id"] for o in inbox.outcomes("5")] == [2]
+
+    world.run(story)
