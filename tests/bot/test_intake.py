@@ -122,3 +122,25 @@ def test_the_webhook_refuses_a_wrong_secret_a_big_body_and_not_json_and_stores_n
         assert w.app.runtime.inbox.last_update_id() == 424242
 
     NetWorld(cluster, tmp_path, api, webhook=True).run(story)
+
+
+def test_one_replica_polls_at_a_time_and_another_takes_over_when_it_dies(cluster, tmp_path, api):
+    from telegram import Bot
+
+    from bot.runtime.intake import Poller
+
+    api.webhook = {"url": "http://127.0.0.1:9/left-from-a-webhook-run", "secret": None}
+
+    async def story(w):
+        inbox = w.app.runtime.inbox
+        async with Bot(api.token, base_url=f"{api.base_url}/bot", base_file_url=f"{api.base_url}/file/bot") as bot:
+            a, b = Poller(bot, inbox, "replica-a", 1.0, lambda: None), Poller(bot, inbox, "replica-b", 1.0, lambda: None)
+            api.push(message={"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "một"})
+            assert await a.turn() == 1 and api.webhook is None  # the poller deletes a webhook left behind
+            assert await b.turn() == 0 and inbox.holder("poller") == "replica-a"  # a holds the lease
+            api.push(message={"message_id": 2, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "hai"})
+            await asyncio.sleep(1.1)  # a died: its lease expires
+            assert await b.turn() == 1 and inbox.holder("poller") == "replica-b"
+            assert [o["update_id"] for o in inbox.outcomes("1")] == [1, 2]  # each update stored once
+
+    BotWorld(cluster, tmp_path).run(story)  # its database only: the two pollers here are the replicas

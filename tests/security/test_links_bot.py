@@ -13,7 +13,7 @@ import pytest
 from bot.client import Unavailable
 from bot.texts import t
 from shared.kit.actor import Actor, Role
-from tests.bot.conftest import BotWorld, cluster, world  # noqa: F401  (fixtures by name, for pytest)
+from tests.bot.conftest import cluster, world  # noqa: F401  (fixtures by name, for pytest)
 
 BAT_TRANG = (21.0035, 105.9157)
 ADMIN = Actor(id="admin-1", role=Role.ADMIN)
