@@ -158,14 +158,22 @@ class WebhookServer:
             def capture_signals(self) -> Iterator[None]:
                 yield
 
+        # a client that never finishes its request must not hold the bot's shutdown for ever
         self.server = Quiet(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                           lifespan="off"))
+                                           lifespan="off", timeout_graceful_shutdown=5, timeout_keep_alive=5))
 
-    async def serve(self) -> None:
-        await self.server.serve()
+    def start(self) -> asyncio.Task:
+        self.task = asyncio.get_running_loop().create_task(self.server.serve(), name="bot-webhook")
+        return self.task
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop taking requests and let uvicorn finish by itself (cancelling it mid-shutdown
+        can leave it hanging); cancelled only if it has not ended in a few seconds."""
         self.server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), 8)
+        except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - stopping either way
+            self.task.cancel()
 
 
 async def register_webhook(bot: Any, url: str, secret: str) -> None:

@@ -48,7 +48,7 @@ async def serve(settings: Settings) -> None:
     log.info("bot replica %s running (%s)", app.runtime.owner, "webhook" if server else "polling")
     await stop.wait()
     if server is not None:
-        server.stop()
+        await server.stop()
     for task in tasks:
         task.cancel()
     for task in tasks:
@@ -72,6 +72,6 @@ async def _intake(settings: Settings, app, workers, tasks):  # type: ignore[no-u
     web = intake.webhook_app(app.runtime.inbox, secret, intake.webhook_path(settings.bot_webhook_url),
                              settings.bot_webhook_max_bytes, workers.wake, app.runtime.owner)
     server = intake.WebhookServer(web, *intake.listen_address(settings))
-    tasks.append(loop.create_task(server.serve(), name="bot-webhook"))
+    server.start()
     await intake.register_webhook(app.bot, settings.bot_webhook_url, secret)
     return server
