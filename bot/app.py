@@ -1,80 +1,34 @@
-"""The bot's composition root: the Application, its handlers, persistence, the feed and the
-outbox sender, the per-chat update processor and the global error handler."""
+"""The bot's composition root: the Application, its handlers, its persistence in the database,
+the feed and the outbox sender and the global error handler. How it runs (the inbox, workers,
+polling or webhook, replicas) is bot/runtime/."""
 from __future__ import annotations
 
 import asyncio
 import importlib
 import logging
-import time
-from collections import defaultdict, deque
+import os
+import socket
+import uuid
 from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, BaseUpdateProcessor,
-                          MessageHandler, PersistenceInput, filters)
+from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, MessageHandler, filters
 
 from bot.client import Services
 from bot.common import Ctx, Deps, say
 from bot.feed import Feed, Outbox
 from bot.flows import COMMANDS, DRAFTS, FLOWS, basics  # noqa: F401  (re-exported names)
 from bot import privacy
-from bot.state import AtomicPicklePersistence
+from bot.runtime.application import RuntimeApplication
+from bot.runtime.conversations import ChatGate
+from bot.runtime.inbox import Inbox
+from bot.runtime.persistence import DbPersistence
 from bot.store import BotStore
 from bot.texts import t
 from shared.kit.config import Settings
 
 log = logging.getLogger("bot")
-
-
-class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Updates of different chats run concurrently; one chat's updates run in order. A chat
-    sending more than `per_minute` updates is asked to slow down and the excess is dropped."""
-
-    def __init__(self, max_concurrent: int, per_minute: int) -> None:
-        super().__init__(max_concurrent)
-        self.per_minute = per_minute
-        self._locks: dict[Any, asyncio.Lock] = {}
-        self._hits: dict[Any, deque] = defaultdict(deque)
-        self._warned: dict[Any, float] = {}
-        self.dropped = 0
-        self.application: Application | None = None
-
-    def _flooding(self, key: Any) -> bool:
-        now = time.monotonic()
-        hits = self._hits[key]
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        hits.append(now)
-        return len(hits) > self.per_minute
-
-    async def do_process_update(self, update: object, coroutine: Any) -> None:
-        chat = getattr(update, "effective_chat", None)
-        key = chat.id if chat is not None else None
-        if key is not None and self._flooding(key):
-            coroutine.close()
-            self.dropped += 1
-            if time.monotonic() - self._warned.get(key, 0) > 60 and self.application is not None:
-                self._warned[key] = time.monotonic()
-                lng = (self.application.user_data.get(getattr(update.effective_user, "id", None)) or {}).get("lang")
-                try:
-                    await self.application.bot.send_message(key, t(lng, "flood"))
-                except Exception:  # noqa: BLE001 - best effort
-                    pass
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                self._locks.pop(key, None)
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
 
 
 async def busy_guard(update: Update, context: Ctx) -> None:
@@ -109,24 +63,29 @@ def flow_modules() -> list:
     return modules
 
 
+def replica_name() -> str:
+    """This process among the replicas (its leases' owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
 def build_application(settings: Settings, services: Services, store: BotStore, *, request: Any = None,
-                      persistence_path: Path | None = None, follow: bool = True, token: str | None = None,
-                      name: str = "bot") -> Application:
+                      legacy_state: Path | None = None, follow: bool = True, token: str | None = None,
+                      name: str = "bot", owner: str | None = None) -> Application:
     """The bot. `request` replaces the HTTP transport (the offline harness); `follow=False`
-    leaves the feed threads off (a test drives the feed itself)."""
-    default = Path(settings.data_dir) / "bot" / "state.pickle"
-    path = persistence_path or settings.bot_persistence or default
-    persistence = AtomicPicklePersistence(path, own_folder=Path(path).parent == default.parent,
-                                          store_data=PersistenceInput(bot_data=False, callback_data=False),
-                                          update_interval=1)
-    processor = ChatOrderedProcessor(256, settings.bot_flood_per_minute)
-    builder = (ApplicationBuilder().token(token or settings.telegram_bot_token or "0:offline")
-               .persistence(persistence).concurrent_updates(processor)
-               .post_init(_started).post_shutdown(_stopped))
+    leaves the feed threads off (a test drives the feed itself); `legacy_state`: an earlier
+    version's pickle state file, imported once into an empty database."""
+    persistence = DbPersistence(store.db, legacy_pickle=legacy_state)
+    builder = (ApplicationBuilder().application_class(RuntimeApplication)
+               .token(token or settings.telegram_bot_token or "0:offline")
+               .persistence(persistence).post_init(_started).post_shutdown(_stopped))
+    if settings.telegram_api_base_url:  # a self-hosted Bot API server
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    processor.application = app
+    app.runtime = ChatGate(app, persistence, Inbox(store.db), owner or replica_name(),
+                           settings.bot_conversation_timeout, settings.bot_lease_seconds)
     deps = Deps(settings=settings, services=services, store=store)
     app.bot_data["deps"] = deps
     app.bot_data["outbox"] = Outbox(store, app.bot)
@@ -173,22 +132,7 @@ async def set_commands(app: Application) -> None:
 
 
 def run(settings: Settings) -> None:
-    """`langxanh bot`: long polling against Telegram (needs TELEGRAM_BOT_TOKEN)."""
-    from bot.client import PooledServices
-    from bot.store import open_store
+    """`langxanh bot`: polling or webhook, one replica of many (bot/runtime/main.py)."""
+    from bot.runtime.main import run as run_runtime
 
-    if not settings.telegram_bot_token:
-        raise SystemExit("TELEGRAM_BOT_TOKEN is not set: the bot cannot connect to Telegram "
-                         "(try `langxanh chat` to use the same handlers in the terminal)")
-    settings = settings.model_copy(update={"component": "bot"})  # the bot's key signs its calls (issue 13)
-    app = build_application(settings, PooledServices(settings, size=settings.bot_rpc_pool), open_store(settings))
-
-    async def on_init(a: Application) -> None:
-        await _started(a)
-        try:
-            await set_commands(a)
-        except Exception as e:  # noqa: BLE001 - the menu is a nicety
-            log.warning("could not set the command menu: %s", e)
-
-    app.post_init = on_init
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    run_runtime(settings)

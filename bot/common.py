@@ -154,8 +154,11 @@ def _entry(callback: Callable[[Update, Ctx], Awaitable[Any]]) -> Callable[[Updat
 def conversation(name: str, entry_points: list, states: dict, settings: Settings, draft_key: str,
                  cancelled_key: str = "cancelled"):  # type: ignore[no-untyped-def]
     """A persistent conversation whose draft (user_data[draft_key]) is dropped on /cancel and on
-    timeout, so nothing is left half-done."""
+    timeout, so nothing is left half-done. Its state lives in the database, shared by the replicas
+    (bot/runtime/conversations.py)."""
     from telegram.ext import CommandHandler, ConversationHandler, TypeHandler
+
+    from bot.runtime.conversations import DRAFT_KEYS, SharedConversationHandler
 
     async def cancel(update: Update, context: Ctx) -> int:
         return await end_draft(update, context, draft_key, cancelled_key)
@@ -172,9 +175,10 @@ def conversation(name: str, entry_points: list, states: dict, settings: Settings
     for handler in entry_points:  # an entry refused (None) opens no conversation, so no timer either
         handler.callback = _entry(handler.callback)
 
+    DRAFT_KEYS[name] = draft_key  # the sweeper drops it when the conversation's replica is gone
     with warnings.catch_warnings():  # per_message=False is meant: buttons belong to the user's conversation
         warnings.simplefilter("ignore", PTBUserWarning)
-        return ConversationHandler(
+        return SharedConversationHandler(
             entry_points=entry_points,
             states={**states, ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)]},
             fallbacks=[CommandHandler("cancel", cancel)],

@@ -67,8 +67,7 @@ async def console(settings: Settings, role: str | None, lang: str = "vi") -> Non
     services = PooledServices(settings, size=2)
     store = open_store(settings, "bot_console")
     request = RecordingRequest()
-    app = build_application(settings, services, store, request=request, name="bot-console",
-                            persistence_path=Path(settings.data_dir) / "bot" / "console.pickle")
+    app = build_application(settings, services, store, request=request, name="bot-console")
     await app.initialize()
     await app.start()
     from bot.app import _started

@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 from shared.kit.actor import SYSTEM, Actor, Role
@@ -111,7 +110,7 @@ class Demo:
         self.store = open_store(self.settings, "bot_demo")
         request = RecordingRequest()
         app = build_application(self.settings, self.services, self.store, request=request, follow=False,
-                                name="bot-demo", persistence_path=Path(self.settings.data_dir) / "bot" / "demo.pickle")
+                                name="bot-demo")
         await app.initialize()
         await app.start()  # the job queue: conversation timeouts, as in the real bot
         base = random.SystemRandom().randrange(10**8, 9 * 10**8)  # fresh chats every run (the scenario is seeded)

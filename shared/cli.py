@@ -128,10 +128,18 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
 
 
 @app.command()
-def bot() -> None:
-    """Run the Telegram bot (long polling; needs TELEGRAM_BOT_TOKEN)."""
+def bot(webhook: Optional[str] = typer.Option(None, "--webhook", help="Receive updates at this public https URL "
+                                              "(LANGXANH_BOT_WEBHOOK_URL) instead of long polling."),
+        listen: Optional[str] = typer.Option(None, "--listen", help="host:port of the webhook server "
+                                             "(LANGXANH_BOT_WEBHOOK_LISTEN).")) -> None:
+    """Run the Telegram bot: long polling (default) or a webhook; any number of replicas on one database."""
+    import os
     import runpy
 
+    if webhook:
+        os.environ["LANGXANH_BOT_WEBHOOK_URL"] = webhook
+    if listen:
+        os.environ["LANGXANH_BOT_WEBHOOK_LISTEN"] = listen
     if not Settings().telegram_bot_token:
         err.print("[red]TELEGRAM_BOT_TOKEN is not set[/red]: the bot cannot reach Telegram. "
                   "`langxanh chat` runs the same handlers in this terminal.")

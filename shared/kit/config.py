@@ -96,7 +96,19 @@ class Settings(BaseSettings):
     bot_conversation_timeout: float = Field(1800.0, gt=0, description="Bot: seconds of silence that end a conversation.")
     bot_flood_per_minute: int = Field(30, ge=5, le=1000, description="Bot: updates one chat may send per minute.")
     bot_secret: str | None = Field(None, description="Bot: key of the residents' pseudonyms (default: a random key kept in the data dir).")
-    bot_persistence: Path | None = Field(None, description="Bot: conversation state file (default: <data dir>/bot/state.pickle).")
+    bot_persistence: Path | None = Field(None, description="Bot: an earlier version's pickle state file, imported once into the bot's database when that is empty, then renamed *.imported (default: <data dir>/bot/state.pickle).")
+    bot_webhook_url: str | None = Field(None, description="Bot: the public https URL Telegram posts updates to (unset: long polling); the bot's own server answers on its path.")
+    bot_webhook_listen: str = Field("127.0.0.1:8443", pattern=r"^[^\s:]+:[0-9]{1,5}$",
+                                    description="Bot: host:port the webhook server listens on (behind the TLS load balancer).")
+    bot_webhook_secret_token: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{16,256}$",
+                                                 description="Bot: the X-Telegram-Bot-Api-Secret-Token Telegram must send (default: a random one kept in the data dir; set the same on every replica).")
+    bot_webhook_max_bytes: int = Field(1_000_000, ge=10_000, le=10_000_000, description="Bot: largest webhook body accepted (413 above).")
+    bot_lease_seconds: float = Field(30.0, ge=0.5, le=600, description="Bot: lease of a chat (and of the poller) held by one replica; a dead replica's chats go on after it.")
+    bot_workers: int = Field(64, ge=1, le=1024, description="Bot: chats one replica processes at once.")
+    telegram_api_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "LANGXANH_TELEGRAM_API_BASE_URL"),
+        pattern=r"^https?://[^\s]+$",
+        description="Bot: a self-hosted Bot API server (e.g. http://botapi:8081); unset = https://api.telegram.org.")
     bot_username: str = Field("LangXanhBot", pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$",
                               description="Bot: its Telegram username; the staff's link codes show a QR code of "
                                           "https://t.me/<bot username>?start=<code>.")

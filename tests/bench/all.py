@@ -118,10 +118,8 @@ async def p1_reports(env: dict, names: list[str], chats: int, per_chat: int, poo
     services = PooledServices(settings, size=pool)
     request = RecordingRequest()
     timed = _Timed(services)
-    app = build_application(settings, timed, open_store(settings), request=request, follow=False,
-                            persistence_path=Path(settings.data_dir) / "p1-state.pickle")
+    app = build_application(settings, timed, open_store(settings), request=request, follow=False)
     await app.initialize()
-    processor = app.update_processor
 
     relayed: dict[str, tuple[float, int]] = {}
     consumer = StreamConsumer(env["AMQP_URI"], env["LANGXANH_EXCHANGE"], ["inspections.incident_reported"], durable=False)
@@ -140,7 +138,7 @@ async def p1_reports(env: dict, names: list[str], chats: int, per_chat: int, poo
     watcher.start()
 
     async def feed(d: ChatDriver, update) -> list[str]:  # type: ignore[no-untyped-def]
-        await processor.process_update(update, app.process_update(update))
+        await app.process_update(update)
         return d.replies()
 
     async def resident(d: ChatDriver) -> None:

@@ -70,9 +70,8 @@ async def bot_status(settings: Settings, names: list[str], chats: int, rounds: i
     request = RecordingRequest()
     settings = settings.model_copy(update={"bot_flood_per_minute": 1000})
     app = build_application(settings, PooledServices(settings, size=pool), open_store(settings), request=request,
-                            follow=False, persistence_path=Path(settings.data_dir) / "bench-state.pickle")
+                            follow=False)
     await app.initialize()
-    processor = app.update_processor
     drivers = [ChatDriver(app, request, 900000 + i) for i in range(chats)]
     times: list[float] = []
     wall = 0.0
@@ -80,7 +79,7 @@ async def bot_status(settings: Settings, names: list[str], chats: int, rounds: i
         async def one(i: int, d: ChatDriver) -> float:
             update = d.text_update(f"/status {names[(r * chats + i) % len(names)]}")
             t0 = time.perf_counter()
-            await processor.process_update(update, app.process_update(update))
+            await app.process_update(update)
             elapsed = time.perf_counter() - t0
             replies = d.replies()
             assert len(replies) == 1 and "•" in replies[0], replies

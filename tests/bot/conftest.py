@@ -56,8 +56,7 @@ class BotWorld:
         from bot.offline import RecordingRequest
 
         self.request = RecordingRequest()
-        self.app = build_application(self.settings, self.services, self.store, request=self.request,
-                                     persistence_path=self.tmp_path / "state.pickle", follow=False)
+        self.app = build_application(self.settings, self.services, self.store, request=self.request, follow=False)
         await self.app.initialize()
         await self.app.start()  # the job queue (conversation timeouts) and the update processor
         return self.app
@@ -65,6 +64,16 @@ class BotWorld:
     async def stop(self) -> None:
         await self.app.stop()
         await self.app.shutdown()
+
+    async def through_inbox(self, updates) -> list[dict]:  # type: ignore[no-untyped-def]
+        """The production path: the updates stored in the inbox, then a replica's workers drain it."""
+        from bot.runtime.worker import Workers
+
+        inbox = self.app.runtime.inbox
+        for update in updates:
+            inbox.put(update.to_dict())
+        await Workers(self.app, inbox, self.app.runtime.owner, per_minute=self.settings.bot_flood_per_minute).drain()
+        return [o for u in updates for o in inbox.outcomes(str(u.effective_chat.id)) if o["update_id"] == u.update_id]
 
     def chat(self, user_id: int, **kw):  # type: ignore[no-untyped-def]
         from bot.offline import ChatDriver

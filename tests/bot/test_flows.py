@@ -353,12 +353,8 @@ def test_a_flood_from_one_chat_is_cut_and_told_once_while_others_go_on(cluster, 
 
     async def story(w):
         spam, calm = w.chat(117), w.chat(118)
-        processor = w.app.update_processor
-        for i in range(12):
-            u = spam.text_update(f"spam {i}")
-            await processor.process_update(u, w.app.process_update(u))
-        u = calm.text_update("/help")
-        await processor.process_update(u, w.app.process_update(u))
+        outcomes = await w.through_inbox([spam.text_update(f"spam {i}") for i in range(12)] + [calm.text_update("/help")])
+        assert [o["outcome"] for o in outcomes] == ["ok"] * 5 + ["flood-told"] + ["flood"] * 6 + ["ok"]
         replies = spam.replies()
         assert replies.count(t("vi", "free-text")) == 5 and replies.count(t("vi", "flood")) == 1
         assert calm.replies() == [t("vi", "help")]

@@ -119,6 +119,7 @@ def test_cancel_mid_draft_files_nothing_and_frees_the_chat(world, parties):
         # a draft lost while its conversation stays open (e.g. persistence restored apart) ends it
         await to_lines(biz, p)
         w.app.user_data[5401].pop("manifest")
+        await w.app.persistence.update_user_data(5401, w.app.user_data[5401])  # as stored (bot/runtime)
         assert await biz.send("16 01 06") == [T("mf-expired")]
         assert await biz.send("16 01 06") == [T("free-text")]
         assert p.mine() == [] and creates(w) == before

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import pickle
 import stat
-import sys
+
+import pytest
 
 from bot.client import Unavailable
 from bot.texts import t
 from shared.kit.actor import Actor, Role
-from tests.bot.conftest import BotWorld, cluster, world  # noqa: F401  (fixtures by name, for pytest)
+from tests.bot.conftest import cluster, world  # noqa: F401  (fixtures by name, for pytest)
 
 BAT_TRANG = (21.0035, 105.9157)
 ADMIN = Actor(id="admin-1", role=Role.ADMIN)
@@ -76,20 +77,6 @@ def test_a_linked_roles_pseudonym_is_not_the_residents(world):
     world.run(story)
 
 
-class DefaultPathWorld(BotWorld):
-    """The bot with its state file where production keeps it: <data dir>/bot/state.pickle."""
-
-    async def start(self):  # type: ignore[no-untyped-def]
-        from bot.app import build_application
-        from bot.offline import RecordingRequest
-
-        self.request = RecordingRequest()
-        self.app = build_application(self.settings, self.services, self.store, request=self.request, follow=False)
-        await self.app.initialize()
-        await self.app.start()
-        return self.app
-
-
 def floats_in(value) -> set[float]:  # type: ignore[no-untyped-def]
     if isinstance(value, float):
         return {value}
@@ -100,21 +87,27 @@ def floats_in(value) -> set[float]:  # type: ignore[no-untyped-def]
     return set()
 
 
-def test_the_state_file_is_private_and_holds_no_exact_coordinates(cluster, tmp_path):  # noqa: F811
-    path = tmp_path / "bot" / "state.pickle"
+def stored_rows(w) -> list[dict]:  # type: ignore[no-untyped-def]
+    with w.store.db.transaction(commit=False) as cur:
+        return [r for table in ("bot_user_data", "bot_chat_data", "bot_conversations", "bot_inbox")
+                for r in cur.execute(f"SELECT * FROM {{t:{table}}}").all()]
+
+
+def test_the_stored_state_is_private_json_and_holds_no_exact_coordinates(world):  # noqa: F811
+    from bot.runtime import codec
 
     async def story(w):
         lan = w.chat(9301)
-        await lan.send("/report")
-        await lan.press("cat:wastewater")
-        await lan.location(*BAT_TRANG)
-        await w.app.update_persistence()  # what the application's 1-second job does
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-        assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
-        with open(path, "rb") as f:
-            state = pickle.load(f)
-        assert state["user_data"][9301]["report"]["location"] == {"lat": 21.0, "lon": 105.92}  # coarse
-        assert not floats_in(state) & set(BAT_TRANG)
+        outcomes = await w.through_inbox([lan.text_update("/report")])
+        outcomes += await w.through_inbox([lan.button_update("cat:wastewater")])
+        outcomes += await w.through_inbox([lan.location_update(*BAT_TRANG)])
+        assert [o["outcome"] for o in outcomes] == ["ok", "ok", "ok"]
+        sqlite = w.settings.sqlite_path("bot")
+        assert stat.S_IMODE(os.stat(sqlite).st_mode) == 0o600
+        [row] = [r for r in stored_rows(w) if r.get("user_id") == "9301"]
+        assert codec.loads(row["data"])["report"]["location"] == {"lat": 21.0, "lon": 105.92}  # coarse
+        values = [codec.loads(r[c]) for r in stored_rows(w) for c in ("data", "state", "payload") if r.get(c)]
+        assert not floats_in(values) & set(BAT_TRANG)  # nor in the inbox, once the update is done
         await lan.send("Nước thải đen chảy ra mương")
         await lan.press("rphotos:done")
         await lan.press("rconfirm:yes")
@@ -123,41 +116,58 @@ def test_the_state_file_is_private_and_holds_no_exact_coordinates(cluster, tmp_p
         incident = w.cluster.call_sync(staff, "inspections", "get_incident", incident_id=mine["id"])
         assert incident["location"] == {"lat": BAT_TRANG[0], "lon": BAT_TRANG[1]}  # staff still get the exact place
 
-    DefaultPathWorld(cluster, tmp_path).run(story)
+    world.run(story)
 
 
-def test_a_crash_while_the_state_is_written_leaves_the_previous_file_readable(world, monkeypatch):
-    from telegram.ext import PicklePersistence
-    from telegram.ext import _picklepersistence as ptb
+class Boom:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.system, ("touch /tmp/langxanh-pwned-by-state",))
 
-    killed = []
 
-    class KilledMidWrite(ptb._BotPickler):
-        def __init__(self, bot, file, *args, **kwargs):  # type: ignore[no-untyped-def]
-            super().__init__(bot, file, *args, **kwargs)
-            self.file = file
+def test_a_state_row_never_runs_code_when_loaded(world, tmp_path):
+    async def story(w):
+        marker = "/tmp/langxanh-pwned-by-state"
+        if os.path.exists(marker):
+            os.unlink(marker)
+        with w.store.db.transaction() as cur:  # what an attacker with write access to one row could put there
+            cur.execute("INSERT INTO {t:bot_user_data} (user_id, data, updated_at) VALUES (%s,%s,%s)",
+                        ("9302", pickle.dumps(Boom(), protocol=0).decode("latin-1"), 0.0))
+        with pytest.raises(ValueError):
+            await w.app.persistence.refresh_user_data(9302, {})
+        assert not os.path.exists(marker)
 
-        def dump(self, obj):  # type: ignore[no-untyped-def]
-            self.file.write(pickle.dumps(obj)[:7])  # half a pickle, then the process dies
-            killed.append(True)
-            raise RuntimeError("killed in the middle of the write (test)")
+    world.run(story)
+
+
+def test_a_failed_state_write_leaves_the_previous_state_and_the_step_is_processed_again(world, monkeypatch):
+    from bot.runtime import codec
+    from bot.runtime.persistence import DbPersistence, NotWritten
+
+    real, failed = DbPersistence._store, []
+
+    def dies_once(self, cur, table, column, ident, data):  # type: ignore[no-untyped-def]
+        if "location" in (data.get("report") or {}) and not failed:
+            failed.append(True)
+            raise RuntimeError("the database went away mid-write (test)")
+        return real(self, cur, table, column, ident, data)
 
     async def story(w):
         lan = w.chat(9401)
         await lan.send("/report")
         await lan.press("cat:wastewater")
-        await w.app.update_persistence()
-        for module in ("telegram.ext._picklepersistence", "bot.state"):
-            if hasattr(sys.modules.get(module), "_BotPickler"):
-                monkeypatch.setattr(sys.modules[module], "_BotPickler", KilledMidWrite)
-        await lan.location(*BAT_TRANG)
-        await w.app.update_persistence()  # PTB logs the write's error and goes on
-        assert killed
-        monkeypatch.undo()
-        restored = PicklePersistence(w.tmp_path / "state.pickle")
-        user_data = await restored.get_user_data()  # the previous state, whole
-        assert user_data[9401]["report"]["category"] == "wastewater"
-        assert [p for p in w.tmp_path.iterdir() if p.name != "state.pickle" and "state" in p.name] == []
+        monkeypatch.setattr(DbPersistence, "_store", dies_once)
+        step = lan.location_update(*BAT_TRANG)
+        with pytest.raises(NotWritten):
+            await w.app.process_update(step)  # the update is not done
+        [row] = [r for r in stored_rows(w) if r.get("user_id") == "9401"]
+        assert codec.loads(row["data"])["report"]["category"] == "wastewater"  # the previous state, whole
+        assert "location" not in codec.loads(row["data"])["report"]
+        [outcome] = await w.through_inbox([step])  # still in the inbox: processed again
+        assert outcome["outcome"] == "ok" and failed == [True]
+        [row] = [r for r in stored_rows(w) if r.get("user_id") == "9401"]
+        assert codec.loads(row["data"])["report"]["location"] == {"lat": 21.0, "lon": 105.92}
+        assert lan.replies()[-1] == t("vi", "report-describe")  # the step's answer, given again
+        assert await lan.send("Nước thải đen") == [t("vi", "report-photos", max=3)]
 
     world.run(story)
 
