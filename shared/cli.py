@@ -5,8 +5,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,16 +50,18 @@ def wait_for(services: list[str], seconds: float = 60.0) -> None:
                 time.sleep(0.5)
 
 
-def process_command(name: str, settings: Settings) -> list[str]:
-    """The command line of one process of the system: a nameko service, an HTTP edge, or the bot."""
+def process_command(name: str, settings: Settings, supervised: bool = False) -> list[str]:
+    """The command line of one process of the system: a nameko service, an HTTP edge, or the bot.
+    `supervised`: started by `up`, which forwards a stop and forces it (shared/runner.py `Shutdown`)."""
     from shared.catalog import EDGES
 
     if name == "bot":
         return [sys.executable, "-m", "bot"]
     if name in EDGES:
         return [sys.executable, "-m", "uvicorn", "--factory", EDGES[name], "--host", settings.gateway_host,
-                "--port", str(settings.gateway_port), "--log-level", "warning"]
-    return [sys.executable, "-m", "shared.runner", name]
+                "--port", str(settings.gateway_port), "--log-level", "warning",
+                "--timeout-graceful-shutdown", "3"]  # an open live stream (SSE) must not hold a stop
+    return [sys.executable, "-m", "shared.runner", *(["--supervised"] if supervised else []), name]
 
 
 def _print_where(settings: Settings, names: list[str]) -> None:
@@ -73,33 +73,22 @@ def _print_where(settings: Settings, names: list[str]) -> None:
 
 @app.command()
 def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's reference data on the first run.")) -> None:
-    """Run every service (one process each) until Ctrl-C; restart one that dies."""
+    """Run every service (one process each) until Ctrl-C or SIGTERM (exit 0); restart one that dies.
+    A second Ctrl-C kills every process at once (exit 130)."""
     from shared.catalog import EDGES
+    from shared.supervisor import Stop, Supervisor
 
     settings = Settings()
     names = list(SERVICES)
     _print_where(settings, names + list(EDGES))
     names += list(EDGES)
-    procs: dict[str, subprocess.Popen] = {}
-
     if settings.telegram_bot_token:
         names.append("bot")  # the Telegram bot runs beside the services when it has a token
-
-    def start(name: str) -> None:
-        procs[name] = subprocess.Popen(process_command(name, settings))
-        console.print(f"[green]started[/green] {name} (pid {procs[name].pid})")
-
-    stopping = False
-
-    def stop(signum, frame):  # type: ignore[no-untyped-def]
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    supervisor = Supervisor({name: process_command(name, settings, supervised=True) for name in names}, say=console.print,
+                            warn=err.print)
+    supervisor.install()
     try:
-        for name in names:
-            start(name)
+        supervisor.start_all()
         marker = settings.data_dir / ".seeded"
         if seed_first_run and not marker.exists():
             _seed(120.0)
@@ -108,23 +97,14 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
         console.print("[bold green]Làng Xanh is up.[/bold green] Try: langxanh status bat trang · "
                       "langxanh events --from-start · langxanh chat · "
                       f"http://{settings.gateway_host}:{settings.gateway_port}/docs · Ctrl-C stops.")
-        while not stopping:
-            time.sleep(0.5)
-            for name, proc in list(procs.items()):
-                if proc.poll() is not None and not stopping:
-                    err.print(f"[yellow]{name} exited with {proc.returncode}; restarting[/yellow]")
-                    time.sleep(1)
-                    start(name)
+        supervisor.watch()
+    except Stop:
+        pass
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        console.print("stopped")
+        started = time.monotonic()
+        killed = supervisor.stop()
+        console.print(f"stopped in {time.monotonic() - started:.1f} s"
+                      + (f" (killed, not stopped in time: {', '.join(killed)})" if killed else ""))
 
 
 @app.command()

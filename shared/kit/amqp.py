@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from kombu import Connection, Exchange, Producer, Queue
+from nameko.exceptions import UnknownService
 
 from shared.kit.poison import StreamGuard
 
@@ -262,16 +263,30 @@ class FollowLoop:
         if time.monotonic() - self._last < self.interval:
             return
         self._last = time.monotonic()
+        if self._stopping.is_set():
+            return  # no new call to a source while this process stops (its clients are closing)
         try:
             self.follower.catch_up()
         except Exception as e:  # the source may be down (or still starting): try again later
             self._failed()
-            log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.owner,
-                        self.follower.source, type(e).__name__, e, self.interval)
+            self._log_failed_catch_up(e)
             try:
                 self.follower.refresh_head()  # the lag counts from the source's head all the same
             except Exception:  # noqa: BLE001 - the source is away
                 log.debug("%s: the head of %s is unknown", self.owner, self.follower.source, exc_info=True)
+
+    def _log_failed_catch_up(self, e: Exception) -> None:
+        """A source that never started on this broker yet (nameko: `UnknownService`, its queue does
+        not exist) is the rule on a first `langxanh up`, where every process starts at once: said
+        at INFO, not as a warning. A failure while this process stops is its own closing clients."""
+        if self._stopping.is_set():
+            log.debug("%s: catching up with %s stopped (%s)", self.owner, self.follower.source, type(e).__name__)
+        elif isinstance(e, UnknownService):
+            log.info("%s: %s is not running yet; catching up when it answers (every %.0f s)", self.owner,
+                     self.follower.source, self.interval)
+        else:
+            log.warning("%s: catching up with %s failed (%s: %s); retrying in %.0f s", self.owner,
+                        self.follower.source, type(e).__name__, e, self.interval)
 
     def run(self) -> None:
         source = self.follower.source

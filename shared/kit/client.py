@@ -19,6 +19,7 @@ from shared.kit.actor import SYSTEM, Actor
 from shared.kit.assertion import CONTEXT_KEY, Signer, signer_for
 from shared.kit.config import Settings
 from shared.kit.errors import KINDS
+from shared.kit.rpc_publish import ReturnAwareMethodProxy
 
 # kombu tries `import librabbitmq` in every Connection() made outside eventlet/gevent, and nameko's
 # standalone client makes one per call: when it is not installed, that failed import searched
@@ -97,7 +98,10 @@ class ServiceClient:
             data = self._cluster._worker_ctx.data
             data["actor"] = self.actor.to_dict()
             data[CONTEXT_KEY] = self._signer.sign(self.actor, service, rpc_name, args, kwargs)
-            return send(getattr(getattr(self._proxy, service), rpc_name))
+            # the cluster's context and reply queue, over a publisher that reads the broker's whole
+            # answer to a request no service takes (shared/kit/rpc_publish.py)
+            return send(ReturnAwareMethodProxy(self._cluster._worker_ctx, service, rpc_name,
+                                               self._cluster._reply_listener))
 
     def backfill(self, service: str):  # type: ignore[no-untyped-def]
         """A `(position, limit) -> events` function for followers of `service`."""

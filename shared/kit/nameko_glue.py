@@ -14,6 +14,7 @@ import time
 import uuid
 from typing import Any
 
+import eventlet
 from amqp.exceptions import ConnectionError as AmqpConnectionError
 from amqp.exceptions import RecoverableConnectionError
 from kombu.exceptions import OperationalError
@@ -273,9 +274,10 @@ class ServiceKit(DependencyProvider):
             self.metrics_port = SERVER.acquire(port, self.settings.metrics_host)
             self._serving_metrics = True
         self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
-        for source, follower in self.followers.items():
+        self._follow_threads = [
             self.container.spawn_managed_thread(lambda s=source, f=follower: self._follow_loop(s, f),
                                                 identifier=f"{self.service}.follows.{source}")
+            for source, follower in self.followers.items()]
 
     def _source(self, source: str) -> SourceClient:
         """One RPC client kept open per source (one reply queue), signed as this service with role
@@ -355,6 +357,7 @@ class ServiceKit(DependencyProvider):
         self._stop_metrics()
         for loop in list(self._loops):
             loop.stop()
+        self._end_follow_threads()
         self._close_sources()
         try:
             self.relay.run_once()  # publish what the last workers saved
@@ -371,6 +374,24 @@ class ServiceKit(DependencyProvider):
             loop.stop()
         self._stop_metrics()
         self._close_sources(wait=False)
+
+    def _end_follow_threads(self, wait: float = 1.0) -> None:
+        """A stopped follow loop ends by itself within half a second (its consumer's drain timeout),
+        unless it is inside a call to its source: when every service stops at once (a Ctrl-C),
+        that call may wait its whole RPC timeout for a source that has stopped already. Such a call
+        is abandoned here, quietly (a follower's position moves only with what it applied: nothing
+        is lost), instead of nameko killing the thread later with a warning."""
+        deadline = time.monotonic() + wait
+        for thread in getattr(self, "_follow_threads", []):
+            with eventlet.Timeout(max(0.0, deadline - time.monotonic()), False):
+                try:
+                    thread.wait()
+                except Exception:  # noqa: BLE001 - the thread's own failure: the container reports it
+                    pass
+        for thread in getattr(self, "_follow_threads", []):
+            if not thread.dead:
+                log.info("%s: a follower's call to its source abandoned at the stop", self.service)
+                thread.kill()
 
     def _close_sources(self, wait: bool = True) -> None:
         for source in getattr(self, "sources", {}).values():
