@@ -10,7 +10,9 @@ and over a real HTTP Bot API:
   the texts the bot sent back), `replies()` and `buttons()` → [(label, data)];
 - `await world.link(chat, role, establishment_id)` links the chat's account (by a link code);
 - `await world.call(service, rpc, **kw)`: an admin call, for set-up and final checks;
-- `world.establishments`: a dict the story fills in set-up (create_establishments)."""
+- `world.establishments`: a dict the story fills in set-up (create_establishments);
+- optionally `await world.checkpoint(step)` after each step (`filed`, `corrected`, …), where a
+  transport may do something to itself (the e2e kills a bot replica there)."""
 from __future__ import annotations
 
 import re
@@ -83,8 +85,10 @@ async def file_manifest(world: Any, gen: Any) -> tuple[str, str]:
     number = re.search(r"BOT-\d{8}-[0-9A-F]{6}", review).group(0)
     assert await gen.press(T("mf-btn-sign-send")) == [T("mf-filed", number=number, state=T("mf-state-handed_over"))]
     await gen.send("/manifest")
-    await gen.press(T("mf-btn-list"))
-    [mid] = [data.split(":", 1)[1] for label, data in gen.buttons() if label == number]
+    listed = await gen.press(T("mf-btn-list"))
+    mids = [data.split(":", 1)[1] for label, data in gen.buttons() if label == number]
+    assert len(mids) == 1, (listed, gen.buttons())
+    [mid] = mids
     return number, mid
 
 
@@ -181,12 +185,19 @@ async def whole_manifest_story(world: Any) -> dict:
     for who, chat in chats.items():
         await world.link(chat, ROLES[who], e[who]["id"])
     gen, t1, t2, f1, f2 = (chats[k] for k in USERS)
-    number, mid = await file_manifest(world, gen)
-    await correct_plate(world, gen, number, mid)
-    await pickups(t1, t2, number)
-    linked = await reject_line_two(f1, number, mid)
-    await receive_rest(f1, number)
-    await treat_on_a_chosen_date(f2, number)
+    checkpoint = getattr(world, "checkpoint", None)
+
+    async def step(name: str, result: Any = None) -> Any:
+        if checkpoint is not None:
+            await checkpoint(name)
+        return result
+
+    number, mid = await step("filed", await file_manifest(world, gen))
+    await step("corrected", await correct_plate(world, gen, number, mid))
+    await step("picked-up", await pickups(t1, t2, number))
+    linked = await step("rejected", await reject_line_two(f1, number, mid))
+    await step("received", await receive_rest(f1, number))
+    await step("treated", await treat_on_a_chosen_date(f2, number))
     await copy4(gen, number, mid)
 
     m = await world.call("manifests", "get_manifest", manifest_id=mid)

@@ -1,10 +1,15 @@
 """Issue 15 end to end: `langxanh up` services, the tests' own Bot API server on loopback, and
-TWO `langxanh bot` replicas as real processes, by long polling and by webhook (behind a load
-balancer of the tests), their state in one database (SQLite; PostgreSQL too for the webhook).
-A resident's story over real HTTP: /start, /status with a search and a button, a /report with a
-location and a photo to its confirmation; mid-report the replica that handled the last step is
-killed (SIGKILL) and the other goes on with the same conversation, the step not lost. A webhook
-POST with a wrong secret token is refused (403) and stores nothing."""
+TWO `langxanh bot` replicas as real processes (tests/e2e/bot_replicas.py), by long polling and by
+webhook (behind a load balancer of the tests), their state in one database (SQLite; PostgreSQL
+too for the webhook), all over real HTTP:
+- a resident's story: /start, /status with a search and a button, a /report with a location and
+  a photo to its confirmation; mid-report the replica that handled the last step is killed
+  (SIGKILL) and the other goes on with the same conversation, the step not lost. A webhook POST
+  with a wrong secret token is refused (403) and stores nothing;
+- a whole hazardous-waste manifest by five linked chats (tests/bot/manifest_story.py, the same
+  story the offline tests run): two transporters, facility 2, a correction signed again, a
+  partial rejection, receipt, treatment on a chosen date and copy 4, while the bot's pushes
+  (each party's turn, the rejection, the request to sign again) arrive among the replies."""
 from __future__ import annotations
 
 import asyncio
@@ -13,29 +18,28 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.texts import t
 from shared.kit.actor import Actor, Role
 from shared.kit.client import ServiceClient
-from tests.botapi.balancer import Balancer
+from tests.bot.manifest_story import USERS, whole_manifest_story
 from tests.botapi.driver import BotApiChat
+from tests.botapi.pushes import push_matcher
 from tests.botapi.server import FakeBotApi
-from tests.e2e.conftest import ROOT, free_port, system_env_for
+from tests.e2e.bot_replicas import SECRET, Replicas, jpeg, post
+from tests.e2e.conftest import ROOT, system_env_for
 from tests.e2e.test_up import wait_ping
 
 ADMIN = Actor("admin-e2e", Role.ADMIN)
-SECRET = "e2e-webhook-secret-token"
 BAT_TRANG = (21.0035, 105.9157)
 
 
 @pytest.fixture(scope="module")
 def system(amqp_uri, tmp_path_factory):
-    """`langxanh up` once for the module (no bot token: the tests start the bots), two sites."""
+    """`langxanh up` once for the module (no bot token: the tests start the bots), three sites."""
     env = system_env_for(amqp_uri, tmp_path_factory.mktemp("runtime") / "var")
     up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, cwd=ROOT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -46,6 +50,8 @@ def system(amqp_uri, tmp_path_factory):
             for name in ("Vạn Phúc", "Vạn Phúc Hạ"):
                 admin.sites.register_site(kind="craft_village", name=name, trade="dệt lụa", old_district="ha-dong",
                                           location={"lat": 20.98, "lon": 105.77})
+            admin.sites.register_site(kind="craft_village", name="Bát Tràng", trade="gốm sứ", old_district="gia-lam",
+                                      location={"lat": BAT_TRANG[0], "lon": BAT_TRANG[1]})
         yield env
     finally:
         up.send_signal(signal.SIGTERM)
@@ -53,101 +59,6 @@ def system(amqp_uri, tmp_path_factory):
             up.wait(40)
         except subprocess.TimeoutExpired:
             up.kill()
-
-
-class Replicas:
-    """Two `langxanh bot` processes over one database, against the fake Bot API."""
-
-    def __init__(self, system: dict, api: FakeBotApi, tmp: Path, mode: str, store: dict) -> None:
-        self.api, self.mode, self.tmp = api, mode, tmp
-        self.ports = [free_port(), free_port()]
-        self.balancer = Balancer([f"http://127.0.0.1:{p}" for p in self.ports]).start() if mode == "webhook" else None
-        self.env = dict(system, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url,
-                        LANGXANH_DATA_DIR=str(tmp / "bot-data"),
-                        LANGXANH_BOT_LEASE_SECONDS="2", LANGXANH_BOT_WEBHOOK_SECRET_TOKEN=SECRET, **store)
-        self.procs: list[subprocess.Popen] = []
-
-    def start(self) -> "Replicas":
-        for i, port in enumerate(self.ports):
-            args = [sys.executable, "-m", "shared.cli", "bot"]
-            if self.balancer is not None:
-                args += ["--webhook", f"{self.balancer.url}/telegram/hook", "--listen", f"127.0.0.1:{port}"]
-            log = open(self.tmp / f"bot-{i}.log", "wb")
-            self.procs.append(subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + 60
-        while not self.ready():
-            assert time.monotonic() < deadline, self.logs()
-            assert all(p.poll() is None for p in self.procs), self.logs()
-            time.sleep(0.1)
-        return self
-
-    def ready(self) -> bool:
-        if self.mode == "polling":
-            return "getUpdates" in self.api.calls and self.api.calls.count("setMyCommands") >= 4
-        return self.api.calls.count("setWebhook") >= 2 and all(health(p) for p in self.ports)
-
-    def logs(self) -> str:
-        return "\n".join((self.tmp / f"bot-{i}.log").read_text(errors="replace")[-3000:] for i in range(2))
-
-    def inbox(self):  # type: ignore[no-untyped-def]
-        from bot.runtime.inbox import Inbox
-        from bot.store import open_store
-        from shared.kit.config import Settings
-
-        settings = Settings(data_dir=Path(self.env["LANGXANH_DATA_DIR"]),
-                            database_url=self.env.get("LANGXANH_DATABASE_URL"),
-                            **({"schema_prefix": self.env["LANGXANH_SCHEMA_PREFIX"]}
-                               if "LANGXANH_SCHEMA_PREFIX" in self.env else {}))
-        return Inbox(open_store(settings).db)
-
-    def kill_last_handler(self, chat_id: int) -> subprocess.Popen:
-        """SIGKILL the replica that processed the chat's last update."""
-        last = [o for o in self.inbox().outcomes(str(chat_id)) if o["worker"]][-1]
-        pid = int(last["worker"].split(":")[1])
-        [proc] = [p for p in self.procs if p.pid == pid]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-        return proc
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if self.balancer is not None:
-            self.balancer.stop()
-
-
-def health(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-            return json.loads(r.read())["ok"] is True
-    except OSError:
-        return False
-
-
-def post(url: str, body: bytes, secret: str) -> int:
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-
-
-def jpeg() -> bytes:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (32, 24), (200, 30, 30)).save(out, "JPEG")
-    return out.getvalue()
 
 
 async def resident_story(api: FakeBotApi, bots: Replicas) -> None:
@@ -195,6 +106,88 @@ def test_two_bot_replicas_carry_a_residents_story_over_a_crash(system, tmp_path,
             assert api.sent_to(7102) == []
         else:
             assert api.conflicts >= 0 and "deleteWebhook" in api.calls
+    finally:
+        bots.stop()
+        api.stop()
+
+
+class HttpStoryWorld:
+    """tests/bot/manifest_story.py's interface over real HTTP: chats through the fake Bot API,
+    admin calls over the broker (one short-lived client per call, off the event loop)."""
+
+    def __init__(self, system: dict, api: FakeBotApi, bots: Replicas) -> None:
+        self.system, self.api, self.bots = system, api, bots
+        self.establishments: dict[str, dict] = {}
+        self.killed: list[int] = []
+        self.is_push = push_matcher("vi")
+        self.chats: dict[int, BotApiChat] = {}
+
+    def chat(self, user_id: int) -> BotApiChat:
+        return self.chats.setdefault(user_id, BotApiChat(self.api, user_id, is_push=self.is_push))
+
+    def _call(self, service: str, rpc: str, **kw: Any) -> Any:
+        with ServiceClient(actor=ADMIN, amqp_uri=self.system["AMQP_URI"]) as admin:
+            return getattr(getattr(admin, service), rpc)(**kw)
+
+    async def call(self, service: str, rpc: str, **kw: Any) -> Any:
+        return await asyncio.to_thread(self._call, service, rpc, **kw)
+
+    async def link(self, chat: BotApiChat, role: str, establishment_id: str) -> None:
+        code = (await self.call("sites", "issue_link_code", role=role, establishment_id=establishment_id))["code"]
+        name = (await self.call("sites", "get_establishment", establishment_id=establishment_id))["name"]
+        assert await chat.send(f"/link {code}") == [t("vi", "link-done", role=t("vi", f"role-{role}"), name=name)]
+
+    async def checkpoint(self, step: str) -> None:
+        """After the correction, SIGKILL the replica that handled the generator's last update and
+        start a new one in its place: the story goes on across both, no step lost."""
+        if step == "corrected":
+            dead = await asyncio.to_thread(self.bots.kill_last_handler, USERS["generator"])
+            self.killed.append(dead.pid)
+            self.bots.replace(dead)
+
+    def pushes(self, who: str) -> list[str]:
+        return [s["text"] for s in self.chat(USERS[who]).pushes()]
+
+
+def pushed(world: HttpStoryWorld, who: str, key: str, **args: Any) -> bool:
+    """Did `who` get the push `key` (all its lines, the first one compared)?"""
+    first = t("vi", key, **args)
+    return any(text.split("\n")[0] == first.split("\n")[0] for text in world.pushes(who))
+
+
+MANIFEST_CASES = [("polling", "sqlite"), ("webhook", "postgres")]
+
+
+@pytest.mark.parametrize("mode,store", MANIFEST_CASES, ids=[f"{m}-{s}" for m, s in MANIFEST_CASES])
+def test_two_bot_replicas_carry_a_whole_manifest_over_the_bot_api(system, tmp_path, mode, store, request):
+    extra = {"LANGXANH_BOT_FLOOD_PER_MINUTE": "300"}  # the generator's ~40 steps take the story < 1 min
+    if store == "postgres":
+        extra |= {"LANGXANH_DATABASE_URL": request.getfixturevalue("pg_url"),
+                  "LANGXANH_SCHEMA_PREFIX": request.getfixturevalue("schema_prefix")}
+    api = FakeBotApi().start()
+    bots = Replicas(system, api, tmp_path, mode, extra).start()
+    try:
+        world = HttpStoryWorld(system, api, bots)
+        m = asyncio.run(whole_manifest_story(world))
+        number, e = m["number"], world.establishments
+        deadline = time.monotonic() + 15  # the last pushes may still be on their way
+        while not pushed(world, "generator", "mfp-rejected-part", number=number, lines="2",
+                         reason=t("vi", "mfp-reject-reason-quantity")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        party = lambda who: t("vi", "mfp-party-transporter", position=1) if who == 1 else None  # noqa: E731
+        assert pushed(world, "transporter1", "mfp-pickup-awaits", number=number), world.pushes("transporter1")
+        assert pushed(world, "transporter2", "mfp-leg-awaits", number=number, previous=party(1), leg=2), \
+            world.pushes("transporter2")
+        assert any(text.startswith(t("vi", "mfp-arrival-awaits", number=number, previous="", leg="")[:20])
+                   for text in world.pushes("facility1"))
+        assert pushed(world, "facility2", "mfp-facility2-turn", number=number), world.pushes("facility2")
+        assert any(number in text for text in world.pushes("generator")), world.pushes("generator")
+        workers = {int(o["worker"].split(":")[1]) for uid in USERS.values()
+                   for o in bots.inbox().outcomes(str(uid)) if o["worker"]}
+        assert world.killed[0] in workers and workers - set(world.killed), workers  # before and after the kill
+        assert workers <= {p.pid for p in bots.procs} | set(world.killed), workers
+        assert all(p.poll() is None for p in bots.procs), bots.logs()
+        assert e["generator"]["id"] and m["state"] == "copy4_returned"
     finally:
         bots.stop()
         api.stop()
