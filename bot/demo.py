@@ -222,7 +222,8 @@ class Demo:
     async def inspectors_work(self, parties: dict) -> None:
         by_site = {g["site_id"]: g for g in parties["generators"]}
         catalogue = await self.call(INSPECTOR, "inspections", "sanction_catalogue")
-        entry = next(e for e in catalogue["entries"] if e["article"] == 15 and e["band_individual_vnd"]["max"] > 0)
+        entry = next(e for e in catalogue["entries"] if e["article"] == 15 and not e.get("blocked")
+                     and ((e.get("band_individual_vnd") or {}).get("max") or 0) > 0)
         fine = int(entry["band_individual_vnd"]["min"]) * int(catalogue.get("rules", {}).get("organisation_multiplier", 2))
         today = local_date(datetime.now(timezone.utc))
         for i, incident_id in enumerate(self.out.incidents):
@@ -262,7 +263,7 @@ class Demo:
                         violation_ids=[recorded["id"]], summary="1 vi phạm")
         await self.call(AGENCY, "inspections", "decide_sanction", violation_id=recorded["id"],
                         decision_number=f"QĐ {self.rng.randrange(1, 999)}/QĐ-XPHC", decided_on=today.isoformat(),
-                        fine_vnd=fine)
+                        fine_vnd=fine, authority="commune_chair")
         await self.call(generator["actor"], "inspections", "submit_evidence", violation_id=recorded["id"],
                         text="Đã lắp đặt và vận hành hệ thống xử lý")
         await self.call(INSPECTOR, "inspections", "review_evidence", violation_id=recorded["id"], accepted=True,

@@ -18,6 +18,7 @@ from shared.kit.calendar import WorkingDays, end_of_local_day, local_date
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
+from services.inspections import sanctions
 from services.inspections.field import FieldQueries
 from services.inspections.staff_queries import StaffQueries
 from services.inspections.domainmodel import (
@@ -425,6 +426,7 @@ class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
         if est.get("form") == "enterprise" and offender_type != OffenderType.ORGANISATION:
             raise InvalidInput("an enterprise is fined as an organisation", "offender_type", "enterprise")
         entry = self.catalogue_entry(catalogue_code)
+        sanctions.check_usable(entry)
         check_fine(entry, offender_type, fine_vnd, self.sanctions.get("rules", {}))
         today = local_date(self.clock())
         for m in remedial_measures or []:
@@ -447,12 +449,15 @@ class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
         return self.execute(command_id, work)
 
     def decide_sanction(self, actor: Actor, command_id: str | None, violation_id: str, decision_number: str,
-                        decided_on: date, fine_vnd: int) -> dict:
+                        decided_on: date, fine_vnd: int, authority: str) -> dict:
         actor.require(Role.INSPECTOR, Role.AGENCY, Role.ADMIN, action="decide a sanction")
 
         def act(v: Violation) -> None:
             v.check_state("decide the sanction of", ViolationState.RECORDED)
-            check_fine(self.catalogue_entry(v.legal_basis["code"]), v.offender_type, fine_vnd, self.sanctions.get("rules", {}))
+            entry = self.catalogue_entry(v.legal_basis["code"])
+            sanctions.check_usable(entry)
+            check_fine(entry, v.offender_type, fine_vnd, self.sanctions.get("rules", {}))
+            sanctions.check_authority(self.sanctions, entry, v.offender_type, authority)
             v.decide_sanction(decision_number=decision_number, decided_on=decided_on.isoformat(), fine_vnd=fine_vnd,
                               actor=actor.to_dict())
 

@@ -215,7 +215,7 @@ class InspectionsService(KitEntrypoints):
     @rpc_method(c.DecideSanction)
     def decide_sanction(self, cmd: c.DecideSanction) -> dict:
         return self.kit.app.decide_sanction(self.kit.actor, cmd.command_id, cmd.violation_id, cmd.decision_number,
-                                            cmd.decided_on, cmd.fine_vnd)
+                                            cmd.decided_on, cmd.fine_vnd, cmd.authority)
 
     @rpc_method(c.SubmitEvidence)
     def submit_evidence(self, cmd: c.SubmitEvidence) -> dict:

@@ -182,6 +182,9 @@ class DecideSanction(Command):
     decision_number: ShortText
     decided_on: date
     fine_vnd: int = Field(ge=0, le=2_000_000_000)
+    authority: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,40}$")] = Field(
+        description="Who decides: a level key of the catalogue's authorities (commune_chair, province_chair, ...); "
+                    "refused when the violation's band exceeds its cap")
 
 
 class SubmitEvidence(Command):

@@ -329,7 +329,8 @@ def test_fines_outside_the_band_for_the_offender_type_are_refused(insp):
 def test_a_violation_is_sanctioned_remedied_by_the_business_and_verified(insp, clock):
     v = record(insp, FIRM, "organisation", remedial_measures=[{"measure": "Lắp hệ thống xử lý", "deadline": date(2026, 4, 1)}])
     e = entry(insp, 15)
-    insp.decide_sanction(AGENCY, None, v["id"], "QĐ 12/QĐ-XPHC", date(2026, 3, 6), 2 * e["band_individual_vnd"]["max"])
+    insp.decide_sanction(AGENCY, None, v["id"], "QĐ 12/QĐ-XPHC", date(2026, 3, 6), 2 * e["band_individual_vnd"]["max"],
+                         authority="commune_chair")
     with pytest.raises(Forbidden) as err:
         insp.submit_evidence(HOUSEHOLD_USER, None, v["id"], "ảnh", [])
     assert err.value.rule == "owner"
@@ -391,7 +392,8 @@ def _setup_commands(app):
     def violation(state="recorded"):
         vid = record(app, FIRM, "organisation")["id"]
         if state in ("sanction_decided", "evidence_submitted"):
-            app.decide_sanction(ADMIN, None, vid, "QĐ", date(2026, 3, 6), 2 * entry(app, 15)["band_individual_vnd"]["min"])
+            app.decide_sanction(ADMIN, None, vid, "QĐ", date(2026, 3, 6), 2 * entry(app, 15)["band_individual_vnd"]["min"],
+                                "commune_chair")
         if state == "evidence_submitted":
             app.submit_evidence(FIRM_USER, None, vid, "done", [])
         return vid
@@ -419,7 +421,7 @@ def _setup_commands(app):
             a, None, establishment_id=FIRM, catalogue_code=e15["code"], description="x", offender_type="organisation",
             fine_vnd=2 * e15["band_individual_vnd"]["min"])),
         "decide_sanction": (violation, lambda a, v: app.decide_sanction(
-            a, None, v, "QĐ", date(2026, 3, 6), 2 * e15["band_individual_vnd"]["min"])),
+            a, None, v, "QĐ", date(2026, 3, 6), 2 * e15["band_individual_vnd"]["min"], "commune_chair")),
         "submit_evidence": (lambda: violation("sanction_decided"), lambda a, v: app.submit_evidence(a, None, v, "x", [])),
         "review_evidence": (lambda: violation("evidence_submitted"), lambda a, v: app.review_evidence(a, None, v, True, "ok")),
     }

@@ -155,7 +155,7 @@ def test_a_sample_over_the_limit_leads_to_a_violation_and_a_fine_outside_the_ban
     other = record(app, FIRM, "organisation")  # not at this inspection
     assert [x["id"] for x in app.inspection_violations(AGENCY, ins["id"])] == [v["id"]] != [other["id"]]
     with pytest.raises(InvalidInput) as err:
-        app.decide_sanction(AGENCY, None, v["id"], "QĐ 1", date(2026, 3, 6), lo - 1)
+        app.decide_sanction(AGENCY, None, v["id"], "QĐ 1", date(2026, 3, 6), lo - 1, "commune_chair")
     assert err.value.rule == FINE_BAND_RULE
 
 
@@ -178,7 +178,7 @@ def test_overdue_remedial_measures_are_listed_oldest_first_until_the_violation_c
     assert app.overdue_measures(AGENCY, on=date(2026, 5, 2))["total"] == 4
     assert app.overdue_measures(AGENCY, limit=1, offset=1)["rows"][0]["violation_id"] == far["id"]
     lo = fine_band(entry(app, 15), "household", app.sanctions["rules"])[0]
-    app.decide_sanction(AGENCY, None, v2["id"], "QĐ 2", date(2026, 3, 20), lo)
+    app.decide_sanction(AGENCY, None, v2["id"], "QĐ 2", date(2026, 3, 20), lo, "commune_chair")
     hh = Actor("tg:hh", "business", establishment=HOUSEHOLD)
     app.submit_evidence(hh, None, v2["id"], "Đã nạo vét", [])
     app.review_evidence(INSPECTOR, None, v2["id"], True, "Đạt")

@@ -92,7 +92,7 @@ def worded_inspections(w: World) -> dict:
     i.cancel_inspection(INSPECTOR, None, cancelled, MARKER, "rescheduled")
     v = i.record_violation(INSPECTOR, None, establishment_id=w.g, catalogue_code=w.catalogue_code,
                            description=MARKER, offender_type="organisation", fine_vnd=w.fine)["id"]
-    i.decide_sanction(INSPECTOR, None, v, "QĐ 9", date(2026, 3, 2), w.fine)
+    i.decide_sanction(INSPECTOR, None, v, "QĐ 9", date(2026, 3, 2), w.fine, "commune_chair")
     business = Actor("tg:gen", Role.BUSINESS, establishment=w.g)
     i.submit_evidence(business, None, v, MARKER, [])
     i.review_evidence(INSPECTOR, None, v, False, MARKER)

@@ -65,7 +65,8 @@ def test_evidence_files_are_never_collected_and_unreferenced_old_blobs_are(app, 
                              description="Không có công trình xử lý", offender_type="organisation",
                              fine_vnd=fine_band(entry, "organisation", app.sanctions["rules"])[0],
                              remedial_measures=[{"measure": "Lắp đặt", "deadline": date.today() + timedelta(days=60)}])
-    app.decide_sanction(AGENCY, None, v["id"], "QĐ 1/QĐ-XPHC", date.today(), entry["band_individual_vnd"]["max"] * 2)
+    app.decide_sanction(AGENCY, None, v["id"], "QĐ 1/QĐ-XPHC", date.today(), entry["band_individual_vnd"]["max"] * 2,
+                       authority="commune_chair")
     app.submit_evidence(FIRM_USER, None, v["id"], "Đã lắp đặt", [evidence])
     old(app, evidence, orphan)
     assert collect(settings) == {"deleted": 1, "kept_referenced": 1}

@@ -120,7 +120,7 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
         "record_violation": dict(establishment_id=firm_id, catalogue_code=entry["code"], description="x",
                                  offender_type="organisation", fine_vnd=fine),
         "decide_sanction": dict(violation_id=violation["id"], decision_number="QĐ 1", decided_on="2026-03-06",
-                                fine_vnd=fine),
+                                fine_vnd=fine, authority="commune_chair"),
         "submit_evidence": dict(violation_id=violation["id"], text="done"),
         "review_evidence": dict(violation_id=violation["id"], accepted=True, note="ok"),
         "get_violation": dict(violation_id=violation["id"]),

@@ -132,6 +132,12 @@ err-rule-in_table = The parameter is not in the limits table.
 err-rule-unit = The unit does not fit this parameter.
 err-rule-enterprise = An enterprise is fined as an organisation.
 err-rule-household = A household business is fined as an individual.
+err-rule-band_blocked = This offence's fine is not yet loaded from the official text of the decree, so no fine can be set from it.
+err-rule-authority_cap = This offence's fine band is above what the chosen authority may decide; the message names who may decide it.
+err-rule-authority = Choose a sanctioning authority from the list.
+err-rule-multi_parameter_blocked = Several parameters exceed their limits; the decree's rule for that case is not yet loaded, so no band is chosen.
+err-rule-no_band = No fine band in the catalogue covers this exceedance and flow.
+err-rule-none_exceeds = No parameter exceeds its limit.
 err-rule-fine_band = The fine is outside the band set for this offence.
 err-rule-unavailable = The system is busy or paused. Please try again in a few minutes.
 

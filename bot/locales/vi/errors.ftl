@@ -132,6 +132,12 @@ err-rule-in_table = Thông số đo không có trong bảng giới hạn.
 err-rule-unit = Đơn vị đo không phù hợp với thông số này.
 err-rule-enterprise = Doanh nghiệp bị xử phạt với tư cách tổ chức.
 err-rule-household = Hộ kinh doanh bị xử phạt với tư cách cá nhân.
+err-rule-band_blocked = Mức phạt của hành vi này chưa được nạp từ văn bản chính thức của nghị định, nên chưa thể áp dụng.
+err-rule-authority_cap = Khung phạt của hành vi này vượt thẩm quyền của người được chọn; thông báo nêu người có thẩm quyền quyết định.
+err-rule-authority = Hãy chọn người có thẩm quyền xử phạt trong danh sách.
+err-rule-multi_parameter_blocked = Nhiều thông số cùng vượt quy chuẩn; quy định của nghị định cho trường hợp này chưa được nạp, nên chưa chọn khung phạt.
+err-rule-no_band = Danh mục chưa có khung phạt cho mức vượt và lưu lượng này.
+err-rule-none_exceeds = Không có thông số nào vượt quy chuẩn.
 err-rule-fine_band = Mức phạt nằm ngoài khung quy định cho hành vi này.
 err-rule-unavailable = Hệ thống đang bận hoặc tạm ngừng. Vui lòng thử lại sau ít phút.
 

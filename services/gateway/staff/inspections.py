@@ -178,6 +178,7 @@ async def unannounced(request: Request, posted: StaffPost) -> Response:
 async def violation_page(request: Request, violation_id: Uuid, member: StaffPage) -> HTMLResponse:
     v, ins = await data.violation_in_scope(request, member, violation_id)
     return await render(request, member, "inspections/violation.html", v=v, ins=ins, today=data.today(),
+                        authorities=data.authorities(await data.catalogue(request, member)),
                         can_act=assigned_to(member, ins or {}), est=await data.establishment(request, member, v["establishment_id"]))
 
 
@@ -191,7 +192,7 @@ async def violation_action(request: Request, violation_id: Uuid, action: str, po
         if action == "decide":
             cmd: Any = c.DecideSanction(command_id=posted.command_id, violation_id=violation_id,
                                         decision_number=f.get("decision_number"), decided_on=f.get("decided_on"),
-                                        fine_vnd=vnd(f.get("fine_vnd", "")))
+                                        fine_vnd=vnd(f.get("fine_vnd", "")), authority=f.get("authority"))
             await call(request, m, "inspections", "decide_sanction", **cmd.model_dump(mode="json"))
         elif action == "review":
             cmd = c.ReviewEvidence(command_id=posted.command_id, violation_id=violation_id,
@@ -206,7 +207,7 @@ async def violation_action(request: Request, violation_id: Uuid, action: str, po
         if ins:
             return await _inspection_page(request, m, ins["id"], status=400, errors=errors, vform={violation_id: f})
         return await render(request, m, "inspections/violation.html", status=400, v=v, ins=None, can_act=True,
-                            errors=errors, today=data.today(), vform={violation_id: f},
+                            errors=errors, today=data.today(), vform={violation_id: f}, authorities=data.authorities(sanctions),
                             est=await data.establishment(request, m, v["establishment_id"]))
     return redirect(back)
 
@@ -227,7 +228,8 @@ async def _inspection_page(request: Request, m: Any, inspection_id: str, status:
     return await render(request, m, "inspections/inspection.html", status=status, ins=ins, site=site, est=est,
                         establishments=establishments, violations=violations, table=table,
                         options=catalogue_options(sanctions, m.lang, _largest_factor(ins)), can_act=assigned_to(m, ins),
-                        measure_rows=MEASURE_ROWS, today=data.today(), commune_name=commune_name, **ctx)
+                        measure_rows=MEASURE_ROWS, today=data.today(), commune_name=commune_name,
+                        authorities=data.authorities(sanctions), **ctx)
 
 
 def _largest_factor(ins: dict) -> float | None:

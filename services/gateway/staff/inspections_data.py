@@ -79,6 +79,11 @@ def _loc_key(loc: tuple) -> str:
     return names[-1] if names else "_form"
 
 
+def authorities(sanctions: dict) -> list[dict]:
+    """The sanctioning levels of the catalogue, for the decide form's authority field."""
+    return list((sanctions.get("authorities") or {}).get("levels", []))
+
+
 def errors_of(exc: BaseException, m: Member, sanctions: dict | None = None, fields: dict | None = None) -> dict[str, str]:
     """Field -> text in the member's language. Rows keep their index (samples.2.value); a fine
     outside the band says the band, in đồng, for the offender type."""

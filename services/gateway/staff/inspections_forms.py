@@ -75,9 +75,9 @@ def band_of(catalogue: dict, code: str | None, offender_type: str | None) -> tup
     """The band of a catalogue entry for an offender (households as individuals, organisations
     × the catalogue's multiplier), as the service checks it; None when the entry is unknown."""
     entry = next((e for e in catalogue.get("entries", []) if e["code"] == code), None)
-    if entry is None:
-        return None
-    band = entry["band_individual_vnd"]
+    band = (entry or {}).get("band_individual_vnd") or {}
+    if entry is None or band.get("min") is None or band.get("max") is None:
+        return None  # unknown, or blocked (no amount in a readable source): the service refuses it
     factor = int(catalogue.get("rules", {}).get("organisation_multiplier", 2)) if offender_type == "organisation" else 1
     return int(band["min"]) * factor, int(band["max"]) * factor
 
@@ -94,8 +94,8 @@ def catalogue_options(catalogue: dict, lang: str, factor: float | None = None) -
     """(code, label) of every fine of the catalogue; those the largest exceedance factor fits first, marked."""
     out, fitting = [], []
     for e in catalogue.get("entries", []):
-        if e.get("sanction") != "fine" or not e["band_individual_vnd"]["max"]:
-            continue
+        if e.get("sanction") != "fine" or not (e.get("band_individual_vnd") or {}).get("max"):
+            continue  # blocked entries (no amount in a readable source) are not offered
         point = f" điểm {e['point'].replace('dd', 'đ')}" if e.get("point") else ""
         where = f"Điều {e['article']} khoản {e['clause']}{point}" if lang == "vi" else \
             f"Art. {e['article']} cl. {e['clause']}{(' pt. ' + e['point']) if e.get('point') else ''}"

@@ -121,10 +121,10 @@ def test_a_sample_over_the_limit_leads_to_a_violation_and_a_fine_outside_the_ban
                           ).status_code == 303
     assert place.ins(iid)["state"] == "concluded" and place.ins(iid)["violation_ids"] == [v["id"]]
     out = agency.form(f"/staff/inspections/violations/{v['id']}/decide",
-                      {"decision_number": "QĐ 12/QĐ-XPHC", "decided_on": today(), "fine_vnd": "5000000"})
+                      {"decision_number": "QĐ 12/QĐ-XPHC", "decided_on": today(), "fine_vnd": "5000000", "authority": "commune_chair"})
     assert out.status_code == 400 and "từ 3.000.000 đến 4.000.000 đồng" in out.text  # decide: the same band
     assert agency.form(f"/staff/inspections/violations/{v['id']}/decide",
-                       {"decision_number": "QĐ 12/QĐ-XPHC", "decided_on": today(), "fine_vnd": "4000000"}
+                       {"decision_number": "QĐ 12/QĐ-XPHC", "decided_on": today(), "fine_vnd": "4000000", "authority": "commune_chair"}
                        ).status_code == 303
     shown = agency.get(f"/staff/inspections/{iid}").text
     assert "QĐ 12/QĐ-XPHC" in shown and "4.000.000" in shown
@@ -249,7 +249,7 @@ def test_the_business_evidence_is_reviewed_and_a_scheduled_inspection_cancelled_
         "measure": "Lắp hệ thống", "measure_deadline": later(30)}).status_code == 303
     [v] = place.violations(ins)
     assert inspector.form(f"/staff/inspections/violations/{v['id']}/decide", {
-        "decision_number": "QĐ 7", "decided_on": today(), "fine_vnd": "3.000.000"}).status_code == 303
+        "decision_number": "QĐ 7", "decided_on": today(), "fine_vnd": "3.000.000", "authority": "commune_chair"}).status_code == 303
     firm = Actor("tg:firm-owner", Role.BUSINESS, establishment=place.firm)
     staff_gateway.cluster.client(firm).inspections.submit_evidence(violation_id=v["id"], text="Đã lắp đặt", files=[])
     page = inspector.get(f"/staff/inspections/violations/{v['id']}").text
@@ -303,3 +303,23 @@ def test_a_plan_item_shows_to_an_officer_of_its_old_district_and_not_to_others(s
     assert ref not in str(other.api("GET", f"/v1/staff/inspections/plan?year={year}&quarter={quarter}").json())
     assert other.form("/staff/inspections/schedule", {"plan_year": str(year), "plan_ref": ref, "scheduled_for": today()}
                       ).status_code == 403
+
+
+def test_a_fine_under_a_blocked_entry_is_refused_with_nothing_recorded(staff_gateway, place):
+    """Entries with no amount in a readable source (Art. 18 from 2×, Art. 19 …) are not offered, and a
+    forged form naming one gets a clear refusal, not a server error, and records nothing."""
+    from shared import reference
+
+    catalogue = reference.load("sanctions_decree45.json")
+    blocked = next(e["code"] for e in catalogue["entries"]
+                   if e.get("sanction") == "fine" and not (e.get("band_individual_vnd") or {}).get("max"))
+    agency = staff_gateway.member("agency")
+    inspector = staff_gateway.member("inspector", unit="Đội 1")
+    iid = open_unannounced(agency, place, inspector.email)
+    assert inspector.form(f"/staff/inspections/{iid}/conduct", conduct_form()).status_code == 303
+    page = inspector.get(f"/staff/inspections/{iid}")
+    assert page.status_code == 200 and f'value="{blocked}"' not in page.text
+    refused = inspector.form(f"/staff/inspections/{iid}/violations", {
+        "catalogue_code": blocked, "offender_type": "organisation", "fine_vnd": "1.000.000",
+        "description": "Vượt quy chuẩn", "measure": ["", ""], "measure_deadline": ["", ""]})
+    assert refused.status_code == 400 and place.violations(iid) == []

@@ -144,3 +144,5 @@ err-limit_table = No wastewater-limit table is loaded.
 insp-limit-fallback = { $table } applied: no limit table loaded covers { $on } (its successor: { $successor }).
 insp-evaluated = Evaluated against { $table }
 insp-mine = Only those assigned to me
+insp-authority = Deciding authority
+insp-authority-cap-unknown = cap not known

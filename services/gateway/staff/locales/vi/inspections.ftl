@@ -144,3 +144,5 @@ err-limit_table = Chưa nạp bảng giới hạn nước thải nào.
 insp-limit-fallback = Đã áp dụng { $table } vì chưa nạp bảng giới hạn nào có hiệu lực vào ngày { $on } (bảng thay thế: { $successor }).
 insp-evaluated = Đã đánh giá theo { $table }
 insp-mine = Chỉ các cuộc được giao cho tôi
+insp-authority = Người có thẩm quyền quyết định
+insp-authority-cap-unknown = chưa rõ mức tối đa
