@@ -169,14 +169,13 @@ def test_two_bot_replicas_carry_a_whole_manifest_over_the_bot_api(system, tmp_pa
     try:
         world = HttpStoryWorld(system, api, bots)
         m = asyncio.run(whole_manifest_story(world))
-        number, e = m["number"], world.establishments
+        number = m["number"]
         deadline = time.monotonic() + 15  # the last pushes may still be on their way
         while not pushed(world, "generator", "mfp-rejected-part", number=number, lines="2",
                          reason=t("vi", "mfp-reject-reason-quantity")) and time.monotonic() < deadline:
             time.sleep(0.2)
-        party = lambda who: t("vi", "mfp-party-transporter", position=1) if who == 1 else None  # noqa: E731
         assert pushed(world, "transporter1", "mfp-pickup-awaits", number=number), world.pushes("transporter1")
-        assert pushed(world, "transporter2", "mfp-leg-awaits", number=number, previous=party(1), leg=2), \
+        assert pushed(world, "transporter2", "mfp-leg-awaits", number=number, previous=t("vi", "mfp-party-transporter", position=1), leg=2), \
             world.pushes("transporter2")
         assert any(text.startswith(t("vi", "mfp-arrival-awaits", number=number, previous="", leg="")[:20])
                    for text in world.pushes("facility1"))
@@ -187,7 +186,7 @@ def test_two_bot_replicas_carry_a_whole_manifest_over_the_bot_api(system, tmp_pa
         assert world.killed[0] in workers and workers - set(world.killed), workers  # before and after the kill
         assert workers <= {p.pid for p in bots.procs} | set(world.killed), workers
         assert all(p.poll() is None for p in bots.procs), bots.logs()
-        assert e["generator"]["id"] and m["state"] == "copy4_returned"
+        assert m["state"] == "copy4_returned"
     finally:
         bots.stop()
         api.stop()
