@@ -8,6 +8,10 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
+from shared.kit.green_pg import make_cooperative  # noqa: E402
+
+PG_WAIT = make_cooperative()  # psycopg's queries yield to the hub (issue 18); refuses to go on if they cannot
+
 import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -89,6 +93,7 @@ def main(args: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(ExpectedErrorsWithoutTraceback())
+    log.info("psycopg waits with %s, through eventlet's hub", PG_WAIT)
     os.environ.setdefault("LANGXANH_COMPONENT", names[0])  # each kit signs as its own service anyway (issue 13)
     settings = Settings()
     runner = ServiceRunner({"AMQP_URI": settings.amqp_uri, "max_workers": settings.max_workers,

@@ -6,12 +6,8 @@ running `pg_sleep(1)` took 3 s one after another, and a 10 ms ticker ticked 3 ti
 ~100 (tests/kit/test_green_pg.py). psycopg's own pure-Python `wait_select` calls `select.select`,
 which eventlet's monkey-patching replaced by its hub's (no FD_SETSIZE limit: the hub registers a
 listener, it never calls select(2)); `wait_conn`, used to connect, goes through `selectors`,
-patched too. `make_cooperative()` chooses it and checks the choice, refusing if it cannot hold.
-
-Not yet called by shared/runner.py: with it, two replicas of every service on PostgreSQL ran many
-more commands on one aggregate at once, and tests/e2e/test_replicas_all.py's 8 concurrent writers
-exhausted the store's 5 immediate conflict retries ("changed under this command too many times").
-The retry (with a jittered backoff) comes first; then the runner calls this after monkey_patch().
+patched too. `make_cooperative()` chooses it and checks the choice; a service process calls it
+right after `eventlet.monkey_patch()` (shared/runner.py), and refuses to start if it cannot hold.
 """
 from __future__ import annotations
 

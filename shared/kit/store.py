@@ -20,9 +20,11 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from shared.kit.config import Settings
 from shared.kit.errors import Conflict, InvalidInput, NotFound
+from shared.kit.turns import Turn, Turns
 
 COMMAND_ID_MAX = 200
 
@@ -186,6 +188,14 @@ def raced(error: Exception) -> bool:
         return True
     return isinstance(error, OperationalError) and type(error.__cause__).__name__ == "PipelineAborted"
 
+class _Raced(Exception):
+    """A save lost an optimistic-concurrency race (`error` says how); the command is tried again."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class ServiceApplication(Application):
     """Base Application: idempotent commands, retried on optimistic-concurrency conflicts.
 
@@ -195,12 +205,19 @@ class ServiceApplication(Application):
     and changes nothing.
     """
 
-    conflict_retries = 5
+    # A lost race is retried after a random wait of up to backoff × 2^attempt seconds (capped):
+    # "full jitter", so writers that collided do not collide again in step. In a service process
+    # the wait is eventlet's green sleep, and the other writers go on meanwhile.
+    conflict_attempts = 12
+    conflict_backoff = 0.004
+    conflict_backoff_max = 0.25
+    retry_sleep = staticmethod(lambda seconds: time.sleep(seconds))
 
     def __init__(self, env: dict | None = None) -> None:
         # An explicit env wins over os.environ for the keys it names (tests choose their store).
         super().__init__(env)
         self._memory_commands: dict[str, Any] = {}
+        self._turns = Turns()  # writers of one aggregate in this process take turns (shared/kit/turns.py)
         self.on_saved: Callable[[], None] | None = None  # e.g. wake the relay
 
     def _notify(self, recordings: list) -> None:
@@ -225,25 +242,41 @@ class ServiceApplication(Application):
             answer = self.recorded_answer(command_id)
             if answer is not None:
                 return answer
-        for _attempt in range(self.conflict_retries):
-            aggregates, answer = work()
-            kwargs = {"command": (command_id, answer)} if command_id else {}
-            try:
-                self.save(*aggregates, **kwargs)
-            except (IntegrityError, OperationalError) as e:
-                if not raced(e) or (_attempt == self.conflict_retries - 1 and not isinstance(e, IntegrityError)):
-                    raise  # not a race, or an aborted pipeline every time: its own error, not Conflict
-                if command_id is not None:
-                    stored = self.recorded_answer(command_id)
-                    if stored is not None:  # a concurrent twin won the race: same answer
-                        return stored
-                self.repository.cache and self.repository.cache.cache.clear()  # type: ignore[attr-defined]
-                continue  # another writer changed an aggregate: read again and retry
-            answer = json.loads(json.dumps(answer, default=str))
-            if command_id is not None and not hasattr(self.recorder, "select_command"):
-                self._memory_commands[command_id] = answer
-            return answer
-        raise Conflict("the record changed under this command too many times; try again", None, "concurrency")
+        retrying = Retrying(stop=stop_after_attempt(self.conflict_attempts), reraise=True,
+                            wait=wait_random_exponential(multiplier=self.conflict_backoff, max=self.conflict_backoff_max),
+                            retry=retry_if_exception_type(_Raced), sleep=self.retry_sleep)
+        try:
+            with self._turns.command() as turn:
+                return retrying(self._attempt, command_id, work, turn)
+        except _Raced as race:
+            if not isinstance(race.error, IntegrityError):
+                raise race.error from None  # an aborted pipeline every time: its own error, not Conflict
+            raise Conflict("the record changed under this command too many times; try again",
+                           None, "concurrency") from None
+
+    def _attempt(self, command_id: str | None, work: Callable[[], tuple[Sequence[Any], Any]], turn: Turn) -> Any:
+        """One try of a command: read, decide, take the aggregates' turn, save. A lost race raises
+        `_Raced` (retried by `execute` after a jittered wait), unless a concurrent twin of this very
+        command won it."""
+        aggregates, answer = work()
+        if turn.take(getattr(a, "id", None) for a in aggregates):
+            aggregates, answer = work()  # another writer here saved first: decide on what it saved
+        kwargs = {"command": (command_id, answer)} if command_id else {}
+        try:
+            self.save(*aggregates, **kwargs)
+        except (IntegrityError, OperationalError) as e:
+            if not raced(e):
+                raise  # not a race: its own error
+            if command_id is not None:
+                stored = self.recorded_answer(command_id)
+                if stored is not None:  # a concurrent twin won the race: same answer
+                    return stored
+            self.repository.cache and self.repository.cache.cache.clear()  # type: ignore[attr-defined]
+            raise _Raced(e) from e  # another writer changed an aggregate: read again and retry
+        answer = json.loads(json.dumps(answer, default=str))
+        if command_id is not None and not hasattr(self.recorder, "select_command"):
+            self._memory_commands[command_id] = answer
+        return answer
 
     def save_unless_raced(self, *aggregates: Any) -> bool:
         """Save what a timer decided; False when another replica saved the same versions first

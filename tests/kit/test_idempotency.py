@@ -1,6 +1,7 @@
 """Commands are idempotent by command id and retried on optimistic-concurrency conflicts, also
 across two application instances on one store (two replicas)."""
 import threading
+from datetime import date
 
 from services.sites.application import SitesApplication
 from shared.kit.store import app_for
@@ -44,7 +45,6 @@ def test_concurrent_commands_on_one_aggregate_never_lose_an_update(settings):
     b = app_for(SitesApplication, "sites", settings)
     site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     items = ["protection_plan", "self_management_group", "drainage", "solid_waste_point"]
-    from datetime import date
 
     run_together(*[
         (lambda app, item: lambda: app.set_condition(AGENCY, None, site["id"], item, "met", date(2025, 1, 1), "Điều 56"))(
@@ -73,3 +73,76 @@ def test_a_pipeline_aborted_by_the_race_counts_as_the_race_and_nothing_else_does
     assert not raced(caused(OperationalError("server closed"), psycopg.OperationalError("server closed")))
     assert not raced(OperationalError("pipeline aborted"))
     assert not raced(ValueError("x"))
+
+
+def interfering_saves(app, other, site_id, races):
+    """Make `app`'s next `races` saves lose: just before each, `other` writes to the same site."""
+    real_save, count = app.save, {"n": 0}
+
+    def save(*aggregates, **kwargs):
+        if count["n"] < races:
+            count["n"] += 1
+            other.set_wwtp(AGENCY, None, site_id, "planned" if count["n"] % 2 else "idle")
+        return real_save(*aggregates, **kwargs)
+
+    app.save = save
+    return count
+
+
+def test_a_command_outlasts_many_lost_races_waiting_longer_and_at_random_between_tries(settings):
+    """Eight writers on one site (two replicas of every service on PostgreSQL) made a command lose
+    more than five races in a row: it was refused after five immediate retries."""
+    a = app_for(SitesApplication, "sites", settings)
+    b = app_for(SitesApplication, "sites", settings)
+    site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+    waits = []
+    a.retry_sleep = waits.append
+    count = interfering_saves(a, b, site["id"], races=8)
+    a.set_condition(AGENCY, "cond-1", site["id"], "drainage", "met", date(2025, 1, 1), "Điều 56")
+    assert count["n"] == 8
+    doc = a.get_site(site["id"])
+    assert list(doc["conditions"]) == ["drainage"]
+    assert doc["version"] == 1 + 8 + 1
+    assert len(waits) == 8
+    assert all(0 <= w <= a.conflict_backoff_max for w in waits)
+    assert len(set(waits)) > 1, "the waits are drawn at random, not in step"
+    a.close()
+    b.close()
+
+
+def test_a_command_that_always_loses_is_refused_as_a_conflict_with_nothing_saved(settings):
+    import pytest
+
+    from shared.kit.errors import Conflict
+
+    a = app_for(SitesApplication, "sites", settings)
+    b = app_for(SitesApplication, "sites", settings)
+    site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+    a.retry_sleep = lambda seconds: None
+    interfering_saves(a, b, site["id"], races=10_000)
+    with pytest.raises(Conflict, match="too many times"):
+        a.set_wwtp(AGENCY, "wwtp-x", site["id"], "operating")
+    assert a.recorded_answer("wwtp-x") is None
+    assert a.get_site(site["id"])["version"] == 1 + a.conflict_attempts
+    a.close()
+    b.close()
+
+
+def test_writers_of_one_aggregate_in_one_process_take_turns_and_lose_no_race(settings):
+    """Eight writers on one site in one process (a service once psycopg yields to the hub): each
+    waits for the one saving, then decides on what it saved; none loses a race and none is retried."""
+    app = app_for(SitesApplication, "sites", settings)
+    site = app.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+    waits = []
+    app.retry_sleep = waits.append
+    items = ["protection_plan", "self_management_group", "drainage", "solid_waste_point", "wastewater"]
+
+    def writer(k):
+        return lambda: [app.set_condition(AGENCY, None, site["id"], items[(k + j) % 5], "met" if j % 2 else "not_met",
+                                          date(2025, 1, 1), "Điều 56") for j in range(5)]
+
+    run_together(*[writer(k) for k in range(8)])
+    assert app.get_site(site["id"])["version"] == 1 + 40
+    assert waits == [], f"{len(waits)} races lost inside one process"
+    assert len(app._turns) == 0, "no lock is kept once its commands are done"
+    app.close()

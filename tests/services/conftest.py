@@ -5,6 +5,10 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
+from shared.kit.green_pg import make_cooperative  # noqa: E402
+
+make_cooperative()  # as shared/runner.py does in every service process
+
 import json  # noqa: E402
 import uuid  # noqa: E402
 
