@@ -24,7 +24,7 @@ from services.manifests.listing import ManifestsListing
 from services.manifests.oversight import ManifestsOversight
 from services.manifests.service import ManifestsService
 from services.manifests.views import ManifestsViews
-from services.sites.application import SitesApplication
+from services.sites.application import SitesApplication, local_today
 from services.sites.service import SitesService
 from services.sites.evidence import EvidenceShelf
 from services.sites.views import SitesViews
@@ -192,7 +192,7 @@ class World:
             "get_establishment": dict(establishment_id=self.g),
             "staff_sites": dict(query="phu thi", communes=["xa-phu-thi"], wwtp="planned"),
             "staff_establishments": dict(site_id=self.site, role="transporter", query="van tai"),
-            "site_as_of": dict(site_id=self.site, at=date.today().isoformat()),
+            "site_as_of": dict(site_id=self.site, at=local_today(datetime.now(timezone.utc)).isoformat()),  # Hanoi's date
             "store_evidence": dict(data_b64=base64.b64encode(EVIDENCE_PDF).decode()),
             "get_evidence": dict(evidence_file=self.evidence_file),
         })
