@@ -137,7 +137,7 @@ class LimitTables:
         return {"table": name, "column": column, "version": (table or {}).get("version"), "reason": reason,
                 "text": text, "evaluable": table is not None, "missing": missing,
                 "column_assumed": table is not None and facility.column is None,
-                "facility": facility.facts()}, table
+                "facts": facts, "facility": facility.facts()}, table
 
     def _column(self, name: str, wanted: str | None) -> tuple[dict | None, str | None, str | None]:
         entries = [t for t in self.named(name) if has_values(t)]
