@@ -19,11 +19,12 @@ from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
 from services.inspections import sanctions
+from services.inspections.limits import Facility, LimitTables, evaluated_for_record
 from services.inspections.field import FieldQueries
 from services.inspections.staff_queries import StaffQueries
 from services.inspections.domainmodel import (
     Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
-    Violation, ViolationState, check_fine, evaluate_sample, incident_id_for,
+    Violation, ViolationState, check_fine, incident_id_for,
 )
 
 STAFF = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
@@ -47,7 +48,7 @@ class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
         self.directory: Directory = EmptyDirectory()
         self.blobs: Any = None
         self.views: Any = None
-        self.limit_tables: list[dict] = []
+        self.limits = LimitTables()
         self.sanctions: dict = {"entries": [], "rules": {}}
         self.calendar = WorkingDays()
         self.triage_working_days = 2
@@ -64,7 +65,7 @@ class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
         self.blobs = blobs if blobs is not None else self.blobs
         self.views = views if views is not None else self.views
         if limits is not None:
-            self.limit_tables = sorted(limits, key=lambda t: t.get("valid_from") or "")
+            self.limits = LimitTables(limits)
         self.sanctions = sanctions if sanctions is not None else self.sanctions
         if holidays is not None:
             self.calendar = WorkingDays(holidays, makeup_days or [])
@@ -350,30 +351,18 @@ class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
         actor.require(*INSPECTORS, action="conduct an inspection")
         if conducted_on > local_date(self.clock()):
             raise InvalidInput("an inspection cannot be conducted in the future", "conducted_on", "not_future")
-        table, note = self.limits_for(conducted_on)
-        evaluated = [dict(evaluate_sample(s, table), **({"limit_note": note} if note else {})) for s in samples]
 
         def act(ins: Inspection) -> None:
+            evaluated = evaluated_for_record(self.limits, self.facility(ins.establishment_id), conducted_on, samples)
             ins.check_state("conduct", InspectionState.SCHEDULED)
             ins.conduct(conducted_on=conducted_on.isoformat(), team=team, findings=findings, samples=evaluated,
                         actor=actor.to_dict())
 
         return self._work(command_id, Inspection, inspection_id, "inspection_id", act)
 
-    def limits_for(self, day: date) -> tuple[dict, str | None]:
-        """The wastewater-limit table in force on `day` (versioned: QCVN 40:2011 B until 31/8/2025,
-        QCVN 40:2025 from 1/9/2025 once its table is loaded). When none covers the day, the newest
-        loaded table applies and the sample says so."""
-        if not self.limit_tables:
-            raise InvalidInput("no wastewater-limit table is loaded", "samples", "limit_table")
-        iso = day.isoformat()
-        for table in reversed(self.limit_tables):
-            if (table.get("valid_from") or "") <= iso <= (table.get("valid_until") or "9999"):
-                return table, None
-        newest = self.limit_tables[-1]
-        successor = newest.get("replaced_by") or {}
-        successor = successor.get("table") if isinstance(successor, dict) else successor
-        return newest, f"{newest['table']} applied: no loaded table covers {iso} ({successor or 'its successor'} not loaded)"
+    def facility(self, establishment_id: Any) -> Facility:
+        """What the establishment's permit says for its limits (services/inspections/limits.py)."""
+        return Facility.of(self.directory.establishment(str(establishment_id)) if establishment_id else None)
 
     def conclude_inspection(self, actor: Actor, command_id: str | None, inspection_id: str,
                             violation_ids: list[str], summary: str) -> dict:

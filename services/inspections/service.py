@@ -21,7 +21,7 @@ from services.inspections.access import ACCESS
 from services.inspections.application import InspectionsApplication, incident_document, violation_document
 from services.inspections.inbox import StaffInbox
 from services.inspections.photos import PhotoShelf
-from services.inspections.places import InboxSitesDirectory
+from services.inspections.permit_directory import InspectionsDirectory
 from services.inspections.views import InspectionsViews
 
 DEADLINE_INTERVAL = Settings().deadline_check_interval
@@ -46,7 +46,7 @@ class InspectionsService(KitEntrypoints):
     name = "inspections"
     access = ACCESS  # services/inspections/access.py: the role × RPC matrix
     kit = ServiceKit("inspections", InspectionsApplication, c.PUBLIC_EVENTS, InspectionsViews,
-                     follows={"sites": InboxSitesDirectory}, wire=wire)
+                     follows={"sites": InspectionsDirectory}, wire=wire)
 
     def _args(self, cmd):  # type: ignore[no-untyped-def]
         return cmd.model_dump(exclude={"command_id"})

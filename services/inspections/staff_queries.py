@@ -9,10 +9,11 @@ from typing import Any
 
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
-from shared.kit.errors import InvalidInput, LangXanhError, NotFound
+from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.values import plain as as_plain
 from services.inspections.board import InspectionsBoard
-from services.inspections.domainmodel import InspectionPlan, evaluate_sample
+from services.inspections import limits
+from services.inspections.domainmodel import InspectionPlan
 
 STAFF_ROLES = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
 
@@ -123,9 +124,11 @@ class StaffQueries:
     # -- samples on the spot ---------------------------------------------------------------------
     def evaluate_samples(self, actor: Actor, *, on: date, samples: list[dict], site_id: str | None = None,
                          establishment_id: str | None = None) -> dict:
-        """Each sample against the limit table in force on `on`: the limit, the table and column,
-        the exceedance factor, exceeded or not; a sample the table cannot evaluate carries its
-        error (field, rule) instead. Pure: nothing is stored."""
+        """Each sample against the limits in force on `on` for the establishment (its permit's
+        discharge terms choose the table; its own stricter limits win): the selection (table,
+        column, reason code and text, evaluable or not), per sample the limit and its source, the
+        exceedance factor, exceeded or not, or its error (field, rule). Pure: nothing is stored.
+        See services/inspections/limits.py."""
         actor.require(*STAFF_ROLES, action="evaluate samples")
         if establishment_id:
             est = self._known_establishment(establishment_id)  # type: ignore[attr-defined]
@@ -135,26 +138,8 @@ class StaffQueries:
         if not site_id:
             raise InvalidInput("name the site or the establishment sampled", "site_id", "required_one_of")
         self._known_site(site_id)  # type: ignore[attr-defined]
-        table, note = self.limits_for(on)  # type: ignore[attr-defined]
-        rows = []
-        for index, sample in enumerate(samples):
-            try:
-                row = evaluate_sample(sample, table)
-            except LangXanhError as e:
-                field = (e.field or "samples").replace("samples.", f"samples.{index}.")
-                rows.append({"index": index, "parameter": sample.get("parameter"), "value": sample.get("value"),
-                             "unit": sample.get("unit"), "error": {"message": e.message, "field": field, "rule": e.rule}})
-                continue
-            rows.append(dict(row, index=index, table=table["table"], column=table["column"], error=None))
-        successor = table.get("replaced_by") or {}
-        fallback = {"table": table["table"], "on": on.isoformat(),
-                    "successor": successor.get("table") if isinstance(successor, dict) else successor} if note else None
-        return {"on": on.isoformat(), "table": table["table"], "column": table["column"], "version": table["version"],
-                "note": note, "fallback": fallback, "exceeded": any(r.get("exceeds") for r in rows),
-                "parameters": [{"code": p["code"], "name_vi": p.get("name_vi"), "name_en": p.get("name_en"),
-                                "unit": p["unit"], "min": p.get("min"), "max": p.get("max")}
-                               for p in table["parameters"]],
-                "samples": rows}
+        # a site sampled without an establishment: the facility is unknown (the selection says so)
+        return limits.evaluate(self.limits, self.facility(establishment_id), on, samples)  # type: ignore[attr-defined]
 
 
 __all__ = ["StaffQueries", "quarter_months"]

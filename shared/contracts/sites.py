@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from shared.contracts.clean_text import SingleLine
 from shared.contracts.base import Code, Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
+from shared.contracts.permit_terms import DischargeTerms
 
 SiteKind = Literal["craft_village", "industrial_zone", "industrial_cluster"]
 TradeGroup = Literal["agro_food", "handicraft", "wood_rattan_ceramics_glass_textile_mechanics",
@@ -45,6 +46,7 @@ class Permit(BaseModel):
     type: PermitType
     number: OptShortText = None
     date: dt.date | None = None
+    discharge: DischargeTerms | None = None  # what inspections need to choose the limits (issue 16)
 
     @model_validator(mode="after")
     def _number_when_permitted(self) -> "Permit":
@@ -372,11 +374,12 @@ class EstablishmentAmended(PublicEvent):
     transporter: bool | None = None
     treatment_facility: bool | None = None
     licence: Licence | None = None
+    permit: Permit | None = None  # the new permit when `changed` names it (None there: removed)
 
     @classmethod
     def from_domain(cls, domain_event: Any) -> "EstablishmentAmended":
         changes = dict(domain_event.changes)
-        public = {k: changes[k] for k in ("hw_generator", "transporter", "treatment_facility", "licence") if k in changes}
+        public = {k: changes[k] for k in ("hw_generator", "transporter", "treatment_facility", "licence", "permit") if k in changes}
         return cls.model_validate({"id": str(domain_event.originator_id), "changed": sorted(changes), **public})
 
 

@@ -46,9 +46,11 @@ def district_name(code: str | None) -> str | None:
 
 
 def limit_tables(extra_dir: Path | None = None) -> list[dict]:
-    """Every wastewater-limit table shipped (qcvn40_*.json) plus any in `extra_dir` (e.g. the
-    QCVN 40:2025 table once it is available as data)."""
-    files = sorted(HERE.glob("qcvn40_*.json"))
+    """Every wastewater-limit table shipped (qcvn*.json: QCVN 40:2011 B, and QCVN 40:2025 and
+    QCVN 13-MT:2015 as metadata without values) plus any in `extra_dir` (e.g. QCVN 40:2025's
+    values once available as data), which replace a shipped one of the same table and column
+    (services/inspections/limits.py)."""
+    files = sorted(HERE.glob("qcvn*.json"))
     if extra_dir is not None and Path(extra_dir).is_dir():
         files += sorted(Path(extra_dir).glob("*.json"))
     return [json.loads(f.read_text(encoding="utf-8")) for f in files]

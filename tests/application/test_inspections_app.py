@@ -283,19 +283,29 @@ def test_planned_inspection_with_samples_violations_and_conclusion(insp):
         insp.conduct_inspection(INSPECTOR, None, ins["id"], date(2026, 3, 5), ["a"], "x",
                                 [{"parameter": "Unobtainium", "value": 1, "unit": "mg/L"}])
     assert e.value.rule == "in_table"
-    # after 31/8/2025 QCVN 40:2025 applies; until its table is loaded the 2011 one is used and says so
-    assert "not loaded" in samples[0]["limit_note"]
+    # after 31/8/2025 a facility without an operating date on record is assumed to be an existing one
+    # (QCVN 40:2011 until 2031), and each sample says so (services/inspections/limits.py)
+    assert samples[0]["limit_reason"] == "transition_assumed" and "assumed" in samples[0]["limit_reason_text"]
 
 
 def test_the_limit_table_in_force_on_the_sample_date_applies(insp):
-    old, note = insp.limits_for(date(2025, 8, 31))
-    assert old["version"] == "2011" and note is None
-    newer = dict(old, table="QCVN 40:2025/BTNMT", version="2025", valid_from="2025-09-01", valid_until=None,
-                 parameters=[dict(p, max=p["max"] / 2) if p["code"] == "COD" else p for p in old["parameters"]])
-    insp.connect(limits=[old, newer])
-    table, note = insp.limits_for(date(2026, 3, 5))
-    assert table["version"] == "2025" and note is None
-    assert insp.limits_for(date(2024, 1, 1))[0]["version"] == "2011"
+    from services.inspections.limits import Facility
+
+    old, _ = insp.limits.select(Facility(), date(2025, 8, 31))
+    assert (old["table"], old["version"], old["reason"], old["evaluable"]) == ("QCVN 40:2011/BTNMT", "2011",
+                                                                              "before_successor", True)
+    tables = reference.limit_tables()
+    b2011 = next(t for t in tables if t["table"] == "QCVN 40:2011/BTNMT")
+    loaded = dict(b2011, table="QCVN 40:2025/BTNMT", version="2025", valid_from="2025-09-01", column="B",
+                  sector="general", default_column=True, superseded_by=None, values_available=True,
+                  transition=next(t for t in tables if t["table"] == "QCVN 40:2025/BTNMT")["transition"],
+                  parameters=[dict(p, max=p["max"] / 2) if p["code"] == "COD" else p for p in b2011["parameters"]])
+    insp.connect(limits=tables + [loaded])  # the values loaded later (limit_tables_dir) replace the metadata
+    new = Facility(operating_since=date(2026, 1, 1))
+    table, _ = insp.limits.select(new, date(2026, 3, 5))
+    assert (table["table"], table["version"], table["reason"], table["evaluable"]) == (
+        "QCVN 40:2025/BTNMT", "2025", "new_facility", True)
+    assert insp.limits.select(new, date(2024, 1, 1))[0]["version"] == "2011"
 
 
 def test_unannounced_inspections_are_triggered_by_incidents_and_can_be_cancelled(insp):

@@ -111,7 +111,8 @@ def test_samples_are_evaluated_on_the_spot_against_the_table_in_force_and_nothin
         {"parameter": "COD", "value": 300, "unit": "mg/L"}, {"parameter": "pH", "value": 7, "unit": "-"},
         {"parameter": "Unobtainium", "value": 1, "unit": "mg/L"}, {"parameter": "TSS", "value": 1, "unit": "g/L"},
         {"parameter": "BOD5", "value": 60, "unit": "mg/L", "kq": 1.2, "kf": 1.1}])
-    assert (out["table"], out["column"], out["note"], out["exceeded"]) == ("QCVN 40:2011/BTNMT", "B", None, True)
+    assert (out["table"], out["column"], out["exceeded"], out["evaluable"]) == ("QCVN 40:2011/BTNMT", "B", True, True)
+    assert out["selection"]["reason"] == "before_successor" and out["selection"]["column_assumed"]
     cod, ph, unknown, wrong_unit, bod = out["samples"]
     assert (cod["limit_max"], cod["exceedance"], cod["exceeds"], cod["column"]) == (150, 2.0, True, "B")
     assert not ph["exceeds"] and (ph["limit_min"], ph["limit_max"]) == (5.5, 9)
@@ -120,8 +121,7 @@ def test_samples_are_evaluated_on_the_spot_against_the_table_in_force_and_nothin
     assert bod["limit_max"] == pytest.approx(66.0) and not bod["exceeds"]  # Cmax = C × Kq × Kf
     assert {"code": "COD", "unit": "mg/L"}.items() <= next(p for p in out["parameters"] if p["code"] == "COD").items()
     later = app.evaluate_samples(INSPECTOR, on=date(2026, 3, 6), site_id=SITE, samples=[])
-    assert "not loaded" in later["note"] and out["fallback"] is None  # the newest table applied, and said so
-    assert later["fallback"] == {"table": "QCVN 40:2011/BTNMT", "on": "2026-03-06", "successor": "QCVN 40:2025/BTNMT"}
+    assert later["table"] == "QCVN 40:2011/BTNMT" and later["selection"]["reason"] == "transition_assumed"
     assert len(app.select_notifications(0, 1000)) == before  # pure: no event
     with pytest.raises(InvalidInput) as e:
         app.evaluate_samples(INSPECTOR, on=date(2026, 3, 6), samples=[])

@@ -78,6 +78,9 @@ def test_a_sample_over_the_limit_leads_to_a_violation_and_a_fine_outside_the_ban
     over.wait_for()
     field.snap("evaluated-over-the-limit")
     assert over.get_attribute("data-exceeds") == "yes" and over.locator("td.factor").inner_text().startswith("2")
+    note = page.locator("#evaluation-note")  # which table and why (issue 16)
+    assert note.get_attribute("data-reason") in ("before_successor", "transition", "transition_assumed")
+    assert "QCVN 40:2011/BTNMT" in note.inner_text()
     field.submit(page.locator("#conduct-submit"), "conducted")
     assert page.locator("#inspection-state").get_attribute("data-state") == "conducted"
     assert page.locator('#samples-result tr.sample[data-parameter="COD"]').get_attribute("data-exceeds") == "yes"

@@ -221,6 +221,7 @@ async def _inspection_page(request: Request, m: Any, inspection_id: str, status:
     establishments = [] if est else [(e["id"], e.get("name") or e["id"]) for e in await call(
         request, m, "sites", "site_establishments", site_id=ins["site_id"])]
     table = await call(request, m, "inspections", "evaluate_samples", site_id=ins["site_id"],
+                       establishment_id=ins.get("establishment_id"),
                        on=(ins.get("conducted") or {}).get("date") or data.today(), samples=[])
     ctx.setdefault("conduct", {"conducted_on": data.today()})
     ctx.setdefault("rows", [{}] * SAMPLE_ROWS)
@@ -245,7 +246,8 @@ async def inspection(request: Request, inspection_id: Uuid, member: StaffPage) -
 
 async def _evaluated(request: Request, m: Any, ins: dict, posted: Posted) -> tuple[list[dict], dict]:
     rows = sample_rows(posted.values)
-    query = cb.EvaluateSamples(site_id=ins["site_id"], on=posted.fields.get("conducted_on") or data.today(), samples=rows)
+    query = cb.EvaluateSamples(site_id=ins["site_id"], establishment_id=ins.get("establishment_id"),
+                               on=posted.fields.get("conducted_on") or data.today(), samples=rows)
     result = await call(request, m, "inspections", "evaluate_samples", **query.model_dump(mode="json"))
     return rows, result
 

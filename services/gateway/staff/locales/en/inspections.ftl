@@ -141,8 +141,24 @@ err-at_site = The establishment is not at that site.
 err-with_year = A quarter needs its year.
 err-once = This plan item is already scheduled.
 err-limit_table = No wastewater-limit table is loaded.
-insp-limit-fallback = { $table } applied: no limit table loaded covers { $on } (its successor: { $successor }).
 insp-evaluated = Evaluated against { $table }
 insp-mine = Only those assigned to me
 insp-authority = Deciding authority
 insp-authority-cap-unknown = cap not known
+
+# which limit table applies and why (issue 16: services/inspections/limits.py)
+insp-limit-reason-before_successor = { $old } applies: { $successor } is in force only from 1 September 2025.
+insp-limit-reason-transition = { $old } applies: the facility operated or had its EIA approved before 1 September 2025 (since { $started }), so it may keep it until { $until }.
+insp-limit-reason-transition_assumed = { $old } applies: the facility's permit records no operating or EIA date, so it is assumed to operate since before 1 September 2025 (allowed until { $until }). Record the permit's discharge terms.
+insp-limit-reason-new_facility = { $successor } applies: the facility started on { $started }, after 1 September 2025.
+insp-limit-reason-transition_ended = { $successor } applies: the transition ended on { $until }.
+insp-limit-textile = Textile dyeing: its sector regulation { $old }.
+insp-limit-missing-values = { $table } has no limit values as data: not evaluable (no other table is used in its place).
+insp-limit-missing-column = { $table } has no column { $column } as data: not evaluable.
+insp-limit-missing-table = { $table } is not loaded: not evaluable.
+insp-limit-column-assumed = The permit does not name the receiving water's column: column { $column } applied.
+insp-permit-stricter = The permit's limit is stricter than the regulation: the permit's applies.
+insp-permit-looser = The permit's limit is looser than the regulation: the regulation applies.
+insp-permit-equal = The permit's limit equals the regulation's.
+insp-permit-unit_differs = The permit's limit is in another unit: the regulation applies.
+err-limit_values = The limit table that applies to this facility has no values as data: the samples cannot be evaluated; nothing was recorded.

@@ -141,8 +141,24 @@ err-at_site = Cơ sở không nằm tại địa điểm này.
 err-with_year = Chọn quý thì phải chọn cả năm.
 err-once = Mục kế hoạch này đã được lên lịch.
 err-limit_table = Chưa nạp bảng giới hạn nước thải nào.
-insp-limit-fallback = Đã áp dụng { $table } vì chưa nạp bảng giới hạn nào có hiệu lực vào ngày { $on } (bảng thay thế: { $successor }).
 insp-evaluated = Đã đánh giá theo { $table }
 insp-mine = Chỉ các cuộc được giao cho tôi
 insp-authority = Người có thẩm quyền quyết định
 insp-authority-cap-unknown = chưa rõ mức tối đa
+
+# which limit table applies and why (issue 16: services/inspections/limits.py)
+insp-limit-reason-before_successor = Áp dụng { $old }: { $successor } chỉ có hiệu lực từ 01/09/2025.
+insp-limit-reason-transition = Áp dụng { $old }: cơ sở hoạt động hoặc được phê duyệt ĐTM trước 01/09/2025 (từ { $started }) nên được tiếp tục áp dụng đến { $until }.
+insp-limit-reason-transition_assumed = Áp dụng { $old }: giấy phép của cơ sở chưa ghi ngày bắt đầu hoạt động hoặc phê duyệt ĐTM, nên coi là cơ sở đang hoạt động trước 01/09/2025 (được áp dụng đến { $until }). Hãy cập nhật điều kiện xả thải trong giấy phép.
+insp-limit-reason-new_facility = Áp dụng { $successor }: cơ sở bắt đầu từ { $started }, sau ngày 01/09/2025.
+insp-limit-reason-transition_ended = Áp dụng { $successor }: thời hạn chuyển tiếp đã hết ngày { $until }.
+insp-limit-textile = Cơ sở dệt nhuộm: quy chuẩn ngành { $old }.
+insp-limit-missing-values = { $table } chưa có giá trị giới hạn dưới dạng dữ liệu: không đánh giá được (không dùng bảng khác thay thế).
+insp-limit-missing-column = { $table } chưa có cột { $column } dưới dạng dữ liệu: không đánh giá được.
+insp-limit-missing-table = Chưa nạp { $table }: không đánh giá được.
+insp-limit-column-assumed = Giấy phép không ghi cột của nguồn tiếp nhận: áp dụng cột { $column }.
+insp-permit-stricter = Giới hạn trong giấy phép chặt hơn quy chuẩn: áp dụng giới hạn giấy phép.
+insp-permit-looser = Giới hạn trong giấy phép lỏng hơn quy chuẩn: áp dụng quy chuẩn.
+insp-permit-equal = Giới hạn trong giấy phép bằng quy chuẩn.
+insp-permit-unit_differs = Giới hạn trong giấy phép khác đơn vị: áp dụng quy chuẩn.
+err-limit_values = Bảng giới hạn áp dụng cho cơ sở này chưa có giá trị dưới dạng dữ liệu: không đánh giá được mẫu, chưa ghi nhận gì.
