@@ -25,8 +25,8 @@ from shared.kit.values import parse_uuid as _uuid, plain as as_plain
 from services.inspections import documents as docs
 from services.inspections.domainmodel import evaluate_sample
 from services.inspections.reports_model import (
-    DUE_RULE, MONITORING_DUE_BLOCKED, OWING_PERMITS, PRIVATE_AGGREGATES, ReportingDuty, ReportingYear,
-    check_report_year, due_before,
+    DUE_RULE, MONITORING_DUE_BLOCKED, PRIVATE_AGGREGATES, ReportingDuty, ReportingYear, check_report_year, due_before,
+    report_form,
 )
 
 STAFF = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
@@ -166,8 +166,9 @@ class ReportCommands:
                          "monitoring_due": MONITORING_DUE_BLOCKED, "rule": DUE_RULE})
 
     def owed_reports(self, actor: Actor, year: int, on: date | None = None, overdue_only: bool = False) -> dict:
-        """Who owes an annual report for `year` (a GPMT or ĐKMT), filed or not, overdue on `on`
-        (default: today). Establishments whose permit the directory does not know are listed apart."""
+        """Who owes an annual report for `year` (a GPMT, an ĐKMT or a cluster's infrastructure),
+        filed or not, overdue on `on` (default: today). Establishments whose permit the directory does
+        not know are listed apart."""
         actor.require(*STAFF, Role.SYSTEM, action="list the reports establishments owe")
         listing = getattr(self.directory, "reporting_establishments", None)  # type: ignore[attr-defined]
         if listing is None:
@@ -175,22 +176,25 @@ class ReportCommands:
         today = on or local_date(self.clock())  # type: ignore[attr-defined]
         rows, unknown = [], []
         for est in listing():
-            if est.get("permit_type") not in OWING_PERMITS:
+            owner = self._infrastructure_owner(est["id"])
+            form = report_form(est.get("permit_type"), owner)
+            if form is None:
                 if est.get("permit_amended"):
                     unknown.append({"establishment_id": est["id"], "name": est.get("name"), "site_id": est["site_id"]})
                 continue
-            row = self._owed_row(est, year, today)
+            row = self._owed_row(est, year, today, owner, form)
             if row["overdue"] or not overdue_only:
                 rows.append(row)
         return {"year": year, "on": today.isoformat(), "rule": DUE_RULE, "rows": rows, "permit_unknown": unknown,
                 "overdue": sum(1 for r in rows if r["overdue"]), "monitoring": MONITORING_DUE_BLOCKED}
 
-    def _owed_row(self, est: dict, year: int, today: date) -> dict:
+    def _owed_row(self, est: dict, year: int, today: date, owner: bool, form: str) -> dict:
         record = self.get_or_none(ReportingYear.create_id(est["id"], year))  # type: ignore[attr-defined]
         annual = record.annual if record else None
-        due = due_before(year, self._infrastructure_owner(est["id"]))
+        due = due_before(year, owner)
         return {"establishment_id": est["id"], "name": est.get("name"), "site_id": est["site_id"],
-                "permit_type": est["permit_type"], "due_before": due.isoformat(), "filed": annual is not None,
+                "permit_type": est.get("permit_type"), "form": form, "infrastructure_owner": owner,
+                "due_before": due.isoformat(), "filed": annual is not None,
                 "filed_at": annual["filed_at"] if annual else None, "late": bool(annual and annual["late"]),
                 "overdue": annual is None and today >= due}
 

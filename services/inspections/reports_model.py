@@ -13,8 +13,9 @@ owners of a cluster's or zone's infrastructure "before 20 January" (the first te
 January). Read literally: the last day on time is the 14th (the 19th), local dates. Calendar
 days: no source says the date moves when it falls on a holiday, so it never moves here.
 
-Who owes one: an establishment with an environmental permit (GPMT, Form 05.A) or an
-environmental registration (ĐKMT, Form 05.B). How often monitoring is due: no source read gives
+Who owes one (Art. 66, secondary sources): an establishment with an environmental permit (GPMT,
+Form 05.A) or an environmental registration (ĐKMT, Form 05.B); the owner of a cluster's or zone's
+infrastructure (Form 06); not one exempt from registration (Decree 08 Art. 32: no permit). How often monitoring is due: no source read gives
 it, so no monitoring filing is ever flagged overdue (MONITORING_DUE_BLOCKED).
 """
 from __future__ import annotations
@@ -30,9 +31,12 @@ from services.inspections.domainmodel import NAMESPACE
 FIRST_YEAR = 2022  # Circular 02/2022 in force from 10/01/2022: reports for 2022 on are its form
 DUE_BEFORE_DAY = 15  # January (QĐ 3323/QĐ-BTNMT's correction; the first text said 5)
 DUE_BEFORE_DAY_INFRASTRUCTURE = 20
-OWING_PERMITS = ("GPMT", "DKMT")
+FORMS = {"GPMT": "05.A", "DKMT": "05.B", "infrastructure": "06"}  # Phụ lục VI of Circular 02/2022
 DUE_RULE = {"basis": "Circular 02/2022/TT-BTNMT Art. 66(2), corrected by QĐ 3323/QĐ-BTNMT (01/12/2022)",
-            "confidence": "M", "note": "three secondary sources agree; the official text was not read",
+            "confidence": "M", "note": "secondary sources agree (among them the MONRE newspaper's answer of "
+                                       "20/12/2022 quoting the corrected text); the official text was not read",
+            "source": "https://dttg.baotainguyenmoitruong.vn/quy-dinh-moi-nhat-ve-thoi-gian-gui-bao-cao-cong-tac-"
+                      "bao-ve-moi-truong-348202.html",
             "holidays": "not shifted: no source says the date moves when it falls on a holiday"}
 MONITORING_DUE_BLOCKED = {
     "status": "blocked",
@@ -45,6 +49,13 @@ MAX_CORRECTIONS = 10
 def due_before(year: int, infrastructure_owner: bool = False) -> date:
     """The local date the annual report for `year` must be filed before."""
     return date(year + 1, 1, DUE_BEFORE_DAY_INFRASTRUCTURE if infrastructure_owner else DUE_BEFORE_DAY)
+
+
+def report_form(permit_type: str | None, infrastructure_owner: bool) -> str | None:
+    """The form an establishment's annual report follows, or None when it owes none."""
+    if infrastructure_owner:
+        return FORMS["infrastructure"]
+    return FORMS.get(permit_type or "")
 
 
 def check_report_year(year: int, today: date) -> None:

@@ -196,16 +196,17 @@ def test_who_owes_a_report_comes_from_the_sites_stream(store, sites, tmp_path):
         gpmt = est(village, "A1", {"type": "GPMT", "number": "12/GPMT"})
         dkmt = est(cluster, "B1", {"type": "DKMT", "number": "3/ĐKMT"})
         none = est(village, "C1", {"type": "none"})
+        infrastructure = est(cluster, "E1", None)  # the cluster's infrastructure company: Form 06 whatever its permit
         later = est(village, "D1", None)
         sites.amend_establishment(AGENCY, None, later, {"permit": {"type": "GPMT", "number": "9/GPMT"}})
         mapper = PublicMapper("sites", sites, SITE_EVENTS, place=sites.place_of)
         directory.apply_many("sites", mapper.events_since(0, 1000))
-        app.set_infrastructure_owner(AGENCY, None, dkmt, True)  # the directory knows the cluster's kind
+        app.set_infrastructure_owner(AGENCY, None, infrastructure, True)  # the directory knows the cluster's kind
         with pytest.raises(InvalidInput):
             app.set_infrastructure_owner(AGENCY, None, gpmt, True)
         owed = app.owed_reports(AGENCY, 2026)
-        assert {r["establishment_id"]: (r["permit_type"], r["overdue"]) for r in owed["rows"]} == {
-            gpmt: ("GPMT", True), dkmt: ("DKMT", False)}  # 16 January: the owner has until the 20th
+        assert {r["establishment_id"]: (r["form"], r["overdue"]) for r in owed["rows"]} == {
+            gpmt: ("05.A", True), dkmt: ("05.B", True), infrastructure: ("06", False)}  # the owner: until the 20th
         assert [u["establishment_id"] for u in owed["permit_unknown"]] == [later] and none not in str(owed)
     finally:
         app.close()
