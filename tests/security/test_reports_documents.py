@@ -121,3 +121,25 @@ def test_a_filed_document_survives_the_photo_collector_and_an_orphan_does_not(ap
     assert app.blobs.exists(filed) and app.blobs.exists(monitoring) and not app.blobs.exists(orphan)
     age(app, filed, monitoring)  # later still: kept because the filings' events reference them
     assert shelf.collect_garbage() == {"deleted": 0, "kept_referenced": 2}
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_the_rpc_refuses_bad_base64_and_answers_a_document(settings):
+    import base64
+
+    from shared.kit.actor import Role
+    from tests.security.authz_world import World
+
+    world = World(settings)
+    try:
+        svc = world.service("inspections", world.actor(Role.BUSINESS))
+        with pytest.raises(InvalidInput) as e:
+            svc.store_report_document(data_b64="!!!!not base64")
+        assert e.value.rule == "base64"
+        with pytest.raises(InvalidInput) as e:
+            svc.store_report_document(data_b64=base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode())
+        assert e.value.rule == "file_type"
+        done = svc.store_report_document(data_b64=base64.b64encode(office("xlsx")).decode())
+        assert done["kind"] == "xlsx" and world.inspections.blobs.exists(done["sha256"])
+    finally:
+        world.close()
