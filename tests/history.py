@@ -39,7 +39,7 @@ class SitesDirectory:
         if key not in self.cache or self.cache[key]["version"] != self.sites.events.recorder.max_notification_id():
             doc = self.sites.get_site(sid)
             self.cache[key] = {"id": sid, "commune": doc["commune"], "active": doc["active"], "name": doc["name"],
-                               "version": self.sites.events.recorder.max_notification_id()}
+                               "kind": doc.get("kind"), "version": self.sites.events.recorder.max_notification_id()}
         return self.cache[key]
 
     def establishment(self, eid):  # type: ignore[no-untyped-def]
@@ -49,6 +49,19 @@ class SitesDirectory:
             except NotFound:
                 return None
         return self.cache[eid]
+
+
+    def reporting_establishments(self):  # type: ignore[no-untyped-def]
+        """Every establishment the sites log registered, with its permit type (as the SQL directory
+        of services/inspections/places.py answers; amendments of a permit are read here too)."""
+        out = []
+        for n in self.sites.events.recorder.select_notifications(0, 100_000):
+            if n.topic.endswith("Establishment.Registered"):
+                doc = self.sites.get_establishment(str(n.originator_id))
+                out.append({"id": doc["id"], "site_id": doc["site_id"], "name": doc["name"], "form": doc["form"],
+                            "site_kind": self.site(doc["site_id"])["kind"], "permit_amended": False,
+                            "permit_type": (doc.get("permit") or {}).get("type")})
+        return out
 
 
 class History:

@@ -1,5 +1,5 @@
 """Who may call which RPC of the inspections service (shared/kit/access.py reads it at every call)."""
-from shared.kit.access import EVERYONE, READ_ALL, STAFF, A, B, D, I, P, R, S, table
+from shared.kit.access import EVERYONE, PARTIES, READ_ALL, STAFF, A, B, D, I, P, R, S, table
 
 REPORTERS = {R} | STAFF
 INSPECTORS = {I, D}
@@ -28,4 +28,9 @@ ACCESS = table({
     # the staff workspace (issue 14): staff only
     "plan_quarter": STAFF, "list_inspections": STAFF, "evaluate_samples": STAFF, "inspection_violations": STAFF,
     "overdue_measures": STAFF,
+    # the reports establishments owe (issue 16): an establishment's own accounts for their own establishment
+    # (the application checks which), staff for any
+    "store_report_document": PARTIES | STAFF, "file_annual_report": PARTIES | STAFF,
+    "file_monitoring_results": PARTIES | STAFF, "reporting_year": PARTIES | STAFF,
+    "set_infrastructure_owner": STAFF, "owed_reports": READ_ALL,
 })

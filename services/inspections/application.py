@@ -21,6 +21,7 @@ from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
 from services.inspections import sanctions
 from services.inspections.limits import Facility, LimitTables, evaluated_for_record
 from services.inspections.field import FieldQueries
+from services.inspections.reports import ReportCommands
 from services.inspections.staff_queries import StaffQueries
 from services.inspections.domainmodel import (
     Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
@@ -39,7 +40,7 @@ class Directory(Protocol):
     def establishment(self, establishment_id: str) -> dict | None: ...
 
 
-class InspectionsApplication(FieldQueries, StaffQueries, ServiceApplication):
+class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, ServiceApplication):
     name = "Inspections"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:

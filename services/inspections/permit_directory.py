@@ -17,7 +17,7 @@ MAX_PERMIT_CHARS = 64_000  # a permit with 60 limits is a few kB; a larger one i
 
 
 class InspectionsDirectory(InboxSitesDirectory):
-    name = "inspections_sites_directory_v3"
+    name = "inspections_sites_directory_v4"  # v3 added the permit type (places.py), v4 the whole permit
     tables = InboxSitesDirectory.tables + (
         "CREATE TABLE IF NOT EXISTS {t:known_permit} (id TEXT PRIMARY KEY, permit TEXT)",
     )

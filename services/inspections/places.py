@@ -5,6 +5,11 @@ The directory of shared/directory.py keeps one place code per site (the stream's
 the new commune, else the old district), which a reform mapping overwrites. The inbox matches a
 member's communes against both, so this directory also keeps the two apart (`site_place`).
 
+It also keeps each establishment's permit type (GPMT, ĐKMT or none, from its registration:
+`establishment_permit`), which says who owes an annual report (services/inspections/reports.py).
+An amendment carries the changed permit (since issue 16); one written before named the change
+without its value: such a permit is then unknown (NULL, `amended` 1), shown apart in the owed list.
+
 Versioned by name: a data dir whose `sites_directory` tracking is already ahead (projected before
 `site_place` existed) starts this projection at position 0 and pulls the sites stream again; the
 shared tables are rewritten in place (a registration replaces its row), so the replay converges.
@@ -20,11 +25,13 @@ MAX_CODES = 200  # a member's communes (bounded by the contract); a safety bound
 
 
 class InboxSitesDirectory(SitesDirectory):
-    name = "inspections_sites_directory_v2"
+    name = "inspections_sites_directory_v3"  # v3: establishment_permit
     tables = SitesDirectory.tables + (
         "CREATE TABLE IF NOT EXISTS {t:site_place} (id TEXT PRIMARY KEY, commune TEXT, old_district TEXT)",
         "CREATE INDEX IF NOT EXISTS site_place_commune ON {t:site_place} (commune)",
         "CREATE INDEX IF NOT EXISTS site_place_old_district ON {t:site_place} (old_district)",
+        "CREATE TABLE IF NOT EXISTS {t:establishment_permit} (id TEXT PRIMARY KEY, permit_type TEXT, "
+        "amended INTEGER NOT NULL DEFAULT 0)",
     )
 
     def project(self, cur: Cursor, event: dict) -> None:
@@ -38,10 +45,33 @@ class InboxSitesDirectory(SitesDirectory):
                         (subject, data.get("commune"), data.get("old_district")))
         elif name == "site_jurisdiction_changed":
             cur.execute("UPDATE {t:site_place} SET commune=%s WHERE id=%s", (data["commune"], subject))
+        elif name == "establishment_registered":
+            permit = (data.get("permit") or {}).get("type")
+            cur.execute("DELETE FROM {t:establishment_permit} WHERE id=%s", (subject,))
+            cur.execute("INSERT INTO {t:establishment_permit} (id, permit_type, amended) VALUES (%s,%s,0)",
+                        (subject, permit))
+        elif name == "establishment_amended" and "permit" in (data.get("changed") or []):
+            if "permit" in data:  # the amendment carries the permit since issue 16 (limits)
+                cur.execute("UPDATE {t:establishment_permit} SET permit_type=%s, amended=0 WHERE id=%s",
+                            ((data.get("permit") or {}).get("type"), subject))
+            else:  # an event written before: the new value is not known
+                cur.execute("UPDATE {t:establishment_permit} SET permit_type=NULL, amended=1 WHERE id=%s", (subject,))
 
     def clear(self, cur: Cursor) -> None:
         super().clear(cur)
         cur.execute("DELETE FROM {t:site_place}")
+        cur.execute("DELETE FROM {t:establishment_permit}")
+
+    def reporting_establishments(self) -> list[dict]:
+        """Every active establishment with its site's kind and its permit type (None: none known,
+        `permit_amended`: changed by an amendment whose value the stream does not carry)."""
+        rows = self.rows("SELECT e.id, e.site_id, e.name, e.form, s.kind AS site_kind, p.permit_type, "
+                         "COALESCE(p.amended, 0) AS amended FROM {t:known_establishment} e "
+                         "JOIN {t:known_site} s ON s.id = e.site_id "
+                         "LEFT JOIN {t:establishment_permit} p ON p.id = e.id WHERE e.active = 1 ORDER BY e.id", [])
+        return [{"id": r["id"], "site_id": r["site_id"], "name": r["name"], "form": r["form"],
+                 "site_kind": r["site_kind"], "permit_type": r["permit_type"], "permit_amended": bool(r["amended"])}
+                for r in rows]
 
     def sites_in(self, codes: Iterable[str]) -> list[str]:
         """The ids of the sites whose new commune or old district is one of `codes`."""

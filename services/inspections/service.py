@@ -22,6 +22,7 @@ from services.inspections.application import InspectionsApplication, incident_do
 from services.inspections.inbox import StaffInbox
 from services.inspections.photos import PhotoShelf
 from services.inspections.permit_directory import InspectionsDirectory
+from services.inspections.report_rpc import ReportEntrypoints
 from services.inspections.views import InspectionsViews
 
 DEADLINE_INTERVAL = Settings().deadline_check_interval
@@ -42,7 +43,7 @@ def wire(kit: ServiceKit) -> None:
                     reopen_days=s.reopen_days)
 
 
-class InspectionsService(KitEntrypoints):
+class InspectionsService(ReportEntrypoints, KitEntrypoints):  # report_rpc.py: the reports establishments owe
     name = "inspections"
     access = ACCESS  # services/inspections/access.py: the role × RPC matrix
     kit = ServiceKit("inspections", InspectionsApplication, c.PUBLIC_EVENTS, InspectionsViews,

@@ -126,6 +126,7 @@ class World:
         i = self.inspections
         i.add_plan_item(AGENCY, None, year=2026, ref="KH-0", site_id=self.site, establishment_id=self.g)
         self.photo = i.blobs.put_photo(base64.b64decode(png_b64()))  # the report's photo (staff-only reads)
+        self.report_document = i.blobs.put(EVIDENCE_PDF)  # an annual report's document (issue 16)
         self.incident = i.report_incident(RESIDENT, None, category="dust", description="Bụi mù mịt",
                                           location={"lat": 21.012345, "lon": 105.923456}, site_id=self.site,
                                           photos=[self.photo])["id"]
@@ -230,6 +231,13 @@ class World:
             "evaluate_samples": dict(site_id=self.site, on="2026-03-02",
                                      samples=[{"parameter": "COD", "value": 200, "unit": "mg/L"}]),
             "inspection_violations": dict(inspection_id=ins), "overdue_measures": {},
+            # the reports establishments owe (issue 16)
+            "store_report_document": dict(data_b64=base64.b64encode(EVIDENCE_PDF).decode()),
+            "file_annual_report": dict(establishment_id=self.g, year=2025, document=self.report_document),
+            "file_monitoring_results": dict(establishment_id=self.g, sampled_on="2026-03-02",
+                                            samples=[{"parameter": "COD", "value": 20, "unit": "mg/L"}]),
+            "reporting_year": dict(establishment_id=self.g, year=2025),
+            "set_infrastructure_owner": dict(establishment_id=self.g, owner=True), "owed_reports": dict(year=2025),
         })
         manifests = dict(kit, **manifest_payloads(self.g, self.t, self.f1, m))
         indicators = dict(kit, **{

@@ -227,6 +227,7 @@ QUERY_CHECKS = {
                                                       lambda w, r: w.g if r == Role.BUSINESS else None),
                     "plan_quarter": None, "list_inspections": None, "evaluate_samples": None,
                     "inspection_violations": None, "overdue_measures": None,  # staff only (issue 14)
+                    "reporting_year": None, "owed_reports": None,  # its own establishment's / staff only (issue 16)
                     "events_since": None, "ping": None, "audit_trail": check_audit},
     "manifests": {"get_manifest": None, "my_manifests": check_my_manifests, "mass_balance": None,
                   "waste_catalogue": None, "events_since": None, "ping": None,
@@ -271,7 +272,8 @@ def test_parties_read_only_what_names_their_establishment(world):
     other_business = Actor("tg:g2", Role.BUSINESS, establishment=world.g2)
     for service, rpc, payload in (("manifests", "mass_balance", {"generator_id": world.g, "year": 2026}),
                                   ("inspections", "get_violation", {"violation_id": world.violation}),
-                                  ("inspections", "get_inspection", {"inspection_id": world.inspection})):
+                                  ("inspections", "get_inspection", {"inspection_id": world.inspection}),
+                                  ("inspections", "reporting_year", {"establishment_id": world.g, "year": 2025})):
         with pytest.raises(Forbidden):
             call(world, service, rpc, other_business, payload)
     assert call(world, "inspections", "list_violations", other_business, {}) == []
