@@ -23,7 +23,7 @@ from shared.kit.calendar import local_date
 from shared.kit.errors import Forbidden, InvalidInput, NotFound
 from shared.kit.values import parse_uuid as _uuid, plain as as_plain
 from services.inspections import documents as docs
-from services.inspections.domainmodel import evaluate_sample
+from services.inspections import limits
 from services.inspections.reports_model import (
     DUE_RULE, MONITORING_DUE_BLOCKED, PRIVATE_AGGREGATES, ReportingDuty, ReportingYear, check_report_year, due_before,
     report_form,
@@ -33,12 +33,12 @@ STAFF = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
 INFRASTRUCTURE_KINDS = ("industrial_zone", "industrial_cluster")
 
 
-def evaluate_results(app: Any, samples: list[dict], on: date) -> tuple[list[dict], bool]:
-    """Monitoring samples against the limit table in force on the sampling day. The one call of
-    the limit evaluation from reports (re-point it here when limits move)."""
-    table, note = app.limits_for(on)
-    rows = [dict(evaluate_sample(s, table), **({"limit_note": note} if note else {})) for s in samples]
-    return rows, any(r["exceeds"] for r in rows)
+def evaluate_results(app: Any, establishment_id: str, samples: list[dict], on: date) -> tuple[list[dict], bool]:
+    """Monitoring samples against the limits in force for this establishment on the sampling day
+    (services/inspections/limits.py: the table its permit's terms choose, and why; its own stricter
+    limits win). Refused whole, nothing recorded, when that table cannot evaluate them."""
+    rows = limits.evaluated_for_record(app.limits, app.facility(establishment_id), on, samples)
+    return rows, any(r.get("exceeds") for r in rows)
 
 
 class ReportCommands:
@@ -138,7 +138,7 @@ class ReportCommands:
             raise InvalidInput("samples cannot be taken in the future", "sampled_on", "not_future")
         if not samples:
             raise InvalidInput("monitoring results carry at least one sample", "samples", "required")
-        rows, exceeded = evaluate_results(self, samples, sampled_on)
+        rows, exceeded = evaluate_results(self, est["id"], samples, sampled_on)
         doc = self._claim_document(document) if document else None
         ref = (ref or "").strip() or sampled_on.isoformat()
 

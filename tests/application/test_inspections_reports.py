@@ -133,8 +133,11 @@ def test_monitoring_results_are_evaluated_against_the_limits_in_force(app):
                                        document=upload(app, data=office("xlsx")))
     cod = next(s for s in done["samples"] if s["parameter"] == "COD")
     assert done["exceeded"] and cod["exceeds"] and cod["limit_table"].startswith("QCVN 40")
-    assert cod["limit_table"] == app.limits_for(date(2026, 11, 3))[0]["table"] + " " + \
-        app.limits_for(date(2026, 11, 3))[0]["column"]
+    from services.inspections import limits
+
+    chosen = limits.evaluate(app.limits, app.facility(FIRM), date(2026, 11, 3), [])["selection"]
+    assert cod["limit_table"] == f"{chosen['table']} {chosen['column']}"  # the facility's table, said why
+    assert cod["limit_reason"] == chosen["reason"] and cod["limit_reason_text"] == chosen["text"]
     year = app.reporting_year(INSPECTOR, FIRM, 2026)
     assert [m["ref"] for m in year["monitoring"]] == ["Q4"] and year["monitoring"][0]["document"]["kind"] == "xlsx"
     assert year["monitoring_due"]["status"] == "blocked"
@@ -173,7 +176,7 @@ SQL = pytest.mark.parametrize("store", ["sqlite", "postgres"], indirect=True)  #
 @SQL
 def test_who_owes_a_report_comes_from_the_sites_stream(store, sites, tmp_path):
     from services.inspections.application import InspectionsApplication
-    from services.inspections.places import InboxSitesDirectory
+    from services.inspections.permit_directory import InspectionsDirectory
     from shared.contracts.sites import PUBLIC_EVENTS as SITE_EVENTS
     from shared.kit.blobs import BlobStore
     from shared.kit.public import PublicMapper
@@ -183,7 +186,7 @@ def test_who_owes_a_report_comes_from_the_sites_stream(store, sites, tmp_path):
     app = app_for(InspectionsApplication, "inspections", store)
     try:
         app.clock = clock_at(2027, 1, 16)
-        directory = InboxSitesDirectory(Db.of(app))
+        directory = InspectionsDirectory(Db.of(app))
         app.connect(directory=directory, blobs=BlobStore(tmp_path / "blobs"))
         village = sites.register_site(AGENCY, None, kind="craft_village", name="Bát Tràng", old_district="gia-lam")["id"]
         cluster = sites.register_site(AGENCY, None, kind="industrial_cluster", name="CCN Ngọc Liệp",
@@ -206,7 +209,8 @@ def test_who_owes_a_report_comes_from_the_sites_stream(store, sites, tmp_path):
             app.set_infrastructure_owner(AGENCY, None, gpmt, True)
         owed = app.owed_reports(AGENCY, 2026)
         assert {r["establishment_id"]: (r["form"], r["overdue"]) for r in owed["rows"]} == {
-            gpmt: ("05.A", True), dkmt: ("05.B", True), infrastructure: ("06", False)}  # the owner: until the 20th
-        assert [u["establishment_id"] for u in owed["permit_unknown"]] == [later] and none not in str(owed)
+            gpmt: ("05.A", True), dkmt: ("05.B", True), infrastructure: ("06", False),  # the owner: until the 20th
+            later: ("05.A", True)}  # the amendment carries its new permit
+        assert owed["permit_unknown"] == [] and none not in str(owed)
     finally:
         app.close()
