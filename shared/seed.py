@@ -51,6 +51,18 @@ def _wwtp(entry: dict) -> Step:
         note=(w.get("note") or None) and w["note"][:200]))
 
 
+def _withdrawals() -> list[Step]:
+    """QĐ 2546/QĐ-UBND's named villages: their recognition withdrawn from the decision's date."""
+    d = reference.delisting()
+
+    def step(v: dict) -> Step:
+        site_id = str(site_id_for(v["site_key"]))
+        return Step(f"{v['village']} (thu hồi danh hiệu)", lambda c: c.sites.withdraw_recognition(
+            command_id=f"seed:{v['site_key']}:withdraw:{d['decision']}", site_id=site_id, decision=d["decision"],
+            effective=d["effective"], legal_basis=d["legal_basis"][:200]))
+    return [step(v) for v in d["villages"] if v.get("site_key") and v.get("confidence") == "H"]  # M: under review
+
+
 def _reform(entries: list[dict]) -> Step:
     mapping = [{"site_id": str(site_id_for(e["key"])), "commune": e["commune"]}
                for e in entries if e.get("commune") and e.get("old_district")]
@@ -63,5 +75,6 @@ def seed_steps() -> list[Step]:
     steps = [_register(e) for e in entries]
     steps += [_recognise(e) for e in entries if e.get("recognised")]
     steps += [_wwtp(e) for e in entries if e.get("wwtp")]
+    steps += _withdrawals()
     steps.append(_reform(entries))
     return steps

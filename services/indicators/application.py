@@ -18,6 +18,7 @@ from services.indicators.domainmodel import REFORM, TARGETS, Period, Report, roa
 
 CONDITION_ITEMS = ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point")
 FIRST_PERIOD = "2021Q1"
+VILLAGE_TARGETS = ("villages_classified", "villages_meeting_conditions")
 
 
 class IndicatorsApplication(ServiceApplication):
@@ -50,12 +51,13 @@ class IndicatorsApplication(ServiceApplication):
         states: dict[str, dict] = {}
         for s in self.facts.sites():
             if s["recorded_at"] <= as_of:
-                states[s["site_id"]] = {"site": s, "facts": {}, "events": {}}
+                states[s["site_id"]] = {"site": s, "facts": {}, "events": {}, "valid": {}}
         for f in self.facts.facts(period.end.isoformat(), as_of):
             st = states.get(f["site_id"])
             if st is not None:
                 st["facts"][f["fact"]] = f["value"]
                 st["events"][f["fact"]] = f["event_id"]
+                st["valid"][f["fact"]] = f["valid_from"]
         return states
 
     @staticmethod
@@ -100,7 +102,12 @@ class IndicatorsApplication(ServiceApplication):
             if site["kind"] == "industrial_cluster":
                 rows.append(("clusters_with_wwtp", facts.get("wwtp") == "operating",
                              [site["event_id"]] + ([events["wwtp"]] if "wwtp" in events else [])))
-            if site["kind"] == "craft_village" and "recognised" in facts:
+            withdrawn = withdrawal(st)
+            if withdrawn is not None:
+                for unit in self.units_of(st, period):
+                    for target in VILLAGE_TARGETS:
+                        out[unit][target]["left_out"].append({"site_id": sid, "name": site["name"], **withdrawn})
+            elif site["kind"] == "craft_village" and "recognised" in facts:
                 base = [site["event_id"], events["recognised"]]
                 classified = facts.get("classified")
                 rows.append(("villages_classified", bool(classified and classified >= cutoff),
@@ -219,7 +226,7 @@ class IndicatorsApplication(ServiceApplication):
         if unit is not None and unit not in figures:
             raise NotFound(f"unit {unit} has no data for {period_text}", "unit", "exists")
         road = self.roadmap(period_text, as_of, figures)
-        units = [{"unit": u, "targets": {t: {k: v for k, v in figures[u][t].items() if k != "sites"}
+        units = [{"unit": u, "targets": {t: {k: v for k, v in figures[u][t].items() if k not in ("sites", "left_out")}
                                          | {"target": road[u][t]["target"], "status": road[u][t]["status"],
                                             "sites": [{"site_id": x["site_id"], "name": x["name"], "counted": x["counted"]}
                                                       for x in figures[u][t]["sites"]]} for t in TARGETS}}
@@ -270,7 +277,19 @@ class IndicatorsApplication(ServiceApplication):
 
 
 def _empty() -> dict:
-    return {"numerator": 0, "denominator": 0, "ratio": None, "sites": []}
+    """`left_out`: the sites kept out of the denominator, each with why (a withdrawn recognition)."""
+    return {"numerator": 0, "denominator": 0, "ratio": None, "sites": [], "left_out": []}
+
+
+def withdrawal(state: dict) -> dict | None:
+    """The recognition withdrawn by the end of the period (and not granted again after it)."""
+    facts, valid = state["facts"], state["valid"]
+    if state["site"]["kind"] != "craft_village" or "withdrawn" not in facts or "recognised" not in facts:
+        return None
+    if valid["recognised"] > valid["withdrawn"]:
+        return None  # recognised again after the withdrawal
+    return {"reason": "recognition_withdrawn", "decision": facts["withdrawn"], "effective": valid["withdrawn"],
+            "events": [state["events"]["withdrawn"]]}
 
 
 def check_unit(unit: str | None) -> None:

@@ -55,6 +55,17 @@ class ReportsIndex(OwnLogProjection):
         return {"total": int(total), "offset": offset, "limit": limit, "items": rows}
 
 
+def left_out_summary(fig: dict) -> dict:
+    """How many sites a figure leaves out of its denominator, and why (per reason and decision)."""
+    reasons: dict[tuple[str, str, str], int] = {}
+    for x in fig.get("left_out", []):
+        key = (x["reason"], x["decision"], x["effective"])
+        reasons[key] = reasons.get(key, 0) + 1
+    return {"count": len(fig.get("left_out", [])),
+            "reasons": [{"reason": r, "decision": d, "effective": e, "count": n}
+                        for (r, d, e), n in sorted(reasons.items())]}
+
+
 class IndicatorsDrill:
     def __init__(self, app: Any, reports: ReportsIndex | None = None) -> None:
         self.app = app
@@ -72,7 +83,8 @@ class IndicatorsDrill:
                 continue
             out[unit] = {t: {"numerator": figures[unit][t]["numerator"], "denominator": figures[unit][t]["denominator"],
                              "ratio": figures[unit][t]["ratio"], "target": road[unit][t]["target"],
-                             "status": road[unit][t]["status"]} for t in TARGETS}
+                             "status": road[unit][t]["status"],
+                             "left_out": left_out_summary(figures[unit][t])} for t in TARGETS}
         return {"period": p.text, "units": out}
 
     def _figure(self, period: str, unit: str, target: str) -> dict:

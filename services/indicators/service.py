@@ -33,7 +33,7 @@ class IndicatorsService(KitEntrypoints):
         if q.unit:
             figures = {q.unit: figures[q.unit]} if q.unit in figures else {}
         if not q.drill_down:
-            figures = {u: {t: {k: v for k, v in f.items() if k != "sites"} for t, f in ts.items()}
+            figures = {u: {t: {k: v for k, v in f.items() if k not in ("sites", "left_out")} for t, f in ts.items()}
                        for u, ts in figures.items()}
         return figures
 

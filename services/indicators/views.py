@@ -14,7 +14,7 @@ from typing import Any
 from shared.kit.follower import SqlProjection
 from shared.kit.sql import Cursor
 
-SITE_FACTS = ("recognised", "classified", "wwtp", "active", "commune") + tuple(
+SITE_FACTS = ("recognised", "withdrawn", "classified", "wwtp", "active", "commune") + tuple(
     f"condition:{i}" for i in ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point"))
 
 
@@ -71,6 +71,10 @@ class IndicatorFacts(SqlProjection):
 
     def _sites_site_recognised(self, cur, e, d, t):  # type: ignore[no-untyped-def]
         self._fact(cur, e, e["subject"], "recognised", d.get("decision") or "yes", _date(d.get("recognised_on"), "0000-01-01"))
+
+    def _sites_site_recognition_withdrawn(self, cur, e, d, t):  # type: ignore[no-untyped-def]
+        """Valid from the decision's effective date: the village leaves the denominators then."""
+        self._fact(cur, e, e["subject"], "withdrawn", d["decision"], _date(d["effective"], t))
 
     def _sites_site_classified(self, cur, e, d, t):  # type: ignore[no-untyped-def]
         self._fact(cur, e, e["subject"], "classified", d["classified_on"], d["classified_on"])

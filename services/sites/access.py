@@ -5,7 +5,8 @@ WRITERS = {A, D, S}        # the registry: the agency, the admin, the platform (
 ASSESSORS = WRITERS | {I}  # classification, Art. 56 conditions, WWTP status
 
 ACCESS = table({
-    "register_site": WRITERS, "amend_site": WRITERS, "recognise_site": WRITERS, "classify_site": ASSESSORS,
+    "register_site": WRITERS, "amend_site": WRITERS, "recognise_site": WRITERS, "withdraw_recognition": WRITERS,
+    "classify_site": ASSESSORS,
     "set_condition": ASSESSORS, "set_wwtp": ASSESSORS, "record_reform": WRITERS, "deactivate_site": WRITERS,
     "register_establishment": WRITERS, "amend_establishment": WRITERS,
     "issue_link_code": {A, D, I},  # an inspector: only their own code (link_commands.check_staff_binding)

@@ -16,6 +16,7 @@ from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_dict
 from services.sites.link_commands import LinkCommands
+from services.sites.recognition_commands import RecognitionCommands
 from services.sites.domainmodel import (
     REFORM_BASIS,
     REFORM_DATE,
@@ -41,7 +42,7 @@ def local_today(now: datetime) -> date:
     return now.astimezone(LOCAL_TZ).date()
 
 
-class SitesApplication(LinkCommands, ServiceApplication):
+class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
     name = "Sites"
     private_aggregates = PRIVATE_AGGREGATES  # the link codes' events never leave the service
 
@@ -358,6 +359,7 @@ def site_document(site: Site, on: date) -> dict:
         "households": site.households,
         "area_ha": site.area_ha,
         "recognition": site.recognition,
+        "recognition_withdrawn": getattr(site, "withdrawal", None),
         "classification": latest,
         "classifications": site.classifications,
         "conditions": site.conditions,

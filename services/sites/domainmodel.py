@@ -151,6 +151,7 @@ class Site(Aggregate):
         self.wwtp: dict | None = None
         self.active = True
         self.deactivation_reason: str | None = None
+        self.withdrawal: dict | None = None  # recognition withdrawn (RecognitionWithdrawn)
 
     @classmethod
     def check_registration(cls, kind: str, old_district: str | None, commune: str | None,
@@ -181,6 +182,24 @@ class Site(Aggregate):
     @event("Recognised")
     def recognise(self, decision: str, recognised_on: str, legal_basis: str, actor: dict) -> None:
         self.recognition = {"decision": decision, "date": recognised_on, "legal_basis": legal_basis}
+        self.withdrawal = None  # recognised again after a withdrawal
+
+    def check_withdrawable(self, effective: date) -> None:
+        """Only a recognised village loses its title, once, not before it was recognised."""
+        if self.recognition is None:
+            raise InvalidInput(f"{self.name} is not a recognised craft village", "site_id", "recognised")
+        if getattr(self, "withdrawal", None):
+            raise Conflict(f"the recognition of {self.name} was already withdrawn by {self.withdrawal['decision']}",
+                           "site_id", "withdrawn")
+        since = self.recognition.get("date")
+        if since and effective.isoformat() < since:
+            raise InvalidInput(f"a withdrawal cannot take effect before the recognition ({since})",
+                               "effective", "after_recognition")
+
+    @event("RecognitionWithdrawn")
+    def withdraw_recognition(self, decision: str, effective: str, legal_basis: str, reason: str | None,
+                             actor: dict) -> None:
+        self.withdrawal = {"decision": decision, "effective": effective, "legal_basis": legal_basis, "reason": reason}
 
     @event("Classified")
     def classify(self, classified_on: str, water: str, air: str, soil: str, hanoi_list: int | None,

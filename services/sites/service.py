@@ -49,6 +49,11 @@ class SitesService(KitEntrypoints):
         return self.kit.app.recognise_site(self.kit.actor, cmd.command_id, cmd.site_id, cmd.decision,
                                            cmd.recognised_on, cmd.legal_basis)
 
+    @rpc_method(c.WithdrawRecognition)
+    def withdraw_recognition(self, cmd: c.WithdrawRecognition) -> dict:
+        return self.kit.app.withdraw_recognition(self.kit.actor, cmd.command_id, cmd.site_id, cmd.decision,
+                                                 cmd.effective, cmd.legal_basis, cmd.reason)
+
     @rpc_method(c.ClassifySite)
     def classify_site(self, cmd: c.ClassifySite) -> dict:
         return self.kit.app.classify_site(self.kit.actor, cmd.command_id, **cmd.model_dump(exclude={"command_id"}))

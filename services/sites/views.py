@@ -30,9 +30,15 @@ def site_row(site: Site, today: date) -> tuple:
     j = site.old_unit
     text = " ".join(filter(None, [site.name, site.trade, site.commune, j["old_district"], j["old_commune"], site.kind]))
     return (str(site.id), site.kind, site.name, fold(site.name), fold(text), site.commune, j["old_district"],
-            fold(j["old_commune"] or ""), int(site.recognition is not None), int(bool(site.classifications)),
+            fold(j["old_commune"] or ""), int(recognised_on(site, today)), int(bool(site.classifications)),
             int(site.conditions_met), (site.wwtp or {}).get("status"), int(site.active),
             json.dumps(summary(doc), ensure_ascii=False))
+
+
+def recognised_on(site: Site, today: date) -> bool:
+    """Recognised and not withdrawn by today (a withdrawal dated later counts from its date)."""
+    withdrawal = getattr(site, "withdrawal", None)
+    return site.recognition is not None and not (withdrawal and withdrawal["effective"] <= today.isoformat())
 
 
 def establishment_row(est: Establishment) -> tuple:
@@ -171,6 +177,7 @@ def establishment_card(doc: dict) -> dict:
 
 def summary(doc: dict) -> dict:
     keys = ("id", "kind", "name", "trade", "trade_group", "commune", "old_district", "old_commune",
-            "recognition", "classification", "wwtp", "active", "location", "craft_village_cluster")
+            "recognition", "recognition_withdrawn", "classification", "wwtp", "active", "location",
+            "craft_village_cluster")
     met = [item for item, c in (doc.get("conditions") or {}).items() if c.get("state") in ("met", "not_applicable")]
     return {**{k: doc.get(k) for k in keys}, "conditions_met": len(met)}

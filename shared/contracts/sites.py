@@ -394,8 +394,8 @@ class EstablishmentDeactivated(PublicEvent):
 # (services/sites/linkcodes.py PRIVATE_AGGREGATES), neither on the stream nor in events_since.
 
 
+from shared.contracts.sites_recognition import SiteRecognitionWithdrawn, WithdrawRecognition  # noqa: E402,F401
 PUBLIC_EVENTS: list[type[PublicEvent]] = [
     SiteRegistered, SiteAmended, SiteRecognised, SiteClassified, SiteConditionSet, SiteWwtpStatusSet,
     SiteJurisdictionChanged, SiteDeactivated, EstablishmentRegistered, EstablishmentAmended,
-    EstablishmentDeactivated,
-]
+    EstablishmentDeactivated, SiteRecognitionWithdrawn]

@@ -22,6 +22,11 @@ def sources() -> dict[str, str]:
     return load("hanoi_sites.json")["sources"]
 
 
+def delisting() -> dict:
+    """QĐ 2546/QĐ-UBND (2023): the villages whose recognition Làng Xanh records as withdrawn."""
+    return load("delisting_qd2546.json")
+
+
 def units() -> dict:
     return load("hanoi_units.json")
 

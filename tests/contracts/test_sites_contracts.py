@@ -71,6 +71,9 @@ def story():
     app.app_code = code["code"]
     other = app.register_site(AGENCY, None, kind="industrial_cluster", name="CCN X", old_district="thach-that")
     app.deactivate_site(AGENCY, None, other["id"], "duplicate record")
+    faded = app.register_site(AGENCY, None, kind="craft_village", name="Lam Điền", old_district="chuong-my")["id"]
+    app.recognise_site(AGENCY, None, faded, None, None, "NĐ 52/2018")
+    app.withdraw_recognition(AGENCY, None, faded, "2546/QĐ-UBND", date(2023, 4, 28), "QĐ 2546/QĐ-UBND", "mai một")
     app.register_establishment(AGENCY, None, site_id=sid, name="Hộ B", form="household", registration_code="HKD-2", trades=[])
     app.amend_establishment(AGENCY, None, household["id"], {"trades": ["gốm", "men"]})
     est = app.repository.get(app.repository.get(household["id"]).id)

@@ -32,9 +32,9 @@ def test_keys_are_unique_and_every_source_is_defined():
 
 def test_the_counts_the_readme_states():
     kinds = Counter(s["kind"] for s in SITES)
-    assert kinds == {"craft_village": 77, "industrial_cluster": 22, "industrial_zone": 10}
+    assert kinds == {"craft_village": 87, "industrial_cluster": 22, "industrial_zone": 10}
     assert sum(1 for s in SITES if s["kind"] == "industrial_cluster" and s["craft_village_cluster"]) >= 1
-    assert Counter(s["confidence"] for s in SITES if s["kind"] == "craft_village")["H"] == 51
+    assert Counter(s["confidence"] for s in SITES if s["kind"] == "craft_village")["H"] == 61
 
 
 def test_every_site_has_its_new_commune_or_a_note_why_not():
@@ -58,7 +58,7 @@ def test_a_split_old_commune_names_its_pieces_and_the_commune_is_one_of_them():
             assert set(split) <= COMMUNES and len(split) > 1, s["key"]
             assert s.get("commune") in set(split) | {None}, s["key"]
             if s.get("commune") is None:
-                assert "split" in s["note"] or "side" in s["note"], s["key"]
+                assert "split" in s["note"], s["key"]
     assert BY_KEY["lang-nghe-kieu-ky"]["old_commune_split_into"] == ["xa-gia-lam", "xa-bat-trang"]
 
 
@@ -82,3 +82,10 @@ def test_the_qd2546_delisting_names_villages_of_the_registry():
 def test_the_seed_withdraws_only_the_villages_a_source_names_for_certain():
     labels = [s.label for s in seed_steps() if s.label.endswith("(thu hồi danh hiệu)")]
     assert len(labels) == 21 and not any(label.startswith("Mễ Trì") for label in labels)
+
+
+def test_chuyen_my_is_seven_recognised_villages_under_qd78():
+    seven = [s for s in SITES if s["key"].startswith("lang-nghe-chuyen-my-")]
+    assert len(seven) == 7 and "lang-nghe-chuyen-my" not in BY_KEY
+    assert all(s["recognised"]["decision"] == "78/QĐ-UBND" and s["commune"] == "xa-chuyen-my" for s in seven)
+    assert sum(1 for s in SITES if (s.get("recognised") or {}).get("decision") == "78/QĐ-UBND") == 14

@@ -175,6 +175,8 @@ class World:
             "register_site": dict(kind="craft_village", name="Làng mới", old_district="gia-lam"),
             "amend_site": dict(site_id=self.site, changes={"households": 10}),
             "recognise_site": dict(site_id=self.site, decision="QĐ 1", recognised_on="2020-01-01", legal_basis="NĐ 52"),
+            "withdraw_recognition": dict(site_id=self.site, decision="2546/QĐ-UBND", effective="2023-04-28",
+                                         legal_basis="QĐ 2546"),
             "classify_site": dict(site_id=self.site, classified_on="2024-01-01", water="severe", air="polluted",
                                   soil="not_polluted", assessor="Sở", legal_basis="QĐ 2546"),
             "set_condition": dict(site_id=self.site, item="drainage", state="met", checked_on="2025-01-01",

@@ -27,6 +27,8 @@ def valid_payloads(site_id, establishment_id):
         "register_site": dict(kind="craft_village", name="Làng mới", old_district="gia-lam"),
         "amend_site": dict(site_id=site_id, changes={"households": 10}),
         "recognise_site": dict(site_id=site_id, decision="QĐ 1", recognised_on="2020-01-01", legal_basis="NĐ 52"),
+        "withdraw_recognition": dict(site_id=site_id, decision="2546/QĐ-UBND", effective="2023-04-28",
+                                     legal_basis="QĐ 2546"),
         "classify_site": dict(site_id=site_id, classified_on="2024-01-01", water="severe", air="polluted",
                               soil="not_polluted", assessor="Sở", legal_basis="QĐ 2546"),
         "set_condition": dict(site_id=site_id, item="drainage", state="met", checked_on="2025-01-01"),
@@ -54,7 +56,8 @@ def valid_payloads(site_id, establishment_id):
 
 
 COMMANDS = {"register_site", "amend_site", "recognise_site", "classify_site", "set_condition", "set_wwtp",
-            "record_reform", "deactivate_site", "register_establishment", "amend_establishment", "issue_link_code"}
+            "record_reform", "deactivate_site", "register_establishment", "amend_establishment", "issue_link_code",
+            "withdraw_recognition"}
 
 
 @pytest.fixture
