@@ -93,7 +93,8 @@ def export_bytes(client: Any, what: str, fmt: str, period: str | None = None) ->
     from shared.transfer.registry import establishment_records, site_records
 
     if what == "indicators":
-        header, rows = indicators_table(client.call("indicators", "figures", period=period or _this_year()))
+        period = period or _this_year()
+        header, rows = indicators_table(client.call("indicators", "figures", period=period), period)
     else:
         records = site_records(client) if what == "sites" else establishment_records(client)
         header, rows = registry_table(what, records)

@@ -52,15 +52,15 @@ def registry_table(sheet: str, records: Iterable[dict[str, object]]) -> tuple[li
     return [c.label for c in columns], [[r.get(c.name) for c in columns] for r in records]
 
 
-def indicators_table(figures: dict) -> tuple[list[str], list[list[object]]]:
-    """{unit: {target: {figure: value}}} as one row per unit and target."""
+def indicators_table(figures: dict, period: str) -> tuple[list[str], list[list[object]]]:
+    """{unit: {target: {numerator, denominator, ratio}}} as one row per unit and target."""
     keys: list[str] = []
     for targets in figures.values():
         for values in targets.values():
             keys += [k for k in values if k not in keys]
-    rows = [[unit, target, *[_scalar(values.get(k)) for k in keys]]
+    rows = [[period, unit, target, *[_scalar(values.get(k)) for k in keys]]
             for unit, targets in sorted(figures.items()) for target, values in sorted(targets.items())]
-    return ["unit", "target", *keys], rows
+    return ["period", "unit", "target", *keys], rows
 
 
 def _scalar(value: object) -> object:

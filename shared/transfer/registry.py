@@ -2,7 +2,8 @@
 `.call(service, method, **kwargs)`): what a file is compared with, and what an export reads."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from shared.kit.errors import NotFound
@@ -35,20 +36,28 @@ class ClientRegistry:
             return None
 
 
+def safe_name(name: str) -> str:
+    """The file's own name (no folder), letters, digits, '.', '-', '_' and spaces only: it is
+    recorded in each row's source, and an uploaded name is the client's word."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[^\w.\- ]", "_", base).strip()[-120:] or "file"
+
+
 def check_file(sheet: str, data: bytes, name: str, registry: Any, limits: Limits = Limits()) -> Plan:
     """The dry run: every problem of the file, and what applying it would do."""
+    name = safe_name(name)
     try:
         table = read_table(data, name, limits)
-        parsed = parse(sheet, table, name.replace("\\", "/").rsplit("/", 1)[-1])
+        parsed = parse(sheet, table, name)
     except FileRefused as e:
         return Plan(sheet, [], e.problems)
     return make_plan(sheet, parsed, registry)
 
 
-def _pages(client: Any, method: str, key: str) -> Iterator[dict]:
+def _pages(fetch: Callable[[int], dict], key: str) -> Iterator[dict]:
     offset = 0
     while True:
-        page = client.call("sites", method, offset=offset, limit=PAGE)
+        page = fetch(offset)
         yield from page[key]
         offset += PAGE
         if offset >= page["total"] or not page[key]:
@@ -56,13 +65,15 @@ def _pages(client: Any, method: str, key: str) -> Iterator[dict]:
 
 
 def site_records(client: Any) -> list[dict]:
-    return [site_cells(client.call("sites", "get_site", site_id=s["id"])) for s in _pages(client, "staff_sites", "sites")]
+    return [site_cells(client.call("sites", "get_site", site_id=s["id"])) for s in _pages(
+        lambda at: client.call("sites", "staff_sites", offset=at, limit=PAGE), "sites")]
 
 
 def establishment_records(client: Any) -> list[dict]:
     keys: dict[str, str] = {}
     out = []
-    for row in _pages(client, "staff_establishments", "establishments"):
+    for row in _pages(
+            lambda at: client.call("sites", "staff_establishments", offset=at, limit=PAGE), "establishments"):
         site_id = row["site_id"]
         if site_id not in keys:
             site = client.call("sites", "get_site", site_id=site_id)

@@ -253,3 +253,38 @@ def test_templates_have_the_headers_the_import_reads(sheet, fmt):
     assert table.rows == [] and table.header[0] in ("Mã tham chiếu", "Mã địa bàn")
     plan = check_file(sheet, template(sheet, fmt), f"t.{fmt}", DictRegistry())
     assert plan.problems == [] and plan.actions == []
+
+
+class FakeIndicators:
+    def __init__(self):
+        self.asked = []
+
+    def call(self, service, method, **kwargs):
+        self.asked.append((service, method, kwargs))
+        return {"ha-noi": {"wwtp_share": {"numerator": 3, "denominator": 4, "ratio": 0.75}},
+                "gia-lam": {"wwtp_share": {"numerator": 1, "denominator": 2, "ratio": 0.5},
+                            "conditions_met": {"numerator": 0, "denominator": 2, "ratio": None}}}
+
+
+def test_the_indicators_export_is_one_row_per_unit_and_target():
+    from shared.cli_transfer import export_bytes
+
+    client = FakeIndicators()
+    data = export_bytes(client, "indicators", "csv", "2026Q2")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert client.asked == [("indicators", "figures", {"period": "2026Q2"})]
+    assert rows[0] == ["period", "unit", "target", "numerator", "denominator", "ratio"]
+    assert rows[1:] == [["2026Q2", "gia-lam", "conditions_met", "0", "2", ""],
+                        ["2026Q2", "gia-lam", "wwtp_share", "1", "2", "0.5"],
+                        ["2026Q2", "ha-noi", "wwtp_share", "3", "4", "0.75"]]
+    ws = load_workbook(io.BytesIO(export_bytes(client, "indicators", "xlsx", "2026"))).active
+    assert [c.value for c in list(ws.iter_rows())[3]] == ["2026", "ha-noi", "wwtp_share", 3, 4, 0.75]
+
+
+def test_the_recorded_source_names_the_file_only_in_plain_characters():
+    from shared.transfer.registry import safe_name
+
+    assert safe_name("C:\\Users\\a\\sổ đăng ký.xlsx") == "sổ đăng ký.xlsx"
+    assert safe_name("../../x\n<b>.csv") == "x__b_.csv"
+    plan = check_file("sites", csv_bytes([SITE_HEADER, BAT_TRANG]), "dir/evil\r\nname.csv", DictRegistry())
+    assert plan.problems == [] and plan.actions[0].arguments["source"] == "QĐ 123 (evil__name.csv dòng 2)"
