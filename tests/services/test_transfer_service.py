@@ -50,7 +50,7 @@ def _head(client):
     return client.sites.ping()["log_head"]
 
 
-@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("store_env", ["sqlite", "postgres"], indirect=True)
 def test_import_then_export_then_import_changes_nothing(sites, tmp_path):
     sites_file = _xlsx(tmp_path / "so-dang-ky.xlsx", SITES)
     code, out = _run("import", "sites", sites_file)  # the dry run: nothing sent
