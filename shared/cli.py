@@ -433,6 +433,11 @@ from shared.cli_staff import staff_cli  # noqa: E402  (issue 14: the staff works
 
 app.add_typer(staff_cli, name="staff")
 
+from shared.cli_transfer import export, import_app  # noqa: E402  (issue 16: the registry as spreadsheets)
+
+app.add_typer(import_app, name="import")
+app.command("export", help="Export the registry or the indicators as XLSX or CSV.")(export)
+
 
 
 

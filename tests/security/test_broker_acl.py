@@ -21,7 +21,8 @@ FILES = {
     "bot": [p for p in (ROOT / "bot").rglob("*.py") if p.name not in ("demo.py", "console.py")],
     "gateway": list((ROOT / "services" / "gateway").rglob("*.py")),
     "cli": [ROOT / f for f in ("shared/cli.py", "shared/health.py", "shared/seed.py", "shared/reports.py",
-                               "bot/demo.py", "bot/console.py")],
+                               "bot/demo.py", "bot/console.py", "shared/cli_transfer.py")]
+           + sorted((ROOT / "shared" / "transfer").glob("*.py")),
 }
 
 
