@@ -120,7 +120,7 @@ _GATEWAY_OVERSIGHT = _calls("""
 _CLI = _calls("""
     sites.classify_site sites.get_site sites.issue_link_code sites.list_sites sites.recognise_site
     sites.record_reform sites.register_establishment sites.register_site sites.search_sites
-    sites.set_condition sites.set_wwtp sites.site_establishments
+    sites.set_condition sites.set_wwtp sites.site_establishments sites.withdraw_recognition
     sites.amend_site sites.amend_establishment sites.get_establishment sites.staff_sites sites.staff_establishments
     inspections.assign_incident inspections.conclude_inspection inspections.conduct_inspection
     inspections.decide_sanction inspections.get_incident inspections.record_violation
