@@ -87,6 +87,11 @@ def test_a_file_over_the_cap_is_refused_from_telegrams_metadata_before_any_downl
             T("ar-too-big", mb=10)]
         assert w.request.downloads == [] and stores(w) == stored_before
         assert truth(p, year)["annual"] is None
+        # the message's metadata understates it: getFile's size refuses it, the file itself is never fetched
+        big = pdf(b"0" * docs.MAX_BYTES)
+        assert await biz.document(big, "big.pdf", PDF_TYPE, file_size=1000) == [T("ar-too-big", mb=10)]
+        assert [d for d in w.request.downloads if not d.startswith("getFile:")] == [] and len(w.request.downloads) == 1
+        assert stores(w) == stored_before
         # a file within the cap at the same step is filed
         replies = await biz.document(pdf(), "ok.pdf", PDF_TYPE)
         annual = truth(p, year)["annual"]
