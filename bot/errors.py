@@ -41,6 +41,9 @@ FALLBACKS: frozenset[tuple[str | None, str]] = frozenset({
     # the actor assertion the bot signs (shared/kit/assertion.py): a fault of ours, not the user's
     ("actor", "malformed"), ("actor", "unknown_component"), ("actor", "signature"), ("actor", "expired"),
     ("actor", "role_not_allowed_for_component"),
+    # staff-only or seed-only requests of issue 16 and the craft-village withdrawals (the bot sends none)
+    ("directory", "permits"), ("owner", "cluster_or_zone"), ("site_id", "recognised"), ("site_id", "withdrawn"),
+    ("effective", "after_recognition"),
 })
 
 

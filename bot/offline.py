@@ -36,6 +36,7 @@ class RecordingRequest(BaseRequest):
         self.files: dict[str, bytes] = {}
         self._ids = itertools.count(1000)
         self.messages: dict[int, dict] = {}
+        self.downloads: list[str] = []  # file paths the bot fetched (getFile, then the download)
 
     async def initialize(self) -> None:
         pass
@@ -52,6 +53,7 @@ class RecordingRequest(BaseRequest):
                          pool_timeout: Any = None) -> tuple[int, bytes]:
         if "/file/bot" in url:
             path = url.split("/file/bot", 1)[1].split("/", 1)[1]
+            self.downloads.append(path)
             data = self.files.get(path)
             return (200, data) if data is not None else (404, b"")
         api = url.rsplit("/", 1)[1]
@@ -85,6 +87,7 @@ class RecordingRequest(BaseRequest):
             return message
         if api == "getFile":
             fid = params["file_id"]
+            self.downloads.append(f"getFile:{fid}")
             return {"file_id": fid, "file_unique_id": fid, "file_size": len(self.files.get(f"photos/{fid}", b"")),
                     "file_path": f"photos/{fid}"}
         if api == "getUpdates":
@@ -142,6 +145,14 @@ class ChatDriver:
         return self.update(message=self._message(photo=[{"file_id": fid, "file_unique_id": fid, "width": 64,
                                                            "height": 64, "file_size": len(data)}]))
 
+    def document_update(self, data: bytes, file_name: str, mime_type: str, file_size: int | None = None) -> Update:
+        """A file sent as a document; `file_size` is what Telegram's metadata claims (default: the real size)."""
+        fid = f"f{next(self._message_ids)}"
+        self.request.files[f"photos/{fid}"] = data
+        return self.update(message=self._message(document={
+            "file_id": fid, "file_unique_id": fid, "file_name": file_name, "mime_type": mime_type,
+            "file_size": len(data) if file_size is None else file_size}))
+
     def location_update(self, lat: float, lon: float) -> Update:
         return self.update(message=self._message(location={"latitude": lat, "longitude": lon}))
 
@@ -162,6 +173,9 @@ class ChatDriver:
 
     async def photo(self, data: bytes, as_document: str | None = None) -> list[str]:
         return await self.feed(self.photo_update(data, as_document))
+
+    async def document(self, data: bytes, file_name: str, mime_type: str, file_size: int | None = None) -> list[str]:
+        return await self.feed(self.document_update(data, file_name, mime_type, file_size))
 
     async def location(self, lat: float, lon: float) -> list[str]:
         return await self.feed(self.location_update(lat, lon))

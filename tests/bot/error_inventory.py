@@ -25,6 +25,10 @@ DYNAMIC: dict[tuple[str, str], frozenset[str] | None] = {
     ("shared/kit/nameko_glue.py", "str(first['type'])"): None,  # pydantic's types: the kit's table, tested apart
     ("services/gateway/service.py", "str(first['type'])"): None,
     ("shared/contracts/open311.py", "str(first['type'])"): None,
+    # a report document's refusals (documents.refuse(message, rule)), field "document"
+    ("services/inspections/documents.py", "rule"): frozenset({"required", "max_size", "file_type", "macros",
+                                                              "zip_entries", "encrypted", "zip_bomb"}),
+    ("services/inspections/limits.py", "e['rule']"): None,  # evaluate_sample's own codes, passed through
 }
 PASS_THROUGH = {"e.rule", "exc.rule", "error.rule", "err.rule"}
 

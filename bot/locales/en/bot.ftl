@@ -17,6 +17,7 @@ help =
     /status name — status of a craft village, industrial zone or cluster (accents optional)
     /link CODE — link your account to an establishment or agency (code issued by the Department)
     /manifest — hazardous-waste manifests (businesses, transporters, facilities)
+    /annualreport — annual environmental protection report (establishments' linked accounts)
     /subscribe, /subscriptions — event notifications (inspectors, agencies)
     /tasks — reports assigned to me (inspectors linked with a code from the staff workspace)
     /lang — change language

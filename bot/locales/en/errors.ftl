@@ -173,3 +173,12 @@ err-at-number--unique = This manifest number is already used.
 err-at-plan_ref--once = This plan was already added.
 err-at-into--different = A report cannot be merged into itself.
 err-at-treated_on--not_future = The treatment date may not be in the future.
+
+## report documents and reporting years (issue 16)
+err-at-document--macros = Macro-enabled documents are not accepted: save it as an ordinary DOCX or XLSX file.
+err-at-document--encrypted = Password-protected (encrypted) documents are not accepted: send it without a password.
+err-at-document--zip_bomb = This document cannot be accepted: its contents are far larger than the file (it looks damaged or malicious).
+err-at-document--zip_entries = This document holds too many parts to be accepted. Please save it again or send it as a PDF.
+err-at-year--ended = A year's annual report can be filed only once the year is over (or in its December).
+err-at-year--min = Annual reports on this form cover 2022 onwards.
+err-rule-limit_values = The limit table in force cannot evaluate these results (no limit values for this case).

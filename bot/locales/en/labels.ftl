@@ -32,6 +32,7 @@ ev-waste_catalogue_started = New waste list
 ev-waste_catalogue_version_loaded = Waste list updated
 ev-site_amended = Site updated
 ev-site_recognised = Site recognised
+ev-site_recognition_withdrawn = Site recognition withdrawn
 ev-site_jurisdiction_changed = Site moved to another jurisdiction
 ev-site_deactivated = Site closed
 ev-establishment_registered = New establishment

@@ -173,3 +173,12 @@ err-at-number--unique = Số chứng từ này đã được dùng.
 err-at-plan_ref--once = Kế hoạch này đã được thêm rồi.
 err-at-into--different = Không thể gộp một phản ánh vào chính nó.
 err-at-treated_on--not_future = Ngày xử lý không được ở tương lai.
+
+## tệp báo cáo và năm báo cáo (issue 16)
+err-at-document--macros = Không nhận tài liệu có macro: hãy lưu lại thành tệp DOCX hoặc XLSX thông thường.
+err-at-document--encrypted = Không nhận tài liệu có mật khẩu (mã hoá): hãy gửi bản không đặt mật khẩu.
+err-at-document--zip_bomb = Không thể nhận tài liệu này: nội dung giải nén lớn bất thường so với tệp (tệp có vẻ hỏng hoặc độc hại).
+err-at-document--zip_entries = Tài liệu có quá nhiều thành phần. Hãy lưu lại hoặc gửi dưới dạng PDF.
+err-at-year--ended = Chỉ nộp báo cáo năm khi năm đó đã kết thúc (hoặc trong tháng 12 của năm đó).
+err-at-year--min = Báo cáo năm theo mẫu này áp dụng từ năm 2022 trở đi.
+err-rule-limit_values = Bảng giới hạn đang áp dụng không đánh giá được các kết quả này (không có giá trị giới hạn cho trường hợp này).

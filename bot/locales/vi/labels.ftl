@@ -32,6 +32,7 @@ ev-waste_catalogue_started = Danh mục chất thải mới
 ev-waste_catalogue_version_loaded = Cập nhật danh mục chất thải
 ev-site_amended = Địa điểm được cập nhật
 ev-site_recognised = Địa điểm được công nhận
+ev-site_recognition_withdrawn = Địa điểm bị thu hồi danh hiệu công nhận
 ev-site_jurisdiction_changed = Địa điểm chuyển địa bàn quản lý
 ev-site_deactivated = Địa điểm ngừng hoạt động
 ev-establishment_registered = Cơ sở mới
