@@ -72,7 +72,7 @@ def test_the_year_just_ended_lists_the_overdue_and_a_paper_report_is_filed_once(
     assert "Mẫu 05.B" in row(listed.text, firms.dkmt)
     blocked = re.search(r'<p id="monitoring-rule" data-status="blocked">.*?</p>', listed.text, re.S).group(0)
     assert "Chưa áp dụng" in blocked and "tần suất" in blocked
-    assert "Circular 02/2022/TT-BTNMT Art. 66(2)" in listed.text
+    assert "Điều 66 khoản 2 Thông tư 02/2022/TT-BTNMT" in listed.text and "độ tin cậy M" in listed.text
     assert 'href="/staff/reports" aria-current="page"' in listed.text  # the navigation's link
 
     command = str(uuid.uuid4())

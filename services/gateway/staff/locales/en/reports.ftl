@@ -37,3 +37,5 @@ rep-err-zip_entries = The archive has too many entries.
 rep-err-zip_bomb = The archive unpacks too large.
 rep-err-ended = A year's report is filed once the year is over (or from December).
 rep-err-min = Reports on the Circular 02/2022 forms cover 2022 onwards.
+rep-basis = Circular 02/2022/TT-BTNMT Art. 66(2), corrected by QĐ 3323/QĐ-BTNMT (01/12/2022)
+rep-source = source

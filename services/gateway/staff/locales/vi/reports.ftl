@@ -38,3 +38,6 @@ rep-err-zip_entries = Tệp lưu trữ có quá nhiều mục.
 rep-err-zip_bomb = Tệp giải nén ra quá lớn.
 rep-err-ended = Báo cáo năm chỉ nộp khi năm đó đã kết thúc (hoặc từ tháng 12).
 rep-err-min = Báo cáo theo mẫu Thông tư 02/2022 tính từ năm 2022.
+# căn cứ của hạn nộp, như dịch vụ thanh tra ghi (DUE_RULE trong services/inspections/reports_model.py)
+rep-basis = Điều 66 khoản 2 Thông tư 02/2022/TT-BTNMT, đã đính chính theo Quyết định 3323/QĐ-BTNMT ngày 01/12/2022
+rep-source = nguồn
