@@ -70,6 +70,7 @@ def test_an_overdue_report_is_listed_and_a_paper_report_is_filed(story, tmp_path
     said = page.locator(f"#row-{firm['id']} #err-document").inner_text()
     assert "PDF, DOCX hoặc XLSX" in said, said
     assert annual(system, firm) is None
+    assert page.locator("#f-overdue").is_checked()  # the list as it was: the filter kept
 
     # the PDF handed in on paper, scanned: filed, late (after 15 January)
     report = tmp_path / "bao-cao-bvmt.pdf"

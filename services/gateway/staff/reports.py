@@ -127,5 +127,5 @@ async def file_report(request: Request, posted: StaffPost) -> Response:
         errors = {f"{est_id}:{k}": v for k, v in found.items()}
         if "_form" in found:  # also on top of the page, where it is always seen
             errors["_form"] = found["_form"]
-        return await _page(request, m, back_year, False, status=400, errors=errors, open_row=est_id, form=f)
+        return await _page(request, m, back_year, f.get("overdue") == "true", status=400, errors=errors, open_row=est_id, form=f)
     return redirect(f"/staff/reports?year={cmd.year}&filed={cmd.establishment_id}#row-{cmd.establishment_id}")
