@@ -107,6 +107,11 @@ _GATEWAY_INSPECTIONS = _calls("""
     inspections.record_violation inspections.review_evidence inspections.sanction_catalogue
     inspections.schedule_inspection
 """)
+# the staff workspace's Báo cáo BVMT page (services/gateway/staff/reports.py, issue 16)
+_GATEWAY_REPORTS = _calls("""
+    sites.get_establishment sites.get_site
+    inspections.owed_reports inspections.store_report_document inspections.file_annual_report
+""")
 # the staff workspace's manifests and targets pages (services/gateway/staff/manifests.py, targets.py)
 _GATEWAY_OVERSIGHT = _calls("""
     manifests.get_manifest manifests.resolve_discrepancy manifests.staff_flag_counts
@@ -122,6 +127,7 @@ _CLI = _calls("""
     sites.record_reform sites.register_establishment sites.register_site sites.search_sites
     sites.set_condition sites.set_wwtp sites.site_establishments sites.withdraw_recognition
     sites.amend_site sites.amend_establishment sites.get_establishment sites.staff_sites sites.staff_establishments
+    sites.withdraw_recognition
     inspections.assign_incident inspections.conclude_inspection inspections.conduct_inspection
     inspections.decide_sanction inspections.get_incident inspections.record_violation
     inspections.resolve_incident inspections.review_evidence inspections.sanction_catalogue
@@ -143,7 +149,7 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
     "bot": _BOT | _BOT_FIELD | {f"{s}.events_since" for s in FOLLOWS["bot"]},
-    "gateway": (_GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _GATEWAY_OVERSIGHT
+    "gateway": (_GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _GATEWAY_REPORTS | _GATEWAY_OVERSIGHT
                 | _EVERY_SERVICE | _AUDIT),
     "cli": _CLI | _BOT | _BOT_FIELD | _EVERY_SERVICE,
 }

@@ -4,6 +4,7 @@ nav-home = Home
 nav-inbox = Reports inbox
 nav-registry = Registry
 nav-inspections = Inspections
+nav-reports = Environmental reports
 nav-manifests = Waste manifests
 nav-targets = Targets and reports
 nav-audit = Audit

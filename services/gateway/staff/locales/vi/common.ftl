@@ -4,6 +4,7 @@ nav-home = Trang đầu
 nav-inbox = Hộp thư phản ánh
 nav-registry = Danh bạ cơ sở
 nav-inspections = Thanh tra, kiểm tra
+nav-reports = Báo cáo BVMT
 nav-manifests = Chứng từ CTNH
 nav-targets = Chỉ tiêu và báo cáo
 nav-audit = Nhật ký

@@ -1,0 +1,43 @@
+# Trang Báo cáo BVMT (báo cáo công tác bảo vệ môi trường hằng năm mà cơ sở phải nộp)
+rep-title = Báo cáo BVMT
+rep-year = Năm báo cáo
+rep-overdue-only = Chỉ các báo cáo quá hạn
+rep-rules = Quy định áp dụng
+rep-due-rule = Báo cáo công tác bảo vệ môi trường năm { $year } nộp trước ngày 15/01/{ $next } (chủ đầu tư hạ tầng cụm công nghiệp, khu công nghiệp: trước ngày 20/01/{ $next }); không lùi hạn khi trùng ngày nghỉ.
+rep-confidence = độ tin cậy { $level }
+rep-blocked = Chưa áp dụng
+rep-monitoring-blocked = Hạn nộp kết quả quan trắc: chưa có nguồn nào đã đọc cho biết tần suất phải nộp (tùy giấy phép và quy mô của cơ sở), nên không kết quả quan trắc nào bị đánh dấu quá hạn.
+rep-owed-of = Các cơ sở phải nộp báo cáo năm { $year }
+rep-counts = { $total } cơ sở, { $overdue } quá hạn.
+rep-none = Không có cơ sở nào phải nộp báo cáo trong phạm vi của bạn.
+rep-form = Mẫu
+rep-form-05A = Mẫu 05.A (có GPMT)
+rep-form-05B = Mẫu 05.B (có đăng ký MT)
+rep-form-06 = Mẫu 06 (chủ hạ tầng CCN/KCN)
+rep-due = Hạn nộp
+rep-before = trước { $date }
+rep-filed = Ngày nộp
+rep-not-filed = Chưa nộp
+rep-overdue = QUÁ HẠN
+rep-late = Nộp muộn
+rep-on-time = Đúng hạn
+rep-not-due = Chưa đến hạn
+rep-file-paper = Ghi nhận báo cáo nộp bản giấy
+rep-document = Tệp báo cáo (PDF, DOCX hoặc XLSX, tối đa { $mb } MB)
+rep-note = Ghi chú
+rep-file = Ghi nhận
+rep-filed-done = Đã ghi nhận báo cáo.
+rep-permit-unknown = Cơ sở có giấy phép đã thay đổi (chưa rõ loại giấy phép)
+# Các quy tắc khi từ chối một báo cáo (rep-err-<rule>)
+rep-err-required = Hãy đính kèm tệp báo cáo (PDF, DOCX hoặc XLSX).
+rep-err-max_size = Tệp báo cáo tối đa 10 MB.
+rep-err-file_type = Tệp báo cáo phải là PDF, DOCX hoặc XLSX.
+rep-err-macros = Không nhận tài liệu có macro: hãy lưu thành DOCX hoặc XLSX.
+rep-err-encrypted = Không nhận tài liệu được mã hóa.
+rep-err-zip_entries = Tệp lưu trữ có quá nhiều mục.
+rep-err-zip_bomb = Tệp giải nén ra quá lớn.
+rep-err-ended = Báo cáo năm chỉ nộp khi năm đó đã kết thúc (hoặc từ tháng 12).
+rep-err-min = Báo cáo theo mẫu Thông tư 02/2022 tính từ năm 2022.
+# căn cứ của hạn nộp, như dịch vụ thanh tra ghi (DUE_RULE trong services/inspections/reports_model.py)
+rep-basis = Điều 66 khoản 2 Thông tư 02/2022/TT-BTNMT, đã đính chính theo Quyết định 3323/QĐ-BTNMT ngày 01/12/2022
+rep-source = nguồn
