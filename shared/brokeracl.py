@@ -70,6 +70,10 @@ _BOT = _calls("""
     manifests.sign_handover manifests.sign_pickup manifests.treat manifests.waste_catalogue
     indicators.status_card
 """)
+# establishments' annual reports (bot/flows/annualreport.py)
+_BOT_REPORTS = _calls("""
+    inspections.store_report_document inspections.file_annual_report inspections.reporting_year
+""")
 # inspectors in the field (bot/flows/tasks.py, bot/flows/mine.py's before/after, bot/pushes/tasks.py)
 _BOT_FIELD = _calls("""
     inspections.my_tasks inspections.verify_incident inspections.resolve_incident inspections.incident_photo
@@ -127,7 +131,6 @@ _CLI = _calls("""
     sites.record_reform sites.register_establishment sites.register_site sites.search_sites
     sites.set_condition sites.set_wwtp sites.site_establishments sites.withdraw_recognition
     sites.amend_site sites.amend_establishment sites.get_establishment sites.staff_sites sites.staff_establishments
-    sites.withdraw_recognition
     inspections.assign_incident inspections.conclude_inspection inspections.conduct_inspection
     inspections.decide_sanction inspections.get_incident inspections.record_violation
     inspections.resolve_incident inspections.review_evidence inspections.sanction_catalogue
@@ -148,10 +151,10 @@ RPC_CALLS: dict[str, frozenset[str]] = {
     # catch-up its follower reads the source's log head with the source's ping (shared/kit/source.py)
     **{s: frozenset({f"{s}.ping", *(f"{src}.{rpc}" for src in FOLLOWS[s] for rpc in ("events_since", "ping"))})
        for s in SERVICES},
-    "bot": _BOT | _BOT_FIELD | {f"{s}.events_since" for s in FOLLOWS["bot"]},
+    "bot": _BOT | _BOT_REPORTS | _BOT_FIELD | {f"{s}.events_since" for s in FOLLOWS["bot"]},
     "gateway": (_GATEWAY | _GATEWAY_INBOX | _GATEWAY_REGISTRY | _GATEWAY_INSPECTIONS | _GATEWAY_REPORTS | _GATEWAY_OVERSIGHT
                 | _EVERY_SERVICE | _AUDIT),
-    "cli": _CLI | _BOT | _BOT_FIELD | _EVERY_SERVICE,
+    "cli": _CLI | _BOT | _BOT_REPORTS | _BOT_FIELD | _EVERY_SERVICE,
 }
 
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from shared.kit.actor import SYSTEM
+from shared.kit.calendar import local_date
+
+
+def hanoi_today():  # the registry's dates are Hanoi's: a day ahead of UTC's from 17:00 UTC
+    return local_date(datetime.now(timezone.utc))
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ITEMS = ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point")
@@ -86,13 +91,13 @@ def test_the_site_page_shows_its_timeline_and_the_record_as_of_a_date(reg):
     page = agency.get(f"/staff/registry/sites/{reg.a}")
     assert 'id="event-2"' in page.text and f"staff:{agency.email}" in page.text  # by whom
     assert "Cập nhật trạm XLNT" in page.text and "dự án 2027" in page.text
-    today = agency.get(f"/staff/registry/sites/{reg.a}?at={date.today().isoformat()}")
+    today = agency.get(f"/staff/registry/sites/{reg.a}?at={hanoi_today().isoformat()}")
     assert today.status_code == 200 and 'id="asof-banner"' in today.text and "phiên bản 2" in today.text
     assert 'id="form-wwtp"' not in today.text  # the past is read, not edited
-    before = agency.get(f"/staff/registry/sites/{reg.a}?at={(date.today() - timedelta(days=400)).isoformat()}")
+    before = agency.get(f"/staff/registry/sites/{reg.a}?at={(hanoi_today() - timedelta(days=400)).isoformat()}")
     assert before.status_code == 400
     assert 'id="err-at"' in form_html(before.text, "asof-form") and "Không tìm thấy" in before.text
-    as_json = agency.api("GET", f"/v1/staff/registry/sites/{reg.a}?at={date.today().isoformat()}").json()
+    as_json = agency.api("GET", f"/v1/staff/registry/sites/{reg.a}?at={hanoi_today().isoformat()}").json()
     assert as_json["site"]["as_of"]["version"] == 2 and [h["event"] for h in as_json["history"]] == \
         ["Registered", "WwtpStatusSet"]
     assert as_json["history"][1]["actor_id"] == f"staff:{agency.email}"
@@ -219,7 +224,7 @@ def test_establishments_register_amend_licence_and_a_link_code_shown_once(reg):
 
 def test_a_village_recognised_classified_and_meeting_its_five_conditions_moves_the_targets(reg):
     """The story the browser tests tell (tests/staff): the forms' commands reach the indicators."""
-    today = date.today()
+    today = hanoi_today()
     period, unit = f"{today.year}Q{(today.month - 1) // 3 + 1}", f"commune:xa-a-{reg.tag}"
 
     def figure(target: str) -> tuple[int, int]:
