@@ -37,7 +37,7 @@ run: $(STAMP)
 
 ## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).
 test: $(STAMP) $(ASYNCAPI_TOOLS) $(CHROMIUM) infra
-	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit tests/bot tests/gateway tests/fuzz tests/deploy \
+	$(BIN)/python -m pytest tests/domain tests/application tests/contracts tests/kit tests/transfer tests/bot tests/gateway tests/fuzz tests/deploy \
 		tests/security --ignore=tests/security/services
 	$(BIN)/python -m pytest tests/services tests/security/services
 	$(BIN)/python -m pytest tests/e2e tests/staff
