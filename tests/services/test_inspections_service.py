@@ -130,6 +130,15 @@ def test_every_kind_of_bad_input_on_every_inspections_rpc(both):
                                  samples=[{"parameter": "COD", "value": 300, "unit": "mg/L"}]),
         "inspection_violations": dict(inspection_id=ins["id"]), "overdue_measures": dict(on="2026-03-06"),
         "events_since": dict(position=0, limit=10), "audit_trail": dict(actor="officer-1", limit=10),
+        # the reports establishments owe (services/inspections/report_rpc.py)
+        "store_report_document": dict(data_b64=base64.b64encode(b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+                                                                ).decode()),
+        "file_annual_report": dict(establishment_id=firm_id, year=2025, document=photo),
+        "file_monitoring_results": dict(establishment_id=firm_id, sampled_on="2026-03-06",
+                                        samples=[{"parameter": "COD", "value": 30, "unit": "mg/L"}]),
+        "set_infrastructure_owner": dict(establishment_id=firm_id, owner=True),
+        "reporting_year": dict(establishment_id=firm_id, year=2025), "owed_reports": dict(year=2025),
     }
-    cases = badinput.assert_every_bad_input_refused(inspections, InspectionsService, valid, INSPECTOR)
+    cases = badinput.assert_every_bad_input_refused(inspections, InspectionsService, valid, INSPECTOR,
+                                                    judged_as={"store_report_document": {"data_b64": "document"}})
     assert cases > 200
