@@ -472,7 +472,7 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
     from shared.kit.follower import Follower, pull_all
     from shared.kit.sql import Db
     from shared.kit.store import app_for, plain_db
-    from services.inspections.places import InboxSitesDirectory
+    from services.inspections.permit_directory import InspectionsDirectory
     from shared.directory import SitesDirectory
     from services.indicators.application import IndicatorsApplication
     from services.indicators.views import IndicatorFacts
@@ -553,8 +553,10 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
             for table in live:
                 if normal(live[table]) != normal(rebuilt[table]):
                     fail(f"indicators: {table} differs from a rebuild ({len(live[table])} vs {len(rebuilt[table])} rows)")
-            # each service's own directory class (inspections keeps each site's places for the staff inbox)
-            directories = {"inspections": (InboxSitesDirectory, ("site_place",)), "manifests": (SitesDirectory, ())}
+            # each service's own directory class (inspections keeps each site's places for the staff inbox
+            # and each establishment's permit for the limits and the reports owed)
+            directories = {"inspections": (InspectionsDirectory, ("site_place", "establishment_permit", "known_permit")),
+                           "manifests": (SitesDirectory, ())}
             for name, (directory, extra) in directories.items():
                 fresh = directory(plain_db(f"chaos_rebuild_{name}_directory", rebuild_settings))
                 Follower("sites", fresh, lambda p, n: c.call("sites", "events_since", position=p, limit=n),

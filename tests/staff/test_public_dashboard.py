@@ -2,7 +2,7 @@
 figures for the city and one marker per seeded site with a location."""
 from __future__ import annotations
 
-from tests.gateway.test_dashboard import Expected, Page, check_figures, check_markers
+from tests.gateway.test_dashboard import WITH_LOCATION, Expected, Page, check_figures, check_markers
 
 
 def test_the_public_dashboard_shows_the_services_figures_and_the_seeded_sites(story):
@@ -15,5 +15,5 @@ def test_the_public_dashboard_shows_the_services_figures_and_the_seeded_sites(st
     page = Page(story.page.content(), [])
     expected = Expected(story.system)
     assert check_figures(page, expected, "2025Q4", "city:hanoi") > 40
-    assert check_markers(page, story.system, "city:hanoi") == 61
+    assert check_markers(page, story.system, "city:hanoi") == WITH_LOCATION  # every seeded site with a location
     assert story.console == [], story.console  # no script error, no CSP refusal

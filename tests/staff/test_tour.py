@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.staff.accounts import staff_member
 
-NAV = ("/staff/inbox", "/staff/registry", "/staff/inspections", "/staff/manifests", "/staff/targets", "/staff/audit",
-       "/staff/accounts")
+NAV = ("/staff/inbox", "/staff/registry", "/staff/inspections", "/staff/reports", "/staff/manifests", "/staff/targets",
+       "/staff/audit", "/staff/accounts")
 
 
 def test_every_page_of_the_navigation_opens_on_a_desktop_and_a_phone_in_both_languages(story):
