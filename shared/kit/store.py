@@ -259,8 +259,11 @@ class ServiceApplication(Application):
         `_Raced` (retried by `execute` after a jittered wait), unless a concurrent twin of this very
         command won it."""
         aggregates, answer = work()
-        if turn.take(getattr(a, "id", None) for a in aggregates):
-            aggregates, answer = work()  # another writer here saved first: decide on what it saved
+        if turn.take(getattr(a, "id", None) for a in aggregates):  # another writer here saved first
+            stored = self.recorded_answer(command_id) if command_id is not None else None
+            if stored is not None:  # it was this very command (a double click): its answer, once
+                return stored
+            aggregates, answer = work()  # decide on what it saved
         kwargs = {"command": (command_id, answer)} if command_id else {}
         try:
             self.save(*aggregates, **kwargs)
