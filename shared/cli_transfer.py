@@ -88,25 +88,6 @@ def run_import(client: Any, sheet: str, path: Path, apply_: bool, out: Console =
     return plan, new
 
 
-def export_bytes(client: Any, what: str, fmt: str, period: str | None = None) -> bytes:
-    from shared.transfer.export import indicators_table, registry_table, write
-    from shared.transfer.registry import establishment_records, site_records
-
-    if what == "indicators":
-        period = period or _this_year()
-        header, rows = indicators_table(client.call("indicators", "figures", period=period), period)
-    else:
-        records = site_records(client) if what == "sites" else establishment_records(client)
-        header, rows = registry_table(what, records)
-    return write(header, rows, fmt, what)
-
-
-def _this_year() -> str:
-    import datetime as dt
-
-    return str(dt.date.today().year)
-
-
 def _import(sheet: Sheet, file: Path, apply_: bool, wait: float) -> None:
     from shared.cli import _client, wait_for
 
@@ -160,9 +141,10 @@ def export(what: Exported = typer.Argument(..., help="sites, establishments or i
            wait: float = WAIT) -> None:
     """The registry in the import's own columns (export then import changes nothing), or the figures."""
     from shared.cli import _client, wait_for
+    from shared.transfer.registry import export_file
 
     service = "indicators" if what is Exported.indicators else "sites"
     wait_for([service], wait)
     with _client(IMPORTER, timeout=60) as c:
-        data = export_bytes(c, what.value, fmt.value, period)
+        data = export_file(c, what.value, fmt.value, period)
     _write(data, output or Path(f"{what.value}.{fmt.value}"), what.value)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from shared.kit.errors import NotFound
-from shared.transfer.export import establishment_cells, site_cells
+from shared.transfer.export import establishment_cells, indicators_table, registry_table, site_cells, write
 from shared.transfer.plan import Plan, make_plan
 from shared.transfer.problems import FileRefused
 from shared.transfer.reading import Limits, read_table
@@ -64,16 +64,21 @@ def _pages(fetch: Callable[[int], dict], key: str) -> Iterator[dict]:
             return
 
 
-def site_records(client: Any) -> list[dict]:
+def _scope(communes: list[str] | None) -> dict:
+    """A commune officer's scope as the staff queries' filter (none: the whole registry)."""
+    return {"communes": list(communes)} if communes else {}
+
+
+def site_records(client: Any, communes: list[str] | None = None) -> list[dict]:
     return [site_cells(client.call("sites", "get_site", site_id=s["id"])) for s in _pages(
-        lambda at: client.call("sites", "staff_sites", offset=at, limit=PAGE), "sites")]
+        lambda at: client.call("sites", "staff_sites", offset=at, limit=PAGE, **_scope(communes)), "sites")]
 
 
-def establishment_records(client: Any) -> list[dict]:
+def establishment_records(client: Any, communes: list[str] | None = None) -> list[dict]:
     keys: dict[str, str] = {}
     out = []
-    for row in _pages(
-            lambda at: client.call("sites", "staff_establishments", offset=at, limit=PAGE), "establishments"):
+    for row in _pages(lambda at: client.call("sites", "staff_establishments", offset=at, limit=PAGE,
+                                             **_scope(communes)), "establishments"):
         site_id = row["site_id"]
         if site_id not in keys:
             site = client.call("sites", "get_site", site_id=site_id)
@@ -81,3 +86,28 @@ def establishment_records(client: Any) -> list[dict]:
         out.append(establishment_cells(client.call("sites", "get_establishment", establishment_id=row["id"]),
                                        keys[site_id]))
     return out
+
+
+def this_year() -> str:
+    """Hanoi's year (the default period of an indicators export)."""
+    from datetime import datetime, timezone
+
+    from shared.kit.calendar import local_date
+
+    return str(local_date(datetime.now(timezone.utc)).year)
+
+
+def export_file(client: Any, what: str, fmt: str, period: str | None = None, communes: list[str] | None = None,
+                unit_shown: Callable[[str], bool] = lambda unit: True) -> bytes:
+    """sites or establishments in the import's own columns (a commune officer's communes only, when
+    given), or the indicators' figures of a period (the units `unit_shown` keeps)."""
+    if what == "indicators":
+        period = period or this_year()
+        figures = client.call("indicators", "figures", period=period)
+        header, rows = indicators_table({u: f for u, f in figures.items() if unit_shown(u)}, period)
+    elif what in ("sites", "establishments"):
+        records = site_records(client, communes) if what == "sites" else establishment_records(client, communes)
+        header, rows = registry_table(what, records)
+    else:
+        raise ValueError(f"{what!r}: sites, establishments or indicators")
+    return write(header, rows, fmt, what)

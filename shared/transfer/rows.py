@@ -6,13 +6,15 @@ columns the file has are the row's word: a column left out of the file is never 
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from shared.contracts.sites import RegisterEstablishment, RegisterSite
-from shared.kit.errors import LangXanhError
+from shared.kit.errors import InvalidInput, LangXanhError
 from shared.kit.text import fold
 from shared.transfer.columns import Column, map_header
 from shared.transfer.problems import Problem, short
@@ -143,11 +145,31 @@ def _validate(model, payload: dict, number: int, labels: dict[str, str], cells: 
     return command, []
 
 
+@functools.lru_cache(maxsize=1)
+def _unit_codes() -> dict[str, frozenset[str]]:
+    from shared.reference import units
+
+    return {kind: frozenset(u["code"] for u in units()[kind]) for kind in ("districts", "communes")}
+
+
+def _known_units(command: RegisterSite) -> None:
+    """A spreadsheet's typo ("gia-lamm") would register a site in a unit no target counts: the old
+    district and the new commune must be Hanoi's (shared/reference units.json)."""
+    known = _unit_codes()
+    if command.old_district and command.old_district not in known["districts"]:
+        raise InvalidInput(f"{command.old_district!r} is not one of Hanoi's old districts (a code such as gia-lam)",
+                           "old_district", "unknown_district")
+    if command.commune and command.commune not in known["communes"]:
+        raise InvalidInput(f"{command.commune!r} is not one of Hanoi's communes or wards since 1 July 2025 "
+                           "(a code such as xa-bat-trang)", "commune", "unknown_commune")
+
+
 def _domain_checks(command: RegisterSite | RegisterEstablishment) -> None:
     from services.sites.domainmodel import Establishment, Site
 
     if isinstance(command, RegisterSite):
         Site.check_registration(command.kind, command.old_district, command.commune, command.craft_village_cluster)
+        _known_units(command)
     else:
         licence = command.licence.model_dump() if command.licence else None
         Establishment.check_licence(command.transporter, command.treatment_facility, licence)

@@ -267,17 +267,17 @@ class FakeIndicators:
 
 
 def test_the_indicators_export_is_one_row_per_unit_and_target():
-    from shared.cli_transfer import export_bytes
+    from shared.transfer.registry import export_file
 
     client = FakeIndicators()
-    data = export_bytes(client, "indicators", "csv", "2026Q2")
+    data = export_file(client, "indicators", "csv", "2026Q2")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert client.asked == [("indicators", "figures", {"period": "2026Q2"})]
     assert rows[0] == ["period", "unit", "target", "numerator", "denominator", "ratio"]
     assert rows[1:] == [["2026Q2", "gia-lam", "conditions_met", "0", "2", ""],
                         ["2026Q2", "gia-lam", "wwtp_share", "1", "2", "0.5"],
                         ["2026Q2", "ha-noi", "wwtp_share", "3", "4", "0.75"]]
-    ws = load_workbook(io.BytesIO(export_bytes(client, "indicators", "xlsx", "2026"))).active
+    ws = load_workbook(io.BytesIO(export_file(client, "indicators", "xlsx", "2026"))).active
     assert [c.value for c in list(ws.iter_rows())[3]] == ["2026", "ha-noi", "wwtp_share", 3, 4, 0.75]
 
 
@@ -288,3 +288,15 @@ def test_the_recorded_source_names_the_file_only_in_plain_characters():
     assert safe_name("../../x\n<b>.csv") == "x__b_.csv"
     plan = check_file("sites", csv_bytes([SITE_HEADER, BAT_TRANG]), "dir/evil\r\nname.csv", DictRegistry())
     assert plan.problems == [] and plan.actions[0].arguments["source"] == "QĐ 123 (evil__name.csv dòng 2)"
+
+
+def test_a_misspelt_district_or_commune_is_a_problem_of_its_cell():
+    """A typo would register a site in a unit no target counts (nobody's denominator)."""
+    misspelt = list(BAT_TRANG)
+    misspelt[4] = "gia-lamm"
+    new_commune = list(VAN_PHUC)
+    new_commune[0], new_commune[6] = "van-phuc-2", "phuong-khong-co"
+    plan = check_file("sites", csv_bytes([SITE_HEADER, misspelt, new_commune]), "s.csv", DictRegistry())
+    assert [(p.row, p.column, p.value, p.rule) for p in plan.problems] == [
+        (2, "Quận/huyện cũ", "gia-lamm", "unknown_district"), (3, "Xã/phường", "phuong-khong-co", "unknown_commune")]
+    assert plan.actions == []

@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from services.gateway.staff import admin, audit, auth, bot_link, inbox, inspections, manifests, registry, reports, targets
+from services.gateway.staff import (admin, audit, auth, bot_link, inbox, inspections, manifests, registry, reports, targets,
+                                    transfer)
 from services.gateway.staff.application import StaffApplication
 from services.gateway.staff.kit import CsrfRefused, LoginRequired, Member, lang_of, login_redirect, render
 from shared.kit.config import Settings
@@ -19,7 +20,7 @@ from shared.kit.pool import Unavailable
 from shared.kit.store import app_for
 
 STATIC = Path(__file__).parent / "static"
-AREAS: list[Any] = [auth, admin, bot_link, inbox, inspections, reports, manifests, registry, targets, audit]
+AREAS: list[Any] = [auth, admin, bot_link, inbox, inspections, reports, manifests, transfer, registry, targets, audit]
 
 
 def staff_app(settings: Settings) -> StaffApplication:
