@@ -100,7 +100,8 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
 
         return self.execute(command_id, work)
 
-    def amend_site(self, actor: Actor, command_id: str | None, site_id: str, changes: dict) -> dict:
+    def amend_site(self, actor: Actor, command_id: str | None, site_id: str, changes: dict,
+                   source: str | None = None) -> dict:
         changes = {k: v for k, v in changes.items() if k in Site.AMENDABLE}
         if not changes:
             raise InvalidInput(f"nothing to amend; amendable: {', '.join(Site.AMENDABLE)}", "changes", "required")
@@ -111,7 +112,7 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
             site = self._writable_site(actor, site_id, "amend a site")
             if changes.get("craft_village_cluster"):
                 site.check_kind("craft_village_cluster", SiteKind.INDUSTRIAL_CLUSTER)
-            site.amend(changes=changes, actor=actor.to_dict())
+            site.amend(changes=changes, actor=actor.to_dict(), source=source)
             return [site], self._answer(site)
 
         return self.execute(command_id, work)
@@ -209,7 +210,8 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
     def register_establishment(self, actor: Actor, command_id: str | None, *, site_id: str, name: str, form: str,
                                registration_code: str, trades: list[str], permit: dict | None = None,
                                hw_generator: bool = False, transporter: bool = False,
-                               treatment_facility: bool = False, licence: dict | None = None) -> dict:
+                               treatment_facility: bool = False, licence: dict | None = None,
+                               source: str | None = None) -> dict:
         actor.require(*REGISTRY_WRITERS, action="register an establishment")
         Establishment.check_licence(transporter, treatment_facility, licence)
 
@@ -222,12 +224,14 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
                                    "registration_code", "unique")
             est = Establishment(site_id=site.id, name=name, form=form, registration_code=registration_code,
                                 trades=trades, permit=permit, hw_generator=hw_generator, transporter=transporter,
-                                treatment_facility=treatment_facility, licence=licence, actor=actor.to_dict())
+                                treatment_facility=treatment_facility, licence=licence, actor=actor.to_dict(),
+                                source=source)
             return [est], self._answer(est)
 
         return self.execute(command_id, work)
 
-    def amend_establishment(self, actor: Actor, command_id: str | None, establishment_id: str, changes: dict) -> dict:
+    def amend_establishment(self, actor: Actor, command_id: str | None, establishment_id: str, changes: dict,
+                            source: str | None = None) -> dict:
         changes = {k: v for k, v in changes.items() if k in Establishment.AMENDABLE}
         if not changes:
             raise InvalidInput(f"nothing to amend; amendable: {', '.join(Establishment.AMENDABLE)}", "changes", "required")
@@ -238,7 +242,7 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
             est.check_active()
             merged = {k: changes.get(k, getattr(est, k)) for k in ("transporter", "treatment_facility", "licence")}
             Establishment.check_licence(merged["transporter"], merged["treatment_facility"], merged["licence"])
-            est.amend(changes=changes, actor=actor.to_dict())
+            est.amend(changes=changes, actor=actor.to_dict(), source=source)
             return [est], self._answer(est)
 
         return self.execute(command_id, work)
@@ -379,6 +383,7 @@ def establishment_document(est: Establishment) -> dict:
         "registration_code": est.registration_code, "trades": est.trades, "permit": est.permit,
         "hw_generator": est.hw_generator, "transporter": est.transporter,
         "treatment_facility": est.treatment_facility, "licence": est.licence, "active": est.active,
+        "source": getattr(est, "source", None),  # a snapshot taken before sources were kept has none
     })
 
 

@@ -175,9 +175,11 @@ class Site(Aggregate):
 
     # -- commands
     @event("Amended")
-    def amend(self, changes: dict, actor: dict) -> None:
+    def amend(self, changes: dict, actor: dict, source: str | None = None) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
+        if source:  # the latest source of the record (each event keeps its own)
+            self.source = source
 
     @event("Recognised")
     def recognise(self, decision: str, recognised_on: str, legal_basis: str, actor: dict) -> None:
@@ -279,8 +281,9 @@ class Establishment(Aggregate):
     @event("Registered")
     def __init__(self, site_id: UUID, name: str, form: str, registration_code: str, trades: list[str],
                  permit: dict | None, hw_generator: bool, transporter: bool, treatment_facility: bool,
-                 licence: dict | None, actor: dict) -> None:
+                 licence: dict | None, actor: dict, source: str | None = None) -> None:
         self.site_id = site_id
+        self.source = source
         self.name = name
         self.form = form
         self.registration_code = registration_code
@@ -306,9 +309,11 @@ class Establishment(Aggregate):
             raise Conflict(f"establishment {self.name} is deactivated", "establishment_id", "active")
 
     @event("Amended")
-    def amend(self, changes: dict, actor: dict) -> None:
+    def amend(self, changes: dict, actor: dict, source: str | None = None) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
+        if source:
+            self.source = source
 
     @event("Deactivated")
     def deactivate(self, reason: str, actor: dict) -> None:

@@ -42,7 +42,7 @@ class SitesService(KitEntrypoints):
     @rpc_method(c.AmendSite)
     def amend_site(self, cmd: c.AmendSite) -> dict:
         changes = cmd.changes.model_dump(exclude_unset=True)
-        return self.kit.app.amend_site(self.kit.actor, cmd.command_id, cmd.site_id, changes)
+        return self.kit.app.amend_site(self.kit.actor, cmd.command_id, cmd.site_id, changes, cmd.source)
 
     @rpc_method(c.RecogniseSite)
     def recognise_site(self, cmd: c.RecogniseSite) -> dict:
@@ -84,7 +84,8 @@ class SitesService(KitEntrypoints):
     @rpc_method(c.AmendEstablishment)
     def amend_establishment(self, cmd: c.AmendEstablishment) -> dict:
         changes = cmd.changes.model_dump(mode="json", exclude_unset=True)
-        return self.kit.app.amend_establishment(self.kit.actor, cmd.command_id, cmd.establishment_id, changes)
+        return self.kit.app.amend_establishment(self.kit.actor, cmd.command_id, cmd.establishment_id, changes,
+                                                cmd.source)
 
     @rpc_method(c.IssueLinkCode)
     def issue_link_code(self, cmd: c.IssueLinkCode) -> dict:

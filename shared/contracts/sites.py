@@ -96,6 +96,7 @@ class SiteChanges(BaseModel):
 class AmendSite(Command):
     site_id: UUID
     changes: SiteChanges
+    source: OptShortText = Field(None, description="Where this comes from (an import: the file and row)")
 
 
 class RecogniseSite(Command):
@@ -171,6 +172,7 @@ class RegisterEstablishment(Command):
     transporter: bool = False
     treatment_facility: bool = False
     licence: Licence | None = None
+    source: OptShortText = Field(None, description="Where this comes from (an import: the file and row)")
 
 
 class EstablishmentChanges(BaseModel):
@@ -187,6 +189,7 @@ class EstablishmentChanges(BaseModel):
 class AmendEstablishment(Command):
     establishment_id: UUID
     changes: EstablishmentChanges
+    source: OptShortText = Field(None, description="Where this comes from (an import: the file and row)")
 
 
 class IssueLinkCode(Command):

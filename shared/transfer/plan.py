@@ -91,7 +91,8 @@ def _site_action(row: Row, registry: Registry) -> tuple[Action | None, list[Prob
         wanted["location"] = coarse(wanted["location"])
     now = SiteChanges.model_validate({k: current.get(k) for k in wanted}).model_dump(mode="json")
     changes = {k: v for k, v in wanted.items() if v != now.get(k)}
-    return _amend_or_same(row, key, rpc_name("sites", "amend_site"), {"site_id": site_id}, changes, current), problems
+    target = {"site_id": site_id, "source": payload["source"]}
+    return _amend_or_same(row, key, rpc_name("sites", "amend_site"), target, changes, current), problems
 
 
 def _establishment_action(row: Row, registry: Registry) -> tuple[Action | None, list[Problem]]:
@@ -116,7 +117,8 @@ def _establishment_action(row: Row, registry: Registry) -> tuple[Action | None, 
     wanted = {k: payload[k] for k in EstablishmentChanges.model_fields if k in row.present}
     now = EstablishmentChanges.model_validate({k: current.get(k) for k in wanted}).model_dump(mode="json")
     changes = {k: v for k, v in wanted.items() if v != now.get(k)}
-    return _amend_or_same(row, key, rpc_name("sites", "amend_establishment"), {"establishment_id": est_id}, changes, current), problems
+    target = {"establishment_id": est_id, "source": payload["source"]}
+    return _amend_or_same(row, key, rpc_name("sites", "amend_establishment"), target, changes, current), problems
 
 
 def _fixed(row: Row, names: tuple[str, ...], payload: dict, current: dict) -> list[Problem]:

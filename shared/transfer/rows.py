@@ -86,14 +86,14 @@ def _site_payload(cells: dict[str, str], source: str) -> tuple[dict, set[str]]:
     return payload, present
 
 
-def _establishment_payload(cells: dict[str, str], site_id: str) -> tuple[dict, set[str]]:
+def _establishment_payload(cells: dict[str, str], site_id: str, source: str) -> tuple[dict, set[str]]:
     g = cells.get
     form = g("form", "").strip()
     payload: dict = {
         "site_id": site_id, "registration_code": g("registration_code", "").strip(), "name": g("name", ""),
         "form": FORMS.get(fold(form), form), "trades": _list(g("trades", "")),
         "hw_generator": _bool(g("hw_generator", "")), "transporter": _bool(g("transporter", "")),
-        "treatment_facility": _bool(g("treatment_facility", "")),
+        "treatment_facility": _bool(g("treatment_facility", "")), "source": source,
     }
     permit_type = g("permit_type", "").strip()
     permit_type = "none" if fold(permit_type) in ("khong", "none") else permit_type.upper()
@@ -216,7 +216,7 @@ def _row(sheet: str, named: dict[str, str], number: int, labels: dict[str, str],
     else:
         site_key = named.get("site_key", "")
         site_id = site_id_of(site_key) if site_key else ""
-        payload, present = _establishment_payload(named, site_id)
+        payload, present = _establishment_payload(named, site_id, f"{file_name[-120:]} dòng {number}")
         model, key = RegisterEstablishment, f"{site_id}:{payload['registration_code']}"
     command, problems = _validate(model, payload, number, labels, named)
     if command is None:

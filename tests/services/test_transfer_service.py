@@ -62,6 +62,8 @@ def test_import_then_export_then_import_changes_nothing(sites, tmp_path):
     assert sites.sites.get_site(site_id=site["id"])["source"] == "so-dang-ky.xlsx dòng 2"  # the row's source
     code, out = _run("import", "establishments", _xlsx(tmp_path / "co-so.xlsx", ESTABLISHMENTS), "--apply")
     assert code == 0 and "applied: 2 new events" in out, out
+    firm = sites.sites.site_establishments(site_id=site["id"])
+    assert {e["source"] for e in firm} == {"co-so.xlsx dòng 2", "co-so.xlsx dòng 3"}
     head = _head(sites)
 
     # a second run of the same files: the same command ids, nothing new
@@ -82,7 +84,8 @@ def test_import_then_export_then_import_changes_nothing(sites, tmp_path):
     changed[1][8] = "1250"
     code, out = _run("import", "sites", _xlsx(tmp_path / "v2.xlsx", changed), "--apply")
     assert code == 0 and "would change 1" in out and "applied: 1 new events" in out, out
-    assert sites.sites.get_site(site_id=site["id"])["households"] == 1250
+    amended = sites.sites.get_site(site_id=site["id"])
+    assert amended["households"] == 1250 and amended["source"] == "v2.xlsx dòng 2"  # the amendment's file and row
     bad = changed + [["van-phuc", "castle", "Vạn Phúc", "", "ha-dong", "", "", "", ""]]
     bad[1][8] = "1300"
     code, out = _run("import", "sites", _xlsx(tmp_path / "v3.xlsx", bad), "--apply")

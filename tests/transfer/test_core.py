@@ -100,6 +100,7 @@ def test_a_changed_row_is_an_amendment_of_that_field_only_with_its_own_command_i
     plan = check_file("sites", xlsx([SITE_HEADER, changed]), "s.xlsx", registry)
     (action,) = plan.actions
     assert (action.verb, action.rpc, action.arguments["changes"]) == ("amend", "amend_site", {"households": 1300})
+    assert action.arguments["source"] == "QĐ 123 (s.xlsx dòng 2)"  # the amendment names its file and row too
     assert action.arguments["command_id"].startswith("import:site:bat-trang:v1:")
     fixed = list(BAT_TRANG)
     fixed[1] = "industrial_zone"
@@ -202,6 +203,7 @@ def test_establishments_need_their_site_and_round_trip():
     args = action.arguments
     assert (args["form"], args["trades"], args["transporter"]) == ("enterprise", ["gốm", "men"], True)
     assert args["licence"]["waste_codes"] == ["16 01 06", "07 01 01"] and args["permit"]["type"] == "GPMT"
+    assert args["source"] == "e.xlsx dòng 2"  # every row's source: the file and the row
     apply(plan, registry.call)
     # export what is stored, import it again: nothing to do
     site = registry.sites[str(site_id_for("bat-trang"))]
