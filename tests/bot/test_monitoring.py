@@ -12,6 +12,7 @@ from datetime import timedelta
 from bot.errors import describe
 from bot.flows import monitoring as mon
 from bot.flows.manifest.parse import fmt_date, today
+from bot.texts import t
 from services.inspections import documents as docs
 from shared.kit.actor import SYSTEM, Actor, Role
 from tests.application.reports_world import pdf
@@ -323,3 +324,52 @@ def test_the_flows_command_id_is_fresh_per_conversation(world, parties):
 
 def test_the_bots_cap_is_the_services_cap():
     assert mon.MAX_BYTES == docs.MAX_BYTES
+
+
+def test_a_sample_the_service_refuses_sends_the_user_back_to_the_results_step(cluster, parties, tmp_path):
+    """The bot reads the tables the service reads (LANGXANH_LIMIT_TABLES_DIR); when they differ, the
+    service's refusal of a sample is said in the bot's words and the results are asked again."""
+    import json
+
+    from tests.bot.conftest import BotWorld
+
+    extra = tmp_path / "tables"
+    extra.mkdir()
+    (extra / "lab.json").write_text(json.dumps({"table": "TEST-ONLY", "column": "X", "version": "1",
+                                                "parameters": [{"code": "XYZ", "unit": "mg/L", "max": 1}]}))
+    w, p, day = BotWorld(cluster, tmp_path, limit_tables_dir=extra), parties, today()
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        biz = await linked(w, 6212, p, "plain")
+        await to_results(biz)
+        await biz.send("COD 80 mg/l\nXYZ 0,5 mg/l")  # the bot knows XYZ, the inspections service does not
+        await biz.press("mon:skip")
+        assert await biz.press("mon:confirm") == [describe("vi", "invalid_input", "samples.parameter", "in_table"),
+                                                  T("mon-results-again")]
+        assert filed(p, "plain", day.year) == []
+        assert await biz.send("COD 80 mg/l") == [T("mon-ask-document", count=1, mb=10)]
+        await biz.press("mon:skip")
+        assert (await biz.press("mon:confirm"))[0].endswith(T("mon-verdict-within", total=1))
+        assert len(filed(p, "plain", day.year)) == 1
+
+    w.run(story)
+
+
+def test_in_english_the_evaluation_uses_points_and_english_words(world, parties):
+    p, day = parties, today()
+
+    async def story(w):  # type: ignore[no-untyped-def]
+        biz = await linked(w, 6213, p, "transporter", lang="en")
+        assert await biz.send("/monitoring") == [t("en", "mon-ask-date", example=fmt_date(day))]
+        await biz.press("mon:today")
+        await biz.send("pH 5.2")
+        await biz.press(t("en", "btn-mon-skip"))
+        [answer] = await biz.press(t("en", "btn-mon-confirm"))
+        assert answer == t("en", "mon-filed", day=fmt_date(day), ref=day.isoformat(), table=TABLE, version="2011",
+                           reason=t("en", "mon-reason-transition_assumed", existing_before="01/09/2025",
+                                    until="31/12/2031"),
+                           rows=t("en", "mon-row-over", name="pH", value="5.2", unit="", factor="1.058",
+                                  limit=t("en", "mon-limit-range", low="5.5", high="9", unit="")),
+                           verdict=t("en", "mon-verdict-over", count=1, total=1))
+
+    world.run(story)
