@@ -26,7 +26,7 @@ from bot.common import (Ctx, Reject, answer_query, buttons, call, deps, end_draf
 from bot.flows import DRAFTS
 from bot.flows.annualreport import MAX_BYTES, download, linked_establishment
 from bot.flows.manifest.parse import fmt_date, parse_date, short, today
-from bot.flows.monitoring_card import card, evaluation
+from bot.flows.monitoring_card import card, evaluation, num
 from bot.flows.monitoring_parse import MAX_LINE, MAX_LINES, BadResults, Catalogue, read_results
 from bot.texts import t
 from shared import reference
@@ -114,7 +114,8 @@ async def results_typed(update: Update, context: Ctx) -> int:
     try:
         samples = read_results(update.effective_message.text or "", catalogue(context))
     except BadResults as e:
-        raise Reject(e.key, **e.args_) from None
+        args = {k: num(lang(update, context), v) if isinstance(v, float) else v for k, v in e.args_.items()}
+        raise Reject(e.key, **args) from None
     d["samples"] = samples
     lng = lang(update, context)
     await say(update, context, "mon-ask-document", buttons([[(t(lng, "btn-mon-skip"), "mon:skip")],

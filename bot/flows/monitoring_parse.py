@@ -143,7 +143,7 @@ def read_line(n: int, line: str, cat: Catalogue) -> dict:
     if _AMBIGUOUS.match(raw_value):
         raise BadResults("mon-line-ambiguous", line=n, text=short(line, 40), value=raw_value,
                          whole=raw_value.replace(".", "").replace(",", ""),
-                         decimal=raw_value.replace(".", ","))
+                         decimal=float(raw_value.replace(",", ".")))  # the flow writes it the user's way
     value = number(raw_value)
     if not name or value is None:
         raise BadResults("mon-line-bad", line=n, text=short(line, 40))

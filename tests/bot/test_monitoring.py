@@ -9,6 +9,8 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+from hypothesis import given, settings, strategies as st
+
 from bot.errors import describe
 from bot.flows import monitoring as mon
 from bot.flows.manifest.parse import fmt_date, today
@@ -167,7 +169,9 @@ def test_every_bad_line_is_refused_by_its_number_and_nothing_is_filed(world, par
             "COD 80 g/m3": T("mon-line-unit", line=1, name="COD", unit="g/m3", expected="mg/L"),
             "COD <5 mg/l": T("mon-line-bad", line=1, text="COD <5 mg/l"),
             "Coliform 3.000 MPN/100ml": T("mon-line-ambiguous", line=1, text="Coliform 3.000 MPN/100ml", value="3.000",
-                                          whole="3000", decimal="3,000"),
+                                          whole="3000", decimal="3"),
+            "Pb 1,500 mg/l": T("mon-line-ambiguous", line=1, text="Pb 1,500 mg/l", value="1,500", whole="1500",
+                               decimal="1,5"),
             "COD 80 mg/l\ncod 90 mg/l": T("mon-line-twice", line=2, name="COD", first=1),
             "COD 80 mg/l Kf=3": T("mon-line-factor", line=1, text="COD 80 mg/l Kf=3", max="2"),
             "COD 80 mg/l\n" + "COD " + "9" * 100 + " mg/l": T("mon-line-too-long", line=2, text="COD " + "9" * 35 + "…",
@@ -373,3 +377,25 @@ def test_in_english_the_evaluation_uses_points_and_english_words(world, parties)
                            verdict=t("en", "mon-verdict-over", count=1, total=1))
 
     world.run(story)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=120), st.sampled_from(["COD 80 mg/l", "pH 7,2 -", "pH 7", "TSS 1.5 MG/L",
+                                                                   "Amoni 3,25 mg/l Kq=0,9", "COD 1,000 mg/l"])),
+                max_size=110))
+def test_any_text_is_read_into_valid_samples_or_refused_by_a_known_key(lines):
+    """Whatever is typed: samples the contract accepts, or a refusal the catalogue has — never an exception."""
+    from pydantic import TypeAdapter
+
+    from bot.flows.monitoring_parse import BadResults, read_results
+    from bot.texts import has
+    from shared.contracts.inspections import Sample
+
+    text = "\n".join(lines)
+    try:
+        samples = read_results(text, mon._catalogue(None))
+    except BadResults as e:
+        assert has("vi", e.key) and has("en", e.key), e.key
+        return
+    TypeAdapter(list[Sample]).validate_python(samples)
+    assert 1 <= len(samples) <= 100 and len(text) <= 4000

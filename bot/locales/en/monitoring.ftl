@@ -65,4 +65,4 @@ mon-not-evaluable =
     Not evaluable, so the results of { $day } were NOT recorded: the limit table that applies to the establishment on the sampling day has no limit values in the system (tables without values: { $lacking }), and no other table is used in its place.
     Please hand these results to the agency the usual way, or file them again once the agency has loaded the table.
 mon-cancelled = Cancelled. Nothing was filed.
-mon-line-ambiguous = Line { $line } (“{ $text }”): “{ $value }” can be read two ways. Type { $whole } for a whole number, or { $decimal } for a decimal. Nothing was recorded; send all the results again.
+mon-line-ambiguous = Line { $line } (“{ $text }”): “{ $value }” can be read two ways. Type { $whole } if you mean that whole number, or { $decimal } if you mean a decimal. Nothing was recorded; send all the results again.

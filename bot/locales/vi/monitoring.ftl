@@ -65,4 +65,4 @@ mon-not-evaluable =
     Chưa đánh giá được nên CHƯA ghi nhận kết quả ngày { $day }: bảng giới hạn áp dụng cho cơ sở vào ngày lấy mẫu chưa có giá trị giới hạn trong hệ thống (các bảng chưa có giá trị: { $lacking }), và hệ thống không dùng bảng khác thay thế.
     Vui lòng nộp kết quả này cho Sở theo cách thông thường, hoặc nộp lại khi Sở đã cập nhật bảng giới hạn.
 mon-cancelled = Đã huỷ. Chưa nộp gì.
-mon-line-ambiguous = Dòng { $line } (“{ $text }”): “{ $value }” có thể hiểu hai cách. Gõ { $whole } nếu là số nguyên, hoặc { $decimal } nếu là số thập phân. Chưa ghi nhận gì; gửi lại toàn bộ kết quả.
+mon-line-ambiguous = Dòng { $line } (“{ $text }”): “{ $value }” có thể hiểu hai cách. Gõ { $whole } nếu là số nguyên đó, hoặc { $decimal } nếu là số thập phân. Chưa ghi nhận gì; gửi lại toàn bộ kết quả.
