@@ -70,9 +70,10 @@ _BOT = _calls("""
     manifests.sign_handover manifests.sign_pickup manifests.treat manifests.waste_catalogue
     indicators.status_card
 """)
-# establishments' annual reports (bot/flows/annualreport.py)
+# establishments' annual reports and monitoring results (bot/flows/annualreport.py, bot/flows/monitoring.py)
 _BOT_REPORTS = _calls("""
     inspections.store_report_document inspections.file_annual_report inspections.reporting_year
+    inspections.file_monitoring_results
 """)
 # inspectors in the field (bot/flows/tasks.py, bot/flows/mine.py's before/after, bot/pushes/tasks.py)
 _BOT_FIELD = _calls("""

@@ -43,11 +43,11 @@ def parse_year(args: list[str] | None) -> int:
     return int(text)
 
 
-async def linked_establishment(update: Update, context: Ctx) -> str:
-    """The establishment this account is linked to; Reject for a resident, staff or an unlinked account."""
+async def linked_establishment(update: Update, context: Ctx, refusal: str = "ar-not-linked") -> str:
+    """The establishment this account is linked to; Reject (`refusal`) for a resident, staff or an unlinked account."""
     who = await actor(update, context)
     if who.role not in ESTABLISHMENT_ROLES or not who.establishment:
-        raise Reject("ar-not-linked")
+        raise Reject(refusal)
     return who.establishment
 
 

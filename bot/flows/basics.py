@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.common import Ctx, Reject, answer_query, buttons, deps, lang, say, step, user_id
+from bot.flows import DRAFTS
 from bot.flows.link import link
 from bot.flows.status import show_card
 from shared.kit.errors import NotFound
@@ -68,7 +69,7 @@ async def help_(update: Update, context: Ctx) -> None:
 
 async def cancel_idle(update: Update, context: Ctx) -> None:
     """/cancel outside any conversation: drop a draft left behind (e.g. by a restart), if any."""
-    for key in ("report", "mine", "subscription", "manifest", "task"):
+    for key in dict.fromkeys(DRAFTS.values()):
         context.user_data.pop(key, None)
     await say(update, context, "cancel-nothing")
 

@@ -15,10 +15,10 @@ from tests.bot.conftest import BotWorld, jpeg
 from tests.fuzz.conftest import EXAMPLES
 
 FINAL = ("rconfirm:yes", "mfr:send", "mfrc:yes", "mfrt:yes", "mfpick:", "mfpickall:", "mftreatall:", "mfrj:yes",
-         "mfcy:yes", "mfc4y:", "mfsa:", "mfhand:")
+         "mfcy:yes", "mfc4y:", "mfsa:", "mfhand:", "mon:confirm")
 COMMANDS = ["/start", "/help", "/lang", "/report", "/mine", "/status", "/status bat trang", "/status zzz",
             "/link", "/link ABCDEFGH", "/link !!", "/manifest", "/subscribe", "/subscriptions", "/cancel",
-            "/frobnicate", "/report@langxanh_bot"]
+            "/frobnicate", "/report@langxanh_bot", "/monitoring"]
 ACTION = st.one_of(
     st.tuples(st.just("send"), st.sampled_from(COMMANDS)),
     st.tuples(st.just("send"), st.text(max_size=300)),

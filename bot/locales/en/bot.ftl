@@ -18,6 +18,7 @@ help =
     /link CODE — link your account to an establishment or agency (code issued by the Department)
     /manifest — hazardous-waste manifests (businesses, transporters, facilities)
     /annualreport — annual environmental protection report (establishments' linked accounts)
+    /monitoring — file periodic monitoring results (establishments' linked accounts)
     /subscribe, /subscriptions — event notifications (inspectors, agencies)
     /tasks — reports assigned to me (inspectors linked with a code from the staff workspace)
     /lang — change language

@@ -182,3 +182,5 @@ err-at-document--zip_entries = This document holds too many parts to be accepted
 err-at-year--ended = A year's annual report can be filed only once the year is over (or in its December).
 err-at-year--min = Annual reports on this form cover 2022 onwards.
 err-rule-limit_values = The limit table in force cannot evaluate these results (no limit values for this case).
+err-at-ref--unique = Monitoring results of this sampling day are already filed for that year.
+err-at-ref--max_items = The establishment has filed the most monitoring results allowed in one year.

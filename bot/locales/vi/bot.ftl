@@ -18,6 +18,7 @@ help =
     /link MÃ — liên kết tài khoản với cơ sở hoặc cơ quan (mã do Sở cấp)
     /manifest — chứng từ chất thải nguy hại (doanh nghiệp, đơn vị vận chuyển, xử lý)
     /annualreport — báo cáo công tác bảo vệ môi trường hằng năm (tài khoản cơ sở đã liên kết)
+    /monitoring — nộp kết quả quan trắc định kỳ (tài khoản cơ sở đã liên kết)
     /subscribe, /subscriptions — nhận tin sự kiện (cán bộ thanh tra, cơ quan)
     /tasks — phản ánh được giao cho tôi (cán bộ thanh tra đã liên kết bằng mã từ không gian làm việc)
     /lang — đổi ngôn ngữ

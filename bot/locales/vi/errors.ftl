@@ -182,3 +182,5 @@ err-at-document--zip_entries = Tài liệu có quá nhiều thành phần. Hãy 
 err-at-year--ended = Chỉ nộp báo cáo năm khi năm đó đã kết thúc (hoặc trong tháng 12 của năm đó).
 err-at-year--min = Báo cáo năm theo mẫu này áp dụng từ năm 2022 trở đi.
 err-rule-limit_values = Bảng giới hạn đang áp dụng không đánh giá được các kết quả này (không có giá trị giới hạn cho trường hợp này).
+err-at-ref--unique = Kết quả quan trắc của ngày lấy mẫu này đã được nộp cho năm đó.
+err-at-ref--max_items = Cơ sở đã nộp đủ số lần kết quả quan trắc tối đa trong năm này.
