@@ -44,6 +44,8 @@ FALLBACKS: frozenset[tuple[str | None, str]] = frozenset({
     # staff-only or seed-only requests of issue 16 and the craft-village withdrawals (the bot sends none)
     ("directory", "permits"), ("owner", "cluster_or_zone"), ("site_id", "recognised"), ("site_id", "withdrawn"),
     ("effective", "after_recognition"),
+    # the registry's import (a file checked by the CLI or the staff workspace) and its export downloads
+    ("old_district", "unknown_district"), ("commune", "unknown_commune"), ("period", "period"), ("sheet", "sheet"),
 })
 
 
