@@ -194,6 +194,11 @@ class Follower:
         sequence) or 'unconfirmed' (the source has no such event yet: nothing of it applied)."""
         sequence = parse_sequence(event["sequence"])
         with self._lock:
+            if sequence <= self.last_position:
+                # applied already, as this process knows without asking the store: a queue of
+                # duplicates (pushed while a pull served them) drains at memory speed
+                self._duplicate()
+                return "duplicate"
             position = self.projection.position(self.source)
             self._at(position)
             if sequence <= position:

@@ -116,3 +116,23 @@ def test_memory_projection_dedups_for_the_cli():
     assert f.handle(ev(2)) == "applied"
     assert [int(e["sequence"]) for e in seen] == [1, 2, 3]
     assert f.handle(ev(3)) == "duplicate"
+
+
+def test_duplicates_behind_a_pull_are_drained_without_reading_the_store(sites_app, mapper, db):
+    """After a pull, the messages queued for the events it applied are known duplicates: no
+    position query each (a catch-up of 1 M events queues as many)."""
+    make_history(sites_app)
+    events = mapper.events_since(0, 1000)
+    projection = SitesPerPlace(db)
+    follower = Follower("sites", projection, CountingBackfill(mapper))
+    assert follower.handle(events[0]) == "applied"  # the pull applies every event behind the first
+    reads = []
+    real = projection.position
+    projection.position = lambda source: reads.append(source) or real(source)  # type: ignore[method-assign]
+    assert [follower.handle(e) for e in events[1:]] == ["duplicate"] * (len(events) - 1)
+    assert reads == [] and follower.duplicates == len(events) - 1
+    projection.reset("sites")  # another process rebuilt the view: the next new event is pulled from 0
+    sites_app.register_site(AGENCY, None, kind="craft_village", name="Làng Mới", old_district="gia-lam")
+    newest = mapper.events_since(int(events[-1]["sequence"]), 10)[-1]
+    assert follower.handle(newest) == "applied" and follower.position == int(newest["sequence"])
+    assert projection.state() == SitesPerPlace(db).state()
