@@ -3,6 +3,8 @@ indexed column, the setting's days counted at the tick), on SQLite and PostgreSQ
 from datetime import date, datetime, timedelta, timezone
 
 from services.manifests.application import ManifestsApplication
+from services.manifests.views import ManifestsViews
+from shared.kit.sql import Db
 from tests.application.test_manifests_app import (  # noqa: F401  (man and clock are fixtures)
     ADMIN, G, GEN, SQL_STORES, clock, man, to_facility)
 
@@ -77,3 +79,20 @@ def test_the_days_are_counted_at_the_tick_so_a_changed_setting_applies(man, cloc
     man.transit_days = 4  # restarted with a shorter transit time: the rows written before follow it
     assert man.check_timers() == dict(NOTHING, transit=1)
     assert got == [mid]
+
+
+@SQL_STORES
+def test_a_data_dir_of_the_release_before_rebuilds_the_due_columns(man, clock):
+    """Projected by a release without the due columns: its tables and tracking at the head."""
+    mid = to_facility(man, "CT-R1")
+    db = Db.of(man)
+    with db.transaction() as cur:
+        for table in ("manifest_view_v2", "stock_view_v2"):
+            cur.execute(f"DROP TABLE {{t:{table}}}")
+        cur.execute("DELETE FROM {t:lx_tracking} WHERE projection='manifests_views_v2'")
+        cur.execute("INSERT INTO {t:lx_tracking} (projection, source, position) VALUES ('manifests_views', "
+                    "'own-log', %s) ON CONFLICT (projection, source) DO NOTHING", (man.log_head(),))
+    man.connect(views=ManifestsViews(db, man))  # what the service opens on start
+    clock.now += timedelta(days=8)
+    assert man.check_timers() == dict(NOTHING, transit=1)
+    assert man.get_manifest(ADMIN, mid)["overdue"] == ["transit"]
