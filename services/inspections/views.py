@@ -87,8 +87,8 @@ class InspectionsViews(OwnLogProjection):
         "lon DOUBLE PRECISION, reported_at TEXT NOT NULL, unit TEXT, inspector TEXT, assigned_due TEXT, "
         "triage_due TEXT NOT NULL, resolution_due TEXT NOT NULL, due_at TEXT, sort_key TEXT NOT NULL, "
         "overdue TEXT NOT NULL, reopened INTEGER NOT NULL, doc TEXT NOT NULL, next_due TEXT, closes_since TEXT)",
-        "CREATE INDEX IF NOT EXISTS incident_v3_next_due ON {t:incident_view_v3} (next_due)",
-        "CREATE INDEX IF NOT EXISTS incident_v3_closes_since ON {t:incident_view_v3} (closes_since)",
+        "CREATE INDEX IF NOT EXISTS incident_v3_next_due ON {t:incident_view_v3} (next_due) WHERE next_due IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS incident_v3_closes_since ON {t:incident_view_v3} (closes_since) WHERE closes_since IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS incident_v3_sort ON {t:incident_view_v3} (sort_key, id)",
         "CREATE INDEX IF NOT EXISTS incident_v3_state ON {t:incident_view_v3} (state, sort_key)",
         "CREATE INDEX IF NOT EXISTS incident_v3_site ON {t:incident_view_v3} (site_id, sort_key)",
@@ -98,7 +98,7 @@ class InspectionsViews(OwnLogProjection):
         "CREATE INDEX IF NOT EXISTS incident_v3_reporter ON {t:incident_view_v3} (reporter, reported_at)",
         "CREATE TABLE IF NOT EXISTS {t:violation_view_v2} (id TEXT PRIMARY KEY, state TEXT NOT NULL, "
         "establishment_id TEXT NOT NULL, site_id TEXT NOT NULL, doc TEXT NOT NULL, next_due TEXT)",
-        "CREATE INDEX IF NOT EXISTS violation_v2_next_due ON {t:violation_view_v2} (next_due)",
+        "CREATE INDEX IF NOT EXISTS violation_v2_next_due ON {t:violation_view_v2} (next_due) WHERE next_due IS NOT NULL",
         "CREATE TABLE IF NOT EXISTS {t:inspection_view} (id TEXT PRIMARY KEY, state TEXT NOT NULL, site_id TEXT NOT NULL, "
         "kind TEXT NOT NULL, scheduled_for TEXT NOT NULL)",
     )
