@@ -88,7 +88,8 @@ class InspectionsViews(OwnLogProjection):
         "triage_due TEXT NOT NULL, resolution_due TEXT NOT NULL, due_at TEXT, sort_key TEXT NOT NULL, "
         "overdue TEXT NOT NULL, reopened INTEGER NOT NULL, doc TEXT NOT NULL, next_due TEXT, closes_since TEXT)",
         "CREATE INDEX IF NOT EXISTS incident_v3_next_due ON {t:incident_view_v3} (next_due) WHERE next_due IS NOT NULL",
-        "CREATE INDEX IF NOT EXISTS incident_v3_closes_since ON {t:incident_view_v3} (closes_since) WHERE closes_since IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS incident_v3_closes_since ON {t:incident_view_v3} (closes_since) "
+        "WHERE closes_since IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS incident_v3_sort ON {t:incident_view_v3} (sort_key, id)",
         "CREATE INDEX IF NOT EXISTS incident_v3_state ON {t:incident_view_v3} (state, sort_key)",
         "CREATE INDEX IF NOT EXISTS incident_v3_site ON {t:incident_view_v3} (site_id, sort_key)",

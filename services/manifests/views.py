@@ -33,8 +33,10 @@ class ManifestsViews(OwnLogProjection):
         "handed_over_kg DOUBLE PRECISION NOT NULL, received_kg DOUBLE PRECISION NOT NULL, "
         "treated_kg DOUBLE PRECISION NOT NULL, copy4_since TEXT, transit_since TEXT, discrepancy_since TEXT)",
         "CREATE INDEX IF NOT EXISTS manifest_v2_copy4 ON {t:manifest_view_v2} (copy4_since) WHERE copy4_since IS NOT NULL",
-        "CREATE INDEX IF NOT EXISTS manifest_v2_transit ON {t:manifest_view_v2} (transit_since) WHERE transit_since IS NOT NULL",
-        "CREATE INDEX IF NOT EXISTS manifest_v2_discrepancy ON {t:manifest_view_v2} (discrepancy_since) WHERE discrepancy_since IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS manifest_v2_transit ON {t:manifest_view_v2} (transit_since) "
+        "WHERE transit_since IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS manifest_v2_discrepancy ON {t:manifest_view_v2} (discrepancy_since) "
+        "WHERE discrepancy_since IS NOT NULL",
         "CREATE TABLE IF NOT EXISTS {t:manifest_party} (manifest_id TEXT NOT NULL, establishment_id TEXT NOT NULL, "
         "party TEXT NOT NULL, PRIMARY KEY (manifest_id, party))",
         "CREATE TABLE IF NOT EXISTS {t:stock_view_v2} (id TEXT PRIMARY KEY, generator_id TEXT NOT NULL, year INTEGER NOT NULL, "
