@@ -489,11 +489,12 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
     # -- timers ----------------------------------------------------------------------------------
     def check_deadlines(self, now: datetime | None = None) -> dict:
         """Emit each overdue event once: triage, resolution, remedial measures; auto-close
-        resolved incidents past the reopen window."""
+        resolved incidents past the reopen window. Loads only the aggregates the read model says
+        are due (its indexed due columns), then decides on the aggregate itself."""
         now = now or self.clock()
         system = Actor("timer", Role.SYSTEM).to_dict()
         counts = {"triage": 0, "resolution": 0, "remediation": 0, "closed": 0}
-        for iid in cooperatively(self.views.open_incident_ids()):
+        for iid in cooperatively(self.views.due_incident_ids(now, self.reopen_days)):
             i = self.repository.get(iid)
             changed = False
             if i.state == IncidentState.REPORTED and now > i.triage_due and "triage" not in i.overdue:
@@ -514,7 +515,7 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
             if changed:
                 self.save_unless_raced(i)
         today = local_date(now)
-        for vid in cooperatively(self.views.open_violation_ids()):
+        for vid in cooperatively(self.views.due_violation_ids(today)):
             v = self.repository.get(vid)
             changed = False
             for m in v.remedial_measures:

@@ -1,5 +1,5 @@
 """Inspectors in the field (issue 15), a mixin of InspectionsApplication: the reports assigned to
-the calling inspector (`my_tasks`, on the indexed read model incident_view_v2) and who a report
+the calling inspector (`my_tasks`, on the indexed read model incident_view_v3) and who a report
 is assigned to (`incident_assignee`: the bot's push on assignment asks it, because the public
 event IncidentAssigned never carries a staff e-mail). Reads only."""
 from __future__ import annotations

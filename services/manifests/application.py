@@ -421,7 +421,8 @@ class ManifestsApplication(ServiceApplication):
         now = now or self.clock()
         system = Actor("timer", Role.SYSTEM).to_dict()
         counts = {"copy4": 0, "transit": 0, "discrepancy": 0, "storage": 0}
-        for mid in cooperatively(self.views.open_manifest_ids()):
+        for mid in cooperatively(self.views.due_manifest_ids(now, self.copy4_days, self.transit_days,
+                                                             self.discrepancy_days)):
             m = self.repository.get(mid)
             rules = []
             if m.handed_over_at and m.copy4_returned_at is None and m.state not in ("closed", "cancelled", "rejected") \
@@ -439,7 +440,7 @@ class ManifestsApplication(ServiceApplication):
             if fresh:
                 self.save_unless_raced(m)
         today = local_date(now)
-        for did in cooperatively(self.views.stock_declaration_ids()):
+        for did in cooperatively(self.views.due_stock_ids(today, self.storage_days)):
             d = self.repository.get(did)
             late = [i for i, item in enumerate(d.items) if i not in d.overdue
                     and (today - date.fromisoformat(item["stored_since"])).days > self.storage_days]

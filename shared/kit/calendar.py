@@ -13,6 +13,12 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(LOCAL_TZ).date()
 
 
+def instant_key(at: datetime) -> str:
+    """A UTC instant as fixed-width text, ordered as text like the instants (always with
+    microseconds): what read models keep in indexed columns and range-scan."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
 def end_of_local_day(day: date) -> datetime:
     """The last instant of a local day, in UTC (a deadline 'within day D' ends then)."""
     return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ).astimezone(timezone.utc) - timedelta(microseconds=1)

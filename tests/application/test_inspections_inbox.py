@@ -210,8 +210,8 @@ def test_an_older_data_dir_rebuilds_the_versioned_read_model(world):
     db = Db.of(w.app)
     db.execute_script("CREATE TABLE IF NOT EXISTS {t:incident_view} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
     with db.transaction() as cur:
-        cur.execute("DROP TABLE {t:incident_view_v2}")
-        cur.execute("DELETE FROM {t:lx_tracking} WHERE projection='inspections_views_v2'")
+        cur.execute("DROP TABLE {t:incident_view_v3}")
+        cur.execute("DELETE FROM {t:lx_tracking} WHERE projection='inspections_views_v3'")
         cur.execute("INSERT INTO {t:lx_tracking} (projection, source, position) VALUES ('inspections_views', "
                     "'own-log', %s) ON CONFLICT (projection, source) DO NOTHING", (w.app.log_head(),))
     views = InspectionsViews(db, w.app)  # what the service opens on start

@@ -68,13 +68,13 @@ def seed(views: InspectionsViews, directory: InboxSitesDirectory, reports: int, 
         if len(batch) == 5000 or n == reports - 1:
             with views.db.transaction() as cur:
                 cur.executemany(
-                    "INSERT INTO {t:incident_view_v2} (id, state, category, priority, site_id, reporter, lat, lon, "
+                    "INSERT INTO {t:incident_view_v3} (id, state, category, priority, site_id, reporter, lat, lon, "
                     "reported_at, unit, inspector, assigned_due, triage_due, resolution_due, due_at, sort_key, "
                     "overdue, reopened, doc) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", batch)
             batch = []
     if views.db.postgres:  # what autovacuum does on a live database
         with views.db.transaction() as cur:
-            cur.execute("ANALYZE {t:incident_view_v2}")
+            cur.execute("ANALYZE {t:incident_view_v3}")
             cur.execute("ANALYZE {t:site_place}")
     return sites
 
