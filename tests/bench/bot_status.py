@@ -61,7 +61,36 @@ def bare_rpc(env: dict, n: int = 300) -> list[float]:
         return out
 
 
+async def pool_ping(services, n: int, concurrency: int) -> float:  # type: ignore[no-untyped-def]
+    """Bare RPC round trips/s through the bot's pool, `concurrency` in flight."""
+    from shared.kit.actor import SYSTEM
+
+    async def worker(k: int) -> None:
+        for _ in range(k):
+            await services.call(SYSTEM, "sites", "ping")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(n // concurrency) for _ in range(concurrency)))
+    return (n // concurrency) * concurrency / (time.perf_counter() - t0)
+
+
+class Counting:
+    """The bot's services, counting the RPCs its handlers make."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.calls = inner, 0
+
+    async def call(self, actor, service, rpc, /, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return await self.inner.call(actor, service, rpc, **kwargs)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 async def bot_status(settings: Settings, names: list[str], chats: int, rounds: int, pool: int) -> dict:
+    """p50/p95 of /status from `chats` chats at once, and the queueing bound it is held to (issue
+    18): chats × the RPCs one card makes ÷ the pool's bare RPC rate, both measured here."""
     from bot.app import build_application
     from bot.client import PooledServices
     from bot.offline import ChatDriver, RecordingRequest
@@ -69,12 +98,12 @@ async def bot_status(settings: Settings, names: list[str], chats: int, rounds: i
 
     request = RecordingRequest()
     settings = settings.model_copy(update={"bot_flood_per_minute": 1000})
-    app = build_application(settings, PooledServices(settings, size=pool), open_store(settings), request=request,
-                            follow=False)
+    services = Counting(PooledServices(settings, size=pool))
+    app = build_application(settings, services, open_store(settings), request=request, follow=False)
     await app.initialize()
     drivers = [ChatDriver(app, request, 900000 + i) for i in range(chats)]
     times: list[float] = []
-    wall = 0.0
+    wall, counted = 0.0, 0
     for r in range(rounds + 1):  # round 0 warms the pool up
         async def one(i: int, d: ChatDriver) -> float:
             update = d.text_update(f"/status {names[(r * chats + i) % len(names)]}")
@@ -85,16 +114,24 @@ async def bot_status(settings: Settings, names: list[str], chats: int, rounds: i
             assert len(replies) == 1 and "•" in replies[0], replies
             return elapsed
 
+        calls = services.calls
         t0 = time.perf_counter()
         got = await asyncio.gather(*(one(i, d) for i, d in enumerate(drivers)))
         if r:
             times.extend(got)
             wall += time.perf_counter() - t0
+            counted += services.calls - calls
+    await pool_ping(services, 8 * pool, pool)  # warm
+    bare = await pool_ping(services, 400, pool)
     await app.shutdown()
     app.bot_data["deps"].services.close()
+    per_card = counted / len(times)
+    bound_ms = chats * per_card / bare * 1000
+    p95 = pct(times, 95) * 1000
     return {"chats": chats, "rounds": rounds, "pool": pool, "samples": len(times),
-            "p50_ms": pct(times, 50) * 1000, "p95_ms": pct(times, 95) * 1000, "max_ms": max(times) * 1000,
-            "replies_per_s": len(times) / wall}
+            "p50_ms": pct(times, 50) * 1000, "p95_ms": p95, "max_ms": max(times) * 1000,
+            "replies_per_s": len(times) / wall, "rpcs_per_card": per_card, "pool_bare_rpc_per_s": bare,
+            "queueing_bound_ms": bound_ms, "p95_over_bound": p95 / bound_ms}
 
 
 def main() -> None:

@@ -90,12 +90,12 @@ def stop(procs: list[subprocess.Popen]) -> None:
             p.kill()
 
 
-def rss_kib(pid: int) -> int:
-    """VmRSS of a process (KiB) from /proc/<pid>/status."""
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """VmRSS of a process (KiB) from /proc/<pid>/status; `VmHWM`: its peak so far."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise LookupError(f"no VmRSS for {pid}")
+    raise LookupError(f"no {field} for {pid}")
 
 
 def drop_schemas(prefix: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import tempfile
 import threading
@@ -25,7 +24,7 @@ from shared.kit.config import Settings
 from shared.kit.store import app_for
 from services.sites.application import SitesApplication
 from services.sites.domainmodel import Site
-from tests.bench.common import PG_URL, ROOT, start
+from tests.bench.common import PG_URL, ROOT, service_env, start
 
 AGENCY = Actor("bench", "agency")
 
@@ -92,14 +91,7 @@ def direct(settings: Settings, n: int) -> tuple[float, float]:
 def run(store: str, n: int, workers: int, amqp_uri: str | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="lx-bench-"))
     schema_prefix = f"bench{uuid.uuid4().hex[:6]}_"
-    env = dict(os.environ)
-    env.update({"LANGXANH_DATA_DIR": str(tmp / "svc"), "LANGXANH_EXCHANGE": f"langxanh.bench.{uuid.uuid4().hex[:6]}",
-                "LANGXANH_SCHEMA_PREFIX": schema_prefix + "svc_"})
-    env["AMQP_URI"] = amqp_uri or env.get("AMQP_URI") or Settings().amqp_uri
-    if store == "postgres":
-        env["LANGXANH_DATABASE_URL"] = PG_URL
-    else:
-        env.pop("LANGXANH_DATABASE_URL", None)
+    env = service_env(store, tmp / "svc", schema_prefix + "svc_", amqp_uri)  # the clients' actor keys too
     proc = start_service(env)
     try:
         ping = rpc_ping(env, n)
