@@ -5,7 +5,6 @@ import base64
 import binascii
 from uuid import UUID
 
-from nameko.timer import timer
 
 from shared import reference
 from shared.contracts import inspections as c
@@ -14,9 +13,9 @@ from shared.contracts import inspections_board as cb
 from shared.kit.actor import Role
 from shared.kit.blobs import BlobStore
 from shared.kit.photos import PhotoLimits
-from shared.kit.config import Settings
 from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from shared.kit.timers import setting_timer
 from services.inspections.access import ACCESS
 from services.inspections.application import InspectionsApplication, incident_document, violation_document
 from services.inspections.inbox import StaffInbox
@@ -25,8 +24,7 @@ from services.inspections.permit_directory import InspectionsDirectory
 from services.inspections.report_rpc import ReportEntrypoints
 from services.inspections.views import InspectionsViews
 
-DEADLINE_INTERVAL = Settings().deadline_check_interval
-PHOTO_GC_INTERVAL = Settings().photo_gc_interval or 86_400.0  # 0: the timer runs but does nothing
+PHOTO_GC_IDLE = 86_400.0  # photo_gc_interval 0: the timer ticks daily and does nothing
 
 
 def wire(kit: ServiceKit) -> None:
@@ -269,11 +267,11 @@ class InspectionsService(ReportEntrypoints, KitEntrypoints):  # report_rpc.py: t
         return self.kit.app.overdue_measures(self.kit.actor, q.on, list(q.communes), q.offset, q.limit)
 
     # -- timers ----------------------------------------------------------------------------------
-    @timer(interval=DEADLINE_INTERVAL)
+    @setting_timer("deadline_check_interval")
     def check_deadlines(self) -> dict:
         return self.kit.app.check_deadlines()
 
-    @timer(interval=PHOTO_GC_INTERVAL)
+    @setting_timer("photo_gc_interval", fallback=PHOTO_GC_IDLE)
     def collect_photo_garbage(self) -> dict:
         """Deletes photos no event references once they are older than the grace period."""
         if not self.kit.settings.photo_gc_interval:

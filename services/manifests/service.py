@@ -1,13 +1,12 @@
 """The manifests nameko service: thin entrypoints over ManifestsApplication."""
 from __future__ import annotations
 
-from nameko.timer import timer
 
 from shared import reference
 from shared.contracts import manifests as c
 from shared.directory import SitesDirectory
-from shared.kit.config import Settings
 from shared.kit.nameko_glue import KitEntrypoints, ServiceKit, rpc_method
+from shared.kit.timers import setting_timer
 from shared.kit.sql import Db
 from services.manifests.access import ACCESS
 from services.manifests.application import ManifestsApplication
@@ -15,7 +14,6 @@ from services.manifests.listing import ManifestsListing
 from services.manifests.oversight import ManifestsOversight
 from services.manifests.views import ManifestsViews
 
-TIMER_INTERVAL = Settings().deadline_check_interval
 
 
 def wire(kit: ServiceKit) -> None:
@@ -142,6 +140,6 @@ class ManifestsService(KitEntrypoints):
     def staff_mass_balances(self, q: c.StaffMassBalances) -> dict:
         return self.kit.app.oversight.mass_balances(**q.model_dump(mode="json"))
 
-    @timer(interval=TIMER_INTERVAL)
+    @setting_timer("deadline_check_interval")
     def check_timers(self) -> dict:
         return self.kit.app.check_timers()
