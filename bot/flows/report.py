@@ -21,6 +21,7 @@ from bot.common import (Ctx, Reject, answer_query, buttons, call, conversation, 
 from bot.photos import store_photo
 from bot.texts import t
 from shared.contracts.inspections import Category
+from shared.contracts.inspections_answers import IncidentFiled
 from shared.contracts.sites import Location
 from shared.kit.values import coarse
 
@@ -172,14 +173,14 @@ async def confirmed(update: Update, context: Ctx) -> int:
         await say(update, context, "report-limit", limit=deps(context).settings.bot_reports_per_day)
         return ConversationHandler.END
     location = d.get("location") and (await asyncio.to_thread(store.place, d["command_id"]) or d["location"])
-    answer = await call(update, context, "inspections", "report_incident", command_id=d["command_id"],
-                        category=d["category"], description=d["description"], location=location,
-                        site_id=d.get("site_id"), address=d.get("address"), photos=d["photos"])
-    await asyncio.to_thread(store.add_ticket, str(answer["id"]), answer["ticket"], user_id(update),
-                            update.effective_chat.id)
+    filed = IncidentFiled.model_validate(await call(
+        update, context, "inspections", "report_incident", command_id=d["command_id"], category=d["category"],
+        description=d["description"], location=location, site_id=d.get("site_id"), address=d.get("address"),
+        photos=d["photos"]))
+    await asyncio.to_thread(store.add_ticket, str(filed.id), filed.ticket, user_id(update), update.effective_chat.id)
     context.user_data.pop("report", None)
     await asyncio.to_thread(store.drop_place, d["command_id"])
-    await say(update, context, "report-filed", ticket=answer["ticket"], triage_due=answer["triage_due"][:10])
+    await say(update, context, "report-filed", ticket=filed.ticket, triage_due=filed.triage_day.strftime("%d/%m/%Y"))
     return ConversationHandler.END
 
 

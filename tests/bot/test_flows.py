@@ -4,11 +4,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from datetime import datetime
 
 import pytest
 
 from bot.texts import t
 from shared.kit.actor import SYSTEM, Actor, Role
+from shared.kit.calendar import local_date
 from tests.bot.conftest import jpeg
 
 BAT_TRANG = (21.0035, 105.9157)
@@ -64,7 +66,8 @@ def test_a_report_by_location_with_photos_becomes_an_incident_and_its_state_chan
         await lan.send("/start")
         filed = await file_report(lan, photos=[jpeg(), jpeg((10, 200, 10))])
         [incident] = incidents_of(w, 102)
-        assert filed == [t("vi", "report-filed", ticket=incident["ticket"], triage_due=incident["triage_due"][:10])]
+        due = local_date(datetime.fromisoformat(incident["triage_due"]))  # the Hanoi day, written as people do
+        assert filed == [t("vi", "report-filed", ticket=incident["ticket"], triage_due=due.strftime("%d/%m/%Y"))]
         assert incident["category"] == "wastewater" and incident["location"] == {"lat": BAT_TRANG[0], "lon": BAT_TRANG[1]}
         assert incident["photo_count"] == 2
         blobs = w.cluster.kits["inspections"].app.blobs
