@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from shared.contracts import registry
 from shared.kit.follower import OwnLogProjection, SqlProjection
 from shared.kit.public import parse_sequence
 from shared.kit.sql import Cursor, Db
@@ -99,9 +100,8 @@ def event_service(event: dict) -> str:
 
 
 def event_name(event: dict) -> str:
-    """`vn.langxanh.inspections.incident_reported.v1` → `incident_reported`."""
-    parts = str(event.get("type", "")).split(".")
-    return parts[-2] if len(parts) >= 2 else ""
+    """`vn.langxanh.inspections.incident_reported.v1` → `incident_reported` (shared/contracts/registry.py)."""
+    return registry.event_name(event.get("type"))
 
 
 def type_matches(patterns: list[str], event: dict) -> bool:
