@@ -20,7 +20,7 @@ from shared.contracts.base import PublicEvent
 
 PREFIX = "vn.langxanh"
 NAME = r"[a-z][a-z0-9_]*"
-TYPE = re.compile(rf"^vn\.langxanh\.({NAME})\.({NAME})\.v([1-9][0-9]{{0,5}})$")
+TYPE = re.compile(rf"vn\.langxanh\.({NAME})\.({NAME})\.v([1-9][0-9]{{0,5}})")
 MAX_TYPE_CHARS = 200
 
 
@@ -43,7 +43,7 @@ def parse_type(type_string: object) -> EventType:
     """`vn.langxanh.inspections.incident_reported.v1` → EventType("inspections", "incident_reported", 1);
     `ValueError` for anything else (the one parser of the type string)."""
     text = str(type_string)
-    match = TYPE.match(text) if len(text) <= MAX_TYPE_CHARS else None
+    match = TYPE.fullmatch(text) if len(text) <= MAX_TYPE_CHARS else None
     if match is None:
         raise ValueError(f"type {text[:MAX_TYPE_CHARS]!r} is not {PREFIX}.<service>.<event>.v<N>")
     return EventType(match.group(1), match.group(2), int(match.group(3)))
