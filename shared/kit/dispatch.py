@@ -47,7 +47,7 @@ class ContractProjection(SqlProjection):
         try:
             got = decode(event)
         except (UnknownEvent, BadEnvelope) as e:
-            self._unknown(event, e)
+            self.unknown_event(cur, event, e)
             return
         self.project_event(cur, got)
 
@@ -59,7 +59,8 @@ class ContractProjection(SqlProjection):
     def on(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
         """A contract this projection does not follow: nothing to do."""
 
-    def _unknown(self, event: dict, error: Exception) -> None:
+    def unknown_event(self, cur: Cursor, event: dict, error: Exception) -> None:
+        """Counted and logged; a subclass that can still use the envelope calls super() first."""
         kind = getattr(error, "event_type", None) or str(event.get("type", ""))[:200]
         self.unknown[kind] += 1
         if self.metrics is not None:
