@@ -28,28 +28,35 @@ from shared.kit.calendar import LOCAL_TZ
 from shared.kit.actor import Actor, Role
 from shared.kit.client import ServiceClient
 from shared.kit.config import Settings
-from shared.kit.follower import Follower, SqlProjection
+from shared.contracts import registry
+from shared.contracts.base import PublicEvent
+from shared.contracts.inspections import (IncidentAssigned, IncidentClosed, IncidentMerged, IncidentRejected,
+                                          IncidentReopened, IncidentResolved, IncidentTriaged, IncidentVerified)
+from shared.kit.dispatch import ContractProjection
+from shared.kit.envelope import Received
+from shared.kit.follower import Follower
 from shared.kit.source import SourceClient
 from shared.kit.sql import Cursor
 
 log = logging.getLogger("bot.feed")
 SOURCES = ("sites", "inspections", "manifests")
-INCIDENT_STATES = {
-    "incident_triaged": "triaged", "incident_rejected": "rejected", "incident_merged": "merged",
-    "incident_assigned": "assigned", "incident_verified": "verified", "incident_resolved": "resolved",
-    "incident_closed": "closed", "incident_reopened": "reopened",
+# The incident events told to the chat that reported the incident: contract class → the state shown.
+INCIDENT_STATES: dict[type[PublicEvent], str] = {
+    IncidentTriaged: "triaged", IncidentRejected: "rejected", IncidentMerged: "merged",
+    IncidentAssigned: "assigned", IncidentVerified: "verified", IncidentResolved: "resolved",
+    IncidentClosed: "closed", IncidentReopened: "reopened",
 }
-# Pushes beyond an incident's reporter and the subscribers: each module has `push(cur, name, event)`, which
-# queues outbox rows (`enqueue`) in the feed's transaction, beside its tracking row.
+# Pushes beyond an incident's reporter and the subscribers: each module has `push(cur, got)` (`got.event`
+# the contract instance: it dispatches on its class), which queues outbox rows (`enqueue`) in the feed's
+# transaction, beside its tracking row.
 PUSH_MODULES: tuple[str, ...] = ("bot.pushes.manifests", "bot.pushes.tasks")
 DETAIL_FIELDS = ("category", "priority", "state", "kind", "name", "number", "reason_code", "unit", "fine_vnd",
                  "decision_number", "scheduled_for", "total_kg", "status", "water", "air", "soil")
 
 
 def event_name(event: dict) -> str:
-    """`vn.langxanh.inspections.incident_triaged.v1` → `incident_triaged`."""
-    parts = str(event.get("type", "")).split(".")
-    return parts[-2] if len(parts) >= 2 else ""
+    """`vn.langxanh.inspections.incident_triaged.v1` → `incident_triaged` (shared/contracts/registry.py)."""
+    return registry.event_name(event.get("type"))
 
 
 def _instant(text: str) -> datetime:
@@ -57,34 +64,49 @@ def _instant(text: str) -> datetime:
 
 
 @lru_cache(maxsize=1)
-def pushes() -> tuple[Callable[[Cursor, str, dict], None], ...]:
+def pushes() -> tuple[Callable[[Cursor, Received], None], ...]:
     return tuple(importlib.import_module(name).push for name in PUSH_MODULES)
 
 
-class BotFeed(SqlProjection):
+class BotFeed(ContractProjection):
+    """Each event decoded into its contract (shared/kit/dispatch.py): the push modules, the reporter
+    of an incident (INCIDENT_STATES by class), then the subscribers (by the event's name: their
+    patterns are names, e.g. `incident_*`)."""
+
     name = "bot_feed"
 
-    def project(self, cur: Cursor, event: dict) -> None:
-        name = event_name(event)
+    def project_event(self, cur: Cursor, got: Received) -> None:
         for push in pushes():
-            push(cur, name, event)
-        if name in INCIDENT_STATES:
+            push(cur, got)
+        state = INCIDENT_STATES.get(type(got.event))
+        if state is not None:
             row = cur.execute(
                 "SELECT k.ticket, k.chat_id, a.lang FROM {t:bot_tickets} k LEFT JOIN {t:bot_accounts} a "
-                "ON a.user_id = k.user_id WHERE k.incident_id=%s", (str(event.get("subject")),)).one()
+                "ON a.user_id = k.user_id WHERE k.incident_id=%s", (got.subject,)).one()
             if row is not None:
-                data = event.get("data") or {}
-                enqueue(cur, f"{event['id']}:{row['chat_id']}", row["chat_id"], row["lang"] or "vi", "push-incident",
-                        {"ticket": row["ticket"], "state": INCIDENT_STATES[name], "reason": data.get("reason_code"),
-                         "violation_found": data.get("violation_found")})
+                enqueue(cur, f"{got.id}:{row['chat_id']}", row["chat_id"], row["lang"] or "vi", "push-incident",
+                        {"ticket": row["ticket"], "state": state, "reason": got.data.get("reason_code"),
+                         "violation_found": got.data.get("violation_found")})
+        self.subscribers(cur, got.type.event, {"id": got.id, "communecode": got.commune, "time": got.time,
+                                               "data": got.data})
+
+    def unknown_event(self, cur: Cursor, event: dict, error: Exception) -> None:
+        """Counted and logged; a subscriber of its name (`*`) is still told (the texts are generic)."""
+        super().unknown_event(cur, event, error)
+        name = event_name(event)
+        if name and event.get("id"):
+            self.subscribers(cur, name, event)
+
+    def subscribers(self, cur: Cursor, name: str, event: dict) -> None:
         subscriptions = cur.execute(
             "SELECT s.id, s.chat_id, s.types, s.communes, s.created_at, a.lang FROM {t:bot_subscriptions} s "
             "LEFT JOIN {t:bot_accounts} a ON a.user_id = s.user_id").all()
+        data = event.get("data") if isinstance(event.get("data"), dict) else {}
         for s in subscriptions:
             if matches(s, name, event):
                 enqueue(cur, f"{event['id']}:{s['chat_id']}:{s['id']}", s["chat_id"], s["lang"] or "vi", "push-event",
                         {"event": name, "commune": event.get("communecode"), "time": event.get("time"),
-                         "details": details(event.get("data") or {})})
+                         "details": details(data)})
 
     def clear(self, cur: Cursor) -> None:
         """Nothing to clear: the feed's output is messages already sent or queued."""

@@ -194,7 +194,9 @@ def _seed(wait: float) -> None:
 def _matches(event: dict, pattern: str | None) -> bool:
     if not pattern:
         return True
-    return fnmatch.fnmatch(event["type"], pattern) or fnmatch.fnmatch(event["type"].split(".")[3], pattern)
+    from shared.contracts.registry import event_name
+
+    return fnmatch.fnmatch(event["type"], pattern) or fnmatch.fnmatch(event_name(event["type"]), pattern)
 
 
 def _print_event(event: dict, as_json: bool) -> None:

@@ -3,8 +3,13 @@ projection any service follows with the kit's follower (never by importing the s
 from __future__ import annotations
 
 import json
+from functools import singledispatchmethod
 
-from shared.kit.follower import SqlProjection
+from shared.contracts.base import PublicEvent
+from shared.contracts.sites import (EstablishmentAmended, EstablishmentDeactivated, EstablishmentRegistered,
+                                    SiteAmended, SiteDeactivated, SiteJurisdictionChanged, SiteRegistered)
+from shared.kit.dispatch import ContractProjection
+from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
 
 ESTABLISHMENT_FLAGS = ("hw_generator", "transporter", "treatment_facility")
@@ -20,7 +25,7 @@ class EmptyDirectory:
         return None
 
 
-class SitesDirectory(SqlProjection):
+class SitesDirectory(ContractProjection):
     # v2: the old district joined the directory (known_site_district); a data directory made before
     # follows the sites stream again from its start under this name, filling it (rows are replaced)
     name = "sites_directory_v2"
@@ -36,45 +41,63 @@ class SitesDirectory(SqlProjection):
         "CREATE INDEX IF NOT EXISTS known_establishment_site ON {t:known_establishment} (site_id)",
     )
 
-    def project(self, cur: Cursor, event: dict) -> None:
-        name = event["type"].split(".")[3]
-        data = event.get("data") or {}
-        subject = event["subject"]
-        if name == "site_registered":
-            cur.execute("DELETE FROM {t:known_site} WHERE id=%s", (subject,))
-            cur.execute("INSERT INTO {t:known_site} (id, name, kind, commune, active) VALUES (%s,%s,%s,%s,1)",
-                        (subject, data.get("name"), data.get("kind"), event.get("communecode")))
-            cur.execute("DELETE FROM {t:known_site_district} WHERE id=%s", (subject,))
-            cur.execute("INSERT INTO {t:known_site_district} (id, old_district) VALUES (%s,%s)",
-                        (subject, data.get("old_district")))
-        elif name == "site_amended":
-            changes = data.get("changes") or {}
-            if "name" in changes:
-                cur.execute("UPDATE {t:known_site} SET name=%s WHERE id=%s", (changes["name"], subject))
-            if "old_district" in changes:
-                cur.execute("UPDATE {t:known_site_district} SET old_district=%s WHERE id=%s",
-                            (changes["old_district"], subject))
-        elif name == "site_jurisdiction_changed":
-            cur.execute("UPDATE {t:known_site} SET commune=%s WHERE id=%s", (data["commune"], subject))
-        elif name == "site_deactivated":
-            cur.execute("UPDATE {t:known_site} SET active=0 WHERE id=%s", (subject,))
-        elif name == "establishment_registered":
-            cur.execute("DELETE FROM {t:known_establishment} WHERE id=%s", (subject,))
-            cur.execute(
-                "INSERT INTO {t:known_establishment} (id, site_id, name, form, hw_generator, transporter, "
-                "treatment_facility, licence, active) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,1)",
-                (subject, data["site_id"], data.get("name"), data.get("form"), int(bool(data.get("hw_generator"))),
-                 int(bool(data.get("transporter"))), int(bool(data.get("treatment_facility"))),
-                 json.dumps(data.get("licence")) if data.get("licence") else None))
-        elif name == "establishment_amended":
-            for flag in ESTABLISHMENT_FLAGS:
-                if data.get(flag) is not None:
-                    cur.execute(f"UPDATE {{t:known_establishment}} SET {flag}=%s WHERE id=%s", (int(data[flag]), subject))
-            if data.get("licence") is not None:
-                cur.execute("UPDATE {t:known_establishment} SET licence=%s WHERE id=%s",
-                            (json.dumps(data["licence"]), subject))
-        elif name == "establishment_deactivated":
-            cur.execute("UPDATE {t:known_establishment} SET active=0 WHERE id=%s", (subject,))
+    # One handler per sites contract (shared/kit/dispatch.py): `event` the contract instance,
+    # `got.data` its JSON as published (the values stored), `got.subject` the site or establishment.
+    @singledispatchmethod
+    def on(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
+        """A sites event the directory does not need (recognition, classification, ...)."""
+
+    @on.register
+    def _site_registered(self, event: SiteRegistered, cur: Cursor, got: Received) -> None:
+        subject, data = got.subject, got.data
+        cur.execute("DELETE FROM {t:known_site} WHERE id=%s", (subject,))
+        cur.execute("INSERT INTO {t:known_site} (id, name, kind, commune, active) VALUES (%s,%s,%s,%s,1)",
+                    (subject, data.get("name"), data.get("kind"), got.commune))
+        cur.execute("DELETE FROM {t:known_site_district} WHERE id=%s", (subject,))
+        cur.execute("INSERT INTO {t:known_site_district} (id, old_district) VALUES (%s,%s)",
+                    (subject, data.get("old_district")))
+
+    @on.register
+    def _site_amended(self, event: SiteAmended, cur: Cursor, got: Received) -> None:
+        changes = got.data.get("changes") or {}
+        if "name" in changes:
+            cur.execute("UPDATE {t:known_site} SET name=%s WHERE id=%s", (changes["name"], got.subject))
+        if "old_district" in changes:
+            cur.execute("UPDATE {t:known_site_district} SET old_district=%s WHERE id=%s",
+                        (changes["old_district"], got.subject))
+
+    @on.register
+    def _site_jurisdiction_changed(self, event: SiteJurisdictionChanged, cur: Cursor, got: Received) -> None:
+        cur.execute("UPDATE {t:known_site} SET commune=%s WHERE id=%s", (got.data["commune"], got.subject))
+
+    @on.register
+    def _site_deactivated(self, event: SiteDeactivated, cur: Cursor, got: Received) -> None:
+        cur.execute("UPDATE {t:known_site} SET active=0 WHERE id=%s", (got.subject,))
+
+    @on.register
+    def _establishment_registered(self, event: EstablishmentRegistered, cur: Cursor, got: Received) -> None:
+        data = got.data
+        cur.execute("DELETE FROM {t:known_establishment} WHERE id=%s", (got.subject,))
+        cur.execute(
+            "INSERT INTO {t:known_establishment} (id, site_id, name, form, hw_generator, transporter, "
+            "treatment_facility, licence, active) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,1)",
+            (got.subject, data["site_id"], data.get("name"), data.get("form"), int(bool(data.get("hw_generator"))),
+             int(bool(data.get("transporter"))), int(bool(data.get("treatment_facility"))),
+             json.dumps(data.get("licence")) if data.get("licence") else None))
+
+    @on.register
+    def _establishment_amended(self, event: EstablishmentAmended, cur: Cursor, got: Received) -> None:
+        data = got.data
+        for flag in ESTABLISHMENT_FLAGS:
+            if data.get(flag) is not None:
+                cur.execute(f"UPDATE {{t:known_establishment}} SET {flag}=%s WHERE id=%s", (int(data[flag]), got.subject))
+        if data.get("licence") is not None:
+            cur.execute("UPDATE {t:known_establishment} SET licence=%s WHERE id=%s",
+                        (json.dumps(data["licence"]), got.subject))
+
+    @on.register
+    def _establishment_deactivated(self, event: EstablishmentDeactivated, cur: Cursor, got: Received) -> None:
+        cur.execute("UPDATE {t:known_establishment} SET active=0 WHERE id=%s", (got.subject,))
 
     def clear(self, cur: Cursor) -> None:
         cur.execute("DELETE FROM {t:known_site}")

@@ -21,6 +21,11 @@ from collections.abc import Callable
 from bot.pushes import parties
 from bot.store import enqueue
 from bot.texts import t
+from shared.contracts.base import PublicEvent
+from shared.contracts.manifests import (
+    ManifestCorrected, ManifestDiscrepancyAccepted, ManifestDiscrepancyResolved, ManifestDrafted, ManifestReceived,
+    ManifestRejected, ManifestResigned, ManifestSignedByGenerator, ManifestSignedByTransporter)
+from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
 
 PREFIX = "mfa"
@@ -53,12 +58,12 @@ def party_name(lng: str, party: str) -> str:
     return t(lng, f"mfp-party-{kind}", position=position)
 
 
-def tell(cur: Cursor, event: dict, row: dict, party: str, kind: str, key: str,
+def tell(cur: Cursor, got: Received, row: dict, party: str, kind: str, key: str,
          text: Callable[[str], dict], buttons: list[list[list[str]]] | None = None) -> None:
     """Queue `key` for every chat linked to the establishment of `party`, in each chat's language."""
     for chat in parties.chats(cur, row, party):
         lng = chat["lang"] or "vi"
-        enqueue(cur, f"{event['id']}:{chat['chat_id']}:{kind}-{party}", chat["chat_id"], lng, key,
+        enqueue(cur, f"{got.id}:{chat['chat_id']}:{kind}-{party}", chat["chat_id"], lng, key,
                 {"text": text(lng), "buttons": buttons or []})
 
 
@@ -106,13 +111,13 @@ def other_side(row: dict, party: str) -> str | None:
 
 
 # -- one step per public event -------------------------------------------------------------------
-def signed_by_generator(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def signed_by_generator(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     row["signed"] = sorted(set(row["signed"]) | {"generator"})
-    tell(cur, event, row, "transporter1", "turn", "mfp-pickup-awaits", lambda lng: {"number": row["number"]},
+    tell(cur, got, row, "transporter1", "turn", "mfp-pickup-awaits", lambda lng: {"number": row["number"]},
          [view(row["manifest_id"])])
 
 
-def signed_by_transporter(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def signed_by_transporter(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     position = data.get("position")
     if not isinstance(position, int) or not 0 <= position < len(row["transporters"]):
         return
@@ -121,12 +126,12 @@ def signed_by_transporter(cur: Cursor, event: dict, row: dict, data: dict) -> No
         nxt, key = f"transporter{position + 2}", "mfp-leg-awaits"
     else:
         nxt, key = "facility1", "mfp-arrival-awaits"
-    tell(cur, event, row, nxt, "turn", key,
+    tell(cur, got, row, nxt, "turn", key,
          lambda lng: {"number": row["number"], "previous": party_name(lng, f"transporter{position + 1}"),
                       "leg": position + 2}, [view(row["manifest_id"])])
 
 
-def received(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def received(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     facility = data.get("facility")
     if facility not in ("facility1", "facility2"):
         return
@@ -134,17 +139,17 @@ def received(cur: Cursor, event: dict, row: dict, data: dict) -> None:
     row["receiver"] = facility
     row["discrepancies"] = clean_discrepancies(data.get("discrepancies"))
     if facility == "facility1" and row.get("facility_2"):  # facility 2 acts after facility 1 has signed
-        tell(cur, event, row, "facility2", "turn", "mfp-facility2-turn", lambda lng: {"number": row["number"]},
+        tell(cur, got, row, "facility2", "turn", "mfp-facility2-turn", lambda lng: {"number": row["number"]},
              [view(row["manifest_id"])])
     if not row["discrepancies"]:
         return
     for party in ("generator", facility):
-        tell(cur, event, row, party, "discrepancy", "mfp-discrepancy",
+        tell(cur, got, row, party, "discrepancy", "mfp-discrepancy",
              lambda lng: {"number": row["number"], "lines": figures(lng, row["discrepancies"])},
              discrepancy_buttons(row))
 
 
-def discrepancy_accepted(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def discrepancy_accepted(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     party = data.get("party")
     other = other_side(row, str(party)) if party in ("generator", "facility1", "facility2") else None
     if other is None:
@@ -152,30 +157,30 @@ def discrepancy_accepted(cur: Cursor, event: dict, row: dict, data: dict) -> Non
     row["accepted"] = sorted(set(row["accepted"]) | {str(party)})
     if other in row["accepted"]:  # both sides agreed: the resolution follows, no reminder
         return
-    tell(cur, event, row, other, "reminder", "mfp-discrepancy-reminder",
+    tell(cur, got, row, other, "reminder", "mfp-discrepancy-reminder",
          lambda lng: {"number": row["number"], "party": party_name(lng, str(party)),
                       "lines": figures(lng, row["discrepancies"])}, discrepancy_buttons(row))
 
 
-def discrepancy_resolved(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def discrepancy_resolved(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     outcome = data.get("outcome")
     if outcome not in ("agreed", "escalated") or row.get("receiver") is None:
         return
     for party in ("generator", row["receiver"]):
-        tell(cur, event, row, party, "resolved", f"mfp-discrepancy-{outcome}", lambda lng: {"number": row["number"]},
+        tell(cur, got, row, party, "resolved", f"mfp-discrepancy-{outcome}", lambda lng: {"number": row["number"]},
              [view(row["manifest_id"])])
 
 
-def rejected(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def rejected(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     code = data.get("reason_code") if data.get("reason_code") in REJECT_REASONS else "other"
     lines = [x for x in (data.get("lines") or []) if isinstance(x, int)][:MAX_LINES]
     key = "mfp-rejected-full" if data.get("full") is True else "mfp-rejected-part"
-    tell(cur, event, row, "generator", "rejected", key,
+    tell(cur, got, row, "generator", "rejected", key,
          lambda lng: {"number": row["number"], "lines": ", ".join(map(str, lines)),
                       "reason": t(lng, f"mfp-reject-reason-{code}")}, [view(row["manifest_id"])])
 
 
-def corrected(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def corrected(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     """A new version: the parties who had signed (any signature but a rejection) sign again."""
     row["version"] = int(row["version"]) + 1
     parties.rerouted(row, data)
@@ -185,36 +190,39 @@ def corrected(cur: Cursor, event: dict, row: dict, data: dict) -> None:
     buttons = [[["mfp-btn-sign-again", action_data(SIGN_AGAIN, row["manifest_id"], row["version"])]],
                view(row["manifest_id"])]
     for party in row["resign"]:
-        tell(cur, event, row, party, "resign", "mfp-resign",
+        tell(cur, got, row, party, "resign", "mfp-resign",
              lambda lng, p=party: {"number": row["number"], "version": row["version"], "party": party_name(lng, p),
                                    "changed": ", ".join(t(lng, f"mfp-field-{c}") for c in changed) or "—",
                                    "reason": t(lng, f"mfp-correct-reason-{code}")}, buttons)
 
 
-def signed_again(cur: Cursor, event: dict, row: dict, data: dict) -> None:
+def signed_again(cur: Cursor, got: Received, row: dict, data: dict) -> None:
     party = str(data.get("party") or "")
     row["resign"] = [p for p in row["resign"] if p != party]
     if parties.establishment(row, party) is not None:
         row["signed"] = sorted(set(row["signed"]) | {party})
 
 
-STEPS: dict[str, Callable[[Cursor, dict, dict, dict], None]] = {
-    "manifest_signed_by_generator": signed_by_generator, "manifest_signed_by_transporter": signed_by_transporter,
-    "manifest_received": received, "manifest_discrepancy_accepted": discrepancy_accepted,
-    "manifest_discrepancy_resolved": discrepancy_resolved, "manifest_rejected": rejected,
-    "manifest_corrected": corrected, "manifest_signed_again": signed_again,
+# One step per manifests contract (the feed hands each module the contract instance: dispatch on its class).
+STEPS: dict[type[PublicEvent], Callable[[Cursor, Received, dict, dict], None]] = {
+    ManifestSignedByGenerator: signed_by_generator, ManifestSignedByTransporter: signed_by_transporter,
+    ManifestReceived: received, ManifestDiscrepancyAccepted: discrepancy_accepted,
+    ManifestDiscrepancyResolved: discrepancy_resolved, ManifestRejected: rejected,
+    ManifestCorrected: corrected, ManifestResigned: signed_again,
 }
 
 
-def push(cur: Cursor, name: str, event: dict) -> None:
+def push(cur: Cursor, got: Received) -> None:
     """The feed's hook: keep the directory, and queue what this event means for the parties."""
-    if name != "manifest_drafted" and name not in STEPS:
+    drafted = isinstance(got.event, ManifestDrafted)
+    step = STEPS.get(type(got.event))
+    if not drafted and step is None:
         return
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    manifest_id = parties.as_uuid(data.get("id") or event.get("subject"))
-    if manifest_id is None or not event.get("id"):
+    data = got.data if isinstance(got.data, dict) else {}
+    manifest_id = parties.as_uuid(data.get("id") or got.subject)
+    if manifest_id is None or not got.id:
         return
-    if name == "manifest_drafted":
+    if drafted:
         row = parties.drafted(manifest_id, data)
         if row is not None and parties.load(cur, manifest_id) is None:
             parties.save(cur, row)
@@ -222,5 +230,6 @@ def push(cur: Cursor, name: str, event: dict) -> None:
     row = parties.load(cur, manifest_id)
     if row is None:  # drafted before the bot followed the stream: nobody to tell
         return
-    STEPS[name](cur, event, row, data)
+    assert step is not None
+    step(cur, got, row, data)
     parties.save(cur, row)

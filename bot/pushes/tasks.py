@@ -18,6 +18,8 @@ from typing import Any
 
 from bot.store import enqueue
 from bot.texts import t
+from shared.contracts.inspections import IncidentAssigned
+from shared.kit.envelope import Received
 from shared.kit.actor import Actor, Role
 
 ASSIGNEE_READER = Actor(id="bot:tasks", role=Role.INSPECTOR)  # a read of who is assigned; never a write
@@ -71,27 +73,28 @@ def _after(event_time: Any, linked_at: str) -> bool:
         return False
 
 
-def push(cur: Any, name: str, event: dict) -> None:
-    if name != "incident_assigned" or _lookup is None:
+def push(cur: Any, got: Received) -> None:
+    """The feed's hook: an incident assigned by name asks its inspector's linked chats to act."""
+    if not isinstance(got.event, IncidentAssigned) or _lookup is None:
         return
     linked = cur.execute("SELECT COUNT(*) AS n FROM {t:bot_staff_links}").scalar(0)
     if not int(linked or 0):
         return  # no inspector linked: nothing to ask
-    job = _lookup(str(event.get("subject") or (event.get("data") or {}).get("id")))
+    job = _lookup(got.subject or str(got.event.id))
     email = (job.get("inspector") or "").lower()
     if not email or job.get("state") != "assigned":
         return  # assigned to a unit only (nobody by name), or already acted on (a replay of old history)
     chats = cur.execute(
         "SELECT DISTINCT a.chat_id, a.lang, l.linked_at FROM {t:bot_staff_links} l "
         "JOIN {t:bot_accounts} a ON a.user_id = l.user_id WHERE l.email=%s AND a.role='inspector'", (email,)).all()
-    chats = [c for c in chats if _after(event.get("time"), c["linked_at"])]  # nothing from before the link
-    due = (event.get("data") or {}).get("due") or job.get("due") or ""
+    chats = [c for c in chats if _after(got.time, c["linked_at"])]  # nothing from before the link
+    due = got.data.get("due") or job.get("due") or ""
     try:
         due = date.fromisoformat(str(due)[:10]).strftime("%d/%m/%Y")
     except ValueError:
         due = "—"
     for chat in chats:
         lng = chat["lang"] or "vi"
-        enqueue(cur, f"{event['id']}:task:{chat['chat_id']}", chat["chat_id"], lng, "tasks-push",
+        enqueue(cur, f"{got.id}:task:{chat['chat_id']}", chat["chat_id"], lng, "tasks-push",
                 {"text": {"ticket": job["ticket"], "due": due, "category": t(lng, f"cat-{job['category']}")},
                  "buttons": [[["tasks-btn-view", f"task:{job['id']}"]]]})

@@ -21,6 +21,7 @@ from services.gateway.application import TooMany
 from services.gateway.context import G, SourceName, Who, errors
 from services.gateway.routes_public import matches
 from shared.contracts.base import MAX_POSITION
+from shared.contracts.registry import event_name
 from shared.kit.config import Settings
 
 log = logging.getLogger("gateway")
@@ -183,7 +184,7 @@ async def live(request: Request, who: Who, gate: G, service: SourceName,
                     return
                 continue
             if matches(event, type_, commune):
-                yield {"id": event["id"], "event": str(event["type"]).split(".")[-2],
+                yield {"id": event["id"], "event": event_name(event.get("type")),
                        "data": json.dumps(event, ensure_ascii=False)}
 
     return LiveResponse(generate(), cleanup, ping=15)

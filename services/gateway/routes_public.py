@@ -16,6 +16,7 @@ from services.gateway.context import G, Open, Period, SourceName, Unit, Uuid, Wh
 from shared.catalog import SERVICES
 from shared.contracts.base import MAX_POSITION
 from shared.contracts.clean_text import TEXT_PATTERN
+from shared.contracts.registry import event_name
 from shared.kit.errors import NotFound
 from shared.kit.pool import Unavailable
 
@@ -50,7 +51,7 @@ class Indicators(BaseModel):
 
 
 def matches(event: dict, types: list[str], communes: list[str]) -> bool:
-    name = str(event.get("type", "")).split(".")[-2] if event.get("type") else ""
+    name = event_name(event.get("type"))
     if types and not any(fnmatch.fnmatchcase(name, t) for t in types):
         return False
     return not communes or event.get("communecode") in communes

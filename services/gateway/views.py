@@ -7,9 +7,11 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import singledispatchmethod
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from shared.contracts import registry
 from shared.kit.follower import OwnLogProjection, SqlProjection
 from shared.kit.public import parse_sequence
 from shared.kit.sql import Cursor, Db
@@ -22,19 +24,28 @@ class GatewayViews(OwnLogProjection):
         "CREATE TABLE IF NOT EXISTS {t:webhook_view} (id TEXT PRIMARY KEY, agency TEXT NOT NULL, state TEXT NOT NULL)",
     )
 
-    STATES = {"Webhook.Parked": "parked", "Webhook.Resumed": "active", "Webhook.Deleted": "deleted"}
+    STATES: dict[type, str] = {Webhook.Parked: "parked", Webhook.Resumed: "active", Webhook.Deleted: "deleted"}
 
     def project(self, cur: Cursor, event: dict) -> None:
         """From the event's own attributes: no read of the repository inside this write
         transaction (a read waiting behind another writer would hold the writer lock)."""
-        e = event["event"]
-        kind = type(e).__qualname__
-        if kind == "Webhook.Registered":
-            cur.execute("DELETE FROM {t:webhook_view} WHERE id=%s", (str(e.originator_id),))
-            cur.execute("INSERT INTO {t:webhook_view} (id, agency, state) VALUES (%s,%s,%s)",
-                        (str(e.originator_id), e.agency, "active"))
-        elif kind in self.STATES:
-            cur.execute("UPDATE {t:webhook_view} SET state=%s WHERE id=%s", (self.STATES[kind], str(e.originator_id)))
+        self.on(event["event"], cur)
+
+    @singledispatchmethod
+    def on(self, e: Any, cur: Cursor) -> None:
+        """An event of another aggregate (API keys, quotas) or one that changes no state here."""
+
+    @on.register(Webhook.Registered)
+    def _registered(self, e: Any, cur: Cursor) -> None:
+        cur.execute("DELETE FROM {t:webhook_view} WHERE id=%s", (str(e.originator_id),))
+        cur.execute("INSERT INTO {t:webhook_view} (id, agency, state) VALUES (%s,%s,%s)",
+                    (str(e.originator_id), e.agency, "active"))
+
+    @on.register(Webhook.Parked)
+    @on.register(Webhook.Resumed)
+    @on.register(Webhook.Deleted)
+    def _state(self, e: Any, cur: Cursor) -> None:
+        cur.execute("UPDATE {t:webhook_view} SET state=%s WHERE id=%s", (self.STATES[type(e)], str(e.originator_id)))
 
     def clear(self, cur: Cursor) -> None:
         cur.execute("DELETE FROM {t:webhook_view}")
@@ -99,9 +110,8 @@ def event_service(event: dict) -> str:
 
 
 def event_name(event: dict) -> str:
-    """`vn.langxanh.inspections.incident_reported.v1` → `incident_reported`."""
-    parts = str(event.get("type", "")).split(".")
-    return parts[-2] if len(parts) >= 2 else ""
+    """`vn.langxanh.inspections.incident_reported.v1` → `incident_reported` (shared/contracts/registry.py)."""
+    return registry.event_name(event.get("type"))
 
 
 def type_matches(patterns: list[str], event: dict) -> bool:
@@ -156,36 +166,49 @@ class WebhookTargets(OwnLogProjection):
     tables = WEBHOOK_TABLES
 
     def project(self, cur: Cursor, event: dict) -> None:
-        e = event["event"]
-        kind = type(e).__qualname__
-        if not kind.startswith("Webhook."):
-            return
-        wid, kind = str(e.originator_id), kind.split(".", 1)[1]
-        if kind == "Registered":
-            cur.execute(
-                "INSERT INTO {t:webhook_targets} (id, agency, url, types, communes, secret, registered_at, state, "
-                "replays) VALUES (%s,%s,%s,%s,%s,%s,%s,'active',0) ON CONFLICT (id) DO UPDATE SET "
-                "agency=excluded.agency, url=excluded.url, types=excluded.types, communes=excluded.communes, "
-                "secret=excluded.secret, registered_at=excluded.registered_at, state='active', replays=0",
-                (wid, e.agency, e.url, json.dumps(list(e.types)), json.dumps(list(e.communes)), e.secret,
-                 _iso(e.registered_at)))
-        elif kind == "Parked":
-            cur.execute("UPDATE {t:webhook_targets} SET state='parked' WHERE id=%s", (wid,))
-        elif kind == "Resumed":
-            cur.execute("UPDATE {t:webhook_targets} SET state='active', failures=0 WHERE id=%s", (wid,))
-            cur.execute("UPDATE {t:webhook_deliveries} SET next_attempt_at=NULL WHERE webhook_id=%s AND state='pending'",
-                        (wid,))
-        elif kind == "Deleted":
-            cur.execute("UPDATE {t:webhook_targets} SET state='deleted' WHERE id=%s", (wid,))
-            cur.execute("DELETE FROM {t:webhook_deliveries} WHERE webhook_id=%s AND state='pending'", (wid,))
-        elif kind == "ReplayRequested":
-            # idx = the replay's place in the webhook's `replays` list (counted here, so a rebuild counts the same)
-            idx = int(cur.execute("SELECT replays FROM {t:webhook_targets} WHERE id=%s", (wid,)).scalar(0))
-            cur.execute("UPDATE {t:webhook_targets} SET replays=replays+1 WHERE id=%s", (wid,))
-            cur.execute(
-                "INSERT INTO {t:webhook_replays} (webhook_id, idx, source, after_position, requested_at) "
-                "VALUES (%s,%s,%s,%s,%s) ON CONFLICT (webhook_id, idx) DO NOTHING",
-                (wid, idx, e.source, int(e.after), _iso(e.requested_at)))
+        self.on(event["event"], cur)
+
+    @singledispatchmethod
+    def on(self, e: Any, cur: Cursor) -> None:
+        """An event of another aggregate (API keys, quotas): not a webhook."""
+
+    @on.register(Webhook.Registered)
+    def _registered(self, e: Any, cur: Cursor) -> None:
+        cur.execute(
+            "INSERT INTO {t:webhook_targets} (id, agency, url, types, communes, secret, registered_at, state, "
+            "replays) VALUES (%s,%s,%s,%s,%s,%s,%s,'active',0) ON CONFLICT (id) DO UPDATE SET "
+            "agency=excluded.agency, url=excluded.url, types=excluded.types, communes=excluded.communes, "
+            "secret=excluded.secret, registered_at=excluded.registered_at, state='active', replays=0",
+            (str(e.originator_id), e.agency, e.url, json.dumps(list(e.types)), json.dumps(list(e.communes)), e.secret,
+             _iso(e.registered_at)))
+
+    @on.register(Webhook.Parked)
+    def _parked(self, e: Any, cur: Cursor) -> None:
+        cur.execute("UPDATE {t:webhook_targets} SET state='parked' WHERE id=%s", (str(e.originator_id),))
+
+    @on.register(Webhook.Resumed)
+    def _resumed(self, e: Any, cur: Cursor) -> None:
+        wid = str(e.originator_id)
+        cur.execute("UPDATE {t:webhook_targets} SET state='active', failures=0 WHERE id=%s", (wid,))
+        cur.execute("UPDATE {t:webhook_deliveries} SET next_attempt_at=NULL WHERE webhook_id=%s AND state='pending'",
+                    (wid,))
+
+    @on.register(Webhook.Deleted)
+    def _deleted(self, e: Any, cur: Cursor) -> None:
+        wid = str(e.originator_id)
+        cur.execute("UPDATE {t:webhook_targets} SET state='deleted' WHERE id=%s", (wid,))
+        cur.execute("DELETE FROM {t:webhook_deliveries} WHERE webhook_id=%s AND state='pending'", (wid,))
+
+    @on.register(Webhook.ReplayRequested)
+    def _replay_requested(self, e: Any, cur: Cursor) -> None:
+        # idx = the replay's place in the webhook's `replays` list (counted here, so a rebuild counts the same)
+        wid = str(e.originator_id)
+        idx = int(cur.execute("SELECT replays FROM {t:webhook_targets} WHERE id=%s", (wid,)).scalar(0))
+        cur.execute("UPDATE {t:webhook_targets} SET replays=replays+1 WHERE id=%s", (wid,))
+        cur.execute(
+            "INSERT INTO {t:webhook_replays} (webhook_id, idx, source, after_position, requested_at) "
+            "VALUES (%s,%s,%s,%s,%s) ON CONFLICT (webhook_id, idx) DO NOTHING",
+            (wid, idx, e.source, int(e.after), _iso(e.requested_at)))
 
     def clear(self, cur: Cursor) -> None:
         """Replay rows stay: a rebuild must not replay again what was done."""

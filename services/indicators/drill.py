@@ -10,7 +10,7 @@ from typing import Any
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.follower import OwnLogProjection
 from shared.kit.sql import Cursor
-from services.indicators.domainmodel import TARGETS, Period
+from services.indicators.domainmodel import TARGETS, Period, Report
 
 KEYS = ("numerator", "denominator", "ratio", "target", "status")
 
@@ -27,7 +27,7 @@ class ReportsIndex(OwnLogProjection):
 
     def project(self, cur: Cursor, event: dict) -> None:
         e = event["event"]
-        if type(e).__qualname__.endswith("Issued") and hasattr(e, "period"):
+        if isinstance(e, Report.Issued):
             cur.execute("DELETE FROM {t:ind_report} WHERE id=%s", (str(e.originator_id),))
             cur.execute("INSERT INTO {t:ind_report} (id, period, unit, issued_at, issued_by, seq) "
                         "VALUES (%s,%s,%s,%s,%s,%s)", (str(e.originator_id), e.period, e.unit, e.issued_at,

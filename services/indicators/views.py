@@ -9,20 +9,48 @@ so). A figure for quarter Q "as of" A uses the facts valid by the end of Q and r
 from __future__ import annotations
 
 import json
+from functools import singledispatchmethod
 from typing import Any
 
-from shared.kit.follower import SqlProjection
+from shared.contracts.base import PublicEvent
+from shared.contracts.inspections import (
+    IncidentAssigned, IncidentClosed, IncidentMerged, IncidentRejected, IncidentReopened, IncidentReported,
+    IncidentResolved, IncidentTriaged, IncidentVerified, InspectionCancelled, InspectionConcluded,
+    InspectionConducted, InspectionScheduled, ViolationClosed, ViolationEvidenceRejected,
+    ViolationEvidenceSubmitted, ViolationRecorded, ViolationSanctionDecided)
+from shared.contracts.manifests import (
+    ManifestCancelled, ManifestCorrected, ManifestDrafted, ManifestReceived, ManifestRejected,
+    ManifestSignedByGenerator, ManifestTreated)
+from shared.contracts.sites import (
+    EstablishmentRegistered, SiteAmended, SiteClassified, SiteConditionSet, SiteDeactivated,
+    SiteJurisdictionChanged, SiteRecognised, SiteRegistered, SiteWwtpStatusSet)
+from shared.contracts.sites_recognition import SiteRecognitionWithdrawn
+from shared.kit.dispatch import ContractProjection
+from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
 
 SITE_FACTS = ("recognised", "withdrawn", "classified", "wwtp", "active", "commune") + tuple(
     f"condition:{i}" for i in ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point"))
 
 
+# The events that only move a case to a state: (kind of case, its new state).
+CASE_MOVES: dict[type[PublicEvent], tuple[str, str]] = {
+    IncidentRejected: ("incident", "rejected"), IncidentMerged: ("incident", "merged"),
+    IncidentAssigned: ("incident", "assigned"), IncidentVerified: ("incident", "verified"),
+    IncidentResolved: ("incident", "resolved"), IncidentReopened: ("incident", "reopened"),
+    IncidentClosed: ("incident", "closed"),
+    InspectionConcluded: ("inspection", "concluded"), InspectionCancelled: ("inspection", "cancelled"),
+    ViolationSanctionDecided: ("violation", "sanction_decided"),
+    ViolationEvidenceSubmitted: ("violation", "evidence_submitted"),
+    ViolationEvidenceRejected: ("violation", "sanction_decided"), ViolationClosed: ("violation", "closed"),
+}
+
+
 def _date(value: str | None, fallback: str) -> str:
     return (value or fallback)[:10]
 
 
-class IndicatorFacts(SqlProjection):
+class IndicatorFacts(ContractProjection):
     name = "indicator_facts"
     tables = (
         "CREATE TABLE IF NOT EXISTS {t:ind_site} (site_id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, "
@@ -40,163 +68,184 @@ class IndicatorFacts(SqlProjection):
         "CREATE INDEX IF NOT EXISTS ind_manifest_generator ON {t:ind_manifest} (generator_id)",  # a site's manifests
     )
 
-    # -- projection ------------------------------------------------------------------------------
-    def project(self, cur: Cursor, event: dict) -> None:
-        service, name = event["type"].split(".")[2:4]
-        handler = getattr(self, f"_{service}_{name}", None)
-        if handler is not None:
-            handler(cur, event, event.get("data") or {}, event["time"])
+    # -- projection: one handler per contract class (shared/kit/dispatch.py) ---------------------------
+    # `event` is the contract instance, `got` its envelope: `got.data` the JSON as published (the
+    # values stored), `got.subject` the site, manifest or case, `got.time` when the stream said so.
+    @singledispatchmethod
+    def on(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
+        """An event no indicator is computed from (e.g. a plan item, an overdue notice)."""
 
-    def _fact(self, cur: Cursor, event: dict, site_id: str, fact: str, value: Any, valid_from: str) -> None:
+    def _fact(self, cur: Cursor, got: Received, fact: str, value: Any, valid_from: str) -> None:
         cur.execute("INSERT INTO {t:ind_fact} (event_id, site_id, fact, value, valid_from, recorded_at) "
                     "VALUES (%s,%s,%s,%s,%s,%s)",
-                    (event["id"], site_id, fact, None if value is None else str(value), valid_from, event["time"]))
+                    (got.id, got.subject, fact, None if value is None else str(value), valid_from, got.time))
 
     # sites
-    def _sites_site_registered(self, cur, e, d, t):  # type: ignore[no-untyped-def]
+    @on.register
+    def _site_registered(self, event: SiteRegistered, cur: Cursor, got: Received) -> None:
+        d, t = got.data, got.time
         cur.execute("INSERT INTO {t:ind_site} (site_id, kind, name, cvc, old_district, old_commune, registered_on, "
                     "recorded_at, event_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                    (e["subject"], d["kind"], d["name"], int(bool(d.get("craft_village_cluster"))), d.get("old_district"),
-                     d.get("old_commune"), t[:10], t, e["id"]))
-        self._fact(cur, e, e["subject"], "active", 1, "0000-01-01")
+                    (got.subject, d["kind"], d["name"], int(bool(d.get("craft_village_cluster"))), d.get("old_district"),
+                     d.get("old_commune"), t[:10], t, got.id))
+        self._fact(cur, got, "active", 1, "0000-01-01")
         if d.get("commune"):
-            self._fact(cur, e, e["subject"], "commune", d["commune"], "2025-07-01")
+            self._fact(cur, got, "commune", d["commune"], "2025-07-01")
 
-    def _sites_site_amended(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        changes = d.get("changes") or {}
+    @on.register
+    def _site_amended(self, event: SiteAmended, cur: Cursor, got: Received) -> None:
+        changes = got.data.get("changes") or {}
         if "name" in changes:
-            cur.execute("UPDATE {t:ind_site} SET name=%s WHERE site_id=%s", (changes["name"], e["subject"]))
+            cur.execute("UPDATE {t:ind_site} SET name=%s WHERE site_id=%s", (changes["name"], got.subject))
         if "craft_village_cluster" in changes:
-            cur.execute("UPDATE {t:ind_site} SET cvc=%s WHERE site_id=%s", (int(bool(changes["craft_village_cluster"])), e["subject"]))
+            cur.execute("UPDATE {t:ind_site} SET cvc=%s WHERE site_id=%s",
+                        (int(bool(changes["craft_village_cluster"])), got.subject))
 
-    def _sites_site_recognised(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._fact(cur, e, e["subject"], "recognised", d.get("decision") or "yes", _date(d.get("recognised_on"), "0000-01-01"))
+    @on.register
+    def _site_recognised(self, event: SiteRecognised, cur: Cursor, got: Received) -> None:
+        d = got.data
+        self._fact(cur, got, "recognised", d.get("decision") or "yes", _date(d.get("recognised_on"), "0000-01-01"))
 
-    def _sites_site_recognition_withdrawn(self, cur, e, d, t):  # type: ignore[no-untyped-def]
+    @on.register
+    def _site_recognition_withdrawn(self, event: SiteRecognitionWithdrawn, cur: Cursor, got: Received) -> None:
         """Valid from the decision's effective date: the village leaves the denominators then."""
-        self._fact(cur, e, e["subject"], "withdrawn", d["decision"], _date(d["effective"], t))
+        self._fact(cur, got, "withdrawn", got.data["decision"], _date(got.data["effective"], got.time))
 
-    def _sites_site_classified(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._fact(cur, e, e["subject"], "classified", d["classified_on"], d["classified_on"])
+    @on.register
+    def _site_classified(self, event: SiteClassified, cur: Cursor, got: Received) -> None:
+        self._fact(cur, got, "classified", got.data["classified_on"], got.data["classified_on"])
 
-    def _sites_site_condition_set(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._fact(cur, e, e["subject"], f"condition:{d['item']}", d["state"], d["checked_on"])
+    @on.register
+    def _site_condition_set(self, event: SiteConditionSet, cur: Cursor, got: Received) -> None:
+        d = got.data
+        self._fact(cur, got, f"condition:{d['item']}", d["state"], d["checked_on"])
 
-    def _sites_site_wwtp_status_set(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._fact(cur, e, e["subject"], "wwtp", d["status"], _date(d.get("since"), t))
+    @on.register
+    def _site_wwtp_status_set(self, event: SiteWwtpStatusSet, cur: Cursor, got: Received) -> None:
+        self._fact(cur, got, "wwtp", got.data["status"], _date(got.data.get("since"), got.time))
 
-    def _sites_site_jurisdiction_changed(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._fact(cur, e, e["subject"], "commune", d["commune"], d["effective"])
+    @on.register
+    def _site_jurisdiction_changed(self, event: SiteJurisdictionChanged, cur: Cursor, got: Received) -> None:
+        self._fact(cur, got, "commune", got.data["commune"], got.data["effective"])
 
-    def _sites_site_deactivated(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._fact(cur, e, e["subject"], "active", 0, t[:10])
+    @on.register
+    def _site_deactivated(self, event: SiteDeactivated, cur: Cursor, got: Received) -> None:
+        self._fact(cur, got, "active", 0, got.time[:10])
 
-    def _sites_establishment_registered(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        cur.execute("INSERT INTO {t:ind_est} (est_id, site_id) VALUES (%s,%s)", (e["subject"], d["site_id"]))
+    @on.register
+    def _establishment_registered(self, event: EstablishmentRegistered, cur: Cursor, got: Received) -> None:
+        cur.execute("INSERT INTO {t:ind_est} (est_id, site_id) VALUES (%s,%s)", (got.subject, got.data["site_id"]))
 
     # manifests
     def _manifest(self, cur, manifest_id):  # type: ignore[no-untyped-def]
         return cur.execute("SELECT * FROM {t:ind_manifest} WHERE manifest_id=%s", (manifest_id,)).one()
 
-    def _update(self, cur, e, **fields):  # type: ignore[no-untyped-def]
-        row = self._manifest(cur, e["subject"])
+    def _update(self, cur, got, **fields):  # type: ignore[no-untyped-def]
+        row = self._manifest(cur, got.subject)
         if row is None:
             return
-        ids = json.loads(row["event_ids"]) + [e["id"]]
+        ids = json.loads(row["event_ids"]) + [got.id]
         sets = ", ".join(f"{k}=%s" for k in fields)
         cur.execute(f"UPDATE {{t:ind_manifest}} SET {sets}, event_ids=%s WHERE manifest_id=%s",
-                    (*fields.values(), json.dumps(ids), e["subject"]))
+                    (*fields.values(), json.dumps(ids), got.subject))
 
-    def _manifests_manifest_drafted(self, cur, e, d, t):  # type: ignore[no-untyped-def]
+    @on.register
+    def _manifest_drafted(self, event: ManifestDrafted, cur: Cursor, got: Received) -> None:
         cur.execute("INSERT INTO {t:ind_manifest} (manifest_id, generator_id, lines, state, event_ids) "
-                    "VALUES (%s,%s,%s,%s,%s)", (e["subject"], d["generator_id"], json.dumps(d["lines"]), "draft",
-                                                json.dumps([e["id"]])))
+                    "VALUES (%s,%s,%s,%s,%s)", (got.subject, got.data["generator_id"], json.dumps(got.data["lines"]),
+                                                "draft", json.dumps([got.id])))
 
-    def _manifests_manifest_corrected(self, cur, e, d, t):  # type: ignore[no-untyped-def]
+    @on.register
+    def _manifest_corrected(self, event: ManifestCorrected, cur: Cursor, got: Received) -> None:
+        d = got.data
         if d.get("lines"):
-            row = self._manifest(cur, e["subject"])
+            row = self._manifest(cur, got.subject)
             kg = sum(x["quantity_kg"] for x in d["lines"] if not x.get("rejected"))
-            self._update(cur, e, lines=json.dumps(d["lines"]),
+            self._update(cur, got, lines=json.dumps(d["lines"]),
                          handed_over_kg=kg if row and row["handed_over_on"] else None)
 
-    def _manifests_manifest_signed_by_generator(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        row = self._manifest(cur, e["subject"])
+    @on.register
+    def _manifest_signed_by_generator(self, event: ManifestSignedByGenerator, cur: Cursor, got: Received) -> None:
+        row = self._manifest(cur, got.subject)
         if row is not None:
             kg = sum(x["quantity_kg"] for x in json.loads(row["lines"]) if not x.get("rejected"))
-            self._update(cur, e, handed_over_on=d["at"][:10], handed_over_recorded=t, handed_over_kg=kg,
-                         state="handed_over")
+            self._update(cur, got, handed_over_on=got.data["at"][:10], handed_over_recorded=got.time,
+                         handed_over_kg=kg, state="handed_over")
 
-    def _manifests_manifest_rejected(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        row = self._manifest(cur, e["subject"])
+    @on.register
+    def _manifest_rejected(self, event: ManifestRejected, cur: Cursor, got: Received) -> None:
+        row, d = self._manifest(cur, got.subject), got.data
         if row is not None:
             lines = [dict(x, rejected=x.get("rejected") or x["line"] in d["lines"]) for x in json.loads(row["lines"])]
             kg = sum(x["quantity_kg"] for x in lines if not x["rejected"])
-            self._update(cur, e, lines=json.dumps(lines), handed_over_kg=kg if row["handed_over_on"] else None,
+            self._update(cur, got, lines=json.dumps(lines), handed_over_kg=kg if row["handed_over_on"] else None,
                          state="rejected" if d["full"] else row["state"])
 
-    def _manifests_manifest_received(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._update(cur, e, measured_kg=sum(x["quantity_kg"] for x in d["measured"]), state="received")
+    @on.register
+    def _manifest_received(self, event: ManifestReceived, cur: Cursor, got: Received) -> None:
+        self._update(cur, got, measured_kg=sum(x["quantity_kg"] for x in got.data["measured"]), state="received")
 
-    def _manifests_manifest_treated(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        row = self._manifest(cur, e["subject"])
+    @on.register
+    def _manifest_treated(self, event: ManifestTreated, cur: Cursor, got: Received) -> None:
+        row = self._manifest(cur, got.subject)
         if row is not None:
-            self._update(cur, e, treated_on=d["treated_on"], treated_recorded=t, treated_kg=row["measured_kg"] or 0.0,
-                         state="treated")
+            self._update(cur, got, treated_on=got.data["treated_on"], treated_recorded=got.time,
+                         treated_kg=row["measured_kg"] or 0.0, state="treated")
 
-    def _manifests_manifest_cancelled(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._update(cur, e, state="cancelled")
+    @on.register
+    def _manifest_cancelled(self, event: ManifestCancelled, cur: Cursor, got: Received) -> None:
+        self._update(cur, got, state="cancelled")
 
     # inspections (for the status card)
-    def _case(self, cur, e, kind, site_id=None, state=None, on_date=None, detail=None):  # type: ignore[no-untyped-def]
-        row = cur.execute("SELECT * FROM {t:ind_case} WHERE id=%s", (e["subject"],)).one()
+    def _case(self, cur, got, kind, site_id=None, state=None, on_date=None, detail=None):  # type: ignore[no-untyped-def]
+        row = cur.execute("SELECT * FROM {t:ind_case} WHERE id=%s", (got.subject,)).one()
         if row is None:
             cur.execute("INSERT INTO {t:ind_case} (id, kind, site_id, state, on_date, detail) VALUES (%s,%s,%s,%s,%s,%s)",
-                        (e["subject"], kind, site_id, state or "open", on_date, json.dumps(detail) if detail else None))
+                        (got.subject, kind, site_id, state or "open", on_date, json.dumps(detail) if detail else None))
             return
         cur.execute("UPDATE {t:ind_case} SET site_id=COALESCE(%s, site_id), state=COALESCE(%s, state), "
                     "on_date=COALESCE(%s, on_date), detail=COALESCE(%s, detail) WHERE id=%s",
-                    (site_id, state, on_date, json.dumps(detail) if detail else None, e["subject"]))
+                    (site_id, state, on_date, json.dumps(detail) if detail else None, got.subject))
 
-    def _inspections_incident_reported(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "incident", d.get("site_id"), "reported", t[:10])
+    @on.register
+    def _incident_reported(self, event: IncidentReported, cur: Cursor, got: Received) -> None:
+        self._case(cur, got, "incident", got.data.get("site_id"), "reported", got.time[:10])
 
-    def _inspections_incident_triaged(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "incident", d.get("site_id"), "triaged")
+    @on.register
+    def _incident_triaged(self, event: IncidentTriaged, cur: Cursor, got: Received) -> None:
+        self._case(cur, got, "incident", got.data.get("site_id"), "triaged")
 
-    def _moves_to(kind, state):  # type: ignore[no-untyped-def]  # noqa: N805
-        """A handler for an event that only moves a case (incident, violation) to a state."""
-        def handler(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-            self._case(cur, e, kind, None, state)
-        return handler
+    @on.register
+    def _inspection_scheduled(self, event: InspectionScheduled, cur: Cursor, got: Received) -> None:
+        self._case(cur, got, "inspection", got.data["site_id"], "scheduled", got.data["scheduled_for"])
 
-    _inspections_incident_rejected = _moves_to("incident", "rejected")
-    _inspections_incident_merged = _moves_to("incident", "merged")
-    _inspections_incident_assigned = _moves_to("incident", "assigned")
-    _inspections_incident_verified = _moves_to("incident", "verified")
-    _inspections_incident_resolved = _moves_to("incident", "resolved")
-    _inspections_incident_reopened = _moves_to("incident", "reopened")
-    _inspections_incident_closed = _moves_to("incident", "closed")
+    @on.register
+    def _inspection_conducted(self, event: InspectionConducted, cur: Cursor, got: Received) -> None:
+        self._case(cur, got, "inspection", None, "conducted", got.data["conducted_on"])
 
-    def _inspections_inspection_scheduled(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "inspection", d["site_id"], "scheduled", d["scheduled_for"])
-
-    def _inspections_inspection_conducted(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "inspection", None, "conducted", d["conducted_on"])
-
-    def _inspections_inspection_concluded(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "inspection", None, "concluded")
-
-    def _inspections_inspection_cancelled(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "inspection", None, "cancelled")
-
-    def _inspections_violation_recorded(self, cur, e, d, t):  # type: ignore[no-untyped-def]
-        self._case(cur, e, "violation", d["site_id"], "recorded", t[:10],
+    @on.register
+    def _violation_recorded(self, event: ViolationRecorded, cur: Cursor, got: Received) -> None:
+        d = got.data
+        self._case(cur, got, "violation", d["site_id"], "recorded", got.time[:10],
                    {"measures": d["remedial_measures"], "fine_vnd": d["fine_vnd"], "basis": d["legal_basis"]["code"]})
 
-    _inspections_violation_sanction_decided = _moves_to("violation", "sanction_decided")
-    _inspections_violation_evidence_submitted = _moves_to("violation", "evidence_submitted")
-    _inspections_violation_evidence_rejected = _moves_to("violation", "sanction_decided")
-    _inspections_violation_closed = _moves_to("violation", "closed")
+    @on.register(IncidentRejected)
+    @on.register(IncidentMerged)
+    @on.register(IncidentAssigned)
+    @on.register(IncidentVerified)
+    @on.register(IncidentResolved)
+    @on.register(IncidentReopened)
+    @on.register(IncidentClosed)
+    @on.register(InspectionConcluded)
+    @on.register(InspectionCancelled)
+    @on.register(ViolationSanctionDecided)
+    @on.register(ViolationEvidenceSubmitted)
+    @on.register(ViolationEvidenceRejected)
+    @on.register(ViolationClosed)
+    def _case_moved(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
+        """An event that only moves a case (incident, inspection, violation) to a state (CASE_MOVES)."""
+        kind, state = CASE_MOVES[type(event)]
+        self._case(cur, got, kind, None, state)
 
     # -- reset per source ------------------------------------------------------------------------
     def reset(self, source: str) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 
 from services.inspections.places import InboxSitesDirectory
+from shared.contracts.sites import EstablishmentAmended, EstablishmentRegistered
+from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
 
 MAX_PERMIT_CHARS = 64_000  # a permit with 60 limits is a few kB; a larger one is not stored
@@ -22,13 +24,12 @@ class InspectionsDirectory(InboxSitesDirectory):
         "CREATE TABLE IF NOT EXISTS {t:known_permit} (id TEXT PRIMARY KEY, permit TEXT)",
     )
 
-    def project(self, cur: Cursor, event: dict) -> None:
-        super().project(cur, event)
-        name = event["type"].split(".")[3]
-        data = event.get("data") or {}
-        if name == "establishment_registered" or (name == "establishment_amended"
-                                                   and "permit" in (data.get("changed") or [])):
-            self._keep(cur, event["subject"], data.get("permit"))
+    def project_event(self, cur: Cursor, got: Received) -> None:
+        super().project_event(cur, got)
+        event = got.event
+        if isinstance(event, EstablishmentRegistered) or (isinstance(event, EstablishmentAmended)
+                                                          and "permit" in event.changed):
+            self._keep(cur, got.subject, got.data.get("permit"))
 
     @staticmethod
     def _keep(cur: Cursor, establishment_id: str, permit: object) -> None:

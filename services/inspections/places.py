@@ -17,8 +17,13 @@ shared tables are rewritten in place (a registration replaces its row), so the r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import singledispatchmethod
 
+from shared.contracts.base import PublicEvent
+from shared.contracts.sites import (EstablishmentAmended, EstablishmentRegistered, SiteJurisdictionChanged,
+                                    SiteRegistered)
 from shared.directory import SitesDirectory
+from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
 
 MAX_CODES = 200  # a member's communes (bounded by the contract); a safety bound here too
@@ -34,28 +39,41 @@ class InboxSitesDirectory(SitesDirectory):
         "amended INTEGER NOT NULL DEFAULT 0)",
     )
 
-    def project(self, cur: Cursor, event: dict) -> None:
-        super().project(cur, event)
-        name = event["type"].split(".")[3]
-        data = event.get("data") or {}
-        subject = event["subject"]
-        if name == "site_registered":
-            cur.execute("DELETE FROM {t:site_place} WHERE id=%s", (subject,))
-            cur.execute("INSERT INTO {t:site_place} (id, commune, old_district) VALUES (%s,%s,%s)",
-                        (subject, data.get("commune"), data.get("old_district")))
-        elif name == "site_jurisdiction_changed":
-            cur.execute("UPDATE {t:site_place} SET commune=%s WHERE id=%s", (data["commune"], subject))
-        elif name == "establishment_registered":
-            permit = (data.get("permit") or {}).get("type")
-            cur.execute("DELETE FROM {t:establishment_permit} WHERE id=%s", (subject,))
-            cur.execute("INSERT INTO {t:establishment_permit} (id, permit_type, amended) VALUES (%s,%s,0)",
-                        (subject, permit))
-        elif name == "establishment_amended" and "permit" in (data.get("changed") or []):
-            if "permit" in data:  # the amendment carries the permit since issue 16 (limits)
-                cur.execute("UPDATE {t:establishment_permit} SET permit_type=%s, amended=0 WHERE id=%s",
-                            ((data.get("permit") or {}).get("type"), subject))
-            else:  # an event written before: the new value is not known
-                cur.execute("UPDATE {t:establishment_permit} SET permit_type=NULL, amended=1 WHERE id=%s", (subject,))
+    def project_event(self, cur: Cursor, got: Received) -> None:
+        super().project_event(cur, got)
+        self.place(got.event, cur, got)
+
+    @singledispatchmethod
+    def place(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
+        """An event that changes neither a site's place nor an establishment's permit."""
+
+    @place.register
+    def _site_registered(self, event: SiteRegistered, cur: Cursor, got: Received) -> None:
+        cur.execute("DELETE FROM {t:site_place} WHERE id=%s", (got.subject,))
+        cur.execute("INSERT INTO {t:site_place} (id, commune, old_district) VALUES (%s,%s,%s)",
+                    (got.subject, got.data.get("commune"), got.data.get("old_district")))
+
+    @place.register
+    def _site_jurisdiction_changed(self, event: SiteJurisdictionChanged, cur: Cursor, got: Received) -> None:
+        cur.execute("UPDATE {t:site_place} SET commune=%s WHERE id=%s", (got.data["commune"], got.subject))
+
+    @place.register
+    def _establishment_registered(self, event: EstablishmentRegistered, cur: Cursor, got: Received) -> None:
+        permit = (got.data.get("permit") or {}).get("type")
+        cur.execute("DELETE FROM {t:establishment_permit} WHERE id=%s", (got.subject,))
+        cur.execute("INSERT INTO {t:establishment_permit} (id, permit_type, amended) VALUES (%s,%s,0)",
+                    (got.subject, permit))
+
+    @place.register
+    def _establishment_amended(self, event: EstablishmentAmended, cur: Cursor, got: Received) -> None:
+        data = got.data
+        if "permit" not in (data.get("changed") or []):
+            return
+        if "permit" in data:  # the amendment carries the permit since issue 16 (limits)
+            cur.execute("UPDATE {t:establishment_permit} SET permit_type=%s, amended=0 WHERE id=%s",
+                        ((data.get("permit") or {}).get("type"), got.subject))
+        else:  # an event written before: the new value is not known
+            cur.execute("UPDATE {t:establishment_permit} SET permit_type=NULL, amended=1 WHERE id=%s", (got.subject,))
 
     def clear(self, cur: Cursor) -> None:
         super().clear(cur)

@@ -1,29 +1,103 @@
-"""The envelope a follower accepts from its queue: one public event of the source it follows.
+"""The CloudEvents 1.0 envelope of a public event, built and read with the `cloudevents` SDK.
 
-A message on a follower's queue is only a wake-up (the follower pulls the state from the source),
-but it must still be a well-formed one: a CloudEvent 1.0 (checked by the `cloudevents` SDK) whose
-`source` is `/langxanh/<source>`, whose `type` is `vn.langxanh.<source>.<event>.v<N>`, whose
-`sequence` is the 20-digit notification id and whose `id` is `<source>-<that id>` (design.md §4,
-shared/kit/public.py). Anything else is not retried: it is parked at once.
+    build(service, notification_id, public, subject, time, commune) -> dict   (the relay, events_since)
+    check_envelope(body, source) -> dict     a follower's queue: a well-formed wake-up, else BadEnvelope
+    decode(envelope) -> Received              the contract instance + its envelope's attributes
+
+On the wire (design.md §4): `source` is `/langxanh/<service>`, `type` is the contract's public
+type (shared/contracts/registry.py `type_of`), `sequence` is the 20-digit notification id and `id`
+is `<service>-<that id>`; `communecode` is there when the event concerns a place. A message on a
+follower's queue that is not such an envelope is not retried: it is parked at once.
 """
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.v1.event import CloudEvent
+from pydantic import ValidationError
 
-from shared.kit.public import SEQUENCE_WIDTH, SPECVERSION
+from shared.contracts.base import PublicEvent
+from shared.contracts.registry import EventType, contract_of, parse_type, type_parts
 
+SPECVERSION = "1.0"
+SEQUENCE_WIDTH = 20  # CloudEvents "sequence" extension: a lexicographically ordered string
 SEQUENCE = re.compile(rf"^[0-9]{{{SEQUENCE_WIDTH}}}$")
 MAX_BYTES = 1_000_000  # no public event comes near it
 
 
 class BadEnvelope(ValueError):
     """The message is not a public event of the expected source (the reason says why)."""
+
+
+class UnknownEvent(LookupError):
+    """A well-formed envelope whose type no contract has (a newer producer, a retired version),
+    or whose data its contract refuses: the follower counts it, logs it and goes on."""
+
+    def __init__(self, event_type: str, reason: str) -> None:
+        super().__init__(f"{event_type}: {reason}")
+        self.event_type = event_type
+        self.reason = reason
+
+
+def format_sequence(notification_id: int) -> str:
+    return f"{notification_id:0{SEQUENCE_WIDTH}d}"
+
+
+def parse_sequence(value: Any) -> int:
+    return int(value)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def build(service: str, notification_id: int, public: PublicEvent, subject: str, time: datetime,
+          commune: str | None = None) -> dict[str, Any]:
+    """The structured-mode CloudEvent (as a JSON object) of one notification's public event."""
+    parts = type_parts(public)
+    if parts.service != service:
+        raise LookupError(f"{type(public).__qualname__} is a {parts.service} event, not {service}'s")
+    attributes: dict[str, Any] = {
+        "specversion": SPECVERSION,
+        "id": f"{service}-{notification_id}",
+        "source": f"/langxanh/{service}",
+        "type": str(parts),
+        "subject": subject,
+        "time": time,
+        "datacontenttype": "application/json",
+        "sequence": format_sequence(notification_id),
+    }
+    if commune:
+        attributes["communecode"] = commune
+    return to_structured(CloudEvent(attributes, public.model_dump(mode="json")))
+
+
+def to_structured(event: CloudEvent) -> dict[str, Any]:
+    """The JSON object of the structured content mode (what is published and what events_since
+    answers): the attributes in their order, `time` in RFC 3339 with `Z`, then `data`."""
+    out = dict(event.get_attributes())
+    if isinstance(out.get("time"), datetime):
+        out["time"] = _rfc3339(out["time"])
+    out["data"] = event.get_data()
+    return out
+
+
+def from_structured(event: dict) -> CloudEvent:
+    """The SDK's CloudEvent of a structured JSON object (its validation), else BadEnvelope."""
+    if event.get("specversion") != SPECVERSION:
+        raise BadEnvelope(f"specversion {event.get('specversion')!r}, not {SPECVERSION!r}")
+    attributes = {k: v for k, v in event.items() if k not in ("data", "data_base64")}
+    try:
+        if "time" in attributes:
+            attributes["time"] = datetime.fromisoformat(str(attributes["time"]).replace("Z", "+00:00"))
+        return CloudEvent(attributes, event.get("data"))
+    except (BaseCloudEventException, ValueError, TypeError) as e:
+        raise BadEnvelope(f"not a valid CloudEvent ({e})") from None
 
 
 def decode_json(body: bytes | str | dict) -> Any:
@@ -48,19 +122,15 @@ def check_envelope(body: bytes | str | dict, source: str | None) -> dict:
     event = decode_json(body)
     if not isinstance(event, dict):
         raise BadEnvelope(f"a JSON {type(event).__name__}, not a CloudEvent object")
-    if event.get("specversion") != SPECVERSION:
-        raise BadEnvelope(f"specversion {event.get('specversion')!r}, not {SPECVERSION!r}")
-    attributes = {k: v for k, v in event.items() if k not in ("data", "data_base64")}
-    try:
-        if "time" in attributes:
-            attributes["time"] = datetime.fromisoformat(str(attributes["time"]))
-        CloudEvent(attributes, event.get("data"))
-    except (BaseCloudEventException, ValueError, TypeError) as e:
-        raise BadEnvelope(f"not a valid CloudEvent ({e})") from None
+    from_structured(event)
     service = source or _service_of(event)
     if event["source"] != f"/langxanh/{service}":
         raise BadEnvelope(f"source {event['source']!r}, not '/langxanh/{service}'")
-    if not re.fullmatch(rf"vn\.langxanh\.{re.escape(service)}\.[a-z][a-z0-9_]*\.v[1-9][0-9]*", str(event["type"])):
+    try:
+        parts = parse_type(event["type"])
+    except ValueError:
+        parts = None
+    if parts is None or parts.service != service:
         raise BadEnvelope(f"type {event['type']!r} is not vn.langxanh.{service}.<event>.v<N>")
     sequence = event.get("sequence")
     if not isinstance(sequence, str) or not SEQUENCE.match(sequence) or int(sequence) < 1:
@@ -78,3 +148,40 @@ def _service_of(event: dict) -> str:
     if not match:
         raise BadEnvelope(f"source {source!r} is not /langxanh/<service>")
     return match.group(1)
+
+
+@dataclass(frozen=True)
+class Received:
+    """One public event as a follower gets it: `event` is the contract instance (dispatch on its
+    class), the rest its envelope's attributes (`data` the JSON object as published)."""
+
+    event: PublicEvent
+    type: EventType
+    id: str
+    subject: str
+    time: str          # RFC 3339, as published (`Z`)
+    sequence: int
+    commune: str | None
+    data: dict
+
+
+def decode(envelope: dict) -> Received:
+    """The contract instance of a public event's envelope (a dict as `build` makes it).
+    `UnknownEvent` when no contract has its type or the contract refuses its data; `BadEnvelope`
+    when it is not a CloudEvent at all."""
+    ce = from_structured(envelope)
+    type_string = ce.get_type()
+    contract = contract_of(type_string)
+    if contract is None:
+        raise UnknownEvent(str(type_string)[:200], "no contract has this type")
+    data = ce.get_data()
+    if not isinstance(data, dict):
+        raise UnknownEvent(type_string, "data is not a JSON object")
+    try:
+        public = contract.model_validate(data)
+    except ValidationError as e:
+        raise UnknownEvent(type_string, f"{contract.__qualname__} refuses its data "
+                                        f"({e.error_count()} errors)") from None
+    return Received(event=public, type=parse_type(type_string), id=ce.get_id(), subject=str(ce.get_subject()),
+                    time=str(envelope.get("time", "")), sequence=parse_sequence(ce.get_extension("sequence")),
+                    commune=ce.get_extension("communecode"), data=data)

@@ -165,6 +165,9 @@ class Follower:
         self.source_head = 0
         self.last_position = 0
         self.head = head
+        attach = getattr(projection, "attach_metrics", None)  # a ContractProjection counts unknown types
+        if metrics is not None and attach is not None:
+            attach(metrics)
 
     @property
     def position(self) -> int:

@@ -80,6 +80,10 @@ class Metrics:
         self.follower_unconfirmed = Counter(
             "langxanh_follower_unconfirmed", "Pushed messages announcing a sequence the source did not have when "
             "asked (forged, or ahead of the source's log): nothing of them applied.", ["service", "source"], registry=r)
+        self.follower_unknown = Counter(
+            "langxanh_follower_unknown", "Events of the source no contract of this process has (a newer type or "
+            "version, or data its contract refuses): logged and passed over, by type.",
+            ["service", "source", "type"], registry=r)
         self.parked = Counter(
             "langxanh_parked", "Messages parked by the poison guard, by where (rpc:<method> in rpc-<service>.parked, "
             "follow:<source> in <service>.follows.<source>.parked) and kind (deliveries = an RPC request delivered "
@@ -143,6 +147,8 @@ class FollowerMetrics:
         self._duplicates = metrics.follower_duplicates.labels(service, source)
         self._pulls = metrics.follower_pulls.labels(service, source)
         self._unconfirmed = metrics.follower_unconfirmed.labels(service, source)
+        self._unknown = metrics.follower_unknown
+        self._labels = (service, source)
 
     def applied(self, n: int = 1) -> None:
         if n:
@@ -156,6 +162,9 @@ class FollowerMetrics:
 
     def unconfirmed(self) -> None:
         self._unconfirmed.inc()
+
+    def unknown(self, event_type: str) -> None:
+        self._unknown.labels(*self._labels, event_type[:200]).inc()
 
     def state(self, position: int, source_sequence: int) -> None:
         self._position.set(position)

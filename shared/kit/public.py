@@ -1,32 +1,30 @@
 """Domain events → public events → CloudEvents 1.0 structured JSON (design.md §4).
 
 Used by the relay (publishing) and by `events_since` (backfill), so both give the very same
-message for a notification.
+message for a notification. The contract of a domain event is the one whose `source_event` names
+the event's class (e.g. "Incident.Reported" → IncidentReported); the envelope is built by
+shared/kit/envelope.py `build` (the `cloudevents` SDK), its type by shared/contracts/registry.py.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timezone
 from typing import Any
 
-SPECVERSION = "1.0"
-SEQUENCE_WIDTH = 20  # CloudEvents "sequence" extension: a lexicographically ordered string
+from shared.contracts.registry import EventType, type_parts
+from shared.kit.envelope import SEQUENCE_WIDTH, SPECVERSION, build, format_sequence, parse_sequence
 
-
-def format_sequence(notification_id: int) -> str:
-    return f"{notification_id:0{SEQUENCE_WIDTH}d}"
-
-
-def parse_sequence(value: Any) -> int:
-    return int(value)
+__all__ = ["SEQUENCE_WIDTH", "SPECVERSION", "PublicMapper", "event_type", "format_sequence", "parse_sequence",
+           "routing_key"]
 
 
 def event_type(service: str, contract: Any) -> str:
-    return f"vn.langxanh.{service}.{contract.event}.v{contract.version}"
+    """`vn.langxanh.<service>.<event>.v<version>` (shared/contracts/registry.py `type_of` when the
+    contract is published)."""
+    return str(EventType(service, contract.event, contract.version))
 
 
 def routing_key(service: str, contract: Any) -> str:
-    return f"{service}.{contract.event}"
+    return EventType(service, contract.event, contract.version).routing_key
 
 
 class PublicMapper:
@@ -46,6 +44,9 @@ class PublicMapper:
         self.place = place or (lambda _e: None)
         self.by_topic: dict[str, Any] = {}
         self.by_name = {c.source_event: c for c in contracts}
+        for contract in self.by_name.values():  # each is one of this service's PUBLIC_EVENTS
+            if type_parts(contract).service != service:
+                raise LookupError(f"{contract.__qualname__} is not a {service} event")
         self.private = frozenset(getattr(app, "private_aggregates", ()))
 
     def publishes(self, notification: Any) -> bool:
@@ -68,21 +69,9 @@ class PublicMapper:
         domain_event = self.app.mapper.to_domain_event(notification)
         contract = self.contract_for(notification.topic, domain_event)
         public = contract.from_domain(domain_event)
-        ce: dict[str, Any] = {
-            "specversion": SPECVERSION,
-            "id": f"{self.service}-{notification.id}",
-            "source": f"/langxanh/{self.service}",
-            "type": event_type(self.service, contract),
-            "subject": str(notification.originator_id),
-            "time": domain_event.timestamp.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
-            "datacontenttype": "application/json",
-            "sequence": format_sequence(notification.id),
-        }
-        commune = self.place(domain_event)
-        if commune:
-            ce["communecode"] = commune
-        ce["data"] = public.model_dump(mode="json")
-        return routing_key(self.service, contract), ce
+        event = build(self.service, notification.id, public, subject=str(notification.originator_id),
+                      time=domain_event.timestamp, commune=self.place(domain_event))
+        return type_parts(contract).routing_key, event
 
     def events_since(self, position: int, limit: int) -> list[dict]:
         """Up to `limit` public events after `position` (private ones skipped, the page filled

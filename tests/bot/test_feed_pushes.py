@@ -4,14 +4,19 @@ from __future__ import annotations
 import sys
 import types
 
+from datetime import datetime, timezone
+from uuid import uuid4
+
 from bot import feed
+from shared.contracts.manifests import ManifestCorrected
+from shared.kit.envelope import build
 from bot.texts import t
 
 
 def test_a_push_module_queues_rows_in_the_feeds_transaction(monkeypatch):
     seen = []
     module = types.ModuleType("tests_bot_push_probe")
-    module.push = lambda cur, name, event: seen.append((cur, name, event["id"]))
+    module.push = lambda cur, got: seen.append((cur, type(got.event), got.id))
     monkeypatch.setitem(sys.modules, "tests_bot_push_probe", module)
     monkeypatch.setattr(feed, "PUSH_MODULES", ("tests_bot_push_probe",))
     feed.pushes.cache_clear()
@@ -27,9 +32,10 @@ def test_a_push_module_queues_rows_in_the_feeds_transaction(monkeypatch):
                 return R()
 
         cur = Cur()
-        feed.BotFeed.project(object.__new__(feed.BotFeed), cur,
-                             {"id": "e1", "type": "vn.langxanh.manifests.manifest_corrected.v2", "data": {}})
-        assert seen == [(cur, "manifest_corrected", "e1")]
+        corrected = ManifestCorrected(id=uuid4(), changed=["lines"], reason_code="data_error")
+        envelope = build("manifests", 1, corrected, subject=str(corrected.id), time=datetime.now(timezone.utc))
+        feed.BotFeed.project(feed.BotFeed.__new__(feed.BotFeed), cur, envelope)
+        assert seen == [(cur, ManifestCorrected, "manifests-1")]
     finally:
         feed.pushes.cache_clear()
 

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from shared.contracts.registry import event_name
 from shared.kit.follower import Follower, MemoryProjection, SqlProjection
 from tests.kit.conftest import AGENCY, make_history
 
@@ -20,7 +21,7 @@ class SitesPerPlace(SqlProjection):
 
     def project(self, cur, event):
         cur.execute("INSERT INTO {t:test_applied} (seq) VALUES (%s)", (int(event["sequence"]),))
-        name = event["type"].split(".")[3]
+        name = event_name(event["type"])
         sid = event["subject"]
         if name == "site_registered":
             cur.execute("INSERT INTO {t:test_site_place} (site_id, place, active) VALUES (%s, %s, 1)",
