@@ -7,7 +7,7 @@ through a psycopg async connection pool; served by uvicorn in a process of its o
 
 POST /open311/v2/requests.json (application/x-www-form-urlencoded, as the gateway's route) answers
 [{"service_request_id", "service_notice"}] once the row is committed; 400 with the spec's error list
-for a form the contract refuses. No events, no broker, no API key, no quota: a single table."""
+for a form the contract refuses (404 for an unknown service_code). No events, no broker, no API key, no quota: a single table."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from shared.contracts import open311 as o311
-from shared.kit.errors import InvalidInput
+from shared.kit.errors import InvalidInput, NotFound
 
 FORM_MAX = 65_536
 PATH = "/open311/v2/requests.json"
@@ -71,6 +71,8 @@ def create_app(dsn: str, schema: str, pool: int = 8) -> FastAPI:
             return JSONResponse(o311.errors(400, str(e)[:200]), 400)
         except InvalidInput as e:
             return JSONResponse(o311.errors(400, e.message), 400)
+        except NotFound as e:  # an unknown service_code or jurisdiction_id, as the gateway answers it
+            return JSONResponse(o311.errors(404, e.message), 404)
         where = args["location"] or {}
         reporter = hashlib.sha256(form.email.lower().encode()).hexdigest()[:24] if form.email else None
         row_id = uuid.uuid4()

@@ -222,6 +222,30 @@ def say(r: dict) -> str:
             "; baseline: " + ", ".join(f"{k} {v:.1f}" for k, v in b["cpu_ms_per_report"].items() if v >= 0.05))
 
 
+def figure(store: str, tmp: Path, prefix: str, amqp_uri: str, quick: bool) -> dict:
+    """P6 of `make bench` (tests/bench/all.py): in the run's tmp dir, schema prefix and vhost."""
+    per_client = QUICK_REPORTS if quick else REPORTS
+    print(f"[{store}] P6: {CLIENTS} clients × {per_client} reports, ours vs the FastAPI + PostgreSQL baseline …",
+          flush=True)
+    r = run(store, tmp, prefix, amqp_uri, CLIENTS, per_client)
+    print(say(r), flush=True)
+    return r
+
+
+def _lat(side: str):  # type: ignore[no-untyped-def]
+    return lambda r: f"{r['P6'][side]['p50_ms']:.1f} / {r['P6'][side]['p95_ms']:.1f}"
+
+
+ROWS = [  # P6's rows of tests.bench.all's table
+    ("P6 report POSTs (clients × reports each)", lambda r: f"{r['P6']['clients']} × {r['P6']['per_client']}"),
+    ("P6 ours: Open311 POST → gateway → inspections, stored, reports/s", lambda r: f"{r['P6']['ours']['reports_per_s']:.1f}"),
+    ("P6 ours p50 / p95 ms", _lat("ours")),
+    ("P6 baseline: FastAPI + one PostgreSQL row, reports/s", lambda r: f"{r['P6']['baseline']['reports_per_s']:.1f}"),
+    ("P6 baseline p50 / p95 ms", _lat("baseline")),
+    ("P6 ours ÷ baseline (target ≥ 0.5)", lambda r: f"{r['P6']['ratio']:.2f} ({'met' if r['P6']['met'] else 'missed'})"),
+]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
