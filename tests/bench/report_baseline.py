@@ -12,7 +12,9 @@ row INSERTed into PostgreSQL (always PostgreSQL) through a psycopg pool, uvicorn
     python -m tests.bench.report_baseline [--store sqlite|postgres|both] [--clients 8] [--reports 100] [--quick]
 
 Each side: --clients concurrent httpx clients (one connection each) posting --reports forms each,
-after a warm-up round; reports/s (every answer / wall time) and p50/p95 ms per POST. The inspections
+after a warm-up, split into --rounds rounds that alternate (baseline, ours, baseline, ours: a change of
+the machine's load falls on both); reports/s (answers / wall time of the side's rounds), p50/p95 ms
+per POST, and the CPU each process (/proc/<pid>/stat) spent per report during the side's rounds. The inspections
 service's own metrics (langxanh_command_duration_seconds) give the time spent handling
 report_incident: the rest of our latency is HTTP, the gateway (key, quota) and the RPC hops.
 """
@@ -36,7 +38,7 @@ from tests.bench.common import (PG_URL, ROOT, SERVICES, create_vhost, delete_vho
                                 start, stop)
 
 TARGET = 0.5
-CLIENTS, REPORTS, QUICK_REPORTS = 8, 100, 20
+CLIENTS, REPORTS, QUICK_REPORTS, ROUNDS = 8, 100, 20, 2
 PATH = "/open311/v2/requests.json"
 
 
@@ -69,27 +71,70 @@ def form(side: str, n: int) -> dict:
             "email": f"p6-{side}-{n}@example.vn", "description": f"Nước thải đen chảy ra mương, lần {n}"}
 
 
-async def load(url: str, headers: dict, clients: int, per_client: int, side: str, start_at: int) -> dict:
-    """`clients` concurrent clients, `per_client` POSTs each; every answer must be a 200 with an id."""
+class Side:
+    """What one side's measured rounds added up to."""
+
+    def __init__(self, name: str, url: str, headers: dict) -> None:
+        self.name, self.url, self.headers = name, url, headers
+        self.latencies: list[float] = []
+        self.ids: set[str] = set()
+        self.wall = 0.0
+        self.cpu: dict[str, float] = {}
+
+    def figures(self) -> dict:
+        n = len(self.ids)
+        return {"reports": n, "wall_s": self.wall, "reports_per_s": n / self.wall,
+                "p50_ms": pct(self.latencies, 50) * 1000, "p95_ms": pct(self.latencies, 95) * 1000,
+                "cpu_ms_per_report": {k: v * 1000 / n for k, v in self.cpu.items()}}
+
+
+async def load(side: Side, clients: int, per_client: int, start_at: int, pids: dict[str, int] | None = None) -> None:
+    """`clients` concurrent clients, `per_client` POSTs each; every answer must be a 200 with an id.
+    With `pids`, the round counts: its latencies, wall time and the CPU of those processes add up."""
     latencies: list[float] = []
     ids: set[str] = set()
 
     async def client(k: int) -> None:
-        async with httpx.AsyncClient(headers=headers, timeout=60) as http:
+        async with httpx.AsyncClient(headers=side.headers, timeout=60) as http:
             for i in range(per_client):
                 t = time.perf_counter()
-                answer = await http.post(url, data=form(side, start_at + k * per_client + i))
+                answer = await http.post(side.url, data=form(side.name, start_at + k * per_client + i))
                 latencies.append(time.perf_counter() - t)
                 if answer.status_code != 200:
-                    raise SystemExit(f"P6 {side}: {answer.status_code} {answer.text[:300]}")
+                    raise SystemExit(f"P6 {side.name}: {answer.status_code} {answer.text[:300]}")
                 ids.add(answer.json()[0]["service_request_id"])
 
+    cpu0 = {name: cpu_s(pid) for name, pid in (pids or {}).items()}
     t0 = time.perf_counter()
     await asyncio.gather(*(client(k) for k in range(clients)))
     wall = time.perf_counter() - t0
-    assert len(ids) == clients * per_client, (side, len(ids))
-    return {"reports": len(ids), "wall_s": wall, "reports_per_s": len(ids) / wall,
-            "p50_ms": pct(latencies, 50) * 1000, "p95_ms": pct(latencies, 95) * 1000}
+    assert len(ids) == clients * per_client, (side.name, len(ids))
+    if pids is not None:
+        side.latencies += latencies
+        side.ids |= ids
+        side.wall += wall
+        for name, pid in pids.items():
+            side.cpu[name] = side.cpu.get(name, 0.0) + cpu_s(pid) - cpu0[name]
+
+
+async def measure(ours: Side, theirs: Side, clients: int, per_client: int, rounds: int, pids: dict[str, int],
+                  metrics_url: str) -> dict:
+    """A warm-up, then `rounds` rounds of baseline then ours (so a change of the machine's load
+    falls on both sides), per_client ÷ rounds reports per client each."""
+    warm = max(2, per_client // 5)
+    await load(theirs, clients, warm, 0)
+    await load(ours, clients, warm, 0)
+    handled_s = calls = 0.0
+    for r in range(rounds):
+        share = per_client // rounds + (1 if r < per_client % rounds else 0)
+        await load(theirs, clients, share, (r + 1) * 10**6, pids)
+        s0, n0 = handled(metrics_url)
+        await load(ours, clients, share, (r + 1) * 10**6, pids)
+        s1, n1 = handled(metrics_url)
+        handled_s, calls = handled_s + s1 - s0, calls + n1 - n0
+    mine = ours.figures() | {"report_incident_handled_mean_ms": handled_s / max(1.0, calls) * 1000,
+                             "report_incident_calls": calls}
+    return {"baseline": theirs.figures(), "ours": mine, "warm_per_client": warm, "rounds": rounds}
 
 
 def wait_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 90) -> None:
@@ -137,10 +182,6 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_ms_per_report(pids: dict[str, int], before: dict[str, float], reports: int) -> dict[str, float]:
-    return {name: (cpu_s(pid) - before[name]) * 1000 / reports for name, pid in pids.items()}
-
-
 def gateway_argv(port: int) -> list[str]:
     """As `langxanh up` starts it (shared/cli.py process_command); LANGXANH_BENCH_PROFILE=<dir>: under
     cProfile (<dir>/gateway.prof, written when it stops), as tests.bench.common.start does for services."""
@@ -150,7 +191,7 @@ def gateway_argv(port: int) -> list[str]:
             "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "3"]
 
 
-def run(store: str, tmp: Path, prefix: str, amqp_uri: str, clients: int, per_client: int) -> dict:
+def run(store: str, tmp: Path, prefix: str, amqp_uri: str, clients: int, per_client: int, rounds: int = ROUNDS) -> dict:
     """P6 on one store: the services and the gateway on fresh schemas/data dir and a fresh exchange of
     the run's vhost, the baseline on a schema of its own (dropped at the end, whatever happens)."""
     env = service_env(store, tmp / "p6" / "svc", prefix + "p6_", amqp_uri)
@@ -170,30 +211,16 @@ def run(store: str, tmp: Path, prefix: str, amqp_uri: str, clients: int, per_cli
                                        "--schema", base_schema, "--dsn", PG_URL, "--pool", str(clients)],
                                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_http(f"http://127.0.0.1:{baseline_port}/openapi.json", procs[-1], "the baseline")
-        ours = (f"http://127.0.0.1:{gateway_port}{PATH}", {"X-API-Key": key})
-        theirs = (f"http://127.0.0.1:{baseline_port}{PATH}", {})
-        inspections_metrics = f"http://127.0.0.1:{metrics + SERVICES.index('inspections')}/metrics"
-
+        ours = Side("ours", f"http://127.0.0.1:{gateway_port}{PATH}", {"X-API-Key": key})
+        theirs = Side("baseline", f"http://127.0.0.1:{baseline_port}{PATH}", {})
         pids = {**{s: p.pid for s, p in zip(SERVICES, procs)}, "gateway": procs[-2].pid, "baseline": procs[-1].pid,
                 "bench client": os.getpid()}
-
-        async def both() -> dict:
-            warm = max(2, per_client // 5)
-            await load(*theirs, clients, warm, "baseline-warm", 0)
-            await load(*ours, clients, warm, "ours-warm", 0)
-            cpu0 = {name: cpu_s(pid) for name, pid in pids.items()}
-            baseline = await load(*theirs, clients, per_client, "baseline", 10**6)
-            baseline["cpu_ms_per_report"] = cpu_ms_per_report(pids, cpu0, baseline["reports"])
-            s0, n0 = handled(inspections_metrics)
-            cpu0 = {name: cpu_s(pid) for name, pid in pids.items()}
-            mine = await load(*ours, clients, per_client, "ours", 10**6)
-            mine["cpu_ms_per_report"] = cpu_ms_per_report(pids, cpu0, mine["reports"])
-            s1, n1 = handled(inspections_metrics)
-            mine["report_incident_handled_mean_ms"] = (s1 - s0) / max(1.0, n1 - n0) * 1000
-            mine["report_incident_calls"] = n1 - n0
-            return {"baseline": baseline, "ours": mine, "warm_per_client": warm}
-
-        out = asyncio.run(both())
+        load0 = os.getloadavg()
+        out = asyncio.run(measure(ours, theirs, clients, per_client, rounds, pids,
+                                  f"http://127.0.0.1:{metrics + SERVICES.index('inspections')}/metrics"))
+        out["loadavg_1min"] = [load0[0], os.getloadavg()[0]]
+        out["ours"]["inspections_log_head"] = log_head(env)
+        assert out["ours"]["inspections_log_head"] >= out["ours"]["reports"], out["ours"]
         out["baseline"]["rows"] = stored_rows(base_schema)
         assert out["baseline"]["rows"] >= out["baseline"]["reports"], out["baseline"]
         ratio = out["ours"]["reports_per_s"] / out["baseline"]["reports_per_s"]
@@ -203,6 +230,13 @@ def run(store: str, tmp: Path, prefix: str, amqp_uri: str, clients: int, per_cli
     finally:
         stop(procs)
         drop_schemas(base_schema)
+
+
+def log_head(env: dict) -> int:
+    from shared.kit.client import ServiceClient
+
+    with ServiceClient(amqp_uri=env["AMQP_URI"], timeout=30) as c:
+        return int(c.call("inspections", "ping")["log_head"])
 
 
 def stored_rows(schema: str) -> int:
@@ -242,6 +276,9 @@ ROWS = [  # P6's rows of tests.bench.all's table
     ("P6 ours p50 / p95 ms", _lat("ours")),
     ("P6 baseline: FastAPI + one PostgreSQL row, reports/s", lambda r: f"{r['P6']['baseline']['reports_per_s']:.1f}"),
     ("P6 baseline p50 / p95 ms", _lat("baseline")),
+    ("P6 CPU ms per report: our processes (gateway + services) / the baseline app",
+     lambda r: f"{sum(v for k, v in r['P6']['ours']['cpu_ms_per_report'].items() if k not in ('baseline', 'bench client')):.1f}"
+               f" / {r['P6']['baseline']['cpu_ms_per_report']['baseline']:.1f}"),
     ("P6 ours ÷ baseline (target ≥ 0.5)", lambda r: f"{r['P6']['ratio']:.2f} ({'met' if r['P6']['met'] else 'missed'})"),
 ]
 
@@ -251,13 +288,14 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--reports", type=int, default=None, help=f"per client (default {REPORTS}, quick {QUICK_REPORTS})")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="alternating rounds (baseline, ours) the reports split into")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     per_client = args.reports or (QUICK_REPORTS if args.quick else REPORTS)
     for store in ["sqlite", "postgres"] if args.store == "both" else [args.store]:
         tmp, prefix, amqp_uri = Path(tempfile.mkdtemp(prefix="lx-bench-p6-")), f"lxb{uuid.uuid4().hex[:6]}_", create_vhost()
         try:
-            print(say(run(store, tmp, prefix, amqp_uri, args.clients, per_client)), flush=True)
+            print(say(run(store, tmp, prefix, amqp_uri, args.clients, per_client, args.rounds)), flush=True)
         finally:
             delete_vhost(amqp_uri)
             if store == "postgres":
