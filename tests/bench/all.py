@@ -382,7 +382,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--events", type=int, default=1_000_000, help="P5 (and P3) history size")
-    parser.add_argument("--quick", action="store_true", help="small P1, P2, P4 sizes")
+    parser.add_argument("--quick", action="store_true", help="small P1, P2, P4, P6 sizes")
     parser.add_argument("--chats", type=int, default=None, help="P1 concurrent chats (default 20, quick 5)")
     parser.add_argument("--reports", type=int, default=None, help="P1 reports per chat (default 5, quick 2)")
     parser.add_argument("--pool", type=int, default=8)
