@@ -303,7 +303,7 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
     out: dict = {"store": store}
     amqp_uri = create_vhost()
     try:
-        if "P1" in args.only or "P2" in args.only:
+        if any(p in args.only for p in ("P1", "P2", "P5")):  # P5's "fresh" RSS is of P1's processes
             p1_p2(store, tmp, prefix, amqp_uri, args, out)
         if "P6" in args.only:
             out["P6"] = report_baseline.figure(store, tmp, prefix, amqp_uri, args.quick)
