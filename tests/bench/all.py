@@ -17,6 +17,8 @@ P4  tests.bench.sites_throughput: events stored through the sites RPC vs direct 
 P5  VmRSS of each service process after --events events were appended directly (Application,
     no broker) to the sites, inspections and manifests logs (tests.history mix), the services
     started on them and every relay and follower caught up.
+P6  tests.bench.report_baseline: an Open311 report POSTed to the gateway (→ inspections.report_incident,
+    stored) vs a plain FastAPI endpoint inserting one PostgreSQL row, 8 clients each (target ≥ 0.5×).
 P7  tests.bench.staff_inbox: the staff inbox (StaffInbox.page: count, page, site names,
     working-day clocks; and the gateway's GET /staff/inbox and /v1/staff/inbox in-process) over
     --inbox-reports incidents seeded into the read model; p95 over seven kinds of query
@@ -44,7 +46,8 @@ from pathlib import Path
 from shared.kit.actor import SYSTEM
 from shared.kit.amqp import StreamConsumer
 from shared.kit.client import ServiceClient
-from tests.bench import bot_status, indicators_rebuild, sites_throughput, staff_inbox, staff_registry, targets
+from tests.bench import (bot_status, indicators_rebuild, report_baseline, sites_throughput, staff_inbox,
+                         staff_registry, targets)
 from tests.bench.pings import PingWatch
 from tests.bench.common import (ROOT, SERVICES, create_vhost, delete_vhost, drop_schemas, pct, rss_kib,
                                  service_env, settings_of, start, stop)
@@ -260,19 +263,15 @@ def p3_p5(store: str, tmp: Path, prefix: str, events: int, amqp_uri: str) -> tup
     return p3, p5
 
 
-# -- one store -----------------------------------------------------------------------------------
-def run_store(store: str, args: argparse.Namespace) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix=f"lx-bench-all-{store}-"))
-    prefix = f"lxb{uuid.uuid4().hex[:6]}_"
-    out: dict = {"store": store}
-    amqp_uri = create_vhost()
+def p1_p2(store: str, tmp: Path, prefix: str, amqp_uri: str, args: argparse.Namespace, out: dict) -> None:
+    """P1 and P2 on the same service processes (fresh schemas / data dir, the store's vhost)."""
+    env = service_env(store, tmp / "p1" / "svc", prefix + "p1_", amqp_uri)
+    procs = start(env, *SERVICES)
     try:
-        env = service_env(store, tmp / "p1" / "svc", prefix + "p1_", amqp_uri)
-        procs = start(env, *SERVICES)
-        try:
-            out["rss_fresh_kib"] = {s: rss_kib(p.pid) for s, p in zip(SERVICES, procs)}
-            names = bot_status.seed(env)
-            rpc = bot_status.bare_rpc(env, 100 if args.quick else 300)
+        out["rss_fresh_kib"] = {s: rss_kib(p.pid) for s, p in zip(SERVICES, procs)}
+        names = bot_status.seed(env)
+        rpc = bot_status.bare_rpc(env, 100 if args.quick else 300)
+        if "P1" in args.only:
             print(f"[{store}] P1: {args.chats} chats × {args.reports} reports …", flush=True)
             profile = os.environ.get("LANGXANH_BENCH_PROFILE")
             if profile:  # the bot side (this process's main thread) under cProfile
@@ -285,13 +284,26 @@ def run_store(store: str, args: argparse.Namespace) -> dict:
                 p1 = asyncio.run(p1_reports(env, names, args.chats, args.reports, args.pool))
             p1["bare_rpc_sequential"] = {**ms(rpc), "per_s": len(rpc) / sum(rpc)}
             out["P1"] = p1
-            if "P2" in args.only:
-                print(f"[{store}] P2: 50 chats /status …", flush=True)
-                bot_settings = settings_of(env, data_dir=tmp / "p2", database_url=None)
-                p2 = asyncio.run(bot_status.bot_status(bot_settings, names, 50, 2 if args.quick else 5, args.pool))
-                out["P2"] = {"bare_rpc": ms(rpc), "bot_status": p2}
-        finally:
-            stop(procs)
+        if "P2" in args.only:
+            print(f"[{store}] P2: 50 chats /status …", flush=True)
+            bot_settings = settings_of(env, data_dir=tmp / "p2", database_url=None)
+            p2 = asyncio.run(bot_status.bot_status(bot_settings, names, 50, 2 if args.quick else 5, args.pool))
+            out["P2"] = {"bare_rpc": ms(rpc), "bot_status": p2}
+    finally:
+        stop(procs)
+
+
+# -- one store -----------------------------------------------------------------------------------
+def run_store(store: str, args: argparse.Namespace) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix=f"lx-bench-all-{store}-"))
+    prefix = f"lxb{uuid.uuid4().hex[:6]}_"
+    out: dict = {"store": store}
+    amqp_uri = create_vhost()
+    try:
+        if any(p in args.only for p in ("P1", "P2", "P5")):  # P5's "fresh" RSS is of P1's processes
+            p1_p2(store, tmp, prefix, amqp_uri, args, out)
+        if "P6" in args.only:
+            out["P6"] = report_baseline.figure(store, tmp, prefix, amqp_uri, args.quick)
         n4 = 300 if args.quick else 2000
         if "P4" in args.only:
             print(f"[{store}] P4: {n4} events …", flush=True)
@@ -343,6 +355,7 @@ def table(results: list[dict]) -> str:
         row("P4 over RPC, 8 clients, events/s", lambda r: f0(r["P4"]["rpc_8_clients_eps"])),
         row("P4 Application direct, events/s", lambda r: f0(r["P4"]["application_direct_eps"])),
         row("P4 eventsourcing aggregate save, bare, events/s", lambda r: f0(r["P4"]["eventsourcing_bare_eps"])),
+        *(row(label, fn) for label, fn in report_baseline.ROWS),
         row("P8 registry: staff search, 10 000 sites, p50 / p95 ms (target p95 < 300)",
             lambda r: f"{f1(r['P8']['p50_ms'])} / {f1(r['P8']['p95_ms'])}"),
         row("P8 GET /staff/registry rendered, in-process, p50 / p95 ms",
@@ -367,12 +380,12 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS,
                         help="P5 (and P3) history size; the P5 catch-up target is judged at 1000000")
-    parser.add_argument("--quick", action="store_true", help="small P1, P2, P4 sizes")
+    parser.add_argument("--quick", action="store_true", help="small P1, P2, P4, P6 sizes")
     parser.add_argument("--chats", type=int, default=None, help="P1 concurrent chats (default 20, quick 5)")
     parser.add_argument("--reports", type=int, default=None, help="P1 reports per chat (default 5, quick 2)")
     parser.add_argument("--pool", type=int, default=8)
     parser.add_argument("--inbox-reports", type=int, default=100_000, help="P7 reports in the inbox read model")
-    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P7,P8", help="comma-separated subset (P3 and P5 run together)")
+    parser.add_argument("--only", default="P1,P2,P3,P4,P5,P6,P7,P8", help="comma-separated subset (P3 and P5 run together)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "bench.json")
     args = parser.parse_args()
     args.chats = args.chats or (5 if args.quick else 20)
