@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from shared.contracts.registry import EventType, type_parts
+from shared.kit.store import cooperatively
 from shared.kit.envelope import SEQUENCE_WIDTH, SPECVERSION, build, format_sequence, parse_sequence
 
 __all__ = ["SEQUENCE_WIDTH", "SPECVERSION", "PublicMapper", "event_type", "format_sequence", "parse_sequence",
@@ -81,7 +82,7 @@ class PublicMapper:
             notifications = self.app.select_notifications(position, limit)
             if not notifications:
                 break
-            for n in notifications:
+            for n in cooperatively(notifications):  # a page of 500 mapped: the service answers meanwhile
                 if self.publishes(n):
                     out.append(self.cloudevent(n)[1])
                     if len(out) == limit:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
+from shared.kit.store import cooperatively
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class Relay:
                 # publisher without `confirms()` confirms each publish before returning)
                 confirms = getattr(self.publisher, "confirms", None)
                 with confirms() if confirms is not None else nullcontext():
-                    for notification in notifications:
+                    for notification in cooperatively(notifications):  # pings and RPCs go on meanwhile
                         if self.mapper.publishes(notification):  # a private event: passed over
                             key, event = self.mapper.cloudevent(notification)
                             self.publisher.publish(key, event)

@@ -171,9 +171,11 @@ def popo_env() -> dict[str, str]:
 
 
 def cooperatively(items: Iterable[Any]) -> Iterator[Any]:
-    """Iterate a long scan (a timer over every open aggregate) giving other work a turn after each
-    item: in a service process (eventlet) `time.sleep(0)` yields to the hub, so RPCs, the relay and
-    the followers go on during the scan instead of waiting for its end."""
+    """Iterate a long scan (a timer's due aggregates, a page of the log being mapped for a follower
+    or relayed) giving other work a turn after each item: in a service process (eventlet)
+    `time.sleep(0)` yields to the hub, so `ping`, RPCs, the relay and the followers go on during the
+    scan instead of waiting for its end. Never inside a SQLite transaction: a greenthread blocked in
+    SQLite's C lock wait would hold the hub."""
     for item in items:
         yield item
         time.sleep(0)
