@@ -61,14 +61,24 @@ def now_iso() -> str:
 
 
 def load_secret(settings: Settings) -> bytes:
+    """LANGXANH_BOT_SECRET, or the data dir's own, made by the first replica that starts. Replicas
+    starting together race for it: each writes a whole secret to a file of its own and links it in
+    place (atomic; only the first link succeeds), so none reads a half-written one or fails."""
     if settings.bot_secret:
         return settings.bot_secret.encode()
     path = Path(settings.data_dir) / "bot" / "secret"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        mine = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass  # another replica's secret is in place first: that one is the secret
+        finally:
+            mine.unlink()
     return path.read_text().strip().encode()
 
 
