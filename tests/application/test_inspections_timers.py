@@ -2,26 +2,11 @@
 on SQLite and PostgreSQL: none when nothing is due, just the due ones, and a marked one no more."""
 from datetime import date, datetime, timedelta, timezone
 
-from services.inspections.application import InspectionsApplication
 from tests.application.test_inspections_app import (  # noqa: F401  (insp and clock are fixtures)
     AGENCY, FIRM, INSPECTOR, SQL_STORES, clock, insp, record, report)
+from tests.application.loads import loads
 
 NOTHING = {"triage": 0, "resolution": 0, "remediation": 0, "closed": 0}
-
-
-def loads(app: InspectionsApplication) -> list:
-    """Records what the timer loads from now on: the aggregates read at their head (the read
-    model's own catch-up reads at a version); caught up first, so its reads are done."""
-    app.views.catch_up()
-    got, real = [], app.repository.get
-
-    def counting(aggregate_id, *args, **kw):
-        if not args and kw.get("version") is None:
-            got.append(str(aggregate_id))
-        return real(aggregate_id, *args, **kw)
-
-    app.repository.get = counting
-    return got
 
 
 @SQL_STORES

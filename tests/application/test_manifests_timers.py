@@ -2,28 +2,13 @@
 indexed column, the setting's days counted at the tick), on SQLite and PostgreSQL."""
 from datetime import date, datetime, timedelta, timezone
 
-from services.manifests.application import ManifestsApplication
 from services.manifests.views import ManifestsViews
 from shared.kit.sql import Db
 from tests.application.test_manifests_app import (  # noqa: F401  (man and clock are fixtures)
     ADMIN, G, GEN, SQL_STORES, clock, man, to_facility)
+from tests.application.loads import loads
 
 NOTHING = {"copy4": 0, "transit": 0, "discrepancy": 0, "storage": 0}
-
-
-def loads(app: ManifestsApplication) -> list:
-    """Records what the timers load from now on (reads at the head; the read model's own
-    catch-up reads at a version), after catching the read model up."""
-    app.views.catch_up()
-    got, real = [], app.repository.get
-
-    def counting(aggregate_id, *args, **kw):
-        if not args and kw.get("version") is None:
-            got.append(str(aggregate_id))
-        return real(aggregate_id, *args, **kw)
-
-    app.repository.get = counting
-    return got
 
 
 @SQL_STORES
