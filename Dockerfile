@@ -29,6 +29,7 @@ COPY README.md /src/
 COPY shared /src/shared
 COPY services /src/services
 COPY bot /src/bot
+COPY langxanh /src/langxanh
 RUN pip install --no-deps /src \
     && rm -rf /src
 

@@ -125,7 +125,7 @@ _GATEWAY_OVERSIGHT = _calls("""
     indicators.issue_report indicators.list_reports indicators.site_events indicators.targets
     sites.get_establishment sites.get_site
 """)
-# the operator's tools: shared/cli.py, health, seed, reports, and `langxanh demo` / `langxanh chat`
+# the operator's tools: langxanh/ (the command), health, seed, reports, and `langxanh demo` / `langxanh chat`
 # (bot/demo.py, bot/console.py), which also drive the bot's own handlers
 _CLI = _calls("""
     sites.classify_site sites.get_site sites.issue_link_code sites.list_sites sites.recognise_site

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared import reference
-from services.sites.domainmodel import site_id_for
+from shared.contracts.site_rules import site_id_for
 
 RECOGNITION_BASIS = "Quyết định công nhận làng nghề của UBND TP Hà Nội"
 

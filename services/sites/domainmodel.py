@@ -6,20 +6,19 @@ domain errors defined here. No transport, no pydantic.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import Enum
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.contracts import site_rules
+from shared.contracts.site_rules import WrongSiteKind, establishment_id_for, site_id_for  # noqa: F401  (re-exported)
 from shared.kit.errors import Conflict, InvalidInput, NotFound
 from shared.kit.values import coarse  # noqa: F401  (re-exported: the domain coarsens locations)
 
 REFORM_DATE = date(2025, 7, 1)  # NQ 1656/NQ-UBTVQH15: districts abolished, new communes/wards
 REFORM_BASIS = "NQ 1656/NQ-UBTVQH15 (16/06/2025)"
-NAMESPACE = uuid5(NAMESPACE_URL, "https://langxanh.vn/sites")
-WASTE_CODE = re.compile(r"^\d{2} \d{2} \d{2}$")
 
 
 # -- vocabulary ------------------------------------------------------------------------------------
@@ -100,19 +99,6 @@ class SiteInactive(Conflict):
     pass
 
 
-class WrongSiteKind(InvalidInput):
-    pass
-
-
-# -- ids -------------------------------------------------------------------------------------------
-def site_id_for(reference_key: str) -> UUID:
-    return uuid5(NAMESPACE, f"site:{reference_key}")
-
-
-def establishment_id_for(site_id: UUID, registration_code: str) -> UUID:
-    return uuid5(NAMESPACE, f"establishment:{site_id}:{registration_code}")
-
-
 # -- aggregates ------------------------------------------------------------------------------------
 class Site(Aggregate):
     AMENDABLE = ("name", "trade", "trade_group", "location", "households", "area_ha", "craft_village_cluster")
@@ -156,12 +142,7 @@ class Site(Aggregate):
     @classmethod
     def check_registration(cls, kind: str, old_district: str | None, commune: str | None,
                            craft_village_cluster: bool) -> None:
-        if not old_district and not commune:
-            raise InvalidInput("a site needs its old district (before 1 July 2025) or its new commune/ward",
-                               "commune", "required_one_of")
-        if craft_village_cluster and kind != SiteKind.INDUSTRIAL_CLUSTER:
-            raise WrongSiteKind("only an industrial cluster can be a craft-village cluster",
-                                "craft_village_cluster", "kind")
+        site_rules.check_registration(kind, old_district, commune, craft_village_cluster)
 
     # -- checks
     def check_active(self) -> None:
@@ -297,12 +278,7 @@ class Establishment(Aggregate):
 
     @staticmethod
     def check_licence(transporter: bool, treatment_facility: bool, licence: dict | None) -> None:
-        if (transporter or treatment_facility) and not licence:
-            raise InvalidInput("a transporter or treatment facility needs its hazardous-waste licence",
-                               "licence", "required")
-        for code in (licence or {}).get("waste_codes", []):
-            if not WASTE_CODE.match(code):
-                raise InvalidInput(f"waste code {code!r} is not of the form 'xx xx xx'", "licence.waste_codes", "format")
+        site_rules.check_licence(transporter, treatment_facility, licence)
 
     def check_active(self) -> None:
         if not self.active:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
+from shared.contracts.site_rules import establishment_id_for
 from shared.contracts.sites import EstablishmentChanges, RegisterSite, SiteChanges
 from shared.kit.values import coarse
 from shared.transfer.problems import Problem, short
@@ -96,8 +97,6 @@ def _site_action(row: Row, registry: Registry) -> tuple[Action | None, list[Prob
 
 
 def _establishment_action(row: Row, registry: Registry) -> tuple[Action | None, list[Problem]]:
-    from services.sites.domainmodel import establishment_id_for
-
     cmd = row.command
     payload = cmd.model_dump(mode="json", exclude={"command_id"})
     site = registry.site(payload["site_id"])

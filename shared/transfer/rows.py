@@ -13,6 +13,8 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from shared.contracts import site_rules
+from shared.contracts.site_rules import site_id_for
 from shared.contracts.sites import RegisterEstablishment, RegisterSite
 from shared.kit.errors import InvalidInput, LangXanhError
 from shared.kit.text import fold
@@ -110,8 +112,6 @@ def _establishment_payload(cells: dict[str, str], site_id: str, source: str) -> 
 
 def site_id_of(site_key: str) -> str:
     """A site named by its UUID, or by its reference key (the id derived from it, as the seed does)."""
-    from services.sites.domainmodel import site_id_for
-
     try:
         return str(UUID(site_key))
     except ValueError:
@@ -165,14 +165,12 @@ def _known_units(command: RegisterSite) -> None:
 
 
 def _domain_checks(command: RegisterSite | RegisterEstablishment) -> None:
-    from services.sites.domainmodel import Establishment, Site
-
     if isinstance(command, RegisterSite):
-        Site.check_registration(command.kind, command.old_district, command.commune, command.craft_village_cluster)
+        site_rules.check_registration(command.kind, command.old_district, command.commune, command.craft_village_cluster)
         _known_units(command)
     else:
         licence = command.licence.model_dump() if command.licence else None
-        Establishment.check_licence(command.transporter, command.treatment_facility, licence)
+        site_rules.check_licence(command.transporter, command.treatment_facility, licence)
 
 
 def parse(sheet: str, table: Table, file_name: str) -> Parsed:

@@ -189,7 +189,7 @@ def cpu_s(pid: int) -> float:
 
 
 def gateway_argv(port: int) -> list[str]:
-    """As `langxanh up` starts it (shared/cli.py process_command); LANGXANH_BENCH_PROFILE=<dir>: under
+    """As `langxanh up` starts it (langxanh/system.py process_command); LANGXANH_BENCH_PROFILE=<dir>: under
     cProfile (<dir>/gateway.prof, written when it stops), as tests.bench.common.start does for services."""
     profile = os.environ.get("LANGXANH_BENCH_PROFILE")
     under = ["-m", "cProfile", "-o", str(Path(profile) / "gateway.prof")] if profile else []

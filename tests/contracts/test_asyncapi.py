@@ -18,7 +18,7 @@ from jsonschema import Draft7Validator
 from typer.testing import CliRunner
 
 from shared import asyncapi
-from shared.cli import app
+from langxanh.cli import app
 from shared.kit.public import event_type, routing_key
 
 ROOT = Path(__file__).resolve().parents[2]

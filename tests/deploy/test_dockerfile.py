@@ -18,7 +18,7 @@ import pytest
 from tests.deploy.files import (DOCKERFILE, DOCKERIGNORE, PYPROJECT, ROOT, dockerfile_copies,
                                 dockerfile_instructions, hadolint_binary)
 
-PACKAGE_TREES = ("shared", "services", "bot")
+PACKAGE_TREES = ("shared", "services", "bot", "langxanh")
 
 
 def hadolint(dockerfile: Path, home: Path) -> tuple[int, list[dict]]:

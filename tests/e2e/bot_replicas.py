@@ -33,7 +33,7 @@ class Replicas:
 
     def spawn(self, i: int) -> subprocess.Popen:
         """Start replica `i` (on its port, in webhook mode); its log appends to bot-<i>.log."""
-        args = [sys.executable, "-m", "shared.cli", "bot"]
+        args = [sys.executable, "-m", "langxanh", "bot"]
         if self.balancer is not None:
             args += ["--webhook", f"{self.balancer.url}/telegram/hook", "--listen", f"127.0.0.1:{self.ports[i]}"]
         log = open(self.tmp / f"bot-{i}.log", "ab")

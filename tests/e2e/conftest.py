@@ -143,5 +143,5 @@ class Subscriber:
 
 
 def run_cli(env, *args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=env, cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "langxanh", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)

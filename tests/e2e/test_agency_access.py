@@ -260,7 +260,7 @@ def test_an_agency_cannot_open_another_vhost(broker):
 
 
 def test_langxanh_agency_add_and_remove_make_the_same_class(broker, monkeypatch):
-    from shared.cli import app
+    from langxanh.cli import app
 
     name = f"c{RUN_ID}"
     user = agency.username(name)

@@ -26,7 +26,7 @@ INSPECTOR = Actor("inspector-e2e", Role.INSPECTOR)
 @pytest.fixture
 def system(system_env):
     """`langxanh up` (no bot token: the test drives the bot itself), stopped at the end."""
-    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=system_env, cwd=ROOT,
+    up = subprocess.Popen([sys.executable, "-m", "langxanh", "up"], env=system_env, cwd=ROOT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for service in ("sites", "inspections", "manifests", "indicators"):
@@ -230,7 +230,7 @@ def test_langxanh_chat_runs_the_handlers_in_the_terminal_and_bot_needs_a_token(s
     register_site(system)
 
     def chat(*args: str, stdin: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "shared.cli", "chat", *args], env=system, cwd=ROOT, input=stdin,
+        return subprocess.run([sys.executable, "-m", "langxanh", "chat", *args], env=system, cwd=ROOT, input=stdin,
                               capture_output=True, text=True, timeout=120)
 
     resident = chat(stdin="/status van phuc\n:quit\n")

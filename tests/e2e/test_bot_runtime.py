@@ -41,7 +41,7 @@ BAT_TRANG = (21.0035, 105.9157)
 def system(amqp_uri, tmp_path_factory):
     """`langxanh up` once for the module (no bot token: the tests start the bots), three sites."""
     env = system_env_for(amqp_uri, tmp_path_factory.mktemp("runtime") / "var")
-    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, cwd=ROOT,
+    up = subprocess.Popen([sys.executable, "-m", "langxanh", "up"], env=env, cwd=ROOT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for service in ("sites", "inspections", "manifests", "indicators"):

@@ -38,7 +38,7 @@ class Up:
     def __init__(self, env, log_path):
         self.log_path = log_path
         self.log = open(log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=env, cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "langxanh", "up", "--seed"], env=env, cwd=ROOT,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def output(self) -> str:

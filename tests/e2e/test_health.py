@@ -41,7 +41,7 @@ def test_health_and_metrics_of_every_process_and_a_killed_one(system_env, tmp_pa
     base = free_ports(len(SERVICES))
     env = {**system_env, "LANGXANH_METRICS_PORT": str(base), "LANGXANH_METRICS_HOST": "127.0.0.1"}
     log = open(tmp_path / "up.log", "wb")
-    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=env, cwd=ROOT, stdout=log,
+    up = subprocess.Popen([sys.executable, "-m", "langxanh", "up"], env=env, cwd=ROOT, stdout=log,
                           stderr=subprocess.STDOUT)
     try:
         for name in SERVICES:

@@ -53,7 +53,7 @@ def test_events_follow_continues_live_with_no_gap_and_no_duplicate_at_the_seam(s
     sites_process().start()
     for i in range(30):
         client.sites.register_site(kind="craft_village", name=f"Trước {i}", old_district="gia-lam")
-    tail = subprocess.Popen([sys.executable, "-m", "shared.cli", "events", "--from-start", "--follow", "--json"],
+    tail = subprocess.Popen([sys.executable, "-m", "langxanh", "events", "--from-start", "--follow", "--json"],
                             env=system_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines, reader = [], None
 

@@ -25,7 +25,7 @@ def wait_ping(env, service, timeout=60):
 
 
 def test_up_runs_sites_and_inspections_and_stops_them(system_env, tmp_path):
-    up = subprocess.Popen([sys.executable, "-m", "shared.cli", "up"], env=system_env, cwd=ROOT,
+    up = subprocess.Popen([sys.executable, "-m", "langxanh", "up"], env=system_env, cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert wait_ping(system_env, "sites")["service"] == "sites"

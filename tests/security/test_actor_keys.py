@@ -100,7 +100,7 @@ def test_keys_secret_gives_a_component_only_what_it_needs(tmp_path, monkeypatch)
 
     from typer.testing import CliRunner
 
-    from shared.cli import app
+    from langxanh.cli import app
 
     monkeypatch.setenv("LANGXANH_ACTOR_KEYS_DIR", str(tmp_path))
     bot = CliRunner().invoke(app, ["keys", "secret", "bot"])

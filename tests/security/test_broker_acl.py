@@ -20,8 +20,8 @@ VARIABLE = ("ping", "events_since", "audit_trail")  # audit_trail: the gateway's
 FILES = {
     "bot": [p for p in (ROOT / "bot").rglob("*.py") if p.name not in ("demo.py", "console.py")],
     "gateway": list((ROOT / "services" / "gateway").rglob("*.py")),
-    "cli": [ROOT / f for f in ("shared/cli.py", "shared/health.py", "shared/seed.py", "shared/reports.py",
-                               "bot/demo.py", "bot/console.py", "shared/cli_transfer.py")]
+    "cli": sorted((ROOT / "langxanh").glob("*.py"))
+           + [ROOT / f for f in ("shared/health.py", "shared/seed.py", "shared/reports.py", "bot/demo.py", "bot/console.py")]
            + sorted((ROOT / "shared" / "transfer").glob("*.py")),
 }
 

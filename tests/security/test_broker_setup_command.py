@@ -27,7 +27,7 @@ def place():
 
 
 def test_setup_writes_new_passwords_to_a_private_file_and_keeps_them_on_a_rerun(place, tmp_path, monkeypatch):
-    from shared.cli import app
+    from langxanh.cli import app
 
     vhost, prefix = place
     monkeypatch.setenv("AMQP_URI", guest_uri("/"))  # an administrator's credentials
@@ -53,7 +53,7 @@ def test_setup_writes_new_passwords_to_a_private_file_and_keeps_them_on_a_rerun(
 
 
 def test_print_definitions_holds_no_password(monkeypatch):
-    from shared.cli import app
+    from langxanh.cli import app
 
     monkeypatch.setenv("LANGXANH_BROKER_PASSWORDS", json.dumps({"sites": "do-not-print-me"}))
     done = CliRunner().invoke(app, ["broker", "setup", "--print-definitions", "--vhost", "langxanh"])

@@ -13,7 +13,7 @@ from services.inspections.application import InspectionsApplication
 from services.inspections.domainmodel import fine_band
 from services.inspections.photos import PhotoShelf, blob_refs
 from shared import reference
-from shared.cli_photos import collect
+from langxanh.photos import collect
 from shared.kit.actor import Actor
 from shared.kit.blobs import BlobStore
 from shared.kit.errors import InvalidInput

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from services.sites.domainmodel import site_id_for
 from services.sites.service import SitesService
-from shared.cli import app
+from langxanh.cli import app
 from shared.kit.actor import Actor
 from shared.kit.client import ServiceClient
 

@@ -115,7 +115,7 @@ def systems(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     try:
         for store in wanted:
             made[store] = _system(request, tmp_path_factory, store)
-            ups.append(subprocess.Popen([sys.executable, "-m", "shared.cli", "up", "--seed"], env=made[store].env,
+            ups.append(subprocess.Popen([sys.executable, "-m", "langxanh", "up", "--seed"], env=made[store].env,
                                         cwd=ROOT, stdout=open(made[store].log, "ab"), stderr=subprocess.STDOUT))
         for system, up in zip(made.values(), ups):
             _start(system, up)

@@ -157,7 +157,7 @@ def test_bad_roles_communes_and_addresses_are_refused(staff):
 
 
 def test_the_cli_makes_the_first_admin_with_a_link(tmp_path, monkeypatch):
-    from shared.cli import app
+    from langxanh.cli import app
 
     monkeypatch.setenv("LANGXANH_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("LANGXANH_DATABASE_URL", raising=False)

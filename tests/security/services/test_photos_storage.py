@@ -17,7 +17,7 @@ from PIL import Image
 
 from services.inspections.service import InspectionsService
 from services.sites.service import SitesService
-from shared.cli_photos import collect
+from langxanh.photos import collect
 from shared.kit.actor import Actor
 from shared.kit.blobs import BlobStore
 from shared.kit.client import ServiceClient

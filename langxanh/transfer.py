@@ -89,7 +89,7 @@ def run_import(client: Any, sheet: str, path: Path, apply_: bool, out: Console =
 
 
 def _import(sheet: Sheet, file: Path, apply_: bool, wait: float) -> None:
-    from shared.cli import _client, wait_for
+    from langxanh.common import _client, wait_for
 
     wait_for(["sites"], wait)
     with _client(IMPORTER, timeout=60) as c:
@@ -140,7 +140,7 @@ def export(what: Exported = typer.Argument(..., help="sites, establishments or i
            period: Optional[str] = typer.Option(None, "--period", help="indicators: 2026 or 2026Q2 (default: this year)"),
            wait: float = WAIT) -> None:
     """The registry in the import's own columns (export then import changes nothing), or the figures."""
-    from shared.cli import _client, wait_for
+    from langxanh.common import _client, wait_for
     from shared.transfer.registry import export_file
 
     service = "indicators" if what is Exported.indicators else "sites"

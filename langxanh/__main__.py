@@ -1,0 +1,3 @@
+from langxanh.cli import main
+
+main()
