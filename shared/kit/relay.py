@@ -103,7 +103,14 @@ class AdvisoryLock:
         self.held = False
 
     def close(self) -> None:
+        """Unlock, then close: the server frees a closed session's locks only once its backend has
+        exited, which a successor trying at once (a replica taking over) would find still held."""
         if self.conn is not None:
+            try:
+                if self.held and not self.conn.closed and not self.conn.broken:
+                    self.release()
+            except Exception:  # the connection is going anyway: its end frees the lock
+                pass
             try:
                 self.conn.close()
             finally:

@@ -64,3 +64,23 @@ def test_only_one_relay_per_service_publishes_at_a_time(sites_app, mapper, db, s
         holder.close()
     publisher = RecordingPublisher()
     assert Relay(mapper, db, publisher, lock_for(settings)).run_once() == sites_app.log_head()
+
+
+@pytest.mark.postgres
+def test_an_advisory_lock_closed_is_free_at_once_for_the_next_holder():
+    """close() unlocks before it closes its connection: the server ends a closed session's locks
+    only when its backend has gone, so a successor trying at once would find it still held."""
+    import uuid
+
+    from tests.conftest import PG_URL
+
+    key = f"lock-handover-{uuid.uuid4().hex[:8]}"
+    refused = 0
+    for _ in range(30):
+        first, second = AdvisoryLock(parse_database_url(PG_URL), key), AdvisoryLock(parse_database_url(PG_URL), key)
+        second._connection()  # connected before: only the lock is tried after the close
+        assert first.acquire()
+        first.close()
+        refused += not second.acquire()
+        second.close()
+    assert refused == 0
