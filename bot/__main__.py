@@ -2,8 +2,8 @@
 import logging
 
 from bot.app import run
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("httpx").setLevel(logging.WARNING)
-run(Settings())
+run(get_settings())

@@ -76,16 +76,16 @@ def build_application(settings: Settings, services: Services, store: BotStore, *
     version's pickle state file, imported once into an empty database."""
     persistence = DbPersistence(store.db, legacy_pickle=legacy_state)
     builder = (ApplicationBuilder().application_class(RuntimeApplication)
-               .token(token or settings.telegram_bot_token or "0:offline")
+               .token(token or settings.bot.token or "0:offline")
                .persistence(persistence).post_init(_started).post_shutdown(_stopped))
-    if settings.telegram_api_base_url:  # a self-hosted Bot API server
-        base = settings.telegram_api_base_url.rstrip("/")
+    if settings.bot.api_base_url:  # a self-hosted Bot API server
+        base = settings.bot.api_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.runtime = ChatGate(app, persistence, Inbox(store.db), owner or replica_name(),
-                           settings.bot_conversation_timeout, settings.bot_lease_seconds)
+                           settings.bot.conversation_timeout, settings.bot.lease_seconds)
     deps = Deps(settings=settings, services=services, store=store)
     app.bot_data["deps"] = deps
     app.bot_data["outbox"] = Outbox(store, app.bot)

@@ -182,5 +182,5 @@ def conversation(name: str, entry_points: list, states: dict, settings: Settings
             entry_points=entry_points,
             states={**states, ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)]},
             fallbacks=[CommandHandler("cancel", cancel)],
-            name=name, persistent=True, allow_reentry=True, conversation_timeout=settings.bot_conversation_timeout,
+            name=name, persistent=True, allow_reentry=True, conversation_timeout=settings.bot.conversation_timeout,
         )

@@ -21,7 +21,7 @@ from typing import Any
 
 from shared.kit.actor import SYSTEM, Actor, Role
 from shared.kit.calendar import local_date
-from shared.kit.config import Settings
+from shared.kit.config import Settings, with_values
 from shared.kit.errors import LangXanhError, NotFound
 
 ADMIN = Actor("demo-admin", Role.ADMIN)
@@ -60,8 +60,7 @@ class Outcome:
 class Demo:
     def __init__(self, settings: Settings, sizes: Sizes, progress: Progress = lambda step, done, total: None,
                  services: Any = None) -> None:
-        self.settings = settings.model_copy(update={"bot_reports_per_day": max(settings.bot_reports_per_day,
-                                                                               sizes.reports)})
+        self.settings = with_values(settings, bot_reports_per_day=max(settings.bot.reports_per_day, sizes.reports))
         self.sizes = sizes
         self.progress = progress
         self.rng = random.Random(sizes.seed)

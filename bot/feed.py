@@ -242,7 +242,7 @@ class Feed:
     def _backfill(self, source: str):  # type: ignore[no-untyped-def]
         """A pushed message is a wake-up: each pull goes over one client kept open (shared/kit/source.py),
         signed as the bot, as a public reader."""
-        line = SourceClient(source, lambda: ServiceClient(self.settings, FEED_READER, self.settings.bot_rpc_timeout))
+        line = SourceClient(source, lambda: ServiceClient(self.settings, FEED_READER, self.settings.bot.rpc_timeout))
         self.sources.append(line)
         return line.events_since
 

@@ -19,7 +19,7 @@ REFUSALS = {  # the inspections service's rule -> what the resident reads
 async def store_photo(update: Update, context: Ctx) -> str:
     """The sha256 of the photo in this message, once stored; Reject when it is none or too big."""
     message = update.effective_message
-    limit = deps(context).settings.bot_max_photo_bytes
+    limit = deps(context).settings.bot.max_photo_bytes
     if message.photo:
         item = message.photo[-1]  # the largest size Telegram made
     elif message.document and (message.document.mime_type or "") in IMAGE_TYPES:

@@ -64,8 +64,8 @@ def load_secret(settings: Settings) -> bytes:
     """LANGXANH_BOT_SECRET, or the data dir's own, made by the first replica that starts. Replicas
     starting together race for it: each writes a whole secret to a file of its own and links it in
     place (atomic; only the first link succeeds), so none reads a half-written one or fails."""
-    if settings.bot_secret:
-        return settings.bot_secret.encode()
+    if settings.bot.secret:
+        return settings.bot.secret.encode()
     path = Path(settings.data_dir) / "bot" / "secret"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from shared.kit.actor import Actor
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 from langxanh.common import _client, console, err, wait_for
 
 commands = typer.Typer()
@@ -85,7 +85,7 @@ def gateway_key(agency: str = typer.Argument(..., help="The agency's short name,
     from shared.kit.errors import LangXanhError
     from shared.kit.store import app_for
 
-    gateway = app_for(GatewayApplication, "gateway", Settings())
+    gateway = app_for(GatewayApplication, "gateway", get_settings())
     try:
         issued = gateway.issue_key(None, None, agency, scope, label)
     except LangXanhError as e:
@@ -104,7 +104,7 @@ def gateway_revoke(key_id: str = typer.Argument(..., help="The key id printed wh
     from shared.kit.errors import LangXanhError
     from shared.kit.store import app_for
 
-    gateway = app_for(GatewayApplication, "gateway", Settings())
+    gateway = app_for(GatewayApplication, "gateway", get_settings())
     try:
         gateway.revoke_key(None, None, key_id)
     except LangXanhError as e:
@@ -131,7 +131,7 @@ def asyncapi_cmd(
         err.print("[red]--format must be yaml or json[/red]")
         raise typer.Exit(2)
     if from_settings:
-        settings = Settings()
+        settings = get_settings()
         doc = asyncapi.document(settings.amqp_uri, settings.exchange)
     else:
         doc = asyncapi.document()
@@ -157,7 +157,7 @@ def agency_add(
     langxanh.events and consume only its own queues agency.NAME.*."""
     from shared import agency
 
-    settings = Settings()
+    settings = get_settings()
     try:
         account = agency.add(name, settings.amqp_uri, settings.exchange, password)
     except agency.AgencyError as e:
@@ -179,7 +179,7 @@ def agency_remove(name: str = typer.Argument(..., help="The agency's short name"
     from shared import agency
 
     try:
-        removed = agency.remove(name, Settings().amqp_uri)
+        removed = agency.remove(name, get_settings().amqp_uri)
     except agency.AgencyError as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1)

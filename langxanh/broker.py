@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 
 broker_app = typer.Typer(help="The broker's users: one per component, with only the permissions it needs.",
                          no_args_is_help=True)
@@ -34,7 +34,7 @@ def setup(
     gives one; new ones get a random password, shown once."""
     from shared import agency, broker_setup
 
-    settings = Settings()
+    settings = get_settings()
     broker = agency.parse_amqp_uri(settings.amqp_uri)
     vhost = vhost or broker.vhost
     policy = broker_setup.agency_policy_from_settings(settings)

@@ -7,7 +7,7 @@ import typer
 from rich.console import Console
 
 from shared.kit.actor import SYSTEM, Actor
-from shared.kit.config import Settings, redact
+from shared.kit.config import get_settings, redact
 
 console = Console()
 err = Console(stderr=True)
@@ -32,7 +32,7 @@ def wait_for(services: list[str], seconds: float = 60.0) -> None:
                 break
             except (RpcTimeout, UnknownService, OSError, ConnectionError):
                 if time.monotonic() > deadline:
-                    err.print(f"[red]service {name} does not answer on {redact(Settings().amqp_uri)} — "
+                    err.print(f"[red]service {name} does not answer on {redact(get_settings().amqp_uri)} — "
                               f"is `langxanh up` running?[/red]")
                     raise typer.Exit(3)
                 time.sleep(0.5)

@@ -12,7 +12,7 @@ import json
 import typer
 
 from shared.kit.assertion import keyring_for, role_table
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 
 keys_app = typer.Typer(help="Actor-assertion keys of the components (bot, gateway, cli, each service).",
                        no_args_is_help=True)
@@ -30,7 +30,7 @@ def needed(component: str, table: dict) -> list[str]:
 @keys_app.command("secret")
 def secret(component: str = typer.Argument(..., help="sites, inspections, manifests, indicators, bot, gateway, cli")) -> None:
     """Print {component: key} (JSON) for the LANGXANH_ACTOR_KEYS of `component`."""
-    settings = Settings()
+    settings = get_settings()
     table = role_table(settings.actor_roles)
     if component not in table:
         typer.echo(f"unknown component {component}; one of {', '.join(sorted(table))}", err=True)
@@ -42,7 +42,7 @@ def secret(component: str = typer.Argument(..., help="sites, inspections, manife
 @keys_app.command("init")
 def init() -> None:
     """Create every component's key file in the keys directory (existing ones are kept)."""
-    settings = Settings()
+    settings = get_settings()
     ring = keyring_for(settings)
     for component in sorted(role_table(settings.actor_roles)):
         ring.key(component)

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from shared.kit.config import Settings
+from shared.kit.config import Settings, get_settings
 
 photos_app = typer.Typer(help="Inspections' stored photos.", no_args_is_help=True)
 console = Console()
@@ -35,7 +35,7 @@ def collect(settings: Settings, grace_hours: float | None = None) -> dict:
 def gc(grace_hours: Optional[float] = typer.Option(
         None, "--grace-hours", min=1.0, help="Override photo_gc_grace_hours (never below one hour)")) -> None:
     """Delete unreferenced photos older than the grace period; referenced ones are never deleted."""
-    settings = Settings()
+    settings = get_settings()
     result = collect(settings, grace_hours)
     console.print(f"photos: {result['deleted']} unreferenced deleted, {result['kept_referenced']} old but referenced "
-                  f"kept (grace {grace_hours or settings.photo_gc_grace_hours:g} h)")
+                  f"kept (grace {grace_hours or settings.services.photo_gc_grace_hours:g} h)")

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shared.kit.actor import Actor
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 from langxanh.common import _client, console, err, wait_for
 
 commands = typer.Typer()
@@ -51,7 +51,7 @@ def events(
     from shared.kit.amqp import StreamConsumer
     from shared.kit.follower import Follower, MemoryProjection, pull_all
 
-    settings = Settings()
+    settings = get_settings()
     wait_for([service], 30)
     with _client() as c:
         backfill = c.backfill(service)
@@ -169,7 +169,7 @@ def indicators_rebuild() -> None:
     from services.indicators.application import IndicatorsApplication
     from services.indicators.views import IndicatorFacts
 
-    settings = Settings()
+    settings = get_settings()
     sources = ["sites", "inspections", "manifests"]
     wait_for(sources, 30)
     app_ = app_for(IndicatorsApplication, "indicators", settings)

@@ -10,7 +10,7 @@ import json
 
 import typer
 
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 
 staff_cli = typer.Typer(help="Staff accounts of the workspace (/staff): add, list, show, change, disable, "
                              "enable, unlock, link.", no_args_is_help=True)
@@ -20,12 +20,12 @@ BY = {"id": "cli:staff", "role": "admin"}
 def _staff():  # type: ignore[no-untyped-def]
     from services.gateway.staff import staff_app
 
-    return staff_app(Settings())
+    return staff_app(get_settings())
 
 
 def _link(secret: str) -> str:
-    settings = Settings()
-    base = (settings.staff_base_url or f"http://{settings.gateway_host}:{settings.gateway_port}").rstrip("/")
+    settings = get_settings()
+    base = (settings.staff.base_url or f"http://{settings.gateway.host}:{settings.gateway.port}").rstrip("/")
     return f"{base}/staff/password?token={secret}"
 
 
@@ -50,7 +50,7 @@ def add(email: str = typer.Argument(..., help="The person's work e-mail (their l
     except LangXanhError as e:
         _fail(e)
     typer.echo(f"account {made['email']} ({made['role']}) added; its one-time set-password link "
-               f"(valid {Settings().staff_link_hours} h, shown once):")
+               f"(valid {get_settings().staff.link_hours} h, shown once):")
     typer.echo(_link(made["link_secret"]))
 
 

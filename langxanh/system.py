@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shared.catalog import SERVICES
-from shared.kit.config import Settings, redact
+from shared.kit.config import Settings, get_settings, redact
 from langxanh.common import _client, console, err, wait_for
 
 commands = typer.Typer()
@@ -28,8 +28,8 @@ def process_command(name: str, settings: Settings, supervised: bool = False) -> 
     if name == "bot":
         return [sys.executable, "-m", "bot"]
     if name in EDGES:
-        return [sys.executable, "-m", "uvicorn", "--factory", EDGES[name], "--host", settings.gateway_host,
-                "--port", str(settings.gateway_port), "--log-level", "warning",
+        return [sys.executable, "-m", "uvicorn", "--factory", EDGES[name], "--host", settings.gateway.host,
+                "--port", str(settings.gateway.port), "--log-level", "warning",
                 "--timeout-graceful-shutdown", "3"]  # an open live stream (SSE) must not hold a stop
     return [sys.executable, "-m", "shared.runner", *(["--supervised"] if supervised else []), name]
 
@@ -48,11 +48,11 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
     from shared.catalog import EDGES
     from shared.supervisor import Stop, Supervisor
 
-    settings = Settings()
+    settings = get_settings()
     names = list(SERVICES)
     _print_where(settings, names + list(EDGES))
     names += list(EDGES)
-    if settings.telegram_bot_token:
+    if settings.bot.token:
         names.append("bot")  # the Telegram bot runs beside the services when it has a token
     supervisor = Supervisor({name: process_command(name, settings, supervised=True) for name in names}, say=console.print,
                             warn=err.print)
@@ -66,7 +66,7 @@ def up(seed_first_run: bool = typer.Option(False, "--seed", help="Seed Hanoi's r
             marker.touch()
         console.print("[bold green]Làng Xanh is up.[/bold green] Try: langxanh status bat trang · "
                       "langxanh events --from-start · langxanh chat · "
-                      f"http://{settings.gateway_host}:{settings.gateway_port}/docs · Ctrl-C stops.")
+                      f"http://{settings.gateway.host}:{settings.gateway.port}/docs · Ctrl-C stops.")
         supervisor.watch()
     except Stop:
         pass
@@ -90,7 +90,7 @@ def bot(webhook: Optional[str] = typer.Option(None, "--webhook", help="Receive u
         os.environ["LANGXANH_BOT_WEBHOOK_URL"] = webhook
     if listen:
         os.environ["LANGXANH_BOT_WEBHOOK_LISTEN"] = listen
-    if not Settings().telegram_bot_token:
+    if not get_settings().bot.token:
         err.print("[red]TELEGRAM_BOT_TOKEN is not set[/red]: the bot cannot reach Telegram. "
                   "`langxanh chat` runs the same handlers in this terminal.")
         raise typer.Exit(2)
@@ -117,7 +117,7 @@ def chat(as_: Optional[str] = typer.Option(None, "--as", help="resident (default
     logging.basicConfig(level=logging.WARNING)
     wait_for(["sites", "inspections", "manifests"], 30)
     console.print("Làng Xanh chat — type /help; a number presses a button; :loc LAT LON, :photo PATH, :quit")
-    asyncio.run(chat_console(Settings(), as_, lang))
+    asyncio.run(chat_console(get_settings(), as_, lang))
 
 
 @commands.command()
@@ -128,10 +128,10 @@ def run(service: str = typer.Argument(..., help=f"One of: {', '.join(SERVICES)},
     if service not in SERVICES and service not in EDGES:
         err.print(f"[red]unknown service {service!r}; known: {', '.join([*SERVICES, *EDGES])}[/red]")
         raise typer.Exit(2)
-    settings = Settings()
+    settings = get_settings()
     _print_where(settings, [service])
     if service in EDGES:
-        console.print(f"[bold]http[/bold]     http://{settings.gateway_host}:{settings.gateway_port}/docs")
+        console.print(f"[bold]http[/bold]     http://{settings.gateway.host}:{settings.gateway.port}/docs")
     os.execv(sys.executable, process_command(service, settings))
 
 
@@ -185,7 +185,7 @@ def demo(residents: int = typer.Option(10, min=0, max=10_000, help="Residents re
             bar.update(tasks[step], completed=done, total=total)
 
         started = time.monotonic()
-        outcome = asyncio.run(Demo(Settings(), Sizes(residents, reports, manifests, villages, seed=seed),
+        outcome = asyncio.run(Demo(get_settings(), Sizes(residents, reports, manifests, villages, seed=seed),
                                    progress).run())
         elapsed = time.monotonic() - started
     console.print(f"{outcome.commands} calls acknowledged in {elapsed:.1f} s "
@@ -220,7 +220,7 @@ def health(
     if service is not None and service not in SERVICES:
         err.print(f"[red]unknown service {service!r}; known: {', '.join(SERVICES)}[/red]")
         raise typer.Exit(2)
-    settings = Settings()
+    settings = get_settings()
     results = check([service] if service else list(SERVICES), settings, timeout)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")

@@ -32,9 +32,9 @@ def agency_policy(max_length: int, max_bytes: int, expires_seconds: float) -> di
 
 
 def agency_policy_from_settings(settings=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from shared.kit.config import Settings
+    from shared.kit.config import get_settings
 
-    s = settings or Settings()
+    s = settings or get_settings()
     return agency_policy(s.agency_queue_max_length, s.agency_queue_max_bytes, s.agency_queue_expires)
 
 

@@ -21,7 +21,7 @@ from importlib import import_module  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from shared.catalog import SERVICES  # noqa: E402
-from shared.kit.config import Settings  # noqa: E402
+from shared.kit.config import get_settings  # noqa: E402
 
 log = logging.getLogger("langxanh")
 SUPERVISED = "--supervised"
@@ -95,8 +95,8 @@ def main(args: list[str]) -> int:
         handler.addFilter(ExpectedErrorsWithoutTraceback())
     log.info("psycopg waits with %s, through eventlet's hub", PG_WAIT)
     os.environ.setdefault("LANGXANH_COMPONENT", names[0])  # each kit signs as its own service anyway (issue 13)
-    settings = Settings()
-    runner = ServiceRunner({"AMQP_URI": settings.amqp_uri, "max_workers": settings.max_workers,
+    settings = get_settings()
+    runner = ServiceRunner({"AMQP_URI": settings.amqp_uri, "max_workers": settings.services.max_workers,
                             "serializer": "json"})
     for name in names:
         runner.add_service(service_class(name))

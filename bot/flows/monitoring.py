@@ -49,7 +49,7 @@ def _catalogue(extra_dir: str | None) -> Catalogue:
 
 def catalogue(context: Ctx) -> Catalogue:
     """The same limit tables the inspections service loads (LANGXANH_LIMIT_TABLES_DIR)."""
-    extra = deps(context).settings.limit_tables_dir
+    extra = deps(context).settings.services.limit_tables_dir
     return _catalogue(str(extra) if extra else None)
 
 

@@ -44,8 +44,8 @@ def category_keyboard(lng: str):  # type: ignore[no-untyped-def]
 async def begin(update: Update, context: Ctx) -> int:
     d = deps(context)
     await asyncio.to_thread(d.store.remember, user_id(update), update.effective_chat.id, lang(update, context))
-    if await asyncio.to_thread(d.store.reports_today, user_id(update)) >= d.settings.bot_reports_per_day:
-        await say(update, context, "report-limit", limit=d.settings.bot_reports_per_day)
+    if await asyncio.to_thread(d.store.reports_today, user_id(update)) >= d.settings.bot.reports_per_day:
+        await say(update, context, "report-limit", limit=d.settings.bot.reports_per_day)
         return ConversationHandler.END
     context.user_data["report"] = {"command_id": f"bot-report-{uuid.uuid4()}", "photos": []}
     await say(update, context, "report-category", category_keyboard(lang(update, context)))
@@ -168,9 +168,9 @@ async def confirmed(update: Update, context: Ctx) -> int:
     if update.callback_query.data.endswith(":no"):
         return await cancel(update, context)
     d, store = draft(context), deps(context).store
-    if await asyncio.to_thread(store.reports_today, user_id(update)) >= deps(context).settings.bot_reports_per_day:
+    if await asyncio.to_thread(store.reports_today, user_id(update)) >= deps(context).settings.bot.reports_per_day:
         context.user_data.pop("report", None)
-        await say(update, context, "report-limit", limit=deps(context).settings.bot_reports_per_day)
+        await say(update, context, "report-limit", limit=deps(context).settings.bot.reports_per_day)
         return ConversationHandler.END
     location = d.get("location") and (await asyncio.to_thread(store.place, d["command_id"]) or d["location"])
     filed = IncidentFiled.model_validate(await call(

@@ -40,7 +40,7 @@ class ServiceLookup:
     def __init__(self, settings: Any) -> None:
         from shared.kit.client import ServiceClient
 
-        self.client = ServiceClient(settings, ASSIGNEE_READER, settings.bot_rpc_timeout)
+        self.client = ServiceClient(settings, ASSIGNEE_READER, settings.bot.rpc_timeout)
         self.started = False
         self.lock = threading.Lock()
 

@@ -79,8 +79,8 @@ class Poller:
 
 def webhook_secret(settings: Settings) -> str:
     """The secret token Telegram sends back with each update: set, or one kept in the data dir."""
-    if settings.bot_webhook_secret_token:
-        return settings.bot_webhook_secret_token
+    if settings.bot.webhook_secret_token:
+        return settings.bot.webhook_secret_token
     path = Path(settings.data_dir) / "bot" / "webhook-secret"
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
@@ -139,7 +139,7 @@ def webhook_app(inbox: Inbox, secret: str, path: str, max_bytes: int, on_new: Ca
 
 
 def listen_address(settings: Settings) -> tuple[str, int]:
-    host, port = settings.bot_webhook_listen.rsplit(":", 1)
+    host, port = settings.bot.webhook_listen.rsplit(":", 1)
     return host, int(port)
 
 

@@ -14,7 +14,7 @@ log = logging.getLogger("bot")
 
 
 def run(settings: Settings) -> None:
-    if not settings.telegram_bot_token:
+    if not settings.bot.token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set: the bot cannot connect to Telegram "
                          "(try `langxanh chat` to use the same handlers in the terminal)")
     settings = settings.model_copy(update={"component": "bot"})  # the bot's key signs its calls (issue 13)
@@ -27,8 +27,8 @@ async def serve(settings: Settings) -> None:
     from bot.runtime.worker import Workers
     from bot.store import open_store
 
-    legacy = settings.bot_persistence or Path(settings.data_dir) / "bot" / "state.pickle"
-    app = build_application(settings, PooledServices(settings, size=settings.bot_rpc_pool), open_store(settings),
+    legacy = settings.bot.persistence or Path(settings.data_dir) / "bot" / "state.pickle"
+    app = build_application(settings, PooledServices(settings, size=settings.bot.rpc_pool), open_store(settings),
                             legacy_state=legacy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -41,8 +41,8 @@ async def serve(settings: Settings) -> None:
     except Exception as e:  # noqa: BLE001 - the menu is a nicety
         log.warning("could not set the command menu: %s", e)
     await app.start()
-    workers = Workers(app, app.runtime.inbox, app.runtime.owner, concurrency=settings.bot_workers,
-                      lease_ttl=settings.bot_lease_seconds, per_minute=settings.bot_flood_per_minute)
+    workers = Workers(app, app.runtime.inbox, app.runtime.owner, concurrency=settings.bot.workers,
+                      lease_ttl=settings.bot.lease_seconds, per_minute=settings.bot.flood_per_minute)
     tasks = [loop.create_task(workers.run(), name="bot-workers")]
     server = await _intake(settings, app, workers, tasks)
     log.info("bot replica %s running (%s)", app.runtime.owner, "webhook" if server else "polling")
@@ -64,14 +64,14 @@ async def _intake(settings: Settings, app, workers, tasks):  # type: ignore[no-u
     from bot.runtime import intake
 
     loop = asyncio.get_running_loop()
-    if not settings.bot_webhook_url:
-        poller = intake.Poller(app.bot, app.runtime.inbox, app.runtime.owner, settings.bot_lease_seconds, workers.wake)
+    if not settings.bot.webhook_url:
+        poller = intake.Poller(app.bot, app.runtime.inbox, app.runtime.owner, settings.bot.lease_seconds, workers.wake)
         tasks.append(loop.create_task(poller.run(), name="bot-poller"))
         return None
     secret = intake.webhook_secret(settings)
-    web = intake.webhook_app(app.runtime.inbox, secret, intake.webhook_path(settings.bot_webhook_url),
-                             settings.bot_webhook_max_bytes, workers.wake, app.runtime.owner)
+    web = intake.webhook_app(app.runtime.inbox, secret, intake.webhook_path(settings.bot.webhook_url),
+                             settings.bot.webhook_max_bytes, workers.wake, app.runtime.owner)
     server = intake.WebhookServer(web, *intake.listen_address(settings))
     server.start()
-    await intake.register_webhook(app.bot, settings.bot_webhook_url, secret)
+    await intake.register_webhook(app.bot, settings.bot.webhook_url, secret)
     return server

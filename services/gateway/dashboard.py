@@ -39,7 +39,7 @@ def tile_source(url: str) -> str | None:
 async def dashboard(gate: G) -> HTMLResponse:
     """Everything the page loads is served here (Leaflet vendored); the map tiles, if configured,
     are the one optional outside source."""
-    tiles = gate.settings.map_tiles_url.strip()
+    tiles = gate.settings.gateway.map_tiles_url.strip()
     today = local_date(datetime.now(timezone.utc))
     config = {
         "tiles": tiles,

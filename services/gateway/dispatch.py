@@ -60,7 +60,7 @@ class WebhookDispatcher:
         import httpx
 
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
-        async with httpx.AsyncClient(timeout=self.settings.webhook_timeout, follow_redirects=False) as client:
+        async with httpx.AsyncClient(timeout=self.settings.webhooks.timeout, follow_redirects=False) as client:
             self.client = client
             try:
                 while True:
@@ -89,7 +89,7 @@ class WebhookDispatcher:
         due = await asyncio.to_thread(self.store.due_webhooks, self.clock())
         if not due:
             return 0
-        client = self.client or httpx.AsyncClient(timeout=self.settings.webhook_timeout, follow_redirects=False)
+        client = self.client or httpx.AsyncClient(timeout=self.settings.webhooks.timeout, follow_redirects=False)
         slots = asyncio.Semaphore(self.CONCURRENCY)
         try:
             counts = await asyncio.gather(*(self._drain(client, slots, w) for w in due))
@@ -115,15 +115,15 @@ class WebhookDispatcher:
                     self.sent += 1
                     continue
                 failures = int(head["failures"]) + 1
-                delay = backoff(failures, self.settings.webhook_backoff_base, self.settings.webhook_backoff_max)
+                delay = backoff(failures, self.settings.webhooks.backoff_base, self.settings.webhooks.backoff_max)
                 if retry_after is not None:
-                    delay = max(delay, min(retry_after, self.settings.webhook_backoff_max))
+                    delay = max(delay, min(retry_after, self.settings.webhooks.backoff_max))
                 error = error or f"HTTP {status}"
                 await asyncio.to_thread(self.store.failed, head["id"], webhook_id, status, error, at,
                                         at + timedelta(seconds=delay))
                 log.info("webhook %s: delivery %s failed (%s), attempt %d in a row", webhook_id, head["id"], error,
                          failures)
-                if failures >= self.settings.webhook_max_attempts:
+                if failures >= self.settings.webhooks.max_attempts:
                     reason = f"{failures} deliveries in a row failed; the last: {error}"
                     await asyncio.to_thread(self.gateway.park_webhook, webhook_id, reason)
                     await asyncio.to_thread(self.targets.catch_up)
@@ -163,7 +163,7 @@ class WebhookDispatcher:
         """Where to connect: the URL as registered where private targets are allowed; otherwise
         its host is resolved and checked now, and the connection goes to the address checked
         (Host header and TLS name kept), so a name re-pointed inside since cannot be reached."""
-        if getattr(self.settings, "gateway_allow_private_webhooks", False):
+        if self.settings.webhooks.allow_private:
             return url, {}, {}
         import httpx
 

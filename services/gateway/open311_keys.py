@@ -12,7 +12,7 @@ _KEYS: dict[tuple, bytes] = {}
 
 
 def open311_secret(settings: Settings) -> bytes:
-    given = getattr(settings, "gateway_secret", None) or os.environ.get("LANGXANH_GATEWAY_SECRET")
+    given = settings.gateway.secret or os.environ.get("LANGXANH_GATEWAY_SECRET")
     if given:
         return given.encode()
     where = (str(settings.data_dir),)

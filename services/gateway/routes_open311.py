@@ -160,8 +160,8 @@ async def post_request(request: Request, gate: G,
     anonymous = pseudonym.startswith("o311-anon-")
     day = local_date(datetime.now(timezone.utc)).isoformat()
     command = command_id(who.key_id or "", idempotency_key, "anonymous" if anonymous else pseudonym, fields, day)
-    bucket, limit = ((f"anonymous:{who.key_id}", gate.settings.open311_anonymous_reports_per_day) if anonymous
-                     else (pseudonym, gate.settings.open311_reports_per_day))
+    bucket, limit = ((f"anonymous:{who.key_id}", gate.settings.gateway.open311_anonymous_reports_per_day) if anonymous
+                     else (pseudonym, gate.settings.gateway.open311_reports_per_day))
     await gate.quota(command, bucket, day, limit)
     created = await gate.services.call(reporter_actor(pseudonym), "inspections", "report_incident",
                                        command_id=command, **args)

@@ -27,7 +27,7 @@ from services.gateway.live import LiveStream, StreamSlots  # noqa: F401  (re-exp
 from services.gateway.staff import install as install_staff
 from services.gateway.staff.application import StaffApplication
 from services.gateway.views import GatewayViews
-from shared.kit.config import Settings
+from shared.kit.config import Settings, get_settings
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, LangXanhError, NotFound
 from shared.kit.pool import PooledServices, Services, Unavailable
 from shared.kit.sql import Db
@@ -69,20 +69,20 @@ def install_error_handlers(api: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, services: Services | None = None,
                gateway: GatewayApplication | None = None, staff: StaffApplication | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or get_settings()
     gateway = gateway or app_for(GatewayApplication, "gateway", settings)
-    gateway.allow_http_webhooks = settings.gateway_allow_http_webhooks
-    gateway.allow_private_webhooks = settings.gateway_allow_private_webhooks
+    gateway.allow_http_webhooks = settings.webhooks.allow_http
+    gateway.allow_private_webhooks = settings.webhooks.allow_private
     views = GatewayViews(Db.of(gateway), gateway)
     own_services = services is None
-    services = services or PooledServices(settings, size=settings.gateway_rpc_pool, component="gateway")  # its key
+    services = services or PooledServices(settings, size=settings.gateway.rpc_pool, component="gateway")  # its key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         webhooks = None
         # follow the public streams over the broker and deliver webhooks (dispatch.WebhookDelivery); not
         # over injected services (in-process tests drive the feed and the dispatcher themselves)
-        if settings.webhook_delivery and own_services:
+        if settings.webhooks.delivery and own_services:
             from services.gateway.dispatch import WebhookDelivery
 
             webhooks = WebhookDelivery(settings, gateway, services)
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description="Hanoi's craft villages, industrial zones and clusters: sites, status cards, the "
                               "four targets of Plan 307/KH-UBND, reports, public events (replay and live), "
                               "webhooks and Open311 GeoReport v2.")
-    gate = Gate(settings, gateway, views, services, {"streams": StreamSlots(settings.gateway_live_streams_per_key)})
+    gate = Gate(settings, gateway, views, services, {"streams": StreamSlots(settings.gateway.live_streams_per_key)})
     api.state.settings, api.state.gateway, api.state.views, api.state.services = settings, gateway, views, services
     api.state.gate = gate
     install_error_handlers(api)
@@ -110,6 +110,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api.include_router(dashboard.router)
     api.include_router(routes_public.health_router)
     staff = install_staff(api, settings, staff)
-    api.add_middleware(BodyGuard, limit=settings.gateway_max_body_bytes, authenticate=gateway.authenticate,
-                       staff_limit=settings.staff_max_body_bytes, staff_session=staff.session)
+    api.add_middleware(BodyGuard, limit=settings.gateway.max_body_bytes, authenticate=gateway.authenticate,
+                       staff_limit=settings.staff.max_body_bytes, staff_session=staff.session)
     return api

@@ -14,8 +14,8 @@ from services.indicators.views import IndicatorFacts
 
 def wire(kit: ServiceKit) -> None:
     s = kit.settings
-    overrides = json.loads(s.roadmap_file.read_text(encoding="utf-8")) if s.roadmap_file else {}
-    kit.app.connect(facts=kit.followers["sites"].projection, validity_years=s.classification_validity_years,
+    overrides = json.loads(s.services.roadmap_file.read_text(encoding="utf-8")) if s.services.roadmap_file else {}
+    kit.app.connect(facts=kit.followers["sites"].projection, validity_years=s.services.classification_validity_years,
                     roadmap_overrides=overrides)
     kit.app.drill = IndicatorsDrill(kit.app, kit.views)
 

@@ -77,8 +77,8 @@ class PhotoShelf:
     @classmethod
     def of(cls, app: Any, blobs: BlobStore, settings: Any) -> "PhotoShelf":
         db = Db.of(app)
-        return cls(db, blobs, PhotoReferences(db, app), quota_count=settings.photo_quota_count,
-                   quota_bytes=settings.photo_quota_bytes, grace_hours=settings.photo_gc_grace_hours)
+        return cls(db, blobs, PhotoReferences(db, app), quota_count=settings.services.photo_quota_count,
+                   quota_bytes=settings.services.photo_quota_bytes, grace_hours=settings.services.photo_gc_grace_hours)
 
     # -- in --------------------------------------------------------------------------------------
     def store(self, actor: Actor, data: bytes) -> dict:

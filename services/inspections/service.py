@@ -33,12 +33,12 @@ def wire(kit: ServiceKit) -> None:
     blobs = BlobStore(s.data_dir / "blobs", PhotoLimits.of(s))
     kit.app.photo_shelf = PhotoShelf.of(kit.app, blobs, s)
     kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
-                    blobs=blobs, limits=reference.limit_tables(s.limit_tables_dir),
+                    blobs=blobs, limits=reference.limit_tables(s.services.limit_tables_dir),
                     sanctions=reference.load("sanctions_decree45.json"),
                     holidays=reference.load("vn_holidays.json")["days"],
                     makeup_days=[d["date"] for d in reference.load("vn_holidays.json").get("makeup_working_days", [])],
-                    triage_working_days=s.triage_working_days, resolution_days=s.resolution_days,
-                    reopen_days=s.reopen_days)
+                    triage_working_days=s.services.triage_working_days, resolution_days=s.services.resolution_days,
+                    reopen_days=s.services.reopen_days)
 
 
 class InspectionsService(ReportEntrypoints, KitEntrypoints):  # report_rpc.py: the reports establishments owe
@@ -274,6 +274,6 @@ class InspectionsService(ReportEntrypoints, KitEntrypoints):  # report_rpc.py: t
     @setting_timer("photo_gc_interval", fallback=PHOTO_GC_IDLE)
     def collect_photo_garbage(self) -> dict:
         """Deletes photos no event references once they are older than the grace period."""
-        if not self.kit.settings.photo_gc_interval:
+        if not self.kit.settings.services.photo_gc_interval:
             return {}
         return self.kit.app.photo_shelf.collect_garbage()

@@ -19,8 +19,8 @@ from services.manifests.views import ManifestsViews
 def wire(kit: ServiceKit) -> None:
     s = kit.settings
     kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
-                    catalogue=reference.load("waste_codes.json"), copy4_days=s.copy4_days,
-                    transit_days=s.transit_days, discrepancy_days=s.discrepancy_days, storage_days=s.storage_days)
+                    catalogue=reference.load("waste_codes.json"), copy4_days=s.services.copy4_days,
+                    transit_days=s.services.transit_days, discrepancy_days=s.services.discrepancy_days, storage_days=s.services.storage_days)
     kit.app.oversight = ManifestsOversight(kit.app, ManifestsListing(Db.of(kit.app), kit.app))
 
 

@@ -34,7 +34,7 @@ class EvidenceShelf:
     @classmethod
     def of(cls, settings: object) -> "EvidenceShelf":
         limits = PhotoLimits.of(settings)
-        return cls(settings.data_dir / "evidence", settings.evidence_max_bytes, limits)  # type: ignore[attr-defined]
+        return cls(settings.data_dir / "evidence", settings.services.evidence_max_bytes, limits)  # type: ignore[attr-defined]
 
     def store(self, data: bytes) -> dict:
         """Store an evidence file; answers its sha256 (`evidence_file`), type and size."""

@@ -51,10 +51,10 @@ class LinkPolicy:
     def from_settings(cls, settings: Any) -> "LinkPolicy":
         from shared.kit.keys import load_key
 
-        key = load_key(settings.link_code_secret, Path(settings.data_dir) / "sites" / "link-code.key")
-        return cls(key=key, max_failures=settings.link_redeem_max_failures,
-                   window=timedelta(minutes=settings.link_redeem_window_minutes),
-                   lockout=timedelta(minutes=settings.link_redeem_lockout_minutes))
+        key = load_key(settings.services.link_code_secret, Path(settings.data_dir) / "sites" / "link-code.key")
+        return cls(key=key, max_failures=settings.services.link_redeem_max_failures,
+                   window=timedelta(minutes=settings.services.link_redeem_window_minutes),
+                   lockout=timedelta(minutes=settings.services.link_redeem_lockout_minutes))
 
     def keyed(self, purpose: str, value: str) -> str:
         return hmac.new(self.key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -89,7 +89,7 @@ class SitesService(KitEntrypoints):
 
     @rpc_method(c.IssueLinkCode)
     def issue_link_code(self, cmd: c.IssueLinkCode) -> dict:
-        ttl = cmd.ttl_hours or self.kit.provider.settings.link_code_ttl_hours
+        ttl = cmd.ttl_hours or self.kit.provider.settings.services.link_code_ttl_hours
         return self.kit.app.issue_link_code(self.kit.actor, cmd.command_id, cmd.role,
                                             str(cmd.establishment_id) if cmd.establishment_id else None, ttl,
                                             cmd.staff)

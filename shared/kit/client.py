@@ -17,7 +17,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.kit.actor import SYSTEM, Actor
 from shared.kit.assertion import CONTEXT_KEY, Signer, signer_for
-from shared.kit.config import Settings
+from shared.kit.config import Settings, get_settings
 from shared.kit.errors import KINDS
 from shared.kit.rpc_publish import ReturnAwareMethodProxy
 
@@ -48,7 +48,7 @@ class ServiceClient:
 
     def __init__(self, settings: Settings | None = None, actor: Actor = SYSTEM, timeout: float | None = None,
                  amqp_uri: str | None = None, component: str | None = None) -> None:
-        self.settings = settings or Settings()
+        self.settings = settings or get_settings()
         self.actor = actor
         self.timeout = timeout or self.settings.rpc_timeout
         self.amqp_uri = amqp_uri or self.settings.amqp_uri

@@ -31,7 +31,7 @@ from shared.kit.assertion import verifier_for
 from shared.kit.audit import AuditTrail
 from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.client import ServiceClient, register_errors
-from shared.kit.config import Settings
+from shared.kit.config import get_settings
 from shared.kit.errors import KINDS, Forbidden, InvalidInput, LangXanhError, as_kind
 from shared.kit.follower import Follower
 from shared.kit.metrics import SERVER, kit_metrics, metrics_port
@@ -98,7 +98,7 @@ class Rpc(NamekoRpc):
 
     def setup(self) -> None:
         super().setup()
-        self.verifier = verifier_for(Settings())
+        self.verifier = verifier_for(get_settings())
 
     def unpack_message_headers(self, message):  # type: ignore[no-untyped-def]
         """The request's context data, once its actor assertion is verified (shared/kit/assertion.py):
@@ -234,7 +234,7 @@ class ServiceKit(DependencyProvider):
         self.followers: dict[str, Follower] = {}
 
     def setup(self) -> None:
-        settings = Settings()
+        settings = get_settings()
         amqp_uri = self.container.config.get("AMQP_URI", settings.amqp_uri)
         self.settings = settings
         self.app = app_for(self.app_class, self.service, settings)
@@ -247,13 +247,13 @@ class ServiceKit(DependencyProvider):
             lock: Any = AdvisoryLock(parse_database_url(settings.database_url or ""), f"langxanh-relay-{settings.schema_for(self.service)}")
         else:
             lock = FileLock(settings.data_dir / f"{self.service}.relay.lock")
-        self.relay = Relay(self.mapper, db, KombuPublisher(amqp_uri, settings.exchange), lock, settings.relay_batch)
+        self.relay = Relay(self.mapper, db, KombuPublisher(amqp_uri, settings.exchange), lock, settings.services.relay_batch)
         self.amqp_uri = amqp_uri
         self.metrics = kit_metrics()
         self.relay_metrics = self.metrics.relay(self.service)
         self.deliveries = DeliveryLog(db)
         self.request_guard = RequestGuard(self.service, amqp_uri, self.container.config, self.deliveries,
-                                          settings.poison_max_deliveries, on_parked=self._parked)
+                                          settings.services.poison_max_deliveries, on_parked=self._parked)
         self.sources: dict[str, SourceClient] = {}
         for source, projection_class in self.follows.items():
             self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
@@ -269,9 +269,9 @@ class ServiceKit(DependencyProvider):
         self.app.on_saved = self.kick  # the relay runs right after each save (and on its timer)
 
     def start(self) -> None:
-        port = metrics_port(self.settings.metrics_port, self.service, list(SERVICES))
+        port = metrics_port(self.settings.services.metrics_port, self.service, list(SERVICES))
         if port:  # one /metrics endpoint per process (the first service's port), off by default
-            self.metrics_port = SERVER.acquire(port, self.settings.metrics_host)
+            self.metrics_port = SERVER.acquire(port, self.settings.services.metrics_host)
             self._serving_metrics = True
         self.container.spawn_managed_thread(self._relay_loop, identifier=f"{self.service}.relay")
         self._follow_threads = [
@@ -322,7 +322,7 @@ class ServiceKit(DependencyProvider):
                 self.metrics.error(self.service, "relay")
                 log.exception("%s relay run failed; retrying", self.service)
             self._observe_relay(published)
-            self._kick.wait(self.settings.relay_interval)
+            self._kick.wait(self.settings.services.relay_interval)
             self._kick.clear()
 
     def _observe_relay(self, published: int) -> None:

@@ -30,9 +30,9 @@ class PhotoLimits:
 
     @classmethod
     def of(cls, settings: object) -> "PhotoLimits":
-        return cls(max_bytes=settings.photo_max_bytes, max_pixels=settings.photo_max_pixels,  # type: ignore[attr-defined]
-                   max_pixels_lossless=settings.photo_max_pixels_lossless,  # type: ignore[attr-defined]
-                   max_side=settings.photo_max_side)  # type: ignore[attr-defined]
+        return cls(max_bytes=settings.services.photo_max_bytes, max_pixels=settings.services.photo_max_pixels,  # type: ignore[attr-defined]
+                   max_pixels_lossless=settings.services.photo_max_pixels_lossless,  # type: ignore[attr-defined]
+                   max_side=settings.services.photo_max_side)  # type: ignore[attr-defined]
 
     def pixels_for(self, fmt: str) -> int:
         return self.max_pixels if fmt == "JPEG" else self.max_pixels_lossless

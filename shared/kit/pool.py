@@ -22,7 +22,7 @@ from nameko.exceptions import RpcTimeout, UnknownService
 
 from shared.kit.actor import Actor
 from shared.kit.client import ServiceClient
-from shared.kit.config import Settings
+from shared.kit.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,10 @@ class PooledServices:
     def __init__(self, settings: Settings | None = None, size: int = 8, timeout: float | None = None,
                  component: str | None = None) -> None:
         """`component`: whose key signs the calls (the bot, the gateway; default: the `component` setting)."""
-        self.settings = settings or Settings()
+        self.settings = settings or get_settings()
         self.component = component or self.settings.component
         self.size = size
-        self.timeout = timeout or self.settings.bot_rpc_timeout  # an interactive caller's patience
+        self.timeout = timeout or self.settings.bot.rpc_timeout  # an interactive caller's patience
         self._idle: queue.LifoQueue[ServiceClient] = queue.LifoQueue()
         self._executor = ThreadPoolExecutor(size, thread_name_prefix="lx-rpc")
         self._lock = threading.Lock()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from shared.kit.actor import SYSTEM
 from shared.kit.client import ServiceClient
-from shared.kit.config import Settings
+from shared.kit.config import Settings, with_values
 
 from tests.bench.common import PG_URL, ROOT, SERVICES, pct, start  # noqa: F401 - shared with tests.bench.all
 
@@ -97,7 +97,7 @@ async def bot_status(settings: Settings, names: list[str], chats: int, rounds: i
     from bot.store import open_store
 
     request = RecordingRequest()
-    settings = settings.model_copy(update={"bot_flood_per_minute": 1000})
+    settings = with_values(settings, bot_flood_per_minute=1000)
     services = Counting(PooledServices(settings, size=pool))
     app = build_application(settings, services, open_store(settings), request=request, follow=False)
     await app.initialize()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.kit.client import ServiceClient
-from shared.kit.config import Settings
+from shared.kit.config import Settings, with_values
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("LANGXANH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -49,7 +49,7 @@ def settings_of(env: dict, **update) -> Settings:  # type: ignore[no-untyped-def
     s = Settings(amqp_uri=env["AMQP_URI"], data_dir=Path(env["LANGXANH_DATA_DIR"]), exchange=env["LANGXANH_EXCHANGE"],
                  database_url=env.get("LANGXANH_DATABASE_URL"), schema_prefix=env["LANGXANH_SCHEMA_PREFIX"],
                  actor_keys_dir=env.get("LANGXANH_ACTOR_KEYS_DIR"))
-    return s.model_copy(update=update) if update else s
+    return with_values(s, **update) if update else s
 
 
 def start(env: dict, *services: str, wait: float = 90) -> list[subprocess.Popen]:

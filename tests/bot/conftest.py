@@ -39,13 +39,13 @@ class BotWorld:
 
     def __init__(self, cluster, tmp_path: Path, **overrides) -> None:  # type: ignore[no-untyped-def]
         from bot.store import BotStore
-        from shared.kit.config import Settings
+        from shared.kit.config import Settings, with_values
         from shared.kit.store import plain_db
         from tests.bot.cluster import LocalServices
 
         self.cluster = cluster
         self.tmp_path = tmp_path
-        self.settings = Settings(data_dir=tmp_path, database_url=None, **overrides)
+        self.settings = with_values(Settings(data_dir=tmp_path, database_url=None), **overrides)
         self.store = BotStore(plain_db("bot", self.settings), b"test-secret")
         self.services = LocalServices(cluster)
         self.app = None
@@ -72,7 +72,7 @@ class BotWorld:
         inbox = self.app.runtime.inbox
         for update in updates:
             inbox.put(update.to_dict())
-        await Workers(self.app, inbox, self.app.runtime.owner, per_minute=self.settings.bot_flood_per_minute).drain()
+        await Workers(self.app, inbox, self.app.runtime.owner, per_minute=self.settings.bot.flood_per_minute).drain()
         return [o for u in updates for o in inbox.outcomes(str(u.effective_chat.id)) if o["update_id"] == u.update_id]
 
     def chat(self, user_id: int, **kw):  # type: ignore[no-untyped-def]

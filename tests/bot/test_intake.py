@@ -45,7 +45,7 @@ class NetWorld(BotWorld):
         self.tasks.append(asyncio.get_running_loop().create_task(workers.run()))
         self.server = await _intake(self.settings, self.app, workers, self.tasks)
         if self.server is not None:
-            await wait_up(self.settings.bot_webhook_listen)
+            await wait_up(self.settings.bot.webhook_listen)
         return self.app
 
     async def stop(self) -> None:
@@ -110,7 +110,7 @@ def post(url: str, body: bytes, headers: dict) -> int:
 
 def test_the_webhook_refuses_a_wrong_secret_a_big_body_and_not_json_and_stores_nothing(cluster, tmp_path, api):
     async def story(w):
-        url = w.settings.bot_webhook_url
+        url = w.settings.bot.webhook_url
         update = json.dumps({"update_id": 424242, "message": {"message_id": 1, "date": 0, "chat": {"id": 9802,
                              "type": "private"}, "from": {"id": 9802, "is_bot": False, "first_name": "X"},
                              "text": "/start"}}).encode()

@@ -7,11 +7,11 @@ import threading
 from pathlib import Path
 
 from bot.store import load_secret
-from shared.kit.config import Settings
+from shared.kit.config import BotSettings, Settings
 
 
 def test_a_replica_that_loses_the_race_reads_the_winners_secret(tmp_path, monkeypatch):
-    settings = Settings(data_dir=tmp_path, bot_secret=None)
+    settings = Settings(data_dir=tmp_path, bot=BotSettings(secret=None))
     winner = load_secret(settings)
     real = Path.exists
     # the loser looked before the winner's file was there
@@ -21,7 +21,7 @@ def test_a_replica_that_loses_the_race_reads_the_winners_secret(tmp_path, monkey
 
 
 def test_replicas_starting_at_once_all_read_one_whole_secret(tmp_path):
-    settings = Settings(data_dir=tmp_path, bot_secret=None)
+    settings = Settings(data_dir=tmp_path, bot=BotSettings(secret=None))
     got: list[bytes] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(8)

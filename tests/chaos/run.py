@@ -270,7 +270,7 @@ def run(commands: int = 10_000, store: str = "sqlite", broker_restart: bool = Tr
     from kombu import Connection, Queue
 
     from shared.kit.amqp import events_exchange
-    from shared.kit.config import Settings
+    from shared.kit.config import Settings, with_values
 
     started = time.monotonic()
     broker = broker or Broker()
@@ -294,10 +294,10 @@ def run(commands: int = 10_000, store: str = "sqlite", broker_restart: bool = Tr
     env.pop("LANGXANH_DATABASE_URL", None)
     if store == "postgres":
         env.update(LANGXANH_DATABASE_URL=PG_URL, LANGXANH_SCHEMA_PREFIX=prefix)
-    settings = Settings(amqp_uri=amqp_uri, data_dir=workdir / "var", exchange=exchange,
-                        database_url=PG_URL if store == "postgres" else None,
-                        schema_prefix=prefix if store == "postgres" else Settings().schema_prefix,
-                        follow_catch_up_interval=1.0, rpc_timeout=10.0)
+    settings = with_values(Settings(amqp_uri=amqp_uri, data_dir=workdir / "var", exchange=exchange,
+                                    database_url=PG_URL if store == "postgres" else None,
+                                    schema_prefix=prefix if store == "postgres" else Settings().schema_prefix,
+                                    rpc_timeout=10.0), follow_catch_up_interval=1.0)
     conn = Connection(amqp_uri)
     subscriber = Queue(f"chaos-subscriber-{run_id}", exchange=events_exchange(exchange), routing_key="#",
                        durable=True)

@@ -186,23 +186,11 @@ def container_env(container: dict[str, Any]) -> dict[str, str]:
 
 # -- the settings ----------------------------------------------------------------------------------
 def setting_names() -> set[str]:
-    """Every environment variable Settings reads: LANGXANH_<FIELD>, or a field's aliases
-    (AMQP_URI, TELEGRAM_BOT_TOKEN and their LANGXANH_ forms)."""
-    from pydantic import AliasChoices
+    """Every environment variable Settings reads: LANGXANH_<FIELD> of the top or of a group, or a
+    field's aliases (AMQP_URI, TELEGRAM_BOT_TOKEN and their LANGXANH_ forms)."""
+    from shared.kit.config import env_names
 
-    from shared.kit.config import Settings
-
-    prefix = Settings.model_config.get("env_prefix", "")
-    names: set[str] = set()
-    for field_name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        if isinstance(alias, AliasChoices):
-            names |= {choice for choice in alias.choices if isinstance(choice, str)}
-        elif isinstance(alias, str):
-            names.add(alias)
-        else:
-            names.add(f"{prefix}{field_name}".upper())
-    return names
+    return set(env_names())
 
 
 def settings_from(env: dict[str, str], monkeypatch: Any) -> Any:

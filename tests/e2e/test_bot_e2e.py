@@ -41,10 +41,10 @@ def system(system_env):
 
 
 def settings_for(env: dict):  # type: ignore[no-untyped-def]
-    from shared.kit.config import Settings
+    from shared.kit.config import Settings, with_values
 
-    return Settings(amqp_uri=env["AMQP_URI"], data_dir=Path(env["LANGXANH_DATA_DIR"]), exchange=env["LANGXANH_EXCHANGE"],
-                    database_url=None, follow_catch_up_interval=1.0)
+    return with_values(Settings(amqp_uri=env["AMQP_URI"], data_dir=Path(env["LANGXANH_DATA_DIR"]),
+                                exchange=env["LANGXANH_EXCHANGE"], database_url=None), follow_catch_up_interval=1.0)
 
 
 @asynccontextmanager

@@ -25,11 +25,11 @@ class Gateway:
     def __init__(self, cluster, tmp_path) -> None:  # type: ignore[no-untyped-def]
         from services.gateway.application import GatewayApplication
         from services.gateway.service import create_app
-        from shared.kit.config import Settings
+        from shared.kit.config import Settings, with_values
         from shared.kit.store import app_for
 
-        self.settings = Settings(data_dir=tmp_path, database_url=None, gateway_allow_http_webhooks=True,
-                                 gateway_allow_private_webhooks=True)  # loopback receivers
+        self.settings = with_values(Settings(data_dir=tmp_path, database_url=None), gateway_allow_http_webhooks=True,
+                                    gateway_allow_private_webhooks=True)  # loopback receivers
         self.app = app_for(GatewayApplication, "gateway", self.settings)
         self.services = LocalServices(cluster)
         self.api = create_app(self.settings, self.services, self.app)

@@ -74,7 +74,7 @@ def served(cluster, tmp_path_factory):
 
     world = make_figures_move(cluster)
     g = Gateway(cluster, tmp_path_factory.mktemp("gateway"))
-    assert g.settings.map_tiles_url == OSM  # the default: OpenStreetMap, unreachable here
+    assert g.settings.gateway.map_tiles_url == OSM  # the default: OpenStreetMap, unreachable here
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -324,12 +324,12 @@ def test_a_commune_preselected_by_the_url_shows_its_figures_and_sites(served):
 
 
 def test_without_a_tile_url_the_page_asks_no_other_host_and_defaults_to_the_last_complete_quarter(served):
-    served.settings.map_tiles_url = ""
+    served.settings.gateway.map_tiles_url = ""
     try:
         served_html = served.http.get("/dashboard")
         page = render(served, "/dashboard")
     finally:
-        served.settings.map_tiles_url = OSM
+        served.settings.gateway.map_tiles_url = OSM
     assert served_html.status_code == 200 and 'name="lx-map-tiles" content=""' in served_html.text
     csp = served_html.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "connect-src 'self'" in csp and "openstreetmap" not in csp

@@ -20,6 +20,7 @@ from shared.kit.actor import SYSTEM, Actor, Role
 from shared.kit.follower import Follower
 from shared.kit.relay import FileLock
 from shared.kit.sql import Db
+from shared.kit.config import with_values
 
 RESIDENT = Actor(id="tg-webhook-resident", role=Role.RESIDENT)
 
@@ -93,8 +94,8 @@ class Hooks:
     def __init__(self, gateway, receiver: Receiver, tmp_path, **settings) -> None:  # type: ignore[no-untyped-def]
         self.gateway = gateway
         self.receiver = receiver
-        self.settings = gateway.settings.model_copy(update={"webhook_max_attempts": 8, "webhook_backoff_base": 2.0,
-                                                            "webhook_backoff_max": 3600.0, **settings})
+        self.settings = with_values(gateway.settings, **{"webhook_max_attempts": 8, "webhook_backoff_base": 2.0,
+                                                          "webhook_backoff_max": 3600.0, **settings})
         self.db = Db.of(gateway.app)
         self.targets = WebhookTargets(self.db, gateway.app)
         self.projection = WebhookDeliveries(self.db, self.targets)
@@ -516,8 +517,7 @@ def test_the_whole_cycle_on_each_store_kind(cluster, settings, receiver, tmp_pat
 
     class StoreGateway(Gateway):
         def __init__(self) -> None:  # the conftest's Gateway, on the store kind of `settings`
-            self.settings = settings.model_copy(update={"gateway_allow_http_webhooks": True,
-                                                       "gateway_allow_private_webhooks": True})
+            self.settings = with_values(settings, gateway_allow_http_webhooks=True, gateway_allow_private_webhooks=True)
             self.app = app_for(GatewayApplication, "gateway", self.settings)
             self.services = LocalServices(cluster)
             self.api = create_app(self.settings, self.services, self.app)

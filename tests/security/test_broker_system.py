@@ -70,12 +70,12 @@ def system(request, tmp_path, schema_prefix):
 
 
 def bot_settings(system):
-    from shared.kit.config import Settings
+    from shared.kit.config import Settings, with_values
 
     kw = {"database_url": system["env"].get("LANGXANH_DATABASE_URL"),
           "schema_prefix": system["env"].get("LANGXANH_SCHEMA_PREFIX", "langxanh_")}
-    return Settings(amqp_uri=system["bot"], data_dir=system["tmp"] / "bot", exchange=EXCHANGE,
-                    follow_catch_up_interval=1.0, **kw)
+    return with_values(Settings(amqp_uri=system["bot"], data_dir=system["tmp"] / "bot", exchange=EXCHANGE, **kw),
+                       follow_catch_up_interval=1.0)
 
 
 def test_services_with_their_own_users_serve_the_bot_and_publish_to_its_feed(system):

@@ -16,6 +16,7 @@ from services.gateway.application import GatewayApplication
 from services.gateway.service import create_app
 from shared.kit.actor import Role
 from shared.kit.store import app_for
+from shared.kit.config import with_values
 from tests.bot.cluster import LocalServices, seeded_cluster
 from tests.gateway.test_webhooks import Hooks, Receiver, report, sites
 
@@ -36,8 +37,7 @@ class StoreGateway:
     """tests/gateway's Gateway, on the store kind of `settings`, with the webhook targets allowed or not."""
 
     def __init__(self, cluster, settings, allow_private: bool, services=None) -> None:  # type: ignore[no-untyped-def]
-        self.settings = settings.model_copy(update={"gateway_allow_http_webhooks": True,
-                                                    "gateway_allow_private_webhooks": allow_private})
+        self.settings = with_values(settings, gateway_allow_http_webhooks=True, gateway_allow_private_webhooks=allow_private)
         self.app = app_for(GatewayApplication, "gateway", self.settings)
         self.services = services or LocalServices(cluster)
         self.api = create_app(self.settings, self.services, self.app)

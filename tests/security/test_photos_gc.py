@@ -18,6 +18,7 @@ from shared.kit.actor import Actor
 from shared.kit.blobs import BlobStore
 from shared.kit.errors import InvalidInput
 from shared.kit.store import app_for
+from shared.kit.config import with_values
 
 FIRM = "4b4e28ba-2fa1-11d2-883f-0016d3cca427"
 SITE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
@@ -75,8 +76,7 @@ def test_evidence_files_are_never_collected_and_unreferenced_old_blobs_are(app, 
 
 @pytest.mark.parametrize("settings", ["sqlite", "postgres"], indirect=True)
 def test_a_business_has_a_daily_quota_too_and_the_grace_setting_is_honoured(app, settings):
-    shelf = PhotoShelf.of(app, app.blobs, settings.model_copy(update={"photo_quota_count": 2,
-                                                                       "photo_gc_grace_hours": 2000}))
+    shelf = PhotoShelf.of(app, app.blobs, with_values(settings, photo_quota_count=2, photo_gc_grace_hours=2000))
     a, _ = shelf.store(FIRM_USER, photo(1))["photo"], shelf.store(FIRM_USER, photo(2))
     with pytest.raises(InvalidInput) as e:
         shelf.store(FIRM_USER, photo(3))

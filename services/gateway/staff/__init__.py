@@ -28,9 +28,9 @@ def staff_app(settings: Settings) -> StaffApplication:
 
 
 def staff_options(settings: Settings) -> dict:
-    return {"session_hours": settings.staff_session_hours, "idle_minutes": settings.staff_idle_minutes,
-            "lock_after": settings.staff_lockout_failures, "lock_minutes": settings.staff_lockout_minutes,
-            "link_hours": settings.staff_link_hours, "per_address_per_minute": settings.staff_logins_per_minute}
+    return {"session_hours": settings.staff.session_hours, "idle_minutes": settings.staff.idle_minutes,
+            "lock_after": settings.staff.lockout_failures, "lock_minutes": settings.staff.lockout_minutes,
+            "link_hours": settings.staff.link_hours, "per_address_per_minute": settings.staff.logins_per_minute}
 
 
 def _member(request: Request) -> Member | None:

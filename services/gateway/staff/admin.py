@@ -22,7 +22,7 @@ EMAIL_PATH = r"^[^/\s]{3,300}$"
 
 
 def link_url(request: Request, link_secret: str) -> str:
-    base = (request.app.state.settings.staff_base_url or str(request.base_url)).rstrip("/")
+    base = (request.app.state.settings.staff.base_url or str(request.base_url)).rstrip("/")
     return f"{base}/staff/password?token={link_secret}"
 
 

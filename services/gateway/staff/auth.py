@@ -29,7 +29,7 @@ FORM_COOKIE = "lx_form"
 
 
 def secure(request: Request) -> bool:
-    forced = request.app.state.settings.staff_secure_cookies
+    forced = request.app.state.settings.staff.secure_cookies
     return forced if forced is not None else request.url.scheme == "https"
 
 
@@ -52,7 +52,7 @@ def _client(request: Request) -> str:
 
 
 def _open(request: Request, response: Response, session: dict) -> None:
-    hours = request.app.state.settings.staff_session_hours
+    hours = request.app.state.settings.staff.session_hours
     response.set_cookie(SESSION_COOKIE, session["token"], httponly=True, samesite="lax", secure=secure(request),
                         path="/", max_age=int(hours * 3600))
 

@@ -22,7 +22,7 @@ api = APIRouter(prefix="/v1/staff", tags=["staff"], responses=errors(401, 403, 4
 
 
 def deep_link(request: Request, code: str) -> str:
-    return f"https://t.me/{request.app.state.settings.bot_username}?start={code}"
+    return f"https://t.me/{request.app.state.settings.bot.username}?start={code}"
 
 
 def qr_svg(url: str) -> str:

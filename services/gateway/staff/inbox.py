@@ -58,7 +58,7 @@ async def inbox(request: Request, member: StaffPage) -> HTMLResponse:
 
 
 def tiles(request: Request) -> str:
-    return request.app.state.settings.map_tiles_url.strip()
+    return request.app.state.settings.gateway.map_tiles_url.strip()
 
 
 async def _report_page(request: Request, member: Member, incident_id: str, status: int = 200, **ctx: Any) -> HTMLResponse:

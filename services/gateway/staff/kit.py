@@ -190,7 +190,7 @@ StaffPost = Annotated[Posted, Depends(posted_form)]
 def csp(request: Request) -> str:
     from services.gateway.dashboard import tile_source
 
-    source = tile_source(request.app.state.settings.map_tiles_url.strip())
+    source = tile_source(request.app.state.settings.gateway.map_tiles_url.strip())
     return ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
             f"img-src 'self' data:{' ' + source if source else ''}; base-uri 'none'; form-action 'self'; "
             "frame-ancestors 'none'")

@@ -84,7 +84,7 @@ async def set_condition(request: Request, site_id: UUID, item: str, posted: Staf
         checked(c.SetCondition, command_id=posted.command_id, **values)  # the form's own errors first
         upload = posted.files.get("evidence_file")
         if upload is not None:
-            limit = request.app.state.settings.evidence_max_bytes
+            limit = request.app.state.settings.services.evidence_max_bytes
             data = await upload.read(limit + 1)
             if len(data) > limit:
                 raise InvalidInput(f"at most {limit / 1_000_000:g} MB", "evidence_file", "max_size")
