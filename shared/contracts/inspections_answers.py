@@ -26,3 +26,53 @@ class IncidentFiled(BaseModel):
     def triage_day(self) -> date:
         """The local (Hanoi) day the triage is due by."""
         return local_date(self.triage_due)
+
+
+class Assignment(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    unit: str
+    due: date | None = None
+
+
+class IncidentCard(BaseModel):
+    """An incident as my_incidents and get_incident answer it: what the bot shows a resident.
+    Instants are UTC; the days a resident reads are Hanoi's (`reported_day`, `resolution_day`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: UUID
+    ticket: str
+    category: str
+    state: str
+    reported_at: datetime
+    resolution_due: datetime | None = None
+    description: str | None = None
+    photo_count: int = 0
+    assignment: Assignment | None = None
+    after_photos: list[dict] = []
+
+    @property
+    def reported_day(self) -> date:
+        return local_date(self.reported_at)
+
+    @property
+    def resolution_day(self) -> date | None:
+        return local_date(self.resolution_due) if self.resolution_due else None
+
+
+class Task(BaseModel):
+    """One incident of my_tasks (an inspector's work): its due day is the assignment's, else the
+    Hanoi day the resolution is due by."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: UUID
+    ticket: str
+    category: str
+    state: str
+    priority: str | None = None
+    overdue: bool = False
+    due: date | None = None
+    resolution_due: datetime | None = None
+
+    @property
+    def due_day(self) -> date | None:
+        return self.due or (local_date(self.resolution_due) if self.resolution_due else None)
