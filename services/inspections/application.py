@@ -24,8 +24,8 @@ from services.inspections.field import FieldQueries
 from services.inspections.reports import ReportCommands
 from services.inspections.staff_queries import StaffQueries
 from services.inspections.domainmodel import (
-    Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, InspectionState, NotYours, OffenderType,
-    Violation, ViolationState, check_fine, incident_id_for,
+    OPEN_INCIDENT_STATES, Incident, IncidentState, Inspection, InspectionKind, InspectionPlan, NotYours, OffenderType,
+    Violation, check_fine, incident_id_for,
 )
 
 STAFF = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN)
@@ -153,9 +153,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
                 i.check_assignee(actor.id, actor.role.value)
             else:
                 i.check_reporter(actor.id)
-            i.check_state("add information to", *[IncidentState(s) for s in
-                                                   ("reported", "triaged", "assigned", "verified", "reopened", "resolved")])
-            i.check_can_add_photos(photos)
             i.add_information(text=text, photos=photos, actor=actor.to_dict())
 
         actor.require(Role.RESIDENT, *STAFF, action="add information to a report")
@@ -166,8 +163,7 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
 
         def act(i: Incident) -> None:
             i.check_reporter(actor.id)
-            i.check_reopen(self.clock(), self.reopen_days)
-            i.reopen(reason=reason, photo=photo, actor=actor.to_dict())
+            i.reopen(reason=reason, photo=photo, actor=actor.to_dict(), now=self.clock(), window_days=self.reopen_days)
 
         actor.require(Role.RESIDENT, action="reopen a report")
         return self._work(command_id, Incident, incident_id, "incident_id", act)
@@ -179,7 +175,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
             self._known_site(site_id)
 
         def act(i: Incident) -> None:
-            i.check_state("triage", IncidentState.REPORTED)
             i.triage(site_id=_uuid(site_id, "site_id") if site_id else None, category=category, priority=priority,
                      actor=actor.to_dict())
 
@@ -190,7 +185,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
         actor.require(*STAFF, action="reject an incident")
 
         def act(i: Incident) -> None:
-            i.check_state("reject", IncidentState.REPORTED)
             i.reject(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
@@ -204,7 +198,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
             raise InvalidInput(f"cannot merge into an incident that is {target.state}", "into", "open")
 
         def act(i: Incident) -> None:
-            i.check_state("merge", IncidentState.REPORTED)
             i.merge_into(into=target.id, actor=actor.to_dict())
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
@@ -214,7 +207,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
         actor.require(*STAFF, action="assign an incident")
 
         def act(i: Incident) -> None:
-            i.check_state("assign", IncidentState.TRIAGED, IncidentState.REOPENED)
             when = due or local_date(i.resolution_due)
             named = (inspector or "").strip() or None  # a staff e-mail is kept lower-cased (my_tasks finds it)
             i.assign(unit=unit, inspector=named.lower() if named and "@" in named else named, due=when.isoformat(),
@@ -231,7 +223,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
 
         def act(i: Incident) -> None:
             i.check_assignee(actor.id, actor.role.value)
-            i.check_state("verify", IncidentState.ASSIGNED)
             i.verify(finding=finding, inspection_id=_uuid(inspection_id, "inspection_id") if inspection_id else None,
                      actor=actor.to_dict(), photos=list(photos or []))
 
@@ -246,7 +237,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
 
         def act(i: Incident) -> None:
             i.check_assignee(actor.id, actor.role.value)
-            i.check_state("resolve", IncidentState.VERIFIED)
             i.resolve(violation_id=_uuid(violation_id, "violation_id") if violation_id else None, note=note,
                       resolved_at=self.clock(), actor=actor.to_dict(), photos=list(photos or []))
 
@@ -257,7 +247,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
         actor.require(*STAFF, Role.SYSTEM, action="close an incident")
 
         def act(i: Incident) -> None:
-            i.check_state("close", IncidentState.RESOLVED)
             i.close(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, Incident, incident_id, "incident_id", act)
@@ -355,7 +344,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
 
         def act(ins: Inspection) -> None:
             evaluated = evaluated_for_record(self.limits, self.facility(ins.establishment_id), conducted_on, samples)
-            ins.check_state("conduct", InspectionState.SCHEDULED)
             ins.conduct(conducted_on=conducted_on.isoformat(), team=team, findings=findings, samples=evaluated,
                         actor=actor.to_dict())
 
@@ -374,7 +362,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
                 raise InvalidInput(f"violation {vid} was not recorded at this inspection", "violation_ids", "same_inspection")
 
         def act(ins: Inspection) -> None:
-            ins.check_state("conclude", InspectionState.CONDUCTED)
             ins.conclude(violation_ids=[_uuid(v, "violation_ids") for v in violation_ids], summary=summary,
                          actor=actor.to_dict())
 
@@ -385,7 +372,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
         actor.require(*STAFF, action="cancel an inspection")
 
         def act(ins: Inspection) -> None:
-            ins.check_state("cancel", InspectionState.SCHEDULED)
             ins.cancel(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, Inspection, inspection_id, "inspection_id", act)
@@ -443,7 +429,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
         actor.require(Role.INSPECTOR, Role.AGENCY, Role.ADMIN, action="decide a sanction")
 
         def act(v: Violation) -> None:
-            v.check_state("decide the sanction of", ViolationState.RECORDED)
             entry = self.catalogue_entry(v.legal_basis["code"])
             sanctions.check_usable(entry)
             check_fine(entry, v.offender_type, fine_vnd, self.sanctions.get("rules", {}))
@@ -462,7 +447,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
             if actor.establishment != str(v.establishment_id):
                 raise NotYours("only the sanctioned establishment submits its remediation evidence",
                                "actor.establishment", "owner")
-            v.check_state("submit evidence for", ViolationState.SANCTION_DECIDED)
             v.submit_evidence(text=text, files=files, actor=actor.to_dict())
 
         return self._work(command_id, Violation, violation_id, "violation_id", act)
@@ -472,7 +456,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
         actor.require(*INSPECTORS, action="verify remediation")
 
         def act(v: Violation) -> None:
-            v.check_state("verify remediation of", ViolationState.EVIDENCE_SUBMITTED)
             if accepted:
                 v.close(note=note, actor=actor.to_dict())
             else:
@@ -501,9 +484,7 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
                 i.mark_overdue(deadline="triage", due=i.triage_due, actor=system)
                 counts["triage"] += 1
                 changed = True
-            if i.state in {s.value for s in (IncidentState.REPORTED, IncidentState.TRIAGED, IncidentState.ASSIGNED,
-                                             IncidentState.VERIFIED, IncidentState.REOPENED)} \
-                    and now > i.resolution_due and "resolution" not in i.overdue:
+            if i.state in OPEN_INCIDENT_STATES and now > i.resolution_due and "resolution" not in i.overdue:
                 i.mark_overdue(deadline="resolution", due=i.resolution_due, actor=system)
                 counts["resolution"] += 1
                 changed = True
