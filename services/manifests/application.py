@@ -1,9 +1,10 @@
 """The manifests Application: drafts, signatures in turn, receipt with measured quantities and
 discrepancies, rejection and re-routing, corrections as versions, treatment, copy 4, timers,
-stock declarations, the mass balance and the waste-code catalogue. Plain Python."""
+and, in the RegisterCommands mixin (registers.py), the waste-code catalogue, stock declarations
+and the mass balance. Plain Python: each command checks who acts, then calls the Manifest's
+command method, which checks the turn (its state) before it records the event."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -14,17 +15,15 @@ from shared.kit.calendar import local_date
 from shared.kit.errors import Conflict, InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid, plain
+from services.manifests.registers import READ_ALL, RegisterCommands
 from services.manifests.domainmodel import (
-    DiscrepancyState, Manifest, ManifestState, NotYourSignature, StockDeclaration, WasteCatalogue,
-    manifest_id_for,
+    DiscrepancyState, Manifest, ManifestState, NotYourSignature, manifest_id_for,
 )
 
-CODE = re.compile(r"^\d{2} \d{2} \d{2}$")
-READ_ALL = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 PARTY_ROLES = {"generator": Role.BUSINESS, "transporter": Role.TRANSPORTER, "facility": Role.TREATMENT_FACILITY}
 
 
-class ManifestsApplication(ServiceApplication):
+class ManifestsApplication(RegisterCommands, ServiceApplication):
     name = "Manifests"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -47,43 +46,6 @@ class ManifestsApplication(ServiceApplication):
         self.discrepancy_days = discrepancy_days or self.discrepancy_days
         self.storage_days = storage_days or self.storage_days
         return self
-
-    # -- catalogue -------------------------------------------------------------------------------
-    def catalogue(self) -> dict:
-        """The catalogue in force: the newest loaded version, else the shipped one."""
-        loaded = self.get_or_none(WasteCatalogue.ID)
-        current = loaded.in_force() if loaded else None
-        return current or self.shipped_catalogue
-
-    def waste_code(self, code: str, field: str = "lines.code") -> dict:
-        for entry in self.catalogue()["codes"]:
-            if entry["code"] == code:
-                return entry
-        raise InvalidInput(f"waste code {code!r} is not in the catalogue in force ({self.catalogue()['version']})",
-                           field, "catalogue")
-
-    def load_catalogue(self, actor: Actor, command_id: str | None, version: str, title: str, source: str,
-                       codes: list[dict]) -> dict:
-        actor.require(Role.AGENCY, Role.ADMIN, action="load a waste-code catalogue")
-        seen: set[str] = set()
-        for i, entry in enumerate(codes):
-            code = entry.get("code", "")
-            if not CODE.match(code):
-                raise InvalidInput(f"entry {i + 1}: code {code!r} is not of the form 'xx xx xx'", "codes.code", "format")
-            if entry.get("chapter") and entry["chapter"] != code[:2]:
-                raise InvalidInput(f"entry {i + 1}: code {code} is not in chapter {entry['chapter']}", "codes.chapter", "chapter")
-            if code in seen:
-                raise InvalidInput(f"entry {i + 1}: code {code} appears twice", "codes.code", "unique")
-            seen.add(code)
-
-        def work():  # type: ignore[no-untyped-def]
-            cat = self.get_or_none(WasteCatalogue.ID) or WasteCatalogue(actor=actor.to_dict())
-            if any(v["version"] == version for v in cat.versions):
-                raise Conflict(f"catalogue version {version!r} is loaded already", "version", "unique")
-            cat.load_version(version=version, title=title, source=source, codes=codes, actor=actor.to_dict())
-            return [cat], {"version": version, "codes": len(codes)}
-
-        return self.execute(command_id, work)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _manifest(self, manifest_id: Any) -> Manifest:
@@ -324,25 +286,6 @@ class ManifestsApplication(ServiceApplication):
             raise NotYourSignature(results[0]["error"]["message"], "actor.role", "role")
         return {"signed": sum(r["signed"] for r in results), "results": results}
 
-    def declare_stock(self, actor: Actor, command_id: str | None, generator_id: str, year: int, code: str,
-                      quantity_kg: float, stored_since: date) -> dict:
-        actor.require(Role.BUSINESS, Role.ADMIN, action="declare hazardous-waste stock")
-        if actor.role == Role.BUSINESS and actor.establishment != str(_uuid(generator_id, "generator_id")):
-            raise NotYourSignature("a business declares its own stock only", "generator_id", "own")
-        self._establishment(generator_id, "generator_id", "hw_generator")
-        self.waste_code(code, "code")
-        if stored_since > local_date(self.clock()):
-            raise InvalidInput("stored_since cannot be in the future", "stored_since", "not_future")
-
-        def work():  # type: ignore[no-untyped-def]
-            gid = _uuid(generator_id, "generator_id")
-            decl = self.get_or_none(StockDeclaration.create_id(gid, year)) or \
-                StockDeclaration(generator_id=gid, year=year, actor=actor.to_dict())
-            decl.declare(code=code, quantity_kg=quantity_kg, stored_since=stored_since.isoformat(), actor=actor.to_dict())
-            return [decl], {"id": str(decl.id), "version": decl.version, "items": len(decl.items)}
-
-        return self.execute(command_id, work)
-
     # -- queries ---------------------------------------------------------------------------------
     def get_manifest(self, actor: Actor, manifest_id: str) -> dict:
         m = self._manifest(manifest_id)
@@ -351,16 +294,6 @@ class ManifestsApplication(ServiceApplication):
             if party is None:
                 raise NotYourSignature(f"manifest {m.number} does not name your establishment", "actor.establishment", "party")
         return manifest_document(m)
-
-    def mass_balance(self, actor: Actor, generator_id: str, year: int) -> dict:
-        if actor.role not in READ_ALL and actor.establishment != str(_uuid(generator_id, "generator_id")):
-            raise NotYourSignature("a business sees its own mass balance only", "generator_id", "own")
-        decl = self.get_or_none(StockDeclaration.create_id(_uuid(generator_id, "generator_id"), year))
-        declared = sum(i["quantity_kg"] for i in decl.items) if decl else 0.0
-        flows = self.views.flows(str(generator_id), year) if self.views is not None else {}
-        return {"generator_id": str(generator_id), "year": year, "declared_kg": declared,
-                "handed_over_kg": flows.get("handed_over_kg", 0.0), "received_kg": flows.get("received_kg", 0.0),
-                "treated_kg": flows.get("treated_kg", 0.0)}
 
     # -- timers ----------------------------------------------------------------------------------
     def check_timers(self, now: datetime | None = None) -> dict:
