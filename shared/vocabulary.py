@@ -47,6 +47,12 @@ class IncidentState(str, Enum):
 OPEN_INCIDENT_STATES: frozenset[str] = frozenset(s.value for s in (
     IncidentState.REPORTED, IncidentState.TRIAGED, IncidentState.ASSIGNED, IncidentState.VERIFIED, IncidentState.REOPENED))
 
+# an incident the reporter (or its assignee) may still add words or photos to: open, or resolved
+# (the reporter may dispute a resolution); the domain's rule and the bot's button both read it
+INFORMATION_STATES: tuple[str, ...] = tuple(s.value for s in (
+    IncidentState.REPORTED, IncidentState.TRIAGED, IncidentState.ASSIGNED, IncidentState.VERIFIED,
+    IncidentState.REOPENED, IncidentState.RESOLVED))
+
 
 class InspectionKind(str, Enum):
     PLANNED = "planned"

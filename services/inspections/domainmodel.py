@@ -20,7 +20,7 @@ from shared.kit.errors import Conflict, Forbidden, InvalidInput
 from shared.kit.states import Transitions
 from services.inspections.measures import FINE_BAND_RULE, check_fine, evaluate_sample, fine_band  # noqa: F401
 from shared.vocabulary import (  # noqa: F401  (the domain's words, re-exported)
-    OPEN_INCIDENT_STATES, Category, IncidentState, InspectionKind, InspectionState, OffenderType, Priority,
+    INFORMATION_STATES, OPEN_INCIDENT_STATES, Category, IncidentState, InspectionKind, InspectionState, OffenderType, Priority,
     ViolationState,
 )
 from shared.kit.values import coarse  # noqa: F401  (re-exported)
@@ -47,8 +47,7 @@ def _wrong_state(noun: str) -> Callable[[Any, str, str], WrongState]:
 # Which state each command starts from (shared/kit/states.py); the command methods check them.
 INCIDENT_STEPS = Transitions(
     _wrong_state("an incident"),
-    add_information=("add information to", [IncidentState.REPORTED, IncidentState.TRIAGED, IncidentState.ASSIGNED,
-                                            IncidentState.VERIFIED, IncidentState.REOPENED, IncidentState.RESOLVED]),
+    add_information=("add information to", INFORMATION_STATES),
     triage=("triage", [IncidentState.REPORTED]),
     reject=("reject", [IncidentState.REPORTED]),
     merge_into=("merge", [IncidentState.REPORTED]),
