@@ -12,9 +12,10 @@ from bot.clean import typed_text
 from bot.common import Ctx, Reject, answer_query, buttons, call, conversation, lang, reprompt, say, send_text, step
 from bot.photos import store_photo
 from bot.texts import t
+from shared.vocabulary import INFORMATION_STATES
 
 PICK, ADD, REOPEN_REASON, REOPEN_PHOTO = range(4)
-OPEN_FOR_INFO = ("reported", "triaged", "assigned", "verified", "reopened", "resolved")
+OPEN_FOR_INFO = INFORMATION_STATES  # the states the service lets the reporter add to (shared/vocabulary.py)
 
 
 def summary_line(lng: str, i: dict) -> str:

@@ -1,81 +1,32 @@
 """Inspections: what residents report (incidents), planned and unannounced inspections with
 samples, and violations with their sanctions and follow-up.
 
-Aggregates in eventsourcing's declarative style; invariants in check_* methods raising the
-domain errors defined here; reference tables (limits, sanctions) are passed in as plain data.
+Aggregates in eventsourcing's declarative style: a plain command method checks the aggregate's
+state (the *_STEPS tables) and its invariants, then calls the private @event method that records
+the change (eventsourcing runs only that one again on replay). Errors are the domain's own, defined
+here; reference tables (limits, sanctions) are passed in as plain data; the words (categories,
+priorities, states) come from shared/vocabulary.py.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from enum import Enum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from shared.kit.errors import Conflict, Forbidden, InvalidInput
+from shared.kit.states import Transitions
+from services.inspections.measures import FINE_BAND_RULE, check_fine, evaluate_sample, fine_band  # noqa: F401
+from shared.vocabulary import (  # noqa: F401  (the domain's words, re-exported)
+    INFORMATION_STATES, OPEN_INCIDENT_STATES, Category, IncidentState, InspectionKind, InspectionState, OffenderType, Priority,
+    ViolationState,
+)
 from shared.kit.values import coarse  # noqa: F401  (re-exported)
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://langxanh.vn/inspections")
 MAX_PHOTOS = 3
-
-
-class Category(str, Enum):
-    WASTEWATER = "wastewater"
-    SMOKE_ODOUR = "smoke_odour"
-    DUST = "dust"
-    NOISE = "noise"
-    OPEN_BURNING = "open_burning"
-    ILLEGAL_DUMPING = "illegal_dumping"
-    HAZARDOUS_WASTE = "hazardous_waste"
-    OTHER = "other"
-
-
-class Priority(str, Enum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-class IncidentState(str, Enum):
-    REPORTED = "reported"
-    TRIAGED = "triaged"
-    REJECTED = "rejected"
-    MERGED = "merged"
-    ASSIGNED = "assigned"
-    VERIFIED = "verified"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-    CLOSED = "closed"
-
-
-class InspectionKind(str, Enum):
-    PLANNED = "planned"
-    UNANNOUNCED = "unannounced"
-
-
-class InspectionState(str, Enum):
-    SCHEDULED = "scheduled"
-    CONDUCTED = "conducted"
-    CONCLUDED = "concluded"
-    CANCELLED = "cancelled"
-
-
-class OffenderType(str, Enum):
-    INDIVIDUAL = "individual"
-    HOUSEHOLD = "household"      # fined as an individual (Decree 45)
-    ORGANISATION = "organisation"  # twice the individual band (Decree 45)
-
-
-class ViolationState(str, Enum):
-    RECORDED = "recorded"
-    SANCTION_DECIDED = "sanction_decided"
-    EVIDENCE_SUBMITTED = "evidence_submitted"
-    CLOSED = "closed"
-
-
-OPEN_INCIDENT_STATES = {IncidentState.REPORTED, IncidentState.TRIAGED, IncidentState.ASSIGNED,
-                        IncidentState.VERIFIED, IncidentState.REOPENED}
 
 
 class WrongState(Conflict):
@@ -86,25 +37,46 @@ class NotYours(Forbidden):
     pass
 
 
-class StateMachine:
-    """A `check_state` guard for aggregates with a `state` attribute and a `NOUN` for messages."""
+def _wrong_state(noun: str) -> Callable[[Any, str, str], WrongState]:
+    def refuse(record: Any, verb: str, allowed: str) -> WrongState:
+        return WrongState(f"cannot {verb} {noun} that is {record.state} (must be {allowed})", "state", "transition")
 
-    NOUN = "record"
-    state: str
+    return refuse
 
-    def check_state(self, action: str, *states: Enum) -> None:
-        if self.state not in {s.value for s in states}:
-            allowed = ", ".join(s.value for s in states)
-            raise WrongState(f"cannot {action} {self.NOUN} that is {self.state} (must be {allowed})", "state", "transition")
+
+# Which state each command starts from (shared/kit/states.py); the command methods check them.
+INCIDENT_STEPS = Transitions(
+    _wrong_state("an incident"),
+    add_information=("add information to", INFORMATION_STATES),
+    triage=("triage", [IncidentState.REPORTED]),
+    reject=("reject", [IncidentState.REPORTED]),
+    merge_into=("merge", [IncidentState.REPORTED]),
+    assign=("assign", [IncidentState.TRIAGED, IncidentState.REOPENED]),
+    verify=("verify", [IncidentState.ASSIGNED]),
+    resolve=("resolve", [IncidentState.VERIFIED]),
+    close=("close", [IncidentState.RESOLVED]),
+    reopen=("reopen", [IncidentState.RESOLVED]),
+)
+INSPECTION_STEPS = Transitions(
+    _wrong_state("an inspection"),
+    conduct=("conduct", [InspectionState.SCHEDULED]),
+    conclude=("conclude", [InspectionState.CONDUCTED]),
+    cancel=("cancel", [InspectionState.SCHEDULED]),
+)
+VIOLATION_STEPS = Transitions(
+    _wrong_state("a violation"),
+    decide_sanction=("decide the sanction of", [ViolationState.RECORDED]),
+    submit_evidence=("submit evidence for", [ViolationState.SANCTION_DECIDED]),
+    reject_evidence=("verify remediation of", [ViolationState.EVIDENCE_SUBMITTED]),
+    close=("verify remediation of", [ViolationState.EVIDENCE_SUBMITTED]),
+)
 
 
 def incident_id_for(reporter: str, client_ref: str) -> UUID:
     return uuid5(NAMESPACE, f"incident:{reporter}:{client_ref}")
 
 
-class Incident(StateMachine, Aggregate):
-    NOUN = "an incident"
-
+class Incident(Aggregate):
     """A resident's report. The reporter is a pseudonym, kept only here (never published)."""
 
     @event("Reported")
@@ -160,31 +132,78 @@ class Incident(StateMachine, Aggregate):
         if actor_id != self.reporter:
             raise NotYours("only the resident who reported this incident may do that", "actor.id", "owner")
 
-    @event("Triaged")
+    # -- commands: check, then record ---------------------------------------------------------------
     def triage(self, site_id: UUID | None, category: str, priority: str, actor: dict) -> None:
+        INCIDENT_STEPS.check(self, "triage")
+        self._triaged(site_id=site_id, category=category, priority=priority, actor=actor)
+
+    def reject(self, reason: str, actor: dict, reason_code: str = "other") -> None:
+        INCIDENT_STEPS.check(self, "reject")
+        self._rejected(reason=reason, actor=actor, reason_code=reason_code)
+
+    def merge_into(self, into: UUID, actor: dict) -> None:
+        INCIDENT_STEPS.check(self, "merge_into")
+        self._merged(into=into, actor=actor)
+
+    def assign(self, unit: str, inspector: str | None, due: str, actor: dict) -> None:
+        INCIDENT_STEPS.check(self, "assign")
+        self._assigned(unit=unit, inspector=inspector, due=due, actor=actor)
+
+    def verify(self, finding: str, inspection_id: UUID | None, actor: dict, photos: list[str] | None = None) -> None:
+        INCIDENT_STEPS.check(self, "verify")
+        self._verified(finding=finding, inspection_id=inspection_id, actor=actor, photos=list(photos or []))
+
+    def resolve(self, violation_id: UUID | None, note: str | None, resolved_at: datetime, actor: dict,
+                photos: list[str] | None = None) -> None:
+        INCIDENT_STEPS.check(self, "resolve")
+        self._resolved(violation_id=violation_id, note=note, resolved_at=resolved_at, actor=actor,
+                       photos=list(photos or []))
+
+    def close(self, reason: str, actor: dict, reason_code: str = "other") -> None:
+        INCIDENT_STEPS.check(self, "close")
+        self._closed(reason=reason, actor=actor, reason_code=reason_code)
+
+    def add_information(self, text: str | None, photos: list[str], actor: dict) -> None:
+        INCIDENT_STEPS.check(self, "add_information")
+        if len(self.photos) + len(photos) > MAX_PHOTOS:
+            raise InvalidInput(f"an incident keeps at most {MAX_PHOTOS} photos; it has {len(self.photos)}",
+                               "photos", "max_items")
+        self._information_added(text=text, photos=photos, actor=actor)
+
+    def reopen(self, reason: str, photo: str, actor: dict, now: datetime, window_days: int) -> None:
+        """The reporter disputes the resolution, within `window_days` of it."""
+        INCIDENT_STEPS.check(self, "reopen")
+        if self.resolved_at is not None and now > self.resolved_at + timedelta(days=window_days):
+            raise WrongState(f"an incident can be reopened within {window_days} days of its resolution",
+                             "state", "reopen_window")
+        self._reopened(reason=reason, photo=photo, actor=actor)
+
+    # -- events (their bodies run again on replay: no checks here) ---------------------------------
+    @event("Triaged")
+    def _triaged(self, site_id: UUID | None, category: str, priority: str, actor: dict) -> None:
         self.site_id = site_id or self.site_id
         self.category = category
         self.priority = priority
         self.state = IncidentState.TRIAGED.value
 
     @event("Rejected")
-    def reject(self, reason: str, actor: dict, reason_code: str = "other") -> None:
+    def _rejected(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.rejection = reason
         self.rejection_code = reason_code
         self.state = IncidentState.REJECTED.value
 
     @event("Merged")
-    def merge_into(self, into: UUID, actor: dict) -> None:
+    def _merged(self, into: UUID, actor: dict) -> None:
         self.merged_into = into
         self.state = IncidentState.MERGED.value
 
     @event("Assigned")
-    def assign(self, unit: str, inspector: str | None, due: str, actor: dict) -> None:
+    def _assigned(self, unit: str, inspector: str | None, due: str, actor: dict) -> None:
         self.assignment = {"unit": unit, "inspector": inspector, "due": due}
         self.state = IncidentState.ASSIGNED.value
 
     @event("Verified")
-    def verify(self, finding: str, inspection_id: UUID | None, actor: dict, photos: list[str] | None = None) -> None:
+    def _verified(self, finding: str, inspection_id: UUID | None, actor: dict, photos: list[str] | None = None) -> None:
         # `photos` came last, with a default: Verified events stored before it existed replay as none.
         self.finding = finding
         self.inspection_id = inspection_id
@@ -192,8 +211,8 @@ class Incident(StateMachine, Aggregate):
         self.state = IncidentState.VERIFIED.value
 
     @event("Resolved")
-    def resolve(self, violation_id: UUID | None, note: str | None, resolved_at: datetime, actor: dict,
-                photos: list[str] | None = None) -> None:
+    def _resolved(self, violation_id: UUID | None, note: str | None, resolved_at: datetime, actor: dict,
+                  photos: list[str] | None = None) -> None:
         # `photos` ("after", issue 15) came last, with a default: Resolved events stored before it replay as none.
         self.after_photos = list(photos or [])
         self.violation_id = violation_id
@@ -202,27 +221,16 @@ class Incident(StateMachine, Aggregate):
         self.state = IncidentState.RESOLVED.value
 
     @event("Closed")
-    def close(self, reason: str, actor: dict, reason_code: str = "other") -> None:
+    def _closed(self, reason: str, actor: dict, reason_code: str = "other") -> None:
         self.state = IncidentState.CLOSED.value
 
     @event("InformationAdded")
-    def add_information(self, text: str | None, photos: list[str], actor: dict) -> None:
+    def _information_added(self, text: str | None, photos: list[str], actor: dict) -> None:
         self.additions.append({"text": text, "photos": list(photos)})
         self.photos.extend(photos)
 
-    def check_can_add_photos(self, photos: list[str]) -> None:
-        if len(self.photos) + len(photos) > MAX_PHOTOS:
-            raise InvalidInput(f"an incident keeps at most {MAX_PHOTOS} photos; it has {len(self.photos)}",
-                               "photos", "max_items")
-
-    def check_reopen(self, now: datetime, window_days: int) -> None:
-        self.check_state("reopen", IncidentState.RESOLVED)
-        if self.resolved_at is not None and now > self.resolved_at + timedelta(days=window_days):
-            raise WrongState(f"an incident can be reopened within {window_days} days of its resolution",
-                             "state", "reopen_window")
-
     @event("Reopened")
-    def reopen(self, reason: str, photo: str, actor: dict) -> None:
+    def _reopened(self, reason: str, photo: str, actor: dict) -> None:
         self.photos = (self.photos + [photo])[-MAX_PHOTOS:]
         self.reopened += 1
         self.after_photos = []  # the "after" of a resolution the resident disputed no longer stands
@@ -232,6 +240,7 @@ class Incident(StateMachine, Aggregate):
 
     @event("Overdue")
     def mark_overdue(self, deadline: str, due: datetime, actor: dict) -> None:
+        """The timer's mark (once per deadline, the timer checks): no state rule."""
         self.overdue.append(deadline)
 
 
@@ -258,8 +267,7 @@ class InspectionPlan(Aggregate):
         self.items[ref]["inspection_id"] = inspection_id
 
 
-class Inspection(StateMachine, Aggregate):
-    NOUN = "an inspection"
+class Inspection(Aggregate):
 
     @event("Scheduled")
     def __init__(self, kind: str, site_id: UUID, establishment_id: UUID | None, plan_year: int | None,
@@ -281,15 +289,32 @@ class Inspection(StateMachine, Aggregate):
         self.cancel_reason: str | None = None
 
 
-    @event("Conducted")
     def conduct(self, conducted_on: str, team: list[str], findings: str, samples: list[dict], actor: dict) -> None:
+        INSPECTION_STEPS.check(self, "conduct")
+        self._conducted(conducted_on=conducted_on, team=team, findings=findings, samples=samples, actor=actor)
+
+    def conclude(self, violation_ids: list[UUID], summary: str, actor: dict) -> None:
+        INSPECTION_STEPS.check(self, "conclude")
+        self._concluded(violation_ids=violation_ids, summary=summary, actor=actor)
+
+    def cancel(self, reason: str, actor: dict, reason_code: str = "other") -> None:
+        INSPECTION_STEPS.check(self, "cancel")
+        self._cancelled(reason=reason, actor=actor, reason_code=reason_code)
+
+    @event("Conducted")
+    def _conducted(self, conducted_on: str, team: list[str], findings: str, samples: list[dict], actor: dict) -> None:
         self.conducted = {"date": conducted_on, "team": list(team), "findings": findings, "samples": samples}
         self.state = InspectionState.CONDUCTED.value
 
     @event("Concluded")
-    def conclude(self, violation_ids: list[UUID], summary: str, actor: dict) -> None:
+    def _concluded(self, violation_ids: list[UUID], summary: str, actor: dict) -> None:
         self.violation_ids = list(violation_ids)
         self.state = InspectionState.CONCLUDED.value
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, actor: dict, reason_code: str = "other") -> None:
+        self.cancel_reason = reason
+        self.state = InspectionState.CANCELLED.value
 
     def check_violation_of(self, establishment: dict, establishment_id: str) -> None:
         """A violation recorded at this inspection: conducted and not concluded, of an establishment at
@@ -302,65 +327,8 @@ class Inspection(StateMachine, Aggregate):
         if self.establishment_id is not None and str(self.establishment_id) != str(establishment_id):
             raise InvalidInput("this inspection is of another establishment", "establishment_id", "same_inspection")
 
-    @event("Cancelled")
-    def cancel(self, reason: str, actor: dict, reason_code: str = "other") -> None:
-        self.cancel_reason = reason
-        self.state = InspectionState.CANCELLED.value
 
-
-def evaluate_sample(sample: dict, table: dict) -> dict:
-    """A sample against a versioned limit table: Cmax = C × Kq × Kf; exceedance = value / Cmax.
-    For a range (pH) the factor is how far outside the range, relative to the nearer bound."""
-    params = {p["code"].lower(): p for p in table["parameters"]}
-    param = params.get(sample["parameter"].lower())
-    if param is None:
-        raise InvalidInput(f"parameter {sample['parameter']!r} is not in {table['table']} column {table['column']}",
-                           "samples.parameter", "in_table")
-    if param["unit"] != sample["unit"]:
-        raise InvalidInput(f"{param['code']} is measured in {param['unit']}, not {sample['unit']}", "samples.unit", "unit")
-    applies = param.get("applies_kq_kf", True)
-    kq = float(sample.get("kq") or 1.0) if applies else 1.0
-    kf = float(sample.get("kf") or 1.0) if applies else 1.0
-    value = float(sample["value"])
-    out = {"parameter": param["code"], "value": value, "unit": param["unit"], "kq": kq, "kf": kf,
-           "limit_table": f"{table['table']} {table['column']}", "limit_version": table["version"]}
-    if "min" in param and param.get("min") is not None:
-        lo, hi = float(param["min"]), float(param["max"])
-        out.update(limit_min=lo, limit_max=hi)
-        factor = max(lo / value if value < lo and value > 0 else 0, value / hi if value > hi else 0, 1.0 if lo <= value <= hi else 0)
-        out["exceedance"] = round(factor, 3) if factor else None
-        out["exceeds"] = not (lo <= value <= hi)
-    else:
-        cmax = float(param["max"]) * kq * kf
-        out.update(limit_max=round(cmax, 6))
-        out["exceedance"] = round(value / cmax, 3) if cmax else None
-        out["exceeds"] = value > cmax
-    return out
-
-
-def fine_band(entry: dict, offender_type: str, rules: dict) -> tuple[int, int]:
-    """The fine band for this offender: households as individuals, organisations ×2 (Decree 45)."""
-    band = entry["band_individual_vnd"]
-    factor = int(rules.get("organisation_multiplier", 2)) if offender_type == OffenderType.ORGANISATION else 1
-    return int(band["min"]) * factor, int(band["max"]) * factor
-
-
-FINE_BAND_RULE = "fine_band"  # the rule a refused fine names (the staff pages translate it, with the band)
-
-
-def check_fine(entry: dict, offender_type: str, fine_vnd: int, rules: dict) -> None:
-    lo, hi = fine_band(entry, offender_type, rules)
-    if not lo <= fine_vnd <= hi:
-        who = {"household": "a household (fined as an individual)", "individual": "an individual",
-               "organisation": "an organisation (twice the individual band)"}[offender_type]
-        raise InvalidInput(
-            f"fine {fine_vnd:,} VND is outside the band of {entry['code']} (Decree 45 Art. {entry['article']}"
-            f" cl. {entry['clause']}{(' pt. ' + entry['point']) if entry.get('point') else ''}) for {who}: "
-            f"{lo:,}–{hi:,} VND", "fine_vnd", FINE_BAND_RULE)
-
-
-class Violation(StateMachine, Aggregate):
-    NOUN = "a violation"
+class Violation(Aggregate):
 
     @event("Recorded")
     def __init__(self, establishment_id: UUID, site_id: UUID, inspection_id: UUID | None, legal_basis: dict,
@@ -381,24 +349,41 @@ class Violation(StateMachine, Aggregate):
         self.overdue: list[str] = []
 
 
-    @event("SanctionDecided")
     def decide_sanction(self, decision_number: str, decided_on: str, fine_vnd: int, actor: dict) -> None:
+        VIOLATION_STEPS.check(self, "decide_sanction")
+        self._sanction_decided(decision_number=decision_number, decided_on=decided_on, fine_vnd=fine_vnd, actor=actor)
+
+    def submit_evidence(self, text: str, files: list[str], actor: dict) -> None:
+        VIOLATION_STEPS.check(self, "submit_evidence")
+        self._evidence_submitted(text=text, files=files, actor=actor)
+
+    def reject_evidence(self, reason: str, actor: dict) -> None:
+        VIOLATION_STEPS.check(self, "reject_evidence")
+        self._evidence_rejected(reason=reason, actor=actor)
+
+    def close(self, note: str, actor: dict) -> None:
+        """The evidence is accepted: every remedial measure is done."""
+        VIOLATION_STEPS.check(self, "close")
+        self._closed(note=note, actor=actor)
+
+    @event("SanctionDecided")
+    def _sanction_decided(self, decision_number: str, decided_on: str, fine_vnd: int, actor: dict) -> None:
         self.decision = {"number": decision_number, "date": decided_on, "fine_vnd": fine_vnd}
         self.fine_vnd = fine_vnd
         self.state = ViolationState.SANCTION_DECIDED.value
 
     @event("EvidenceSubmitted")
-    def submit_evidence(self, text: str, files: list[str], actor: dict) -> None:
+    def _evidence_submitted(self, text: str, files: list[str], actor: dict) -> None:
         self.evidence.append({"text": text, "files": list(files), "verdict": None})
         self.state = ViolationState.EVIDENCE_SUBMITTED.value
 
     @event("EvidenceRejected")
-    def reject_evidence(self, reason: str, actor: dict) -> None:
+    def _evidence_rejected(self, reason: str, actor: dict) -> None:
         self.evidence[-1]["verdict"] = f"rejected: {reason}"
         self.state = ViolationState.SANCTION_DECIDED.value
 
     @event("Closed")
-    def close(self, note: str, actor: dict) -> None:
+    def _closed(self, note: str, actor: dict) -> None:
         self.evidence[-1]["verdict"] = "accepted"
         for m in self.remedial_measures:
             m["done"] = True

@@ -1,9 +1,10 @@
 """The manifests Application: drafts, signatures in turn, receipt with measured quantities and
 discrepancies, rejection and re-routing, corrections as versions, treatment, copy 4, timers,
-stock declarations, the mass balance and the waste-code catalogue. Plain Python."""
+and, in the RegisterCommands mixin (registers.py), the waste-code catalogue, stock declarations
+and the mass balance. Plain Python: each command checks who acts, then calls the Manifest's
+command method, which checks the turn (its state) before it records the event."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -14,17 +15,15 @@ from shared.kit.calendar import local_date
 from shared.kit.errors import Conflict, InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid, plain
+from services.manifests.registers import READ_ALL, RegisterCommands
 from services.manifests.domainmodel import (
-    DiscrepancyState, Manifest, ManifestState, NotYourSignature, StockDeclaration, WasteCatalogue,
-    line_discrepancy, manifest_id_for,
+    DiscrepancyState, Manifest, ManifestState, NotYourSignature, manifest_id_for,
 )
 
-CODE = re.compile(r"^\d{2} \d{2} \d{2}$")
-READ_ALL = (Role.INSPECTOR, Role.AGENCY, Role.ADMIN, Role.SYSTEM)
 PARTY_ROLES = {"generator": Role.BUSINESS, "transporter": Role.TRANSPORTER, "facility": Role.TREATMENT_FACILITY}
 
 
-class ManifestsApplication(ServiceApplication):
+class ManifestsApplication(RegisterCommands, ServiceApplication):
     name = "Manifests"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -47,43 +46,6 @@ class ManifestsApplication(ServiceApplication):
         self.discrepancy_days = discrepancy_days or self.discrepancy_days
         self.storage_days = storage_days or self.storage_days
         return self
-
-    # -- catalogue -------------------------------------------------------------------------------
-    def catalogue(self) -> dict:
-        """The catalogue in force: the newest loaded version, else the shipped one."""
-        loaded = self.get_or_none(WasteCatalogue.ID)
-        current = loaded.in_force() if loaded else None
-        return current or self.shipped_catalogue
-
-    def waste_code(self, code: str, field: str = "lines.code") -> dict:
-        for entry in self.catalogue()["codes"]:
-            if entry["code"] == code:
-                return entry
-        raise InvalidInput(f"waste code {code!r} is not in the catalogue in force ({self.catalogue()['version']})",
-                           field, "catalogue")
-
-    def load_catalogue(self, actor: Actor, command_id: str | None, version: str, title: str, source: str,
-                       codes: list[dict]) -> dict:
-        actor.require(Role.AGENCY, Role.ADMIN, action="load a waste-code catalogue")
-        seen: set[str] = set()
-        for i, entry in enumerate(codes):
-            code = entry.get("code", "")
-            if not CODE.match(code):
-                raise InvalidInput(f"entry {i + 1}: code {code!r} is not of the form 'xx xx xx'", "codes.code", "format")
-            if entry.get("chapter") and entry["chapter"] != code[:2]:
-                raise InvalidInput(f"entry {i + 1}: code {code} is not in chapter {entry['chapter']}", "codes.chapter", "chapter")
-            if code in seen:
-                raise InvalidInput(f"entry {i + 1}: code {code} appears twice", "codes.code", "unique")
-            seen.add(code)
-
-        def work():  # type: ignore[no-untyped-def]
-            cat = self.get_or_none(WasteCatalogue.ID) or WasteCatalogue(actor=actor.to_dict())
-            if any(v["version"] == version for v in cat.versions):
-                raise Conflict(f"catalogue version {version!r} is loaded already", "version", "unique")
-            cat.load_version(version=version, title=title, source=source, codes=codes, actor=actor.to_dict())
-            return [cat], {"version": version, "codes": len(codes)}
-
-        return self.execute(command_id, work)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _manifest(self, manifest_id: Any) -> Manifest:
@@ -172,7 +134,6 @@ class ManifestsApplication(ServiceApplication):
     def sign_handover(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "generator")
-            m.check_state("sign at hand-over", ManifestState.DRAFT)
             m.sign_by_generator(at=self.clock(), actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
@@ -180,41 +141,17 @@ class ManifestsApplication(ServiceApplication):
     def sign_pickup(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
         def act(m: Manifest) -> None:
             party = self._as_party(actor, m, "transporter")
-            m.check_state("sign at pickup", ManifestState.HANDED_OVER, ManifestState.IN_TRANSIT)
-            m.check_no_resign_pending()
-            position = m.next_transporter()
-            if position is None:
-                raise NotYourSignature(f"every transporter of manifest {m.number} has signed", "state", "twice")
-            if actor.role != Role.ADMIN and party != f"transporter{position + 1}":
-                if m.signed(party):
-                    raise NotYourSignature(f"{party} has already signed manifest {m.number}", "state", "twice")
-                raise NotYourSignature(f"it is transporter {position + 1}'s turn to sign manifest {m.number}", "state", "turn")
-            m.sign_by_transporter(position=position, at=self.clock(), actor=actor.to_dict())
+            m.sign_by_transporter(party=None if actor.role == Role.ADMIN else party, at=self.clock(), actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 
     def receive(self, actor: Actor, command_id: str | None, manifest_id: str, measured: list[dict]) -> dict:
         def act(m: Manifest) -> None:
             party = self._as_party(actor, m, "facility")
-            m.check_state("receive", ManifestState.IN_TRANSIT)
-            m.check_no_resign_pending()
-            if m.next_transporter() is not None:
-                raise NotYourSignature(f"transporter {m.next_transporter() + 1} has not signed manifest {m.number}",
-                                       "state", "turn")
-            by_line = {x["line"]: x for x in measured}
-            live = [line for line in m.lines if not line.get("rejected")]
-            if sorted(by_line) != [line["line"] for line in live]:
-                raise InvalidInput("give a measured quantity for every line, once", "measured", "every_line")
             for x in measured:
                 self.waste_code(x["code"], "measured.code")
-                if not 0 <= float(x["quantity_kg"]) <= 1_000_000:
-                    raise InvalidInput(f"line {x['line']}: measured quantity out of range", "measured.quantity_kg", "range")
-            discrepancies = [d for line in live if (d := line_discrepancy(line, by_line[line["line"]]))]
-            now = self.clock()
-            m.receive(facility=party if party != "facility" else "facility1", measured=measured,
-                      discrepancies=discrepancies, at=now,
-                      discrepancy_due=now + timedelta(days=self.discrepancy_days) if discrepancies else None,
-                      actor=actor.to_dict())
+            m.receive(facility=party if party != "facility" else "facility1", measured=measured, at=self.clock(),
+                      discrepancy_days=self.discrepancy_days, actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 
@@ -229,16 +166,7 @@ class ManifestsApplication(ServiceApplication):
                 side = self._as_party(actor, m, "generator" if actor.role == Role.BUSINESS else "facility")
                 if side.startswith("facility") and side != (m.received or {}).get("facility"):
                     raise NotYourSignature(f"{side} did not receive manifest {m.number}", "actor.establishment", "party")
-            if not m.discrepancy or m.discrepancy["state"] != DiscrepancyState.OPEN:
-                raise Conflict(f"manifest {m.number} has no open discrepancy", "state", "discrepancy")
-            if side is None or outcome == DiscrepancyState.ESCALATED:  # staff decide; either side may escalate
-                m.resolve_discrepancy(outcome=outcome, note=note, actor=actor.to_dict())
-                return
-            if side in m.discrepancy.get("accepted_by", []):
-                raise Conflict(f"{side} has already accepted the discrepancy of manifest {m.number}", "state", "twice")
-            m.accept_discrepancy(party=side, note=note, actor=actor.to_dict())
-            if len(m.discrepancy["accepted_by"]) == 2:  # the generator and the receiving facility both agree
-                m.resolve_discrepancy(outcome=outcome, note=note, actor=actor.to_dict())
+            m.answer_discrepancy(side=side, outcome=outcome, note=note, actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 
@@ -252,16 +180,9 @@ class ManifestsApplication(ServiceApplication):
         def work():  # type: ignore[no-untyped-def]
             m = self._manifest(manifest_id)
             party = self._as_party(actor, m, "facility")
-            m.check_state("reject", ManifestState.IN_TRANSIT)
-            if m.next_transporter() is not None:
-                raise NotYourSignature("the waste has not reached the facility yet", "state", "turn")
-            all_lines = [line["line"] for line in m.lines]
-            refused = sorted(set(lines)) if lines else all_lines
-            if not set(refused) <= set(all_lines):
-                raise InvalidInput("rejected lines must be lines of the manifest", "lines", "in_manifest")
-            full = refused == all_lines
-            m.reject(facility=party if party != "facility" else "facility1", lines=refused, full=full, reason=reason,
-                     reason_code=reason_code, at=self.clock(), actor=actor.to_dict())
+            refused = m.reject(facility=party if party != "facility" else "facility1", lines=lines, reason=reason,
+                               reason_code=reason_code, at=self.clock(), actor=actor.to_dict())
+            full = m.state == ManifestState.REJECTED
             moved = [dict({k: v for k, v in line.items() if k != "rejected"}, line=i + 1)
                      for i, line in enumerate(x for x in m.lines if x["line"] in refused)]
             if alternate_facility:
@@ -284,18 +205,13 @@ class ManifestsApplication(ServiceApplication):
     def treat(self, actor: Actor, command_id: str | None, manifest_id: str, method: str, treated_on: date) -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "facility")
-            m.check_state("record the treatment of", ManifestState.RECEIVED)
-            m.check_no_resign_pending()
-            if treated_on > local_date(self.clock()):
-                raise InvalidInput("treatment cannot be dated in the future", "treated_on", "not_future")
-            m.treat(method=method, treated_on=treated_on.isoformat(), actor=actor.to_dict())
+            m.treat(method=method, treated_on=treated_on, today=local_date(self.clock()), actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
 
     def return_copy4(self, actor: Actor, command_id: str | None, manifest_id: str) -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "generator")
-            m.check_state("receive copy 4 of", ManifestState.TREATED)
             m.return_copy4(at=self.clock(), actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
@@ -304,9 +220,6 @@ class ManifestsApplication(ServiceApplication):
         def act(m: Manifest) -> None:
             if actor.role != Role.AGENCY:
                 self._as_party(actor, m, "generator")
-            m.check_state("close", ManifestState.COPY4_RETURNED)
-            if m.discrepancy and m.discrepancy["state"] == DiscrepancyState.OPEN:
-                raise Conflict(f"manifest {m.number} has an open discrepancy", "state", "discrepancy")
             m.close(actor=actor.to_dict())
 
         actor.require(Role.BUSINESS, Role.AGENCY, Role.ADMIN, action="close a manifest")
@@ -316,7 +229,6 @@ class ManifestsApplication(ServiceApplication):
                         reason_code: str = "other") -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "generator")
-            m.check_state("cancel", ManifestState.DRAFT)
             m.cancel(reason=reason, reason_code=reason_code, actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
@@ -325,8 +237,6 @@ class ManifestsApplication(ServiceApplication):
                 reason_code: str = "other") -> dict:
         def act(m: Manifest) -> None:
             self._as_party(actor, m, "generator")
-            m.check_state("correct", ManifestState.DRAFT, ManifestState.HANDED_OVER, ManifestState.IN_TRANSIT,
-                          ManifestState.RECEIVED, ManifestState.TREATED)
             merged = {"transporters": [str(t) for t in m.transporters], "facility_1": str(m.facility_1),
                       "facility_2": str(m.facility_2) if m.facility_2 else None, "lines": m.lines}
             merged.update(changes)
@@ -351,8 +261,6 @@ class ManifestsApplication(ServiceApplication):
             kind = {Role.BUSINESS: "generator", Role.TRANSPORTER: "transporter",
                     Role.TREATMENT_FACILITY: "facility"}[actor.role]
             party = self._as_party(actor, m, kind)
-            if party not in m.resign:
-                raise NotYourSignature(f"{party} has nothing to sign again on manifest {m.number}", "state", "twice")
             m.sign_again(party=party, at=self.clock(), actor=actor.to_dict())
 
         return self._work(command_id, manifest_id, act)
@@ -378,25 +286,6 @@ class ManifestsApplication(ServiceApplication):
             raise NotYourSignature(results[0]["error"]["message"], "actor.role", "role")
         return {"signed": sum(r["signed"] for r in results), "results": results}
 
-    def declare_stock(self, actor: Actor, command_id: str | None, generator_id: str, year: int, code: str,
-                      quantity_kg: float, stored_since: date) -> dict:
-        actor.require(Role.BUSINESS, Role.ADMIN, action="declare hazardous-waste stock")
-        if actor.role == Role.BUSINESS and actor.establishment != str(_uuid(generator_id, "generator_id")):
-            raise NotYourSignature("a business declares its own stock only", "generator_id", "own")
-        self._establishment(generator_id, "generator_id", "hw_generator")
-        self.waste_code(code, "code")
-        if stored_since > local_date(self.clock()):
-            raise InvalidInput("stored_since cannot be in the future", "stored_since", "not_future")
-
-        def work():  # type: ignore[no-untyped-def]
-            gid = _uuid(generator_id, "generator_id")
-            decl = self.get_or_none(StockDeclaration.create_id(gid, year)) or \
-                StockDeclaration(generator_id=gid, year=year, actor=actor.to_dict())
-            decl.declare(code=code, quantity_kg=quantity_kg, stored_since=stored_since.isoformat(), actor=actor.to_dict())
-            return [decl], {"id": str(decl.id), "version": decl.version, "items": len(decl.items)}
-
-        return self.execute(command_id, work)
-
     # -- queries ---------------------------------------------------------------------------------
     def get_manifest(self, actor: Actor, manifest_id: str) -> dict:
         m = self._manifest(manifest_id)
@@ -405,16 +294,6 @@ class ManifestsApplication(ServiceApplication):
             if party is None:
                 raise NotYourSignature(f"manifest {m.number} does not name your establishment", "actor.establishment", "party")
         return manifest_document(m)
-
-    def mass_balance(self, actor: Actor, generator_id: str, year: int) -> dict:
-        if actor.role not in READ_ALL and actor.establishment != str(_uuid(generator_id, "generator_id")):
-            raise NotYourSignature("a business sees its own mass balance only", "generator_id", "own")
-        decl = self.get_or_none(StockDeclaration.create_id(_uuid(generator_id, "generator_id"), year))
-        declared = sum(i["quantity_kg"] for i in decl.items) if decl else 0.0
-        flows = self.views.flows(str(generator_id), year) if self.views is not None else {}
-        return {"generator_id": str(generator_id), "year": year, "declared_kg": declared,
-                "handed_over_kg": flows.get("handed_over_kg", 0.0), "received_kg": flows.get("received_kg", 0.0),
-                "treated_kg": flows.get("treated_kg", 0.0)}
 
     # -- timers ----------------------------------------------------------------------------------
     def check_timers(self, now: datetime | None = None) -> dict:

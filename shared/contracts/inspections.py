@@ -14,16 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.contracts.clean_text import MultiLine, SingleLine
 from shared.contracts.base import Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
 from shared.contracts.sites import Location
+from shared import vocabulary
+from shared.vocabulary import literal
 
-Category = Literal["wastewater", "smoke_odour", "dust", "noise", "open_burning", "illegal_dumping",
-                   "hazardous_waste", "other"]
-Priority = Literal["low", "normal", "high", "urgent"]
-IncidentState = Literal["reported", "triaged", "rejected", "merged", "assigned", "verified", "resolved", "reopened",
-                        "closed"]
-InspectionKind = Literal["planned", "unannounced"]
-InspectionState = Literal["scheduled", "conducted", "concluded", "cancelled"]
-OffenderType = Literal["individual", "household", "organisation"]
-ViolationState = Literal["recorded", "sanction_decided", "evidence_submitted", "closed"]
+# the domain's words, from their single source (shared/vocabulary.py): the same Literal types as before
+Category = literal(vocabulary.Category)
+Priority = literal(vocabulary.Priority)
+IncidentState = literal(vocabulary.IncidentState)
+InspectionKind = literal(vocabulary.InspectionKind)
+InspectionState = literal(vocabulary.InspectionState)
+OffenderType = literal(vocabulary.OffenderType)
+ViolationState = literal(vocabulary.ViolationState)
 BlobRef = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=5000), MultiLine]
 # Reason codes: what the public stream says instead of the staff's own words (issue 13). The text

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.clean_text import SingleLine
 from shared.contracts.base import MAX_OFFSET, Code, Command, OptShortText, PublicEvent, Query, ShortText
+from shared import vocabulary
+from shared.vocabulary import literal
 
 WasteCodeStr = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2} \d{2} \d{2}$")]
 PhysicalState = Literal["solid", "liquid", "sludge", "solid_liquid", "gas"]
-ManifestState = Literal["draft", "handed_over", "in_transit", "received", "treated", "copy4_returned", "closed",
-                        "cancelled", "rejected"]
+ManifestState = literal(vocabulary.ManifestState)  # from the single source, shared/vocabulary.py
 DiscrepancyOutcome = Literal["agreed", "escalated"]
 # Reason codes: what the public stream says instead of the parties' own words (issue 13); the
 # text (`reason`) stays in the manifest for the parties and staff. The caller chooses the code.

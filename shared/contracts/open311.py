@@ -34,6 +34,7 @@ from shared.contracts.clean_text import CONTROL_CLASS, TEXT_PATTERN, MultiLine, 
 from shared.contracts.inspections import Category
 from shared.kit.calendar import LOCAL_TZ
 from shared.kit.errors import InvalidInput, NotFound
+from shared.vocabulary import OPEN_INCIDENT_STATES, IncidentState as IncidentStates, values
 
 JURISDICTION_ID = "vn-hn"          # ISO 3166-2 code of Hanoi; the only jurisdiction served
 MAX_REQUESTS = 1000                # GET requests answers at most this many (the spec's volume)
@@ -42,8 +43,8 @@ MAX_IDS = 100                      # service_request_id values in one GET reques
 DESCRIPTION_MAX = 4000             # the spec's limit on a request's description
 
 Status = Literal["open", "closed"]
-OPEN_STATES: frozenset[str] = frozenset({"reported", "triaged", "assigned", "verified", "reopened"})
-CLOSED_STATES: frozenset[str] = frozenset({"resolved", "closed", "rejected", "merged"})
+OPEN_STATES: frozenset[str] = OPEN_INCIDENT_STATES  # the rest are closed (resolved, closed, rejected, merged)
+CLOSED_STATES: frozenset[str] = frozenset(values(IncidentStates)) - OPEN_STATES
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=TEXT_PATTERN), SingleLine]
 Where = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=TEXT_PATTERN),
                   SingleLine]

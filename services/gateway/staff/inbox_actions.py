@@ -25,6 +25,8 @@ from shared.contracts.inspections import Category, IncidentState
 from shared.kit.actor import Role
 from shared.kit.calendar import LOCAL_TZ
 from shared.kit.errors import Forbidden, InvalidInput
+from shared import vocabulary
+from shared.vocabulary import values
 
 ACTIONS: dict[str, type[BaseModel]] = {
     "triage": c.TriageIncident, "assign": c.AssignIncident, "verify": c.VerifyIncident,
@@ -41,9 +43,10 @@ SEND = {  # each action's RPC, named literally (tests/security/test_broker_acl.p
 }
 ASSIGNED_ONLY = {"verify", "resolve"}  # an inspector: only on what is assigned to them or their unit
 MAX_UPLOAD = 12 * 1024 * 1024
-OPEN_STATES = ["reported", "triaged", "assigned", "verified", "reopened"]
+OPEN_STATES = [s for s in values(vocabulary.IncidentState) if s in vocabulary.OPEN_INCIDENT_STATES]
+# the inbox's filter order (the open ones first): every state once, tests/gateway/staff checks
 STATES = ["reported", "triaged", "assigned", "verified", "resolved", "reopened", "closed", "rejected", "merged"]
-CATEGORIES = ["wastewater", "smoke_odour", "dust", "noise", "open_burning", "illegal_dumping", "hazardous_waste", "other"]
+CATEGORIES = list(values(vocabulary.Category))
 PHOTO_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
                  "Content-Security-Policy": "default-src 'none'; sandbox", "Referrer-Policy": "same-origin"}
 
@@ -77,7 +80,7 @@ def inbox_query(member: Member, f: InboxFilters) -> dict:
 
 
 def options() -> dict:
-    return {"states": STATES, "categories": CATEGORIES, "priorities": ["low", "normal", "high", "urgent"],
+    return {"states": STATES, "categories": CATEGORIES, "priorities": list(values(vocabulary.Priority)),
             "rejection_codes": ["duplicate", "outside_jurisdiction", "not_environmental", "insufficient_information",
                                 "unfounded", "abusive", "other"],
             "closing_codes": ["resolved", "no_violation_found", "withdrawn", "duplicate", "other"]}

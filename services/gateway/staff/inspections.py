@@ -27,10 +27,11 @@ from shared.reference import commune_name
 from shared.contracts import inspections_board as cb
 from shared.kit.actor import Role
 from shared.kit.errors import Forbidden, LangXanhError
+from shared.vocabulary import InspectionKind, InspectionState, values
 from services.gateway.staff.i18n import rule_text
 
 router = APIRouter(include_in_schema=False)
-STATES = ("scheduled", "conducted", "concluded", "cancelled")
+STATES = values(InspectionState)  # shared/vocabulary.py
 OPEN_REPORT_STATES = ("assigned", "triaged", "reported", "reopened", "verified")
 Year = Query(None, ge=2021, le=2100)
 
@@ -53,7 +54,7 @@ async def _index(request: Request, m: Any, year: int | None, quarter: int | None
     communes = list(m.communes)
     plan = await call(request, m, "inspections", "plan_quarter", year=year, quarter=quarter)
     plan["items"] = [i for i in plan["items"] if m.covers(i.get("commune"), i.get("old_district"))]
-    filters = {"state": state if state in STATES else None, "kind": kind if kind in ("planned", "unannounced") else None,
+    filters = {"state": state if state in STATES else None, "kind": kind if kind in values(InspectionKind) else None,
                "year": year, "quarter": quarter}
     if mine:
         filters["inspector"] = m.email

@@ -21,6 +21,7 @@ from services.gateway.staff.kit import (Member, StaffApi, StaffPage, StaffPost, 
 from shared.contracts import manifests as c
 from shared.kit.calendar import local_date
 from shared.kit.errors import Forbidden, LangXanhError, NotFound
+from shared.vocabulary import ManifestState, values
 from services.gateway.context import errors
 from shared.kit.nameko_glue import invalid_from_validation
 
@@ -28,8 +29,7 @@ router = APIRouter(include_in_schema=False)
 ERRS = errors(401, 403, 404, 409)  # 401: no staff session; 403: the role, the scope or the CSRF header
 api = APIRouter(prefix="/v1/staff", tags=["staff"])
 FILTERS = ("state", "generator_id", "transporter_id", "facility_id", "code", "flag")
-STATES = ("draft", "handed_over", "in_transit", "received", "treated", "copy4_returned", "closed", "cancelled",
-          "rejected")
+STATES = values(ManifestState)  # shared/vocabulary.py
 FLAGS = ("discrepancy_open", "copy4_overdue", "in_transit_too_long")
 Text = Annotated[str | None, Query(max_length=80)]
 Communes = Annotated[list[str], Query(max_length=50, description="New commune or old district codes")]
