@@ -51,6 +51,11 @@ def detail_value(lng: str, field: str, value: object) -> str:
     return value_label(lng, field, value)
 
 
+def day(value: date | None) -> str:
+    """A day as residents read it: dd/mm/yyyy (— when there is none)."""
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
 def detail_line(lng: str, field: str, value: object) -> str:
     label = t(lng, f"detail-{field}") if has(lng, f"detail-{field}") else t(lng, "dv-unknown")
     return f"• {label}: {detail_value(lng, field, value)}"

@@ -10,30 +10,37 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.clean import typed_text
 from bot.common import Ctx, Reject, answer_query, buttons, call, conversation, lang, reprompt, say, send_text, step
+from bot.labels import day
 from bot.photos import store_photo
 from bot.texts import t
+from shared.contracts.inspections_answers import IncidentCard
 from shared.vocabulary import INFORMATION_STATES
 
 PICK, ADD, REOPEN_REASON, REOPEN_PHOTO = range(4)
 OPEN_FOR_INFO = INFORMATION_STATES  # the states the service lets the reporter add to (shared/vocabulary.py)
 
 
-def summary_line(lng: str, i: dict) -> str:
-    return t(lng, "mine-line", ticket=i["ticket"], category=t(lng, f"cat-{i['category']}"),
-             state=t(lng, f"state-{i['state']}"), date=str(i["reported_at"])[:10])
+def summary_line(lng: str, i: IncidentCard) -> str:
+    """The report's day is Hanoi's (a report at 01:30 on the 2nd is dated the 2nd, not the UTC 1st)."""
+    return t(lng, "mine-line", ticket=i.ticket, category=t(lng, f"cat-{i.category}"),
+             state=t(lng, f"state-{i.state}"), date=day(i.reported_day))
+
+
+async def my_incidents(update: Update, context: Ctx) -> list[IncidentCard]:
+    return [IncidentCard.model_validate(i) for i in await call(update, context, "inspections", "my_incidents")]
 
 
 @step
 async def begin(update: Update, context: Ctx) -> int:
-    mine = await call(update, context, "inspections", "my_incidents")
+    mine = await my_incidents(update, context)
     lng = lang(update, context)
     if not mine:
         await say(update, context, "mine-none")
         return ConversationHandler.END
-    mine = sorted(mine, key=lambda i: str(i["reported_at"]), reverse=True)[:20]
+    mine = sorted(mine, key=lambda i: i.reported_at, reverse=True)[:20]
     context.user_data["mine"] = {}
     text = t(lng, "mine-title", count=len(mine)) + "\n" + "\n".join(summary_line(lng, i) for i in mine)
-    await send_text(update, context, text, buttons([[(i["ticket"], f"mine:{i['id']}")] for i in mine]))
+    await send_text(update, context, text, buttons([[(i.ticket, f"mine:{i.id}")] for i in mine]))
     return PICK
 
 
@@ -42,21 +49,21 @@ async def show(update: Update, context: Ctx) -> int:
     await answer_query(update)
     incident_id = update.callback_query.data.split(":", 1)[1]
     await check_own(update, context, incident_id)
-    i = await call(update, context, "inspections", "get_incident", incident_id=incident_id)
-    context.user_data["mine"] = {"incident_id": str(i["id"]), "ticket": i["ticket"]}
+    i = IncidentCard.model_validate(await call(update, context, "inspections", "get_incident",
+                                               incident_id=incident_id))
+    context.user_data["mine"] = {"incident_id": str(i.id), "ticket": i.ticket}
     lng = lang(update, context)
     rows = []
-    if i["state"] in OPEN_FOR_INFO:
+    if i.state in OPEN_FOR_INFO:
         rows.append((t(lng, "btn-add-info"), "mineadd"))
-    if i["state"] == "resolved":
+    if i.state == "resolved":
         rows.append((t(lng, "btn-reopen"), "minereopen"))
-    text = "\n".join([summary_line(lng, i), t(lng, "mine-detail", description=(i.get("description") or "")[:300],
-                                                 photos=i.get("photo_count", 0),
-                                                 due=str(i.get("resolution_due") or "")[:10])])
-    if i.get("assignment"):
-        text += "\n" + t(lng, "mine-assigned", unit=i["assignment"]["unit"])
+    text = "\n".join([summary_line(lng, i), t(lng, "mine-detail", description=(i.description or "")[:300],
+                                                 photos=i.photo_count, due=day(i.resolution_day))])
+    if i.assignment:
+        text += "\n" + t(lng, "mine-assigned", unit=i.assignment.unit)
     await send_text(update, context, text, buttons([rows]) if rows else None)
-    if i.get("after_photos"):
+    if i.after_photos:
         await before_after(update, context, i)
     if not rows:
         context.user_data.pop("mine", None)
@@ -71,17 +78,16 @@ async def check_own(update: Update, context: Ctx, incident_id: str) -> None:
         wanted = str(uuid.UUID(incident_id))
     except ValueError:
         raise Reject("mine-not-yours") from None
-    mine = await call(update, context, "inspections", "my_incidents")
-    if wanted not in {str(i["id"]) for i in mine}:
+    if wanted not in {str(i.id) for i in await my_incidents(update, context)}:
         raise Reject("mine-not-yours")
 
 
-async def before_after(update: Update, context: Ctx, i: dict) -> None:
+async def before_after(update: Update, context: Ctx, i: IncidentCard) -> None:
     """A resolved report's "before" (the resident's photos) and "after" (the inspector's, when resolved)."""
     lng = lang(update, context)
-    for key, digests in (("mine-before", i.get("photos") or []), ("mine-after", i.get("after_photos") or [])):
+    for key, digests in (("mine-before", i.photos), ("mine-after", i.after_photos)):
         for n, digest in enumerate(digests[:3], 1):
-            photo = await call(update, context, "inspections", "incident_photo", incident_id=str(i["id"]), photo=digest)
+            photo = await call(update, context, "inspections", "incident_photo", incident_id=str(i.id), photo=digest)
             await context.bot.send_photo(update.effective_chat.id, base64.b64decode(photo["data_b64"]),
                                          caption=t(lng, key, n=n, count=len(digests[:3])))
 

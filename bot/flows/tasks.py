@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
@@ -19,8 +18,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from bot.clean import typed_text
 from bot.common import (Ctx, Reject, answer_query, buttons, call, conversation, deps, lang, reprompt, say, send_text,
                         step, user_id)
+from bot.labels import day
 from bot.photos import store_photo
 from bot.texts import t
+from shared.contracts.inspections_answers import Deadline, Task
 from shared.kit.calendar import distance_m
 
 LOCATION, PHOTO, FINDING, NOTE, AFTER_PHOTO, AFTER_NOTE = range(6)
@@ -52,18 +53,15 @@ async def inspector_email(update: Update, context: Ctx) -> str:
 
 
 def due_text(task: dict) -> str:
-    due = task.get("due") or str(task.get("resolution_due") or "")[:10]
-    try:
-        return date.fromisoformat(due[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return "—"
+    """The assignment's due day, else the Hanoi day the resolution is due by (never a UTC date)."""
+    return day(Deadline.model_validate(task).due_day)
 
 
-def task_line(lng: str, task: dict) -> str:
-    marks = ("🔴 " if task.get("priority") == "urgent" else "") + ("⏰ " if task.get("overdue") else "")
-    return t(lng, "tasks-line", marks=marks, ticket=task["ticket"], category=t(lng, f"cat-{task['category']}"),
-             priority=t(lng, f"tasks-priority-{task.get('priority') or 'normal'}"), due=due_text(task),
-             state=t(lng, f"state-{task['state']}"))
+def task_line(lng: str, task: Task) -> str:
+    marks = ("🔴 " if task.priority == "urgent" else "") + ("⏰ " if task.overdue else "")
+    return t(lng, "tasks-line", marks=marks, ticket=task.ticket, category=t(lng, f"cat-{task.category}"),
+             priority=t(lng, f"tasks-priority-{task.priority or 'normal'}"), due=day(task.due_day),
+             state=t(lng, f"state-{task.state}"))
 
 
 @step
@@ -97,7 +95,7 @@ async def show_page(update: Update, context: Ctx, offset: int) -> None:
     if nav:
         rows.append(nav)
     text = "\n".join([t(lng, "tasks-title", total=page["total"], first=offset + 1,
-                        last=offset + len(page["items"]))] + [task_line(lng, i) for i in page["items"]])
+                        last=offset + len(page["items"]))] + [task_line(lng, Task.model_validate(i)) for i in page["items"]])
     await send_text(update, context, text, buttons(rows))
 
 

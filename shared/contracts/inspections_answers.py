@@ -48,7 +48,8 @@ class IncidentCard(BaseModel):
     description: str | None = None
     photo_count: int = 0
     assignment: Assignment | None = None
-    after_photos: list[dict] = []
+    photos: list[str] = []  # digests (only in get_incident's full answer)
+    after_photos: list[str] = []
 
     @property
     def reported_day(self) -> date:
@@ -59,20 +60,25 @@ class IncidentCard(BaseModel):
         return local_date(self.resolution_due) if self.resolution_due else None
 
 
-class Task(BaseModel):
-    """One incident of my_tasks (an inspector's work): its due day is the assignment's, else the
-    Hanoi day the resolution is due by."""
+class Deadline(BaseModel):
+    """When an inspector's task is due: the assignment's day, else the Hanoi day the resolution is
+    due by (an instant, UTC)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-    id: UUID
-    ticket: str
-    category: str
-    state: str
-    priority: str | None = None
-    overdue: bool = False
     due: date | None = None
     resolution_due: datetime | None = None
 
     @property
     def due_day(self) -> date | None:
         return self.due or (local_date(self.resolution_due) if self.resolution_due else None)
+
+
+class Task(Deadline):
+    """One incident of my_tasks (an inspector's work)."""
+
+    id: UUID
+    ticket: str
+    category: str
+    state: str
+    priority: str | None = None
+    overdue: bool = False
