@@ -260,15 +260,17 @@ class ServiceApplication(Application):
         """One try of a command: read, decide, take the aggregates' turn, save. A lost race raises
         `_Raced` (retried by `execute` after a jittered wait), unless a concurrent twin of this very
         command won it."""
+        turn.reading()
         aggregates, answer = work()
         if turn.take(getattr(a, "id", None) for a in aggregates):  # another writer here saved first
             stored = self.recorded_answer(command_id) if command_id is not None else None
             if stored is not None:  # it was this very command (a double click): its answer, once
                 return stored
-            aggregates, answer = work()  # decide on what it saved
+            aggregates, answer = work()  # decide on what it saved (under the turn: nobody here saves now)
         kwargs = {"command": (command_id, answer)} if command_id else {}
         try:
             self.save(*aggregates, **kwargs)
+            turn.saved()
         except (IntegrityError, OperationalError) as e:
             if not raced(e):
                 raise  # not a race: its own error

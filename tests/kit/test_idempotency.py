@@ -2,6 +2,7 @@
 across two application instances on one store (two replicas)."""
 import threading
 from datetime import date
+from uuid import UUID
 
 from services.sites.application import SitesApplication
 from shared.kit.store import app_for
@@ -145,4 +146,29 @@ def test_writers_of_one_aggregate_in_one_process_take_turns_and_lose_no_race(set
     assert app.get_site(site["id"])["version"] == 1 + 40
     assert waits == [], f"{len(waits)} races lost inside one process"
     assert len(app._turns) == 0, "no lock is kept once its commands are done"
+    app.close()
+
+
+def test_a_writer_that_saved_between_anothers_read_and_its_turn_makes_it_read_again(settings):
+    """B reads, decides and saves while A is still deciding: no lock is left for A to wait on, yet
+    A's read is stale. A must read again before saving instead of losing the race to the store."""
+    app = app_for(SitesApplication, "sites", settings)
+    site = app.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+    waits, reads = [], []
+    app.retry_sleep = waits.append
+
+    def work():  # A's command: read the site, and (the first time) let B finish a whole command meanwhile
+        agg = app.repository.get(UUID(site["id"]))
+        reads.append(agg.version)
+        if len(reads) == 1:
+            other = threading.Thread(target=lambda: app.set_wwtp(AGENCY, None, site["id"], "planned"))
+            other.start()
+            other.join()
+        agg.amend({"households": 100 + len(reads)}, actor=AGENCY.to_dict())
+        return [agg], {"version": agg.version}
+
+    answer = app.execute(None, work)
+    assert reads == [1, 2], "A read again after B's save"
+    assert waits == [], f"{len(waits)} races lost inside one process"
+    assert answer["version"] == 3 and app.get_site(site["id"])["version"] == 3
     app.close()
