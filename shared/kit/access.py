@@ -53,7 +53,7 @@ def check(access: Mapping[str, frozenset[Role]] | None, service: str, rpc: str, 
 
 def guard(service: Any, rpc: str) -> None:
     """The check an entrypoint makes: the service's table, the actor of this call."""
-    check(getattr(type(service), "access", None), getattr(service, "name", "?"), rpc, service.kit.actor)
+    check(getattr(type(service), "access", None), getattr(service, "name", "?"), rpc, service.actor)
 
 
 def readable(access: Mapping[str, frozenset[Role]]) -> list[tuple[str, list[str]]]:

@@ -5,7 +5,6 @@ A service class stays thin: it declares `kit = ServiceKit(...)` and entrypoints 
 """
 from __future__ import annotations
 
-import json
 import os
 import logging
 import socket
@@ -23,10 +22,9 @@ from nameko.rpc import Rpc as NamekoRpc
 from pydantic import ValidationError
 
 from shared.catalog import SERVICES
-from shared.contracts.audit import AuditTrail as AuditQuery
-from shared.contracts.base import Command, EventsSince
+from shared.contracts.base import Command
 from shared.kit import access
-from shared.kit.actor import SYSTEM, Actor
+from shared.kit.actor import SYSTEM
 from shared.kit.assertion import verifier_for
 from shared.kit.audit import AuditTrail
 from shared.kit.amqp import FollowLoop, KombuPublisher
@@ -184,28 +182,15 @@ def count_call(service: str, kind: str, name: str, outcome: str, seconds: float)
 
 
 class Kit:
-    """What an entrypoint sees: the application, the actor of this call, read models."""
+    """What the kit itself answers an entrypoint (the backfill, the health, the audit trail, the
+    followers); the Application, the read models and the actor come by providers of their own
+    (shared/kit/providers.py)."""
 
     def __init__(self, provider: "ServiceKit", worker_ctx: Any) -> None:
         self.provider = provider
-        self.app = provider.app
-        self.views = provider.views
         self.audit = provider.audit
         self.followers = provider.followers
         self.settings = provider.settings
-        self._data = worker_ctx.data
-
-    @property
-    def actor(self) -> Actor:
-        """The actor of this call. Over the broker, `Rpc` verified its assertion before the worker
-        started; in-process callers (entrypoint_hook, the offline cluster) are trusted code."""
-        raw = self._data.get("actor")
-        if isinstance(raw, (str, bytes)):
-            try:
-                raw = json.loads(raw)
-            except ValueError:
-                raw = None
-        return Actor.from_dict(raw)
 
     def events_since(self, position: int, limit: int) -> list[dict]:
         return self.provider.mapper.events_since(position, limit)
@@ -404,28 +389,3 @@ class ServiceKit(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> Kit:
         return Kit(self, worker_ctx)
-
-
-class KitEntrypoints:
-    """Entrypoints every service has: backfill and health."""
-
-    kit: ServiceKit
-
-    @rpc_method(EventsSince)
-    def events_since(self, q: EventsSince) -> list[dict]:
-        """Public events (CloudEvents dicts) after `position`, at most `limit`."""
-        return self.kit.events_since(q.position, q.limit)
-
-    @rpc_method(AuditQuery)
-    def audit_trail(self, q: AuditQuery) -> dict:
-        """Who did what and when (shared/kit/audit.py): {service, rows newest first, next_before}."""
-        return self.kit.audit.trail(self.kit.actor, **q.model_dump())
-
-    @rpc
-    def ping(self) -> dict:
-        """Health: service, log_head, pid, host, relay {position, lag, holder}, followers
-        {source: {position, source_sequence, source_head, lag, applied, duplicates, pulls, unconfirmed,
-        parked}},
-        parked {requests, by_origin}, metrics_port."""
-        access.guard(self, "ping")
-        return self.kit.health()

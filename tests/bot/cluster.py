@@ -49,7 +49,8 @@ class LocalCluster:
             for follower in kit.followers.values():
                 follower.catch_up()
             svc = CLASSES[service]()
-            svc.kit = Kit(kit, SimpleNamespace(data={"actor": actor.to_dict()}))
+            svc.kit = Kit(kit, SimpleNamespace(data={}))  # the providers, as nameko injects them:
+            svc.app, svc.views, svc.actor = kit.app, kit.views, actor
             return loads(dumps(getattr(svc, rpc)(**loads(dumps(kwargs)))))
 
     def client(self, actor: Actor = SYSTEM) -> Any:

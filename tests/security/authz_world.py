@@ -57,8 +57,8 @@ def png_b64() -> str:
 
 
 class FakeKit:
-    """What an entrypoint sees (shared/kit/nameko_glue.Kit): the application, its read models, the
-    actor of the call, backfill and health."""
+    """What the kit answers an entrypoint (shared/kit/nameko_glue.Kit: backfill, health, the audit
+    trail), over the world's application and read models."""
 
     def __init__(self, service: str, app: Any, views: Any, settings: Any, actor: Actor) -> None:
         self.app, self.views, self.settings, self.actor = app, views, settings, actor
@@ -165,6 +165,7 @@ class World:
     def service(self, name: str, actor: Actor) -> Any:
         svc = SERVICES[name]()
         svc.kit = FakeKit(name, self.apps[name], self.views[name], self.settings, actor)
+        svc.app, svc.views, svc.actor = svc.kit.app, svc.kit.views, actor  # the providers (shared/kit/providers.py)
         return svc
 
     def payloads(self) -> dict[str, dict[str, dict]]:

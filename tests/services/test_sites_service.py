@@ -5,7 +5,7 @@ import json
 import pytest
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
-from nameko.testing.services import entrypoint_hook, worker_factory
+from nameko.testing.services import entrypoint_hook, replace_dependencies, worker_factory
 
 from services.sites.application import SitesApplication
 from services.sites.service import SitesService
@@ -17,21 +17,35 @@ from shared.kit.store import popo_env
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 
 
-class FakeKit:
-    """A fake of the kit dependency: a real application on POPO, a fixed actor."""
-
-    def __init__(self):
-        self.app = SitesApplication(env=popo_env())
-        self.actor = Actor("officer-1", "agency")
-
-
 def test_a_thin_entrypoint_validates_and_delegates_to_the_application():
-    service = worker_factory(SitesService, kit=FakeKit())
+    """Each dependency is given alone (shared/kit/providers.py): a real application on POPO, a fixed actor."""
+    service = worker_factory(SitesService, app=SitesApplication(env=popo_env()), actor=Actor("officer-1", "agency"))
     answer = service.register_site(kind="craft_village", name=" Bát Tràng ", old_district="gia-lam")
-    assert service.kit.app.get_site(answer["id"])["name"] == "Bát Tràng"  # the contract stripped it
+    assert service.app.get_site(answer["id"])["name"] == "Bát Tràng"  # the contract stripped it
     with pytest.raises(InvalidInput) as e:
         service.register_site(kind="castle", name="x", old_district="gia-lam")
     assert e.value.field == "kind" and e.value.rule == "literal_error"
+
+
+def test_one_dependency_is_replaced_in_a_running_container_and_the_rest_stays_real(make_container, store_env):
+    """nameko's replace_dependencies swaps the Application alone: the entrypoint validates the
+    contract, checks the role table with the real actor provider and hands the Application the
+    cleaned command; nothing reaches the real store (its log stays empty)."""
+    container = make_container(SitesService)
+    app = replace_dependencies(container, "app")
+    app.register_site.return_value = {"id": "x", "version": 1}
+    container.start()
+    with entrypoint_hook(container, "register_site", context_data=AGENCY) as register:
+        assert register(kind="craft_village", name=" Bát Tràng ", old_district="gia-lam") == {"id": "x", "version": 1}
+    [call] = app.register_site.call_args_list
+    actor, command_id = call.args
+    assert actor == Actor("officer-1", "agency") and call.kwargs["name"] == "Bát Tràng"
+    with entrypoint_hook(container, "register_site", context_data={"actor": Actor("tg:1", "resident").to_dict()}) as r:
+        with pytest.raises(Forbidden):
+            r(kind="craft_village", name="Làng", old_district="gia-lam")
+    assert app.register_site.call_count == 1  # the role table refused before the Application was asked
+    with entrypoint_hook(container, "ping", context_data=AGENCY) as ping:
+        assert ping()["log_head"] == 0  # the kit's own store is real, and untouched
 
 
 def test_commands_queries_and_the_relay_on_real_rabbitmq(make_container, store_env, tap, amqp_uri):
