@@ -47,32 +47,34 @@ class SqlTrackingRecorder(TrackingRecorder):
         with self.db.transaction(commit=commit) as cur:
             yield cur
 
+    @contextmanager
+    def _within(self, cur: Cursor | None, commit: bool = True) -> Iterator[Cursor]:
+        """The caller's transaction when it gives its cursor, else one of its own."""
+        if cur is not None:
+            yield cur
+        else:
+            with self.transaction(commit=commit) as own:
+                yield own
+
     def insert_tracking(self, tracking: Tracking, cur: Cursor | None = None) -> None:
         """Records `tracking` (inside `cur`'s transaction when given). Raises IntegrityError when
         the recorded notification id is not before it: nothing is recorded twice or backwards."""
-        if cur is None:
-            with self.transaction() as own:
-                return self.insert_tracking(tracking, own)
-        recorded = cur.execute(
-            "INSERT INTO {t:lx_tracking} (projection, source, position) VALUES (%s, %s, %s) "
-            "ON CONFLICT (projection, source) DO UPDATE SET position=excluded.position "
-            "WHERE {t:lx_tracking}.position < excluded.position RETURNING position",
-            (self.projection, tracking.application_name, tracking.notification_id),
-        ).scalar()
+        with self._within(cur) as c:
+            recorded = c.execute(
+                "INSERT INTO {t:lx_tracking} (projection, source, position) VALUES (%s, %s, %s) "
+                "ON CONFLICT (projection, source) DO UPDATE SET position=excluded.position "
+                "WHERE {t:lx_tracking}.position < excluded.position RETURNING position",
+                (self.projection, tracking.application_name, tracking.notification_id),
+            ).scalar()
         if recorded is None:
             raise IntegrityError(f"{self.projection}: tracking {tracking.application_name} "
                                  f"{tracking.notification_id} is not after the recorded one")
-        return None
 
     def max_tracking_id(self, application_name: str, cur: Cursor | None = None) -> int | None:
-        if cur is None:
-            with self.transaction(commit=False) as own:
-                return self.max_tracking_id(application_name, own)
-        position = cur.execute("SELECT position FROM {t:lx_tracking} WHERE projection=%s AND source=%s",
-                               (self.projection, application_name)).scalar()
-        if position is None or int(position) == 0:
-            return None
-        return int(position)
+        with self._within(cur, commit=False) as c:
+            position = c.execute("SELECT position FROM {t:lx_tracking} WHERE projection=%s AND source=%s",
+                                 (self.projection, application_name)).scalar()
+        return None if position is None else int(position) or None  # a claimed 0: nothing applied
 
     def lock_tracking(self, cur: Cursor, application_name: str) -> int:
         """Inside a transaction that is about to apply events of `application_name`: claims the
@@ -87,12 +89,9 @@ class SqlTrackingRecorder(TrackingRecorder):
 
     def delete_tracking(self, application_name: str, cur: Cursor | None = None) -> None:
         """Forgets the tracking of `application_name` (a rebuild pulls it again from zero)."""
-        if cur is None:
-            with self.transaction() as own:
-                return self.delete_tracking(application_name, own)
-        cur.execute("DELETE FROM {t:lx_tracking} WHERE projection=%s AND source=%s",
-                    (self.projection, application_name))
-        return None
+        with self._within(cur) as c:
+            c.execute("DELETE FROM {t:lx_tracking} WHERE projection=%s AND source=%s",
+                      (self.projection, application_name))
 
     def max_tracking_ids(self) -> dict[str, int]:
         """Every source's recorded position (0 included: a source claimed, nothing applied yet)."""
