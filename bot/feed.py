@@ -15,8 +15,10 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from functools import lru_cache
 
+from eventsourcing.persistence import Tracking
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.labels import detail_line, event_label, reason_label
@@ -34,9 +36,10 @@ from shared.contracts.inspections import (IncidentAssigned, IncidentClosed, Inci
                                           IncidentReopened, IncidentResolved, IncidentTriaged, IncidentVerified)
 from shared.kit.dispatch import ContractProjection
 from shared.kit.envelope import Received
-from shared.kit.follower import Follower
+from shared.kit.follower import Follower, Projection
 from shared.kit.source import SourceClient
 from shared.kit.sql import Cursor
+from shared.kit.tracking import SqlTrackingRecorder
 
 log = logging.getLogger("bot.feed")
 SOURCES = ("sites", "inspections", "manifests")
@@ -268,18 +271,17 @@ class Feed:
         tasks.disconnect()
 
 
-class _Notifying:
-    """A projection wrapper that wakes the sender after each applied event or page."""
+class _Notifying(Projection[SqlTrackingRecorder]):
+    """A projection wrapper (same name, same view) that wakes the sender after each applied event."""
 
     def __init__(self, projection: BotFeed, on_queued) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(projection.view)
+        self.name = projection.name
         self.projection = projection
         self.on_queued = on_queued
 
-    def position(self, source: str) -> int:
-        return self.projection.position(source)
-
-    def apply(self, source: str, event: dict) -> bool:
-        applied = self.projection.apply(source, event)
+    def process_event(self, domain_event: Any, tracking: Tracking) -> bool:  # type: ignore[override]
+        applied = self.projection.process_event(domain_event, tracking)
         if applied:
             self.on_queued()
         return applied

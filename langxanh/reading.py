@@ -49,7 +49,9 @@ def events(
 ) -> None:
     """Print the public events (CloudEvents) of a service."""
     from shared.kit.amqp import StreamConsumer
-    from shared.kit.follower import Follower, MemoryProjection, pull_all
+    from eventsourcing.persistence import Tracking
+
+    from shared.kit.follower import Follower, MemoryProjection, pull_all, tracking_of
 
     settings = get_settings()
     wait_for([service], 30)
@@ -63,11 +65,11 @@ def events(
         follower = Follower(service, sink, backfill)
         if not follow:
             for event in pull_all(backfill, start):
-                sink.apply(service, event)
+                sink.process_event(event, tracking_of(service, event))
             return
         consumer = StreamConsumer(settings.amqp_uri, settings.exchange, [f"{service}.#"], durable=False)
         consumer.bind()  # bound before the backfill: nothing published meanwhile is missed
-        sink.positions[service] = start
+        sink.view.insert_tracking(Tracking(service, start))
         follower.catch_up()
         try:
             consumer.run(follower.handle)

@@ -60,13 +60,15 @@ class LiveStream:
     def __init__(self, settings: Settings, service: str, after: int) -> None:
         from shared.kit.amqp import StreamConsumer
         from shared.kit.client import ServiceClient, SharedClient
+        from eventsourcing.persistence import Tracking
+
         from shared.kit.follower import Follower, MemoryProjection
 
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue = asyncio.Queue()
         self.consumer = StreamConsumer(settings.amqp_uri, settings.exchange, [f"{service}.#"], durable=False)
         sink = MemoryProjection(self._hand_over)
-        sink.positions[service] = after
+        sink.view.insert_tracking(Tracking(service, after))
 
         self.client = SharedClient(lambda: ServiceClient(settings, public_actor(), settings.rpc_timeout,
                                                          component="gateway"))  # one reply queue per stream

@@ -11,10 +11,13 @@ from functools import singledispatchmethod
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from eventsourcing.persistence import Tracking
+
 from shared.contracts import registry
 from shared.kit.follower import OwnLogProjection, SqlProjection
 from shared.kit.public import parse_sequence
 from shared.kit.sql import Cursor, Db
+from shared.kit.tracking import SqlTrackingRecorder
 from services.gateway.domainmodel import Webhook
 
 
@@ -231,9 +234,9 @@ class WebhookDeliveries(SqlProjection):
         self.clock = clock
         super().__init__(db)
 
-    def apply(self, source: str, event: dict) -> bool:
+    def process_event(self, domain_event: Any, tracking: Tracking) -> bool:  # type: ignore[override]
         self.targets.catch_up()  # every webhook registered so far (outside this transaction)
-        applied = super().apply(source, event)
+        applied = super().process_event(domain_event, tracking)
         if applied:
             self.on_queued()
         return applied
@@ -337,9 +340,7 @@ class WebhookLog:
             "ORDER BY r.requested_at, r.webhook_id, r.idx")
 
     def feed_position(self, source: str) -> int:
-        rows = self._rows("SELECT position FROM {t:lx_tracking} WHERE projection=%s AND source=%s",
-                          (WebhookDeliveries.name, source))
-        return int(rows[0]["position"]) if rows else 0
+        return SqlTrackingRecorder(self.db, WebhookDeliveries.name).max_tracking_id(source) or 0
 
     def replay_until(self, replay: dict, until: int) -> None:
         with self.db.transaction() as cur:

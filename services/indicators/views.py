@@ -253,16 +253,14 @@ class IndicatorFacts(ContractProjection):
         tables = {"sites": ("ind_site", "ind_fact", "ind_est"), "manifests": ("ind_manifest",),
                   "inspections": ("ind_case",)}[source]
         with self.db.transaction() as cur:
-            cur.execute("DELETE FROM {t:lx_tracking} WHERE projection=%s AND source=%s", (self.name, source))
+            self.view.delete_tracking(source, cur)
             for table in tables:
                 cur.execute(f"DELETE FROM {{t:{table}}}")
 
     # -- queries used by the application ---------------------------------------------------------
     def version(self) -> tuple:
         """Where the facts stand: the tracking position of every source (facts change only with it)."""
-        rows = self.rows("SELECT source, position FROM {t:lx_tracking} WHERE projection=%s ORDER BY source",
-                         (self.name,))
-        return tuple((r["source"], int(r["position"])) for r in rows)
+        return tuple(self.view.max_tracking_ids().items())
 
     def latest_recorded(self) -> str:
         """The latest instant any fact was recorded at ('' when there is none)."""

@@ -1,57 +1,75 @@
 """The follower: applies one source's public events exactly once and in order.
 
-A projection writes its state and its tracking row in one transaction. A pushed message is a
-wake-up, never trusted for its content (anyone who can publish on the exchange could forge one):
+The vocabulary is eventsourcing's (eventsourcing.projection): a `Projection` has a `name` and a
+`view`, a `TrackingRecorder` (shared/kit/tracking.py); `process_event(event, tracking)` writes
+the event's effect and `view.insert_tracking(tracking)` in one transaction, `tracking` being
+`Tracking(source, sequence)`; the position is `view.max_tracking_id(source)`. A pushed message is
+a wake-up, never trusted for its content (anyone who can publish on the exchange could forge one):
 when it announces a sequence after the tracking position, the follower pulls the range from the
-source with `events_since` and applies what the source answers; one pull serves every message
-queued behind it (they are duplicates by then, skipped without I/O). A rebuild forgets the
-tracking and the state, then pulls from zero. Plain Python: the transport (a kombu consumer, a
-nameko entrypoint, a CLI) feeds `handle()`.
+source with `events_since` and applies what the source answers (a SqlProjection a page per
+transaction, `apply_many`); one pull serves every message queued behind it (they are duplicates
+by then, skipped without I/O). A rebuild forgets the tracking and the state, then pulls from zero.
+Plain Python: the transport (a kombu consumer, a nameko entrypoint, a CLI) feeds `handle()`;
+eventsourcing's ProjectionRunner is not used, since it subscribes to an Application in the same
+process, and a follower's source is another service, reached over RabbitMQ and RPC.
 """
 from __future__ import annotations
 
-import time
-
 import threading
+import time
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any
 
+from eventsourcing.persistence import Tracking, TTrackingRecorder
+from eventsourcing.projection import Projection as EventsourcingProjection
+
 from shared.kit.public import parse_sequence
 from shared.kit.sql import Cursor, Db
+from shared.kit.tracking import TRACKING_TABLE, MemoryTrackingRecorder, SqlTrackingRecorder
 
 Backfill = Callable[[int, int], list[dict]]
 
 
-class Projection:
-    """Base of read models built from public events, with tracking in the same transaction."""
+class Projection(EventsourcingProjection[TTrackingRecorder]):
+    """Base of read models built from public events: eventsourcing's `Projection`, whose `view`
+    is the `TrackingRecorder` it tracks with. `process_event(event, tracking)` writes the event's
+    effect and `view.insert_tracking(tracking)` in one transaction; `reset(source)` forgets the
+    source's tracking and what it contributed. The transport stays out (see Follower)."""
 
     name: str = "projection"
 
-    def position(self, source: str) -> int:
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # eventsourcing names each subclass after its class unless it sets `name`; here a subclass
+        # keeps its parent's name, which keys its stored tracking rows (StaffTrail is "audit_trail")
+        super(EventsourcingProjection, cls).__init_subclass__(**kwargs)
 
-    def apply(self, source: str, event: dict) -> bool:
-        """Apply `event` and move the position to its sequence, atomically.
-        Returns False (and changes nothing) when the event is not after the position."""
-        raise NotImplementedError
+    @abstractmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> bool:  # type: ignore[override]
+        """Apply `domain_event` and record `tracking`, atomically. Returns False (and changes
+        nothing) when the view has that notification already (another replica, a redelivery):
+        not eventsourcing's IntegrityError, since for a follower that is an ordinary case."""
 
+    @abstractmethod
     def reset(self, source: str) -> None:
-        raise NotImplementedError
+        """Forget the tracking of `source` and its state (a rebuild pulls it again from zero)."""
 
 
-class SqlProjection(Projection):
-    """A projection stored in SQL beside its tracking. Subclasses define `tables` (DDL),
-    `project(cur, event)` and `clear(cur)`."""
+def tracking_of(source: str, event: dict) -> Tracking:
+    """The tracking of a public event (its `sequence`) of `source`."""
+    return Tracking(source, parse_sequence(event["sequence"]))
+
+
+class SqlProjection(Projection[SqlTrackingRecorder]):
+    """A projection stored in SQL beside its tracking (its view: a SqlTrackingRecorder keyed by
+    the projection's name). Subclasses define `tables` (DDL), `project(cur, event)` and `clear(cur)`."""
 
     tables: tuple[str, ...] = ()
 
     def __init__(self, db: Db) -> None:
+        super().__init__(SqlTrackingRecorder(db, self.name))
         self.db = db
-        self.db.execute_script(
-            "CREATE TABLE IF NOT EXISTS {t:lx_tracking} (projection TEXT NOT NULL, source TEXT NOT NULL, "
-            "position BIGINT NOT NULL, PRIMARY KEY (projection, source))",
-            *self.tables,
-        )
+        self.db.execute_script(TRACKING_TABLE, *self.tables)
 
     def project(self, cur: Cursor, event: dict) -> None:
         raise NotImplementedError
@@ -59,86 +77,60 @@ class SqlProjection(Projection):
     def clear(self, cur: Cursor) -> None:
         raise NotImplementedError
 
-    def position(self, source: str) -> int:
-        with self.db.transaction(commit=False) as cur:
-            return self._position(cur, source)
-
     def rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
         """A read of the projection's tables (statements in the kit's SQL dialect)."""
         with self.db.transaction(commit=False) as cur:
             return cur.execute(sql, params).all()
 
-    def _position(self, cur: Cursor, source: str, lock: bool = False) -> int:
-        sql = "SELECT position FROM {t:lx_tracking} WHERE projection=%s AND source=%s"
-        if lock and self.db.postgres:
-            sql += " FOR UPDATE"
-        return int(cur.execute(sql, (self.name, source)).scalar(0))
-
-    def apply(self, source: str, event: dict) -> bool:
-        sequence = parse_sequence(event["sequence"])
-        with self.db.transaction() as cur:
-            cur.execute(
-                "INSERT INTO {t:lx_tracking} (projection, source, position) VALUES (%s, %s, 0) "
-                "ON CONFLICT (projection, source) DO NOTHING",
-                (self.name, source),
-            )
-            if sequence <= self._position(cur, source, lock=True):
+    def process_event(self, domain_event: Any, tracking: Tracking) -> bool:  # type: ignore[override]
+        with self.view.transaction() as cur:
+            if tracking.notification_id <= self.view.lock_tracking(cur, tracking.application_name):
                 return False  # already applied (another process or a redelivery)
-            self.project(cur, event)
-            cur.execute(
-                "UPDATE {t:lx_tracking} SET position=%s WHERE projection=%s AND source=%s",
-                (sequence, self.name, source),
-            )
+            self.project(cur, domain_event)
+            self.view.insert_tracking(tracking, cur)
         return True
 
     def apply_many(self, source: str, events: list[dict]) -> int:
-        """Apply a page of events in one transaction (a catch-up or a rebuild); events at or
-        before the position are skipped. Returns how many were applied."""
+        """The batch form of `process_event`: a page of events of `source` in one transaction (a
+        catch-up or a rebuild), each tracked by its sequence; events at or before the recorded
+        position are skipped. Returns how many were applied."""
         applied = 0
-        with self.db.transaction() as cur:
-            cur.execute(
-                "INSERT INTO {t:lx_tracking} (projection, source, position) VALUES (%s, %s, 0) "
-                "ON CONFLICT (projection, source) DO NOTHING",
-                (self.name, source),
-            )
-            position = self._position(cur, source, lock=True)
+        with self.view.transaction() as cur:
+            position = self.view.lock_tracking(cur, source)
+            last: Tracking | None = None
             for event in events:
-                sequence = parse_sequence(event["sequence"])
-                if sequence <= position:
+                tracking = tracking_of(source, event)
+                if tracking.notification_id <= position:
                     continue
                 self.project(cur, event)
-                position = sequence
+                position, last = tracking.notification_id, tracking
                 applied += 1
-            cur.execute("UPDATE {t:lx_tracking} SET position=%s WHERE projection=%s AND source=%s",
-                        (position, self.name, source))
+            if last is not None:
+                self.view.insert_tracking(last, cur)
         return applied
 
     def reset(self, source: str) -> None:
-        with self.db.transaction() as cur:
-            cur.execute("DELETE FROM {t:lx_tracking} WHERE projection=%s AND source=%s", (self.name, source))
+        with self.view.transaction() as cur:
+            self.view.delete_tracking(source, cur)
             self.clear(cur)
 
 
-class MemoryProjection(Projection):
+class MemoryProjection(Projection[MemoryTrackingRecorder]):
     """Tracking in memory around a callback: for `langxanh events --follow` and tests."""
 
     def __init__(self, on_event: Callable[[dict], None]) -> None:
+        super().__init__(MemoryTrackingRecorder())
         self.on_event = on_event
-        self.positions: dict[str, int] = {}
 
-    def position(self, source: str) -> int:
-        return self.positions.get(source, 0)
-
-    def apply(self, source: str, event: dict) -> bool:
-        sequence = parse_sequence(event["sequence"])
-        if sequence <= self.position(source):
+    def process_event(self, domain_event: Any, tracking: Tracking) -> bool:  # type: ignore[override]
+        if self.view.has_tracking_id(tracking.application_name, tracking.notification_id):
             return False
-        self.on_event(event)
-        self.positions[source] = sequence
+        self.on_event(domain_event)
+        self.view.insert_tracking(tracking)
         return True
 
     def reset(self, source: str) -> None:
-        self.positions.pop(source, None)
+        self.view.delete_tracking(source)
 
 
 class Follower:
@@ -171,7 +163,7 @@ class Follower:
 
     @property
     def position(self) -> int:
-        return self.projection.position(self.source)
+        return self.projection.view.max_tracking_id(self.source) or 0
 
     @property
     def lag(self) -> int:
@@ -202,7 +194,7 @@ class Follower:
                 # duplicates (pushed while a pull served them) drains at memory speed
                 self._duplicate()
                 return "duplicate"
-            position = self.projection.position(self.source)
+            position = self.position
             self._at(position)
             if sequence <= position:
                 self._duplicate()
@@ -236,7 +228,7 @@ class Follower:
         try:
             with self._lock:
                 while True:
-                    position = self.projection.position(self.source)
+                    position = self.position
                     self._at(position)
                     if until is not None and position >= until:
                         break
@@ -256,7 +248,7 @@ class Follower:
                     else:
                         n = 0
                         for event in fresh:
-                            if self.projection.apply(self.source, event):
+                            if self.projection.process_event(event, tracking_of(self.source, event)):
                                 n += 1
                     applied += n
                     if self.metrics is not None:
@@ -300,7 +292,7 @@ class OwnLogProjection(SqlProjection):
         """Applies the log after the tracked position, a page per transaction (events at or before
         the position, applied meanwhile by another worker, are skipped inside it)."""
         applied = 0
-        position = self.position(self.SOURCE)
+        position = self.view.max_tracking_id(self.SOURCE) or 0
         aggregates: dict = {}  # this catch-up's own (never shared between threads), see aggregate_at
         while True:
             notifications = self.app.select_notifications(position, page)

@@ -52,7 +52,7 @@ class World:
 
     def follow(self):
         """What the sites follower does: apply the stream after the directory's position."""
-        self.directory.apply_many("sites", self.mapper.events_since(self.directory.position("sites"), 1000))
+        self.directory.apply_many("sites", self.mapper.events_since(self.directory.view.max_tracking_id("sites") or 0, 1000))
 
     def site(self, name, **where):
         sid = self.sites.register_site(AGENCY, None, kind="craft_village", name=name, **where)["id"]

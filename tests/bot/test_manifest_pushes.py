@@ -16,6 +16,7 @@ from bot.pushes.manifests import fmt_kg
 from bot.texts import t
 from shared.contracts import registry
 from shared.kit.envelope import Received, decode
+from shared.kit.follower import tracking_of
 from tests.bot.manifest_fixtures import Parties, parties  # noqa: F401  (the fixture)
 from tests.bot.manifest_chat import linked
 
@@ -265,7 +266,7 @@ def test_redelivered_events_queue_nothing_twice(world, parties):
         events = [e for e in w.cluster.kits["manifests"].mapper.events_since(0, 10_000) if e.get("subject") == mid]
         assert "vn.langxanh.manifests.manifest_corrected.v2" in [e["type"] for e in events]
         feed = BotFeed(w.store.db)
-        assert not any(feed.apply("manifests", e) for e in events)  # the tracking has them all
+        assert not any(feed.process_event(e, tracking_of("manifests", e)) for e in events)  # the tracking has them all
         assert w.store.pending() == []
 
         # and the outbox row of one event and chat is queued once, even if the push runs twice

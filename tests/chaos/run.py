@@ -569,8 +569,9 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
                     rows += len(b)
                     if normal(a) != normal(b):
                         fail(f"{name}: sites directory {table} differs from a rebuild ({len(a)} vs {len(b)} rows)")
-                if mine.position("sites") != fresh.position("sites"):
-                    fail(f"{name}: directory at {mine.position('sites')}, rebuild at {fresh.position('sites')}")
+                at, rebuilt = mine.view.max_tracking_id("sites"), fresh.view.max_tracking_id("sites")
+                if at != rebuilt:
+                    fail(f"{name}: directory at {at}, rebuild at {rebuilt}")
                 result.rebuilt_rows[f"{name} sites directory"] = rows
     finally:
         for app in apps.values():

@@ -400,7 +400,7 @@ def test_the_feed_restarted_mid_stream_delivers_each_event_once(gateway, hooks, 
                      m.events_since(p, n)).catch_up()
     before = lambda p, n: [e for e in mapper.events_since(p, n) if int(e["sequence"]) <= start]  # noqa: E731
     Follower("inspections", hooks.projection, before).catch_up()
-    assert hooks.projection.position("inspections") == start
+    assert hooks.projection.view.max_tracking_id("inspections") == start
 
     class Crashing(WebhookDeliveries):
         """Dies on the third new event, inside its transaction."""

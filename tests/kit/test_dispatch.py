@@ -59,7 +59,7 @@ def test_handlers_receive_contract_instances_by_class(sites_app, mapper, db):
     registered = [e for e in events if e["type"] == "vn.langxanh.sites.site_registered.v1"]
     assert [r["site"] for r in seen if r["kind"] == "SiteRegistered"] == [e["subject"] for e in registered]
     assert [r["kind"] for r in seen].count("SiteDeactivated") == 1
-    assert projection.position("sites") == int(events[-1]["sequence"])
+    assert projection.view.max_tracking_id("sites") == int(events[-1]["sequence"])
     assert not projection.unknown
 
 
@@ -79,7 +79,7 @@ def test_an_unknown_type_is_counted_and_logged_and_the_rest_applied(sites_app, m
     logged = [r.getMessage() for r in caplog.records if r.name == "langxanh.follower"]
     assert len(logged) == 2 and UNKNOWN in logged[0] and events[1]["id"] in logged[0]
     assert "refuses its data" in logged[1]
-    assert projection.position("sites") == int(events[-1]["sequence"])  # passed over, not a stuck follower
+    assert projection.view.max_tracking_id("sites") == int(events[-1]["sequence"])  # passed over, not a stuck follower
     registered = {e["subject"] for e in events if e["type"].endswith(".site_registered.v1")}
     assert {s["site_id"] for s in projection.sites()} == registered - {events[1]["subject"], events[2]["subject"]}
 

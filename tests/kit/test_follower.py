@@ -128,8 +128,8 @@ def test_duplicates_behind_a_pull_are_drained_without_reading_the_store(sites_ap
     follower = Follower("sites", projection, CountingBackfill(mapper))
     assert follower.handle(events[0]) == "applied"  # the pull applies every event behind the first
     reads = []
-    real = projection.position
-    projection.position = lambda source: reads.append(source) or real(source)  # type: ignore[method-assign]
+    real = projection.view.max_tracking_id
+    projection.view.max_tracking_id = lambda source: reads.append(source) or real(source)  # type: ignore[method-assign]
     assert [follower.handle(e) for e in events[1:]] == ["duplicate"] * (len(events) - 1)
     assert reads == [] and follower.duplicates == len(events) - 1
     projection.reset("sites")  # another process rebuilt the view: the next new event is pulled from 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from eventsourcing.persistence import Tracking
 
 from services.inspections.board import InspectionsBoard
 from services.inspections.views import InspectionsViews
@@ -73,8 +74,8 @@ def test_a_paged_catch_up_equals_projecting_each_event_alone(history, service, v
     alone = OneByOne(Db.of(app), app)
     alone.reset(OwnLogProjection.SOURCE)
     for n in app.select_notifications(0, app.log_head()):  # no cache: read at the version each time
-        alone.apply(OwnLogProjection.SOURCE, {"sequence": n.id, "notification": n,
-                                              "event": app.mapper.to_domain_event(n)})
+        alone.process_event({"sequence": n.id, "notification": n, "event": app.mapper.to_domain_event(n)},
+                            Tracking(OwnLogProjection.SOURCE, n.id))
     # the same tables: compare what the first wrote with what the second wrote over it
     one_by_one = dump(alone)
     paged.reset(OwnLogProjection.SOURCE)
