@@ -55,7 +55,6 @@ def test_the_rpc_wrapper_counts_ok_refused_and_error_and_tells_commands_from_que
     class Get(Query):
         id: str
 
-    from types import SimpleNamespace
 
     from shared.kit.access import EVERYONE, table
     from shared.kit.actor import SYSTEM
@@ -63,7 +62,7 @@ def test_the_rpc_wrapper_counts_ok_refused_and_error_and_tells_commands_from_que
     class FakeService:
         name = "metrics-test"
         access = table({"register": EVERYONE, "get": EVERYONE})  # every entrypoint has its role entry
-        kit = SimpleNamespace(actor=SYSTEM)
+        actor = SYSTEM  # the actor provider (shared/kit/providers.py), as injected
 
         @rpc_method(Register)
         def register(self, cmd):

@@ -55,7 +55,7 @@ def test_an_rpc_without_an_entry_is_refused_to_every_role(world):
     svc = world.service("sites", world.actor(Role.ADMIN))
     svc.__class__ = Extended
     for role in Role:
-        svc.kit.actor = world.actor(role)
+        svc.actor = world.actor(role)
         with pytest.raises(Forbidden) as e:
             svc.brand_new_query()
         assert (e.value.field, e.value.rule) == ("actor.role", "role")
