@@ -17,13 +17,13 @@ import json
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from shared.contracts.audit import AuditTrail as AuditQuery
 from shared.contracts.base import EventsSince
 from shared.kit import access
 from shared.kit.actor import Actor
-from shared.kit.nameko_glue import Kit, ServiceKit, rpc_method
+from shared.kit.errors import LangXanhError
+from shared.kit.nameko_glue import Kit, ServiceKit, rpc, rpc_method  # rpc: the kit's, which verifies the actor
 
 
 class Part(DependencyProvider):
@@ -45,20 +45,25 @@ class Part(DependencyProvider):
 class CallActor(DependencyProvider):
     """The actor of this call. Over the broker the kit's `Rpc` verified its assertion before the
     worker started; in-process callers (entrypoint_hook, the offline cluster) are trusted code. A
-    call that names none (a timer, a ping) gets `NoActor`: using it refuses, as reading it did."""
+    call that names none (a timer) or a malformed one gets `NoActor`: using it refuses, as reading
+    it did, and an entrypoint that needs nobody still runs (a provider never fails the worker)."""
 
     def get_dependency(self, worker_ctx: Any) -> Any:
-        if worker_ctx.data.get("actor") is None:
-            return NoActor()
-        return actor_of(worker_ctx.data)
+        try:
+            return actor_of(worker_ctx.data)
+        except LangXanhError as refusal:
+            return NoActor(refusal)
 
 
 class NoActor:
-    """No actor in the call context: any use of it (its role, its id, a permission check) is the
-    refusal Actor.from_dict gives, so an entrypoint that needs nobody (a timer) still runs."""
+    """No usable actor in the call context: any use of it (its role, its id, a permission check)
+    raises the refusal reading it gave (Forbidden "no actor in the call context", or InvalidInput)."""
+
+    def __init__(self, refusal: LangXanhError) -> None:
+        self._refusal = refusal
 
     def __getattr__(self, name: str) -> Any:
-        return Actor.from_dict(None)  # raises Forbidden("no actor in the call context …")
+        raise self._refusal
 
 
 def actor_of(data: dict) -> Actor:
