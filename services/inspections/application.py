@@ -20,6 +20,7 @@ from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_plain
 from services.inspections import sanctions
 from services.inspections.limits import Facility, LimitTables, evaluated_for_record
+from services.inspections.event_places import EventPlaces
 from services.inspections.field import FieldQueries
 from services.inspections.reports import ReportCommands
 from services.inspections.staff_queries import StaffQueries
@@ -40,7 +41,7 @@ class Directory(Protocol):
     def establishment(self, establishment_id: str) -> dict | None: ...
 
 
-class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, ServiceApplication):
+class InspectionsApplication(EventPlaces, ReportCommands, FieldQueries, StaffQueries, ServiceApplication):
     name = "Inspections"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -526,20 +527,6 @@ class InspectionsApplication(ReportCommands, FieldQueries, StaffQueries, Service
             if changed:
                 self.save_unless_raced(v)
         return counts
-
-    # -- public-event support --------------------------------------------------------------------
-    def place_of(self, domain_event: Any) -> str | None:
-        site_id = getattr(domain_event, "site_id", None)
-        if site_id is None:
-            agg = self.repository.get(domain_event.originator_id, version=domain_event.originator_version)
-            site_id = getattr(agg, "site_id", None)
-            if site_id is None and isinstance(agg, InspectionPlan):
-                ref = getattr(domain_event, "ref", None)
-                site_id = agg.items.get(ref, {}).get("site_id") if ref else None
-        if site_id is None:
-            return None
-        site = self.directory.site(str(site_id))
-        return site.get("commune") if site else None
 
 
 def ticket(incident_id: UUID) -> str:
