@@ -322,7 +322,7 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
             place = domain_event.commune or domain_event.old_district
         elif name == "JurisdictionChanged":
             place = domain_event.commune
-        elif cached and cached[0] == version - 1 and not name.startswith("Establishment"):
+        elif cached and cached[0] == version - 1 and not type(domain_event).__qualname__.startswith("Establishment"):
             place = cached[1]
         else:
             aggregate = self.repository.get(originator, version=version)

@@ -152,7 +152,8 @@ def test_a_site_moved_in_the_same_save_as_an_earlier_change_gives_each_event_its
     site_id = sites.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")["id"]
     site = sites._site(site_id)
     site.amend(changes={"name": "Vạn Phúc lụa"}, actor=AGENCY.to_dict())
-    site.change_jurisdiction(commune="phuong-ha-dong", effective="2025-07-01", legal_basis="NQ 1656", actor=AGENCY.to_dict())
+    site.change_jurisdiction(commune="phuong-ha-dong", effective="2025-07-01", legal_basis="NQ 1656",
+                             actor=AGENCY.to_dict())
     sites.save(site)
     events = mapper("sites", sites).events_since(0, 10)
     assert kinds({e["id"]: e for e in events}) == [("site_registered", "ha-dong"), ("site_amended", "ha-dong"),
@@ -187,3 +188,19 @@ def test_an_event_stored_without_a_place_is_looked_up_as_before(sites, monkeypat
     reform(sites, site_id)
     assert kinds({e["id"]: e for e in mapper("sites", sites).events_since(0, 10)}) == [
         ("site_registered", "gia-lam"), ("site_jurisdiction_changed", "xa-b")]
+
+
+def test_an_old_logs_establishment_event_after_a_reform_is_looked_up_in_the_sites_new_commune(sites, monkeypatch):
+    """The publish-time lookup for events stored without a place: an establishment's event is
+    where its site is now, not where the establishment's previous event was (the cache of the
+    previous event's place is for a site's own events only)."""
+    monkeypatch.setattr(sites, "places_for", lambda events, aggregates: {})
+    site = sites.register_site(AGENCY, None, kind="craft_village", name="Bát Tràng", commune="xa-a")["id"]
+    est = sites.register_establishment(AGENCY, None, site_id=site, name="Gốm Minh", form="household",
+                                       registration_code="HK-1", trades=["gốm"])["id"]
+    m = mapper("sites", sites)
+    assert kinds({e["id"]: e for e in m.events_since(0, 10)})[-1] == ("establishment_registered", "xa-a")
+    reform(sites, site)
+    sites.amend_establishment(AGENCY, None, est, {"name": "Gốm Minh Châu"})
+    assert kinds({e["id"]: e for e in m.events_since(2, 10)}) == [("site_jurisdiction_changed", "xa-b"),
+                                                                  ("establishment_amended", "xa-b")]
