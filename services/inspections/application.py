@@ -21,13 +21,14 @@ from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid
 from services.inspections.limits import LimitTables
+from services.inspections.event_places import EventPlaces
 from services.inspections.field import FieldQueries
 from services.inspections.incidents import IncidentCommands
 from services.inspections.planning import PlanningCommands
 from services.inspections.reports import ReportCommands
 from services.inspections.staff_queries import StaffQueries
 from services.inspections.violations import ViolationCommands
-from services.inspections.domainmodel import OPEN_INCIDENT_STATES, IncidentState, InspectionPlan, incident_id_for
+from services.inspections.domainmodel import OPEN_INCIDENT_STATES, IncidentState, incident_id_for
 from services.inspections.records import (  # noqa: F401  (re-exported: service.py, inbox.py, the tests)
     STAFF, incident_document, inspection_document, ticket, violation_document,
 )
@@ -38,8 +39,8 @@ class Directory(Protocol):
     def establishment(self, establishment_id: str) -> dict | None: ...
 
 
-class InspectionsApplication(IncidentCommands, PlanningCommands, ViolationCommands, ReportCommands, FieldQueries,
-                             StaffQueries, ServiceApplication):
+class InspectionsApplication(EventPlaces, IncidentCommands, PlanningCommands, ViolationCommands, ReportCommands,
+                             FieldQueries, StaffQueries, ServiceApplication):
     name = "Inspections"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -151,20 +152,6 @@ class InspectionsApplication(IncidentCommands, PlanningCommands, ViolationComman
             if changed:
                 self.save_unless_raced(v)
         return counts
-
-    # -- public-event support --------------------------------------------------------------------
-    def place_of(self, domain_event: Any) -> str | None:
-        site_id = getattr(domain_event, "site_id", None)
-        if site_id is None:
-            agg = self.repository.get(domain_event.originator_id, version=domain_event.originator_version)
-            site_id = getattr(agg, "site_id", None)
-            if site_id is None and isinstance(agg, InspectionPlan):
-                ref = getattr(domain_event, "ref", None)
-                site_id = agg.items.get(ref, {}).get("site_id") if ref else None
-        if site_id is None:
-            return None
-        site = self.directory.site(str(site_id))
-        return site.get("commune") if site else None
 
 
 __all__ = ["InspectionsApplication", "incident_id_for", "STAFF", "ticket", "incident_document", "inspection_document",

@@ -16,6 +16,7 @@ from shared.kit.errors import Conflict, InvalidInput, NotFound
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid, plain
 from services.manifests.registers import READ_ALL, RegisterCommands
+from services.manifests.event_places import EventPlaces
 from services.manifests.domainmodel import (
     DiscrepancyState, Manifest, ManifestState, NotYourSignature, manifest_id_for,
 )
@@ -23,7 +24,7 @@ from services.manifests.domainmodel import (
 PARTY_ROLES = {"generator": Role.BUSINESS, "transporter": Role.TRANSPORTER, "facility": Role.TREATMENT_FACILITY}
 
 
-class ManifestsApplication(RegisterCommands, ServiceApplication):
+class ManifestsApplication(EventPlaces, RegisterCommands, ServiceApplication):
     name = "Manifests"
 
     def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -329,26 +330,6 @@ class ManifestsApplication(RegisterCommands, ServiceApplication):
             if late:
                 self.save_unless_raced(d)
         return counts
-
-    # -- public-event support --------------------------------------------------------------------
-    def place_of(self, domain_event: Any) -> str | None:
-        """The generator's commune. A manifest's or declaration's generator never changes, so it is
-        looked up once per aggregate (the relay and events_since map every event)."""
-        generator_id = getattr(domain_event, "generator_id", None)
-        if generator_id is None:
-            generator_id = self._generator_of.get(domain_event.originator_id)
-        if generator_id is None:
-            agg = self.repository.get(domain_event.originator_id, version=domain_event.originator_version)
-            generator_id = getattr(agg, "generator_id", None)
-        if generator_id is not None:
-            if len(self._generator_of) > 100_000:
-                self._generator_of.clear()
-            self._generator_of[domain_event.originator_id] = generator_id
-        if generator_id is None:
-            return None
-        est = self.directory.establishment(str(generator_id))
-        site = self.directory.site(est["site_id"]) if est else None
-        return site.get("commune") if site else None
 
 
 def manifest_document(m: Manifest) -> dict:

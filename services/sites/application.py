@@ -16,6 +16,7 @@ from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_dict
 from services.sites.link_commands import LinkCommands
+from services.sites.places import written_places
 from services.sites.recognition_commands import RecognitionCommands
 from services.sites.domainmodel import (
     REFORM_BASIS,
@@ -301,8 +302,13 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
         return out
 
     # -- public-event support --------------------------------------------------------------------
+    def places_for(self, events: list, aggregates: dict) -> dict[int, str | None]:
+        """Each event's place, stored with it (services/sites/places.py)."""
+        return written_places(self, events, aggregates)
+
     def place_of(self, domain_event: Any) -> str | None:
-        """The commune (or, before the reform mapping, old district) an event concerns.
+        """The commune (or, before the reform mapping, old district) an event stored without its
+        place concerns (an older log: newer events carry theirs, services/sites/places.py).
 
         Read in log order (the relay, events_since), an aggregate's place follows from its previous
         event's place and this event; only on a miss is the aggregate loaded at that version."""
@@ -316,7 +322,7 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
             place = domain_event.commune or domain_event.old_district
         elif name == "JurisdictionChanged":
             place = domain_event.commune
-        elif cached and cached[0] == version - 1 and not name.startswith("Establishment"):
+        elif cached and cached[0] == version - 1 and not type(domain_event).__qualname__.startswith("Establishment"):
             place = cached[1]
         else:
             aggregate = self.repository.get(originator, version=version)

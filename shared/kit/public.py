@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from shared.contracts.registry import EventType, type_parts
+from shared.kit.places import UNRECORDED, PlacedMapper
 from shared.kit.store import cooperatively
 from shared.kit.envelope import SEQUENCE_WIDTH, SPECVERSION, build, format_sequence, parse_sequence
 
@@ -32,8 +33,9 @@ class PublicMapper:
     """Maps one service's notifications to CloudEvents.
 
     `contracts` are PublicEvent classes; each names the domain event it publishes
-    (`source_event`). `place(domain_event)` returns the commune code where the event concerns a
-    place, or None. The events of the aggregates the Application names in `private_aggregates`
+    (`source_event`). The `communecode` is the place stored with the event when it was written;
+    for an event stored without one, `place(domain_event)` returns the commune code where the
+    event concerns a place, or None. The events of the aggregates the Application names in `private_aggregates`
     are never published: the relay skips them and `events_since` leaves them out (the stream's
     sequence then has holes, which followers already accept).
     """
@@ -66,12 +68,22 @@ class PublicMapper:
             self.by_topic[topic] = contract
         return contract
 
+    def read(self, notification: Any) -> tuple[Any, str | None]:
+        """(domain event, its place): the place stored with the event when it was written
+        (shared/kit/places.py), else — an event stored before places were — looked up now."""
+        mapper = self.app.mapper
+        if isinstance(mapper, PlacedMapper):
+            domain_event, place = mapper.to_domain_event_and_place(notification)
+        else:
+            domain_event, place = mapper.to_domain_event(notification), UNRECORDED
+        return domain_event, self.place(domain_event) if place is UNRECORDED else place
+
     def cloudevent(self, notification: Any) -> tuple[str, dict]:
-        domain_event = self.app.mapper.to_domain_event(notification)
+        domain_event, place = self.read(notification)
         contract = self.contract_for(notification.topic, domain_event)
         public = contract.from_domain(domain_event)
         event = build(self.service, notification.id, public, subject=str(notification.originator_id),
-                      time=domain_event.timestamp, commune=self.place(domain_event))
+                      time=domain_event.timestamp, commune=place)
         return type_parts(contract).routing_key, event
 
     def events_since(self, position: int, limit: int) -> list[dict]:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,9 +25,11 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from shared.kit.config import Settings
 from shared.kit.errors import Conflict, InvalidInput, NotFound
+from shared.kit.places import PlacedMapper, mark, unmark
 from shared.kit.turns import Turn, Turns
 
 COMMAND_ID_MAX = 200
+log = logging.getLogger(__name__)
 
 
 class _CommandTable:
@@ -221,6 +224,29 @@ class ServiceApplication(Application):
         self._memory_commands: dict[str, Any] = {}
         self._turns = Turns()  # writers of one aggregate in this process take turns (shared/kit/turns.py)
         self.on_saved: Callable[[], None] | None = None  # e.g. wake the relay
+
+    # -- the place of each event, fixed when it is written (shared/kit/places.py) ----------------
+    def construct_mapper(self) -> PlacedMapper:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PlacedMapper)
+
+    def places_for(self, events: list, aggregates: dict) -> dict[int, str | None]:
+        """{index of a pending event: its place} for the events whose public `communecode` this
+        service knows; `aggregates` as the command left them. None here (no place)."""
+        return {}
+
+    def _record(self, processing_event: Any) -> list:
+        """eventsourcing's `_record`, each event stored with its place (the same row)."""
+        events = processing_event.events
+        try:
+            places = self.places_for(events, processing_event.aggregates)
+        except Exception:  # noqa: BLE001 - the place is then looked up when published, as before
+            log.exception("%s: the place of %d events could not be worked out", self.name, len(events))
+            places = {}
+        mark(events, places)
+        try:
+            return super()._record(processing_event)
+        finally:
+            unmark(events)
 
     def _notify(self, recordings: list) -> None:
         """Called by eventsourcing after new events were recorded."""
