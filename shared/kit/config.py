@@ -9,7 +9,9 @@ A process reads them once: `get_settings()`.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -263,8 +265,10 @@ def _env_of(name: str, field, prefix: str) -> list[str]:  # type: ignore[no-unty
     return [f"{prefix}{name}".upper()]
 
 
-def env_names() -> dict[str, str]:
-    """Every environment variable the settings read → where it lands ("bot.rpc_timeout", "amqp_uri")."""
+@lru_cache(maxsize=1)
+def env_names() -> Mapping[str, str]:
+    """Every environment variable the settings read → where it lands ("bot.rpc_timeout", "amqp_uri").
+    Derived from the models once (get_settings() consults it on every call)."""
     out: dict[str, str] = {}
     for name, field in Settings.model_fields.items():
         if name in GROUPS:
@@ -275,7 +279,7 @@ def env_names() -> dict[str, str]:
         else:
             for env in _env_of(name, field, ENV["env_prefix"]):
                 out[env] = name
-    return out
+    return MappingProxyType(out)
 
 
 def with_values(settings: Settings, **values: object) -> Settings:
