@@ -63,6 +63,24 @@ class Process:
                 return int(line.split()[1])
         raise AssertionError(f"no {field} in /proc/{self.proc.pid}/status")
 
+    def local_ports(self) -> set[int]:
+        """The local ports of this process's TCP sockets (/proc/<pid>/fd matched to /proc/net/tcp*)."""
+        inodes = set()
+        for fd in Path(f"/proc/{self.proc.pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue  # closed meanwhile
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        ports = set()
+        for table in ("tcp", "tcp6"):
+            for line in Path(f"/proc/{self.proc.pid}/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        return ports
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -142,9 +160,15 @@ def exclusive_queues(amqp_uri: str) -> list[tuple[str, int]]:
     return [(r[0], int(r[2])) for r in rows if len(r) == 3 and r[1] == "true" and r[0].startswith("amq.gen-")]
 
 
-def connections(amqp_uri: str) -> int:
+def connections(amqp_uri: str, besides: "Process | None" = None) -> int:
+    """The broker's connections in the vhost; with `besides`, leaving out those whose client end is
+    a socket of that process (the broker's peer port matched against the process's TCP sockets)."""
     vhost = vhost_of(amqp_uri)
-    return sum(1 for r in _ctl("list_connections", "vhost") if r and r[0] == vhost)
+    rows = [r for r in _ctl("list_connections", "vhost", "peer_port") if len(r) == 2 and r[0] == vhost]
+    if besides is None:
+        return len(rows)
+    theirs = besides.local_ports()
+    return sum(1 for r in rows if int(r[1]) not in theirs)
 
 
 def wait_until(predicate, timeout: float, what: str, every: float = 0.5):  # type: ignore[no-untyped-def]
