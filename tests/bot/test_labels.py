@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import typing
+from uuid import uuid4
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.feed import DETAIL_FIELDS, render
 from bot.labels import event_label
 from bot.texts import has, t
 from shared.contracts import inspections, sites
+from shared.contracts.sites_answers import SiteCard
 
 CONTRACTS = ("indicators", "inspections", "manifests", "sites")
 IDENT = re.compile(r"\b[a-z]+_[a-z_]+\b")  # snake_case: an identifier, not a word
@@ -84,16 +86,19 @@ def test_the_site_cards_codes_are_in_words(lng):
                            "status": sites.WwtpStatus, "confidence": sites.Confidence,
                            "violation": inspections.ViolationState}.items():
         assert [v for v in literals(values) if not has(lng, f"dv-{domain}-{v}")] == []
-    site = {"kind": "craft_village", "name": "Bát Tràng", "trade": "gốm sứ", "commune": "xa-bat-trang",
-            "classification": {"date": "2026-01-05", "water": "severe", "air": "polluted", "soil": "not_polluted"},
-            "conditions": {"central_wwtp": {"state": "not_met"}, "drainage": {"state": "in_progress"}},
-            "wwtp": {"status": "under_construction"}, "source": "x", "confidence": "M"}
+    site = SiteCard.model_validate({
+        "id": uuid4(), "version": 3, "kind": "craft_village", "name": "Bát Tràng", "trade": "gốm sứ",
+        "commune": "xa-bat-trang",
+        "classification": {"date": "2026-01-05", "water": "severe", "air": "polluted", "soil": "not_polluted"},
+        "conditions": {"central_wwtp": {"state": "not_met"}, "drainage": {"state": "in_progress"}},
+        "wwtp": {"status": "under_construction"}, "source": "x", "confidence": "M"})
     card = {"last_inspection": None, "open_violations": [{"id": "v", "state": "sanction_decided", "measures": []}],
             "open_incidents": 1, "incidents_total": 2, "compliance_grid": [],
             "manifests": {"count": 0, "handed_over_kg": 0, "treated_kg": 0}}
     text = card_text(lng, site, [], card)
     assert not IDENT.findall(text), IDENT.findall(text)
     assert t(lng, "dv-water-severe") in text and t(lng, "dv-violation-sanction_decided") in text
+    assert "05/01/2026" in text and "2026-01-05" not in text  # the classification's day as residents write it
     assert "(" + t(lng, "card-source-value", source="x", confidence=t(lng, "dv-confidence-M")).split("(")[1] in text
 
 

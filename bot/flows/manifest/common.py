@@ -22,6 +22,7 @@ from bot.flows import DRAFTS
 from bot.flows.manifest.parse import fmt_kg, one_line, short, today
 from bot.texts import t
 from shared.contracts.manifests import ManifestState, PhysicalState
+from shared.contracts.sites_answers import EstablishmentCard
 from shared.kit.errors import LangXanhError
 
 DRAFT = DRAFTS["manifest"]  # the conversation's draft
@@ -99,7 +100,8 @@ async def names_of(update: Update, context: Ctx, ids: list[str | None]) -> dict[
     out: dict[str, str] = {}
     for eid in dict.fromkeys(i for i in ids if i):
         try:
-            out[eid] = (await call(update, context, "sites", "get_establishment", establishment_id=eid))["name"]
+            out[eid] = EstablishmentCard.model_validate(await call(update, context, "sites", "get_establishment",
+                                                                   establishment_id=eid)).name
         except LangXanhError:
             out[eid] = eid[:8]
     return out
