@@ -119,3 +119,14 @@ class AnnualReportFiled(BaseModel):
     due_before: date
     late: bool = False
     corrected: bool = False
+
+
+class Assignee(Deadline):
+    """incident_assignee's answer (staff): who a report is assigned to now, and by when (`due`, a local day)."""
+
+    id: UUID
+    ticket: str
+    category: str
+    state: str
+    unit: str | None = None
+    inspector: str | None = None  # the staff e-mail, lower-case (never published)

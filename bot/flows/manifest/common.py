@@ -22,6 +22,7 @@ from bot.flows import DRAFTS
 from bot.flows.manifest.parse import fmt_kg, one_line, short, today
 from bot.texts import t
 from shared.contracts.manifests import ManifestState, PhysicalState
+from shared.contracts.manifests_answers import ManifestCard
 from shared.contracts.sites_answers import EstablishmentCard
 from shared.kit.errors import LangXanhError
 
@@ -105,6 +106,11 @@ async def names_of(update: Update, context: Ctx, ids: list[str | None]) -> dict[
         except LangXanhError:
             out[eid] = eid[:8]
     return out
+
+
+async def manifest_of(update: Update, context: Ctx, manifest_id: str) -> ManifestCard:
+    """get_manifest's answer, as the contract model."""
+    return ManifestCard.model_validate(await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id))
 
 
 def text_of(update: Update) -> str:
