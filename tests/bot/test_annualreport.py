@@ -11,6 +11,7 @@ from bot.errors import describe
 from bot.flows import annualreport as ar
 from services.inspections import documents as docs
 from shared.contracts.inspections_answers import ReportingYear
+from bot.texts import t
 from shared.kit.calendar import local_date
 from tests.application.reports_world import office, pdf
 from tests.bot.manifest_chat import T, linked
@@ -48,6 +49,13 @@ def test_a_report_filed_at_18_30_utc_reads_the_next_day_in_hanoi_and_its_days_re
                                              late="yes", corrections=1)
     assert ar.status_text("vi", ReportingYear(year=2026, due_before=date(2027, 1, 15))) == T(
         "ar-status-open", year=2026, due="15/01/2027")
+
+
+def test_a_year_reads_as_a_year_not_a_grouped_number():
+    """Fluent groups an integer's thousands (2.025 in Vietnamese): a reporting year is written plain."""
+    assert t("vi", "btn-ar-send", year=2025) == "Gửi báo cáo năm 2025"
+    assert "năm 2025:" in t("vi", "ar-status-open", year=2025, due="15/01/2026")
+    assert t("en", "btn-ar-send", year=2025) == "Send the 2025 report"
 
 
 def test_the_bot_cap_is_the_services_cap():
