@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from shared import reference
+from shared.contracts.indicators_answers import OpenViolation, StatusCard
 from shared.contracts.sites_answers import SiteCard, SiteSummary
 from shared.reference import commune_name, district_name
 
@@ -11,7 +12,7 @@ from bot.texts import t
 MARKS = {True: "✔", False: "✘", None: "·"}
 
 
-def card_rows(lng: str, site: SiteCard, establishments: list, card: dict | None) -> list[tuple[str, str]]:
+def card_rows(lng: str, site: SiteCard, establishments: list, card: StatusCard | None) -> list[tuple[str, str]]:
     """(label, value) rows of the card: the registry's facts, then the indicators' when known."""
     rows = [(t(lng, "card-trade"), site.trade or "—"),
             (t(lng, "card-commune"), commune_name(site.commune) or t(lng, "card-unmapped")),
@@ -35,30 +36,31 @@ def card_rows(lng: str, site: SiteCard, establishments: list, card: dict | None)
     rows.append((t(lng, "card-source"), t(lng, "card-source-value", source=source,
                                           confidence=value_label(lng, "confidence", site.confidence))))
     if card is not None:
-        rows.append((t(lng, "card-last-inspection"), card["last_inspection"] or t(lng, "card-none-yet")))
-        rows.append((t(lng, "card-open-violations"), violations(lng, card["open_violations"]) or t(lng, "card-none")))
+        rows.append((t(lng, "card-last-inspection"), day(card.last_inspection) if card.last_inspection
+                     else t(lng, "card-none-yet")))
+        rows.append((t(lng, "card-open-violations"), violations(lng, card.open_violations) or t(lng, "card-none")))
         rows.append((t(lng, "card-open-incidents"),
-                     t(lng, "card-incidents", open=card["open_incidents"], total=card["incidents_total"])))
-        m = card["manifests"]
-        rows.append((t(lng, "card-manifests"), t(lng, "card-manifests-value", count=m["count"],
-                                                 handed=f"{m['handed_over_kg']:g}", treated=f"{m['treated_kg']:g}")))
+                     t(lng, "card-incidents", open=card.open_incidents, total=card.incidents_total)))
+        m = card.manifests
+        rows.append((t(lng, "card-manifests"), t(lng, "card-manifests-value", count=m.count,
+                                                 handed=f"{m.handed_over_kg:g}", treated=f"{m.treated_kg:g}")))
         rows.append((t(lng, "card-grid"), " ".join(
-            f"{g['quarter'][2:]}:{MARKS[g['clusters_with_wwtp']]}{MARKS[g['villages_classified']]}"
-            f"{MARKS[g['villages_meeting_conditions']]}" for g in card["compliance_grid"])))
+            f"{g.quarter[2:]}:{MARKS[g.clusters_with_wwtp]}{MARKS[g.villages_classified]}"
+            f"{MARKS[g.villages_meeting_conditions]}" for g in card.compliance_grid)))
     return rows
 
 
-def violations(lng: str, open_violations: list[dict]) -> str:
+def violations(lng: str, open_violations: list[OpenViolation]) -> str:
     """Each open violation's state in words, with its measures (the inspectors' words) and deadlines."""
-    return "; ".join(value_label(lng, "violation", v["state"]) + "".join(
-        f", {m['measure']} {t(lng, 'card-due')} {m['deadline']}" for m in v["measures"]) for v in open_violations)
+    return "; ".join(value_label(lng, "violation", v.state) + "".join(
+        f", {m.measure} {t(lng, 'card-due')} {day(m.deadline)}" for m in v.measures) for v in open_violations)
 
 
 def title(lng: str, site: SiteSummary) -> str:
     return t(lng, "card-title", kind=t(lng, f"kind-{site.kind}"), name=site.name)
 
 
-def card_text(lng: str, site: SiteCard, establishments: list, card: dict | None) -> str:
+def card_text(lng: str, site: SiteCard, establishments: list, card: StatusCard | None) -> str:
     lines = [title(lng, site)] + [f"• {label}: {value}" for label, value in card_rows(lng, site, establishments, card)]
     if card is None:
         lines.append(t(lng, "card-indicators-missing"))

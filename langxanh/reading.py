@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from shared.contracts.indicators_answers import StatusCard
 from shared.contracts.sites_answers import SiteCard
 from shared.kit.actor import Actor
 from shared.kit.config import get_settings
@@ -110,7 +111,7 @@ def _indicator_card(client, site_id: str):  # type: ignore[no-untyped-def]
     from shared.kit.errors import NotFound
 
     try:
-        return client.call("indicators", "status_card", site_id=site_id)
+        return StatusCard.model_validate(client.call("indicators", "status_card", site_id=site_id))
     except (UnknownService, RpcTimeout, NotFound):
         return None
 

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.cards import card_text, site_label
 from bot.client import Unavailable
 from bot.common import Ctx, Reject, answer_query, buttons, call, lang, say, send_text, step
+from shared.contracts.indicators_answers import StatusCard
 from shared.contracts.sites_answers import SiteCard, SiteSummary
 from shared.kit.errors import NotFound
 
@@ -39,7 +40,7 @@ async def show_card(update: Update, context: Ctx, site_id: str) -> None:
     site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=site_id))
     establishments = await call(update, context, "sites", "site_establishments", site_id=site_id)
     try:
-        card = await call(update, context, "indicators", "status_card", site_id=site_id)
+        card = StatusCard.model_validate(await call(update, context, "indicators", "status_card", site_id=site_id))
     except (Unavailable, NotFound):
         card = None  # the registry's facts still answer
     await send_text(update, context, card_text(lang(update, context), site, establishments, card))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.cards import card_text, site_label
+from shared.contracts.indicators_answers import StatusCard
 from shared.contracts.sites_answers import EstablishmentCard, SiteCard, SiteListing, SiteSummary, Written
 from shared.contracts.sites_links import LinkCodeIssued, LinkRedeemed
 from shared.kit.actor import Actor, Role
@@ -30,7 +31,9 @@ def test_the_sites_answers_validate_as_the_bots_models(cluster) -> None:  # type
     assert site.classification and site.classification.date == date(2026, 11, 30)
     assert site.conditions["drainage"].state == "in_progress" and site.conditions["drainage"].date == date(2026, 11, 30)
     assert site.wwtp and site.wwtp.since == date(2026, 11, 30) and site.version >= 4
-    assert "30/11/2026" in card_text("vi", site, [], None)
+    status = StatusCard.model_validate(call(AGENCY, "indicators", "status_card", site_id=site_id))
+    assert len(status.compliance_grid) == 12 and status.manifests.count >= 0
+    assert "30/11/2026" in card_text("vi", site, [], status)
     listing = SiteListing.model_validate(call(ADMIN, "sites", "list_sites", limit=5))
     assert listing.total >= len(listing.sites) == 5 and all(isinstance(s, SiteSummary) for s in listing.sites)
 
