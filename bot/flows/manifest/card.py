@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.common import Ctx, actor, answer_query, buttons, call, lang, send_text
+from bot.common import Ctx, actor, answer_query, buttons, lang, send_text
 from bot.flows.manifest.common import (entry, line_text, manifest_of, names_of, party_name, pressed, route_text,
                                        state_name)
 from bot.flows.manifest.parse import fmt_date, fmt_kg
