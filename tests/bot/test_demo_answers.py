@@ -31,3 +31,12 @@ def test_the_console_registers_its_demo_establishment_and_issues_its_code(cluste
 
     code = asyncio.run(link_as(LocalServices(cluster), "business"))  # type: ignore[arg-type]
     assert len(code.replace("-", "")) >= 6
+
+
+def test_the_whole_demo_runs_against_the_in_process_services(cluster, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every answer the scenario reads (sites, link codes, manifests) parses: nothing fails, a manifest is treated."""
+    demo = Demo(with_values(Settings(data_dir=tmp_path, database_url=None)),
+                Sizes(residents=2, reports=1, manifests=1, villages=2), services=LocalServices(cluster))
+    out = asyncio.run(asyncio.wait_for(demo.run(), 240))
+    assert out.failed == [] and len(out.manifests) == 1
+    assert out.acknowledged["sites.issue_link_code"] == 3 and out.acknowledged["manifests.treat"] == 1
