@@ -132,5 +132,25 @@ class EstablishmentCard(Answer):
     active: bool = True
 
 
-__all__ = ["Classification", "Condition", "EstablishmentCard", "Point", "Recognition", "SiteCard", "SiteListing",
+class Licence(Answer):
+    number: str | None = None
+    date: dt.date | None = None
+    waste_codes: list[str] = []
+
+
+class PartyFound(Answer):
+    """One establishment of search_establishments: a transporter or treatment facility a manifest may name
+    (no permit details, no trades)."""
+
+    id: UUID
+    name: str
+    registration_code: str | None = None
+    site_id: UUID | None = None
+    transporter: bool = False
+    treatment_facility: bool = False
+    licence: Licence | None = None
+    score: float | None = None
+
+
+__all__ = ["Licence", "PartyFound", "Classification", "Condition", "EstablishmentCard", "Point", "Recognition", "SiteCard", "SiteListing",
            "SiteSummary", "Withdrawal", "Written", "Wwtp"]

@@ -23,7 +23,7 @@ from bot.flows.manifest.parse import fmt_kg, one_line, short, today
 from bot.texts import t
 from shared.contracts.manifests import ManifestState, PhysicalState
 from shared.contracts.manifests_answers import ManifestCard
-from shared.contracts.sites_answers import EstablishmentCard
+from shared.contracts.sites_answers import EstablishmentCard, PartyFound
 from shared.kit.errors import LangXanhError
 
 DRAFT = DRAFTS["manifest"]  # the conversation's draft
@@ -134,9 +134,10 @@ def draft(context: Ctx) -> dict:
 
 
 # -- party search (transporters, facilities, an alternate facility) -----------------------------------
-def party_entry(found: dict) -> dict:
-    return {"id": found["id"], "name": found["name"], "registration_code": found.get("registration_code") or "",
-            "waste_codes": list((found.get("licence") or {}).get("waste_codes") or [])}
+def party_entry(found: PartyFound) -> dict:
+    """What the draft keeps of a party found (as JSON)."""
+    return {"id": str(found.id), "name": found.name, "registration_code": found.registration_code or "",
+            "waste_codes": list(found.licence.waste_codes) if found.licence else []}
 
 
 async def search_party(update: Update, context: Ctx, role: str, prefix: str) -> None:
@@ -144,12 +145,13 @@ async def search_party(update: Update, context: Ctx, role: str, prefix: str) -> 
     query = text_of(update)
     if not SEARCH_MIN <= len(query) <= SEARCH_MAX:
         raise Reject("mf-search-length", min=SEARCH_MIN, max=SEARCH_MAX)
-    found = await call(update, context, "sites", "search_establishments", query=query, role=role, limit=5)
+    found = [PartyFound.model_validate(f) for f in await call(update, context, "sites", "search_establishments",
+                                                               query=query, role=role, limit=5)]
     kind = "transporter" if role == "transporter" else "facility"
     if not found:
         raise Reject(f"mf-{kind}-none", query=query)
-    draft(context)["found"] = {f["id"]: party_entry(f) for f in found}
-    rows = [[(short(f"{f['name']} · {f.get('registration_code') or ''}", 64), f"{prefix}:{f['id']}")] for f in found]
+    draft(context)["found"] = {str(f.id): party_entry(f) for f in found}
+    rows = [[(short(f"{f.name} · {f.registration_code or ''}", 64), f"{prefix}:{f.id}")] for f in found]
     await say(update, context, f"mf-{kind}-pick", buttons(rows), query=query)
 
 
