@@ -17,6 +17,8 @@ from bot.client import PooledServices
 from bot.offline import ChatDriver, RecordingRequest, Sent
 from bot.store import open_store
 from shared import reference
+from shared.contracts.sites_answers import SiteListing, SiteSummary, Written
+from shared.contracts.sites_links import LinkCodeIssued
 from shared.kit.actor import Actor, Role
 from shared.kit.config import Settings
 
@@ -44,23 +46,24 @@ def show(sent: Sent, out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
 async def demo_establishment(services: PooledServices, role: str) -> str:
     code, name, flags = DEMO[role]
     waste_codes = [c["code"] for c in reference.load("waste_codes.json")["codes"]]
-    found = await services.call(ADMIN, "sites", "search_sites", query="Bát Tràng", limit=1)
-    found = found or (await services.call(ADMIN, "sites", "list_sites", limit=1))["sites"]
+    found = [SiteSummary.model_validate(s) for s in
+             await services.call(ADMIN, "sites", "search_sites", query="Bát Tràng", limit=1)]
+    found = found or SiteListing.model_validate(await services.call(ADMIN, "sites", "list_sites", limit=1)).sites
     if not found:
         raise SystemExit("no site is registered yet: run `langxanh seed` first")
     site = found[0]
     licence = {"number": f"{code}-GP", "waste_codes": waste_codes} if role != "business" else None
-    answer = await services.call(ADMIN, "sites", "register_establishment", command_id=f"console:demo:{code}",
-                                 site_id=site["id"], name=name, form="enterprise", registration_code=code,
-                                 trades=["demo"], licence=licence, **flags)
-    return answer["id"]
+    answer = Written.model_validate(await services.call(
+        ADMIN, "sites", "register_establishment", command_id=f"console:demo:{code}", site_id=str(site.id), name=name,
+        form="enterprise", registration_code=code, trades=["demo"], licence=licence, **flags))
+    return str(answer.id)
 
 
 async def link_as(services: PooledServices, role: str) -> str:
     establishment = await demo_establishment(services, role) if role in DEMO else None
-    answer = await services.call(ADMIN, "sites", "issue_link_code", role=role, establishment_id=establishment,
-                                 ttl_hours=1)
-    return answer["code"]
+    answer = LinkCodeIssued.model_validate(await services.call(
+        ADMIN, "sites", "issue_link_code", role=role, establishment_id=establishment, ttl_hours=1))
+    return answer.code
 
 
 async def console(settings: Settings, role: str | None, lang: str = "vi") -> None:

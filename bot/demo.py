@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from shared.contracts.sites_answers import SiteListing, Written
+from shared.contracts.sites_links import LinkCodeIssued
 from shared.kit.actor import SYSTEM, Actor, Role
 from shared.kit.calendar import local_date
 from shared.kit.config import Settings, with_values
@@ -130,18 +132,18 @@ class Demo:
         return self.out
 
     async def places(self) -> dict:
-        listing = await self.call(SYSTEM, "sites", "list_sites", limit=1000)
-        if not listing or not listing["sites"]:
+        listing = SiteListing.model_validate(await self.call(SYSTEM, "sites", "list_sites", limit=1000))
+        if not listing.sites:
             from shared.seed import seed_steps
 
             steps = seed_steps()
             for i, s in enumerate(steps):
                 await asyncio.to_thread(s.run, _Sync(self.services, SYSTEM))
                 self.progress("seed Hanoi", i + 1, len(steps))
-            listing = await self.call(SYSTEM, "sites", "list_sites", limit=1000)
-        sites = listing["sites"]
-        villages = [s for s in sites if s["kind"] == "craft_village" and s.get("recognition") and s.get("location")]
-        clusters = [s for s in sites if s["kind"] == "industrial_cluster"]
+            listing = SiteListing.model_validate(await self.call(SYSTEM, "sites", "list_sites", limit=1000))
+        sites = listing.sites
+        villages = [s for s in sites if s.kind == "craft_village" and s.recognition and s.location]
+        clusters = [s for s in sites if s.kind == "industrial_cluster"]
         if not villages:
             raise RuntimeError("no recognised village with a location: seed Hanoi first (langxanh seed)")
         return {"villages": villages, "clusters": clusters}
@@ -150,24 +152,25 @@ class Demo:
         """A generator in each of a few villages, one transporter, one facility; and chats linked."""
         codes = [WASTE[0]]
         n = self.generator_villages = max(1, min(5, self.sizes.manifests, len(sites["villages"])))
-        specs = [(f"DEMO{self.run_id}G{i}", f"Xưởng demo {i} ({v['name']})", v["id"], {"hw_generator": True})
+        specs = [(f"DEMO{self.run_id}G{i}", f"Xưởng demo {i} ({v.name})", str(v.id), {"hw_generator": True})
                  for i, v in enumerate(sites["villages"][:n])]
-        specs.append((f"DEMO{self.run_id}VT", f"Vận chuyển CTNH demo {self.run_id}", sites["villages"][0]["id"],
+        specs.append((f"DEMO{self.run_id}VT", f"Vận chuyển CTNH demo {self.run_id}", str(sites["villages"][0].id),
                       {"transporter": True, "licence": {"number": f"VT-{self.run_id}", "waste_codes": codes}}))
-        specs.append((f"DEMO{self.run_id}XL", f"Xử lý CTNH demo {self.run_id}", sites["villages"][0]["id"],
+        specs.append((f"DEMO{self.run_id}XL", f"Xử lý CTNH demo {self.run_id}", str(sites["villages"][0].id),
                       {"treatment_facility": True, "licence": {"number": f"XL-{self.run_id}", "waste_codes": codes}}))
         made = []
         for i, (code, name, site_id, flags) in enumerate(specs):
-            answer = await self.call(ADMIN, "sites", "register_establishment", command_id=f"demo:{code}",
-                                     site_id=site_id, name=name, form="enterprise", registration_code=code, **flags)
-            made.append({"id": answer["id"], "code": code, "site_id": site_id, "name": name})
+            answer = Written.model_validate(await self.call(
+                ADMIN, "sites", "register_establishment", command_id=f"demo:{code}", site_id=site_id, name=name,
+                form="enterprise", registration_code=code, **flags))
+            made.append({"id": str(answer.id), "code": code, "site_id": site_id, "name": name})
             self.progress("establishments", i + 1, len(specs))
         generators, transporter, facility = made[:-2], made[-2], made[-1]
         roles = [("business", g) for g in generators] + [("transporter", transporter),
                                                          ("treatment_facility", facility)]
         for i, (role, est) in enumerate(roles):
-            code = (await self.call(ADMIN, "sites", "issue_link_code", role=role, establishment_id=est["id"],
-                                    ttl_hours=2))["code"]
+            code = LinkCodeIssued.model_validate(await self.call(
+                ADMIN, "sites", "issue_link_code", role=role, establishment_id=est["id"], ttl_hours=2)).code
             est["chat"] = self.chat(1000 + i)
             replies = await est["chat"].send(f"/link {code}")
             if not any(est["name"] in r for r in replies):
@@ -188,16 +191,16 @@ class Demo:
                 village = self.rng.choice(near if near and self.rng.random() < 0.5 else sites["villages"])
                 replies = [*await chat.send("/report"), *await chat.press(f"cat:{self.rng.choice(CATEGORIES)}")]
                 if self.rng.random() < 0.5:
-                    loc = village["location"]
-                    await chat.location(round(loc["lat"] + self.rng.uniform(-0.003, 0.003), 6),
-                                        round(loc["lon"] + self.rng.uniform(-0.003, 0.003), 6))
+                    loc = village.location
+                    await chat.location(round(loc.lat + self.rng.uniform(-0.003, 0.003), 6),
+                                        round(loc.lon + self.rng.uniform(-0.003, 0.003), 6))
                 else:
-                    await chat.send(village["name"])
-                    if not any(data == f"rsite:{village['id']}" for _, data in chat.buttons()):
+                    await chat.send(village.name)
+                    if not any(data == f"rsite:{village.id}" for _, data in chat.buttons()):
                         self.chat_says(chat.replies(), "site search")
                         await chat.send("/cancel")
                         continue
-                    await chat.press(f"rsite:{village['id']}")
+                    await chat.press(f"rsite:{village.id}")
                 await chat.send(self.rng.choice(["Nước thải đen chảy ra mương", "Khói mù mịt từ lò nung",
                                                  "Bụi từ bãi vật liệu", "Đốt rác thải nhựa ban đêm"]))
                 await chat.press("rphotos:done")
@@ -336,17 +339,17 @@ class Demo:
         chosen = sites["villages"][: self.sizes.villages]
         for i, v in enumerate(chosen):
             levels = ["not_polluted", "polluted"]
-            await self.call(AGENCY, "sites", "classify_site", command_id=f"demo:{v['id']}:classify:{today}",
-                            site_id=v["id"], classified_on=today, water=self.rng.choice(levels),
+            await self.call(AGENCY, "sites", "classify_site", command_id=f"demo:{v.id}:classify:{today}",
+                            site_id=str(v.id), classified_on=today, water=self.rng.choice(levels),
                             air=self.rng.choice(levels), soil="not_polluted", assessor="Sở NN&MT Hà Nội",
                             legal_basis="Thông tư 31/2016/TT-BTNMT")
             for item in CONDITIONS:
                 state = "met" if self.rng.random() < 0.7 else "not_met"
-                await self.call(AGENCY, "sites", "set_condition", command_id=f"demo:{v['id']}:{item}:{today}",
-                                site_id=v["id"], item=item, state=state, checked_on=today)
+                await self.call(AGENCY, "sites", "set_condition", command_id=f"demo:{v.id}:{item}:{today}",
+                                site_id=str(v.id), item=item, state=state, checked_on=today)
             self.progress("villages classified", i + 1, len(chosen))
         for c in sites["clusters"][: max(1, self.sizes.villages // 3)]:
-            await self.call(AGENCY, "sites", "set_wwtp", command_id=f"demo:{c['id']}:wwtp:{today}", site_id=c["id"],
+            await self.call(AGENCY, "sites", "set_wwtp", command_id=f"demo:{c.id}:wwtp:{today}", site_id=str(c.id),
                             status="operating", capacity_m3_day=500.0, since=today)
 
     async def targets(self) -> dict:

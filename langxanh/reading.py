@@ -13,6 +13,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from shared.contracts.indicators_answers import StatusCard
+from shared.contracts.sites_answers import SiteCard
 from shared.kit.actor import Actor
 from shared.kit.config import get_settings
 from langxanh.common import _client, console, err, wait_for
@@ -89,9 +91,9 @@ def status(query: list[str] = typer.Argument(..., help="Site name, any accents o
         if not found:
             err.print(f"[yellow]no site matches {text!r}[/yellow]")
             raise typer.Exit(1)
-        site = c.sites.get_site(site_id=found[0]["id"])
-        establishments = c.sites.site_establishments(site_id=site["id"])
-        card = _indicator_card(c, site["id"])
+        site = SiteCard.model_validate(c.sites.get_site(site_id=found[0]["id"]))
+        establishments = c.sites.site_establishments(site_id=str(site.id))
+        card = _indicator_card(c, str(site.id))
     from bot.cards import card_rows, title
 
     t = Table(title=title("vi", site), show_header=False)
@@ -109,7 +111,7 @@ def _indicator_card(client, site_id: str):  # type: ignore[no-untyped-def]
     from shared.kit.errors import NotFound
 
     try:
-        return client.call("indicators", "status_card", site_id=site_id)
+        return StatusCard.model_validate(client.call("indicators", "status_card", site_id=site_id))
     except (UnknownService, RpcTimeout, NotFound):
         return None
 

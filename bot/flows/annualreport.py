@@ -19,7 +19,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draft, lang, reprompt, say, step
 from bot.flows import DRAFTS
 from bot.flows.manifest.parse import today
+from bot.labels import day
 from bot.texts import t
+from shared.contracts.inspections_answers import AnnualReportFiled, ReportingYear
 from shared.kit.actor import ESTABLISHMENT_ROLES
 
 STATUS, DOCUMENT = range(2)
@@ -51,13 +53,13 @@ async def linked_establishment(update: Update, context: Ctx, refusal: str = "ar-
     return who.establishment
 
 
-def status_text(lng: str, answer: dict) -> str:
-    year, due = answer["year"], answer["due_before"]
-    annual = answer.get("annual")
+def status_text(lng: str, answer: ReportingYear) -> str:
+    """The year's status; its days as Hanoi's calendar reads them (dd/mm/yyyy)."""
+    year, due, annual = answer.year, day(answer.due_before), answer.annual
     if annual:
-        return t(lng, "ar-status-filed", year=year, due=due, filed=str(annual["filed_at"])[:10],
-                 late="yes" if annual.get("late") else "no", corrections=len(answer.get("corrections") or []))
-    return t(lng, "ar-status-overdue" if answer.get("annual_overdue") else "ar-status-open", year=year, due=due)
+        return t(lng, "ar-status-filed", year=year, due=due, filed=day(annual.filed_day),
+                 late="yes" if annual.late else "no", corrections=len(answer.corrections))
+    return t(lng, "ar-status-overdue" if answer.annual_overdue else "ar-status-open", year=year, due=due)
 
 
 def status_keyboard(lng: str, year: int, filed: bool):  # type: ignore[no-untyped-def]
@@ -71,12 +73,13 @@ def status_keyboard(lng: str, year: int, filed: bool):  # type: ignore[no-untype
 
 async def show_year(update: Update, context: Ctx, year: int) -> int:
     establishment = await linked_establishment(update, context)
-    answer = await call(update, context, "inspections", "reporting_year", establishment_id=establishment, year=year)
+    answer = ReportingYear.model_validate(await call(update, context, "inspections", "reporting_year",
+                                                     establishment_id=establishment, year=year))
     d = context.user_data.setdefault(DRAFT, {"command_id": f"bot-annual-{uuid.uuid4()}"})
     d["year"] = year
     lng = lang(update, context)
     await context.bot.send_message(update.effective_chat.id, status_text(lng, answer),
-                                   reply_markup=status_keyboard(lng, year, bool(answer.get("annual"))))
+                                   reply_markup=status_keyboard(lng, year, answer.annual is not None))
     return STATUS
 
 
@@ -130,12 +133,13 @@ async def got_document(update: Update, context: Ctx) -> int:
     data = await download(update, context)
     stored = await call(update, context, "inspections", "store_report_document",
                         data_b64=base64.b64encode(data).decode())
-    answer = await call(update, context, "inspections", "file_annual_report", command_id=d["command_id"],
-                        establishment_id=establishment, year=d["year"], document=stored["sha256"])
+    answer = AnnualReportFiled.model_validate(await call(
+        update, context, "inspections", "file_annual_report", command_id=d["command_id"],
+        establishment_id=establishment, year=d["year"], document=stored["sha256"]))
     context.user_data.pop(DRAFT, None)
     lng = lang(update, context)
-    await say(update, context, "ar-corrected" if answer.get("corrected") else "ar-filed", year=answer["year"],
-              due=answer["due_before"], late="yes" if answer.get("late") else "no",
+    await say(update, context, "ar-corrected" if answer.corrected else "ar-filed", year=answer.year,
+              due=day(answer.due_before), late="yes" if answer.late else "no",
               kind=t(lng, f"ar-kind-{stored['kind']}") if stored.get("kind") in ("pdf", "docx", "xlsx") else "",
               kb=max(1, round(int(stored.get("bytes") or len(data)) / 1000)))
     return ConversationHandler.END

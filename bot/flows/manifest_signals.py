@@ -23,6 +23,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.client import Unavailable
 from bot.common import Ctx, answer_query, call, deps, explain, lang, send_text, user_id
+from bot.flows.manifest.common import manifest_of
 from bot.pushes.manifests import AGREE, ESCALATE, PREFIX, SIGN_AGAIN
 from bot.texts import t
 from shared.kit.errors import LangXanhError
@@ -67,11 +68,11 @@ def command_id(secret: bytes, user: int, action: str, manifest_id: str, version:
 async def _act(update: Update, context: Ctx, action: str, manifest_id: str, version: int) -> str:
     """Do what the button says, as the person pressing; the outcome's text."""
     lng = lang(update, context)
-    current = await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id)
+    current = await manifest_of(update, context, manifest_id)
     # signing again is for one version; a discrepancy's figures stay the receipt's (a correction
     # does not change them in the service), so its buttons stay good across versions
-    if action == SIGN_AGAIN and int(current.get("manifest_version", 1)) != version:
-        return t(lng, "mfp-stale", pressed=version, current=current.get("manifest_version", 1))
+    if action == SIGN_AGAIN and current.manifest_version != version:
+        return t(lng, "mfp-stale", pressed=version, current=current.manifest_version)
     cid = command_id(deps(context).store.secret, user_id(update), action, manifest_id, version)
     if action == SIGN_AGAIN:
         await call(update, context, "manifests", "sign_again", manifest_id=manifest_id, command_id=cid)
@@ -81,8 +82,8 @@ async def _act(update: Update, context: Ctx, action: str, manifest_id: str, vers
                note=t(lng, f"mfp-note-{outcome}"), command_id=cid)
     if outcome == "escalated":
         return t(lng, "mfp-escalated-done")
-    after = await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id)
-    settled = (after.get("discrepancy") or {}).get("state") == "agreed"
+    after = await manifest_of(update, context, manifest_id)
+    settled = after.discrepancy is not None and after.discrepancy.state == "agreed"
     return t(lng, "mfp-agreed-both" if settled else "mfp-agreed-waiting")
 
 

@@ -22,6 +22,7 @@ from bot.photos import store_photo
 from bot.texts import t
 from shared.contracts.inspections import Category
 from shared.contracts.inspections_answers import IncidentFiled
+from shared.contracts.sites_answers import SiteCard, SiteSummary
 from shared.contracts.sites import Location
 from shared.kit.values import coarse
 
@@ -82,10 +83,11 @@ async def got_place_text(update: Update, context: Ctx) -> int | None:
     text = typed_text(update)
     if len(text) < 3 or len(text) > 200:
         raise Reject("report-where-length")
-    found = await call(update, context, "sites", "search_sites", query=text, limit=5)
+    found = [SiteSummary.model_validate(f) for f in await call(update, context, "sites", "search_sites",
+                                                                query=text, limit=5)]
     draft(context)["address_candidate"] = text
     lng = lang(update, context)
-    rows = [[(site_label(lng, f), f"rsite:{f['id']}")] for f in found]
+    rows = [[(site_label(lng, f), f"rsite:{f.id}")] for f in found]
     rows.append([(t(lng, "report-use-address"), "raddr")])
     await say(update, context, "report-where-pick" if found else "report-where-none", buttons(rows), text=text)
     return WHERE
@@ -95,9 +97,9 @@ async def got_place_text(update: Update, context: Ctx) -> int | None:
 async def got_site(update: Update, context: Ctx) -> int:
     await answer_query(update)
     site_id = update.callback_query.data.split(":", 1)[1]
-    site = await call(update, context, "sites", "get_site", site_id=site_id)
-    draft(context).update(site_id=site["id"], site_name=site["name"], location=None, address=None)
-    await say(update, context, "report-site-chosen", name=site["name"])
+    site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=site_id))
+    draft(context).update(site_id=str(site.id), site_name=site.name, location=None, address=None)
+    await say(update, context, "report-site-chosen", name=site.name)
     await say(update, context, "report-describe")
     return DESCRIBE
 

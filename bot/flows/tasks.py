@@ -22,6 +22,7 @@ from bot.labels import day
 from bot.photos import store_photo
 from bot.texts import t
 from shared.contracts.inspections_answers import Deadline, Task
+from shared.contracts.sites_answers import SiteCard
 from shared.kit.calendar import distance_m
 
 LOCATION, PHOTO, FINDING, NOTE, AFTER_PHOTO, AFTER_NOTE = range(6)
@@ -111,8 +112,8 @@ async def own_task(update: Update, context: Ctx, incident_id: str) -> dict:
 async def place_text(update: Update, context: Ctx, doc: dict) -> str:
     lng = lang(update, context)
     if doc.get("site_id"):
-        site = await call(update, context, "sites", "get_site", site_id=str(doc["site_id"]))
-        return t(lng, "where-site", name=site["name"])
+        site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=str(doc["site_id"])))
+        return t(lng, "where-site", name=site.name)
     if doc.get("location"):
         loc = doc["location"]
         return t(lng, "where-point", lat=f"{loc['lat']:.2f}", lon=f"{loc['lon']:.2f}")  # coarse on the card
@@ -146,8 +147,8 @@ async def _begin(update: Update, context: Ctx, kind: str, state: str, prompt: st
         raise Reject("tasks-wrong-state", state=t(lang(update, context), f"state-{doc['state']}"))
     where, radius = doc.get("location"), NEAR_M
     if not where and doc.get("site_id"):
-        site = await call(update, context, "sites", "get_site", site_id=str(doc["site_id"]))
-        where, radius = site.get("location"), NEAR_SITE_M
+        site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=str(doc["site_id"])))
+        where, radius = (site.location.as_dict() if site.location else None), NEAR_SITE_M
     context.user_data["task"] = {"kind": kind, "incident_id": str(doc["id"]), "ticket": doc["ticket"],
                                  "command_id": f"bot-task-{kind}-{uuid.uuid4()}", "photos": [], "radius": radius,
                                  "place": where if isinstance(where, dict) and "lat" in where else None}

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from bot.labels import day
 from bot.store import enqueue
 from bot.texts import t
 from shared.contracts.inspections import IncidentAssigned
+from shared.contracts.inspections_answers import Assignee
 from shared.kit.envelope import Received
 from shared.kit.actor import Actor, Role
 
@@ -80,21 +82,17 @@ def push(cur: Any, got: Received) -> None:
     linked = cur.execute("SELECT COUNT(*) AS n FROM {t:bot_staff_links}").scalar(0)
     if not int(linked or 0):
         return  # no inspector linked: nothing to ask
-    job = _lookup(got.subject or str(got.event.id))
-    email = (job.get("inspector") or "").lower()
-    if not email or job.get("state") != "assigned":
+    job = Assignee.model_validate(_lookup(got.subject or str(got.event.id)))
+    email = (job.inspector or "").lower()
+    if not email or job.state != "assigned":
         return  # assigned to a unit only (nobody by name), or already acted on (a replay of old history)
     chats = cur.execute(
         "SELECT DISTINCT a.chat_id, a.lang, l.linked_at FROM {t:bot_staff_links} l "
         "JOIN {t:bot_accounts} a ON a.user_id = l.user_id WHERE l.email=%s AND a.role='inspector'", (email,)).all()
     chats = [c for c in chats if _after(got.time, c["linked_at"])]  # nothing from before the link
-    due = got.data.get("due") or job.get("due") or ""
-    try:
-        due = date.fromisoformat(str(due)[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        due = "—"
+    due = day(got.event.due or job.due)
     for chat in chats:
         lng = chat["lang"] or "vi"
         enqueue(cur, f"{got.id}:task:{chat['chat_id']}", chat["chat_id"], lng, "tasks-push",
-                {"text": {"ticket": job["ticket"], "due": due, "category": t(lng, f"cat-{job['category']}")},
-                 "buttons": [[["tasks-btn-view", f"task:{job['id']}"]]]})
+                {"text": {"ticket": job.ticket, "due": due, "category": t(lng, f"cat-{job.category}")},
+                 "buttons": [[["tasks-btn-view", f"task:{job.id}"]]]})

@@ -17,6 +17,7 @@ from shared.catalog import SERVICES
 from shared.contracts.base import MAX_POSITION
 from shared.contracts.clean_text import TEXT_PATTERN
 from shared.contracts.registry import event_name
+from shared.contracts.sites import SiteKind
 from shared.kit.errors import NotFound
 from shared.kit.pool import Unavailable
 
@@ -60,7 +61,7 @@ def matches(event: dict, types: list[str], communes: list[str]) -> bool:
 @router.get("/v1/sites", response_model=list[SiteSummary], responses=errors(), tags=["sites"],
             summary="Search sites (diacritics optional)")
 async def search_sites(who: Who, gate: G, q: Annotated[str, Query(max_length=200, pattern=TEXT_PATTERN)] = "",
-                       kind: Literal["craft_village", "industrial_zone", "industrial_cluster"] | None = None,
+                       kind: SiteKind | None = None,
                        commune: Annotated[str | None, Query(max_length=80, pattern=r"^[A-Za-z0-9._:/-]+$")] = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 20) -> Any:
     return await gate.rpc(who, "sites", "search_sites", query=q, kind=kind, commune=commune, limit=limit)

@@ -82,3 +82,51 @@ class Task(Deadline):
     state: str
     priority: str | None = None
     overdue: bool = False
+
+
+class AnnualFiling(BaseModel):
+    """The annual report as filed (reporting_year's `annual`): when (a UTC instant), and whether late."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    filed_at: datetime
+    due_before: date | None = None
+    late: bool = False
+
+    @property
+    def filed_day(self) -> date:
+        """The local (Hanoi) day it was filed on."""
+        return local_date(self.filed_at)
+
+
+class ReportingYear(BaseModel):
+    """reporting_year's answer: an establishment's annual report for a year, due before a local day."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    year: int
+    due_before: date
+    annual: AnnualFiling | None = None
+    corrections: list[dict] = []
+    annual_overdue: bool = False
+
+
+class AnnualReportFiled(BaseModel):
+    """file_annual_report's answer: the first filing of a year is the report, a later one a correction."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: UUID
+    version: int
+    year: int
+    due_before: date
+    late: bool = False
+    corrected: bool = False
+
+
+class Assignee(Deadline):
+    """incident_assignee's answer (staff): who a report is assigned to now, and by when (`due`, a local day)."""
+
+    id: UUID
+    ticket: str
+    category: str
+    state: str
+    unit: str | None = None
+    inspector: str | None = None  # the staff e-mail, lower-case (never published)

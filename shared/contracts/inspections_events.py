@@ -32,6 +32,7 @@ IncidentRejectionCode = Literal["duplicate", "outside_jurisdiction", "not_enviro
                                 "unfounded", "abusive", "other"]
 IncidentClosingCode = Literal["resolved", "no_violation_found", "withdrawn", "duplicate", "reopen_window_expired",
                               "other"]
+SYSTEM_CLOSING_CODES = ("reopen_window_expired",)  # the service's own (the reopening window ran out): staff never choose it
 InspectionCancellationCode = Literal["rescheduled", "site_closed", "duplicate", "merged_with_other", "resources",
                                      "other"]
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contracts.clean_text import SingleLine
 from shared.contracts.base import Code, Command, LongText, OptShortText, PublicEvent, Query, ShortText, MAX_OFFSET
@@ -29,8 +29,6 @@ LinkRole = Literal["business", "transporter", "treatment_facility", "inspector",
 Confidence = Literal["H", "M", "L"]
 WasteCode = Annotated[str, StringConstraints(pattern=r"^\d{2} \d{2} \d{2}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-StaffEmail = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
-                       StringConstraints(max_length=254, pattern=r"^[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,180}\.[a-z]{2,24}$")]
 
 
 class Location(BaseModel):
@@ -190,27 +188,6 @@ class AmendEstablishment(Command):
     establishment_id: UUID
     changes: EstablishmentChanges
     source: OptShortText = Field(None, description="Where this comes from (an import: the file and row)")
-
-
-class IssueLinkCode(Command):
-    role: LinkRole
-    establishment_id: UUID | None = None
-    ttl_hours: int | None = Field(None, ge=1, le=24 * 90)
-    staff: StaffEmail | None = Field(None, description="An inspector's code only: the staff account (e-mail) the "
-                                                       "chat account will act as (never published)")
-
-    @model_validator(mode="after")
-    def _staff_is_an_inspector(self) -> "IssueLinkCode":
-        if self.staff is not None and self.role != "inspector":
-            raise ValueError("only an inspector's link code names a staff account")
-        return self
-
-
-class RedeemLinkCode(Command):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=6, max_length=40,
-                                           pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$")] = Field(
-        description="The one-time code as issued (groups of Crockford base32; any case, dashes or spaces optional)")
-    account: ShortText = Field(description="The chat account's pseudonymous id")
 
 
 # -- queries ---------------------------------------------------------------------------------------
@@ -398,6 +375,7 @@ class EstablishmentDeactivated(PublicEvent):
 
 
 from shared.contracts.sites_recognition import SiteRecognitionWithdrawn, WithdrawRecognition  # noqa: E402,F401
+from shared.contracts.sites_links import IssueLinkCode, RedeemLinkCode, StaffEmail  # noqa: E402,F401
 PUBLIC_EVENTS: list[type[PublicEvent]] = [
     SiteRegistered, SiteAmended, SiteRecognised, SiteClassified, SiteConditionSet, SiteWwtpStatusSet,
     SiteJurisdictionChanged, SiteDeactivated, EstablishmentRegistered, EstablishmentAmended,

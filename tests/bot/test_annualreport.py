@@ -5,10 +5,14 @@ resident or an unlinked account is refused."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime, timezone
 
 from bot.errors import describe
 from bot.flows import annualreport as ar
 from services.inspections import documents as docs
+from shared.contracts.inspections_answers import ReportingYear
+from bot.texts import t
+from shared.kit.calendar import local_date
 from tests.application.reports_world import office, pdf
 from tests.bot.manifest_chat import T, linked
 from tests.bot.manifest_fixtures import Parties, parties  # noqa: F401  (the fixture)
@@ -23,8 +27,35 @@ def truth(p: Parties, year: int) -> dict:
                                establishment_id=p.ids["plain"], year=year)
 
 
+def dmy(iso: str) -> str:
+    """A local day the service gives (ISO) as residents read it."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def local_dmy(instant: str) -> str:
+    """A UTC instant the service gives (ISO) as the Hanoi day it fell on."""
+    return local_date(datetime.fromisoformat(instant)).strftime("%d/%m/%Y")
+
+
 def stores(w) -> int:  # type: ignore[no-untyped-def]
     return w.cluster.calls.count(("inspections", "store_report_document"))
+
+
+def test_a_report_filed_at_18_30_utc_reads_the_next_day_in_hanoi_and_its_days_read_dd_mm_yyyy():
+    answer = ReportingYear.model_validate({
+        "year": 2025, "due_before": "2026-01-15", "corrections": [{"filed_at": "2026-12-02T01:00:00+00:00"}],
+        "annual": {"filed_at": datetime(2026, 12, 1, 18, 30, tzinfo=timezone.utc).isoformat(), "late": True}})
+    assert ar.status_text("vi", answer) == T("ar-status-filed", year=2025, due="15/01/2026", filed="02/12/2026",
+                                             late="yes", corrections=1)
+    assert ar.status_text("vi", ReportingYear(year=2026, due_before=date(2027, 1, 15))) == T(
+        "ar-status-open", year=2026, due="15/01/2027")
+
+
+def test_a_year_reads_as_a_year_not_a_grouped_number():
+    """Fluent groups an integer's thousands (2.025 in Vietnamese): a reporting year is written plain."""
+    assert t("vi", "btn-ar-send", year=2025) == "Gửi báo cáo năm 2025"
+    assert "năm 2025:" in t("vi", "ar-status-open", year=2025, due="15/01/2026")
+    assert t("en", "btn-ar-send", year=2025) == "Send the 2025 report"
 
 
 def test_the_bot_cap_is_the_services_cap():
@@ -37,10 +68,10 @@ def test_a_business_files_its_annual_report_as_a_pdf_and_a_second_filing_is_a_co
     async def story(w):  # type: ignore[no-untyped-def]
         biz = await linked(w, 6101, p, "plain")
         before = truth(p, year)
-        assert before["annual"] is None
+        assert before["annual"] is None and ReportingYear.model_validate(before).annual is None
         # the status of the year just ended, the other recent years as buttons
         status = T("ar-status-overdue" if before["annual_overdue"] else "ar-status-open", year=year,
-                   due=before["due_before"])
+                   due=dmy(before["due_before"]))
         assert await biz.send("/annualreport") == [status]
         assert biz.buttons() == [(T("btn-ar-send", year=year), "ar:send"),
                                  *[(str(y), f"ar:year:{y}") for y in (year - 1, year - 2) if y >= 2022],
@@ -51,20 +82,21 @@ def test_a_business_files_its_annual_report_as_a_pdf_and_a_second_filing_is_a_co
         replies = await biz.document(report, "baocao.pdf", PDF_TYPE)
         after = truth(p, year)
         annual = after["annual"]
+        assert ReportingYear.model_validate(after).annual.filed_at.tzinfo is not None
         assert annual["document"]["sha256"] == hashlib.sha256(report).hexdigest()
-        assert replies == [T("ar-filed", year=year, due=after["due_before"], late="yes" if annual["late"] else "no",
+        assert replies == [T("ar-filed", year=year, due=dmy(after["due_before"]), late="yes" if annual["late"] else "no",
                              kind=T("ar-kind-pdf"), kb=1)]
         assert await biz.send("/cancel") == [T("cancel-nothing")]  # the conversation is over, no draft left
 
         # the status now says filed; a second document is a correction, the first filing stays
         assert await biz.send("/annualreport") == [T(
-            "ar-status-filed", year=year, due=after["due_before"], filed=str(annual["filed_at"])[:10],
+            "ar-status-filed", year=year, due=dmy(after["due_before"]), filed=local_dmy(annual["filed_at"]),
             late="yes" if annual["late"] else "no", corrections=0)]
         assert biz.buttons()[0] == (T("btn-ar-correct", year=year), "ar:send")
         await biz.press("ar:send")
         fixed = office("docx")
         assert await biz.document(fixed, "baocao-sua.docx", DOCX_TYPE) == [T(
-            "ar-corrected", year=year, due=after["due_before"], late="yes" if annual["late"] else "no",
+            "ar-corrected", year=year, due=dmy(after["due_before"]), late="yes" if annual["late"] else "no",
             kind=T("ar-kind-docx"), kb=max(1, round(len(fixed) / 1000)))]
         corrected = truth(p, year)
         assert corrected["annual"]["document"]["sha256"] == annual["document"]["sha256"]
@@ -95,7 +127,7 @@ def test_a_file_over_the_cap_is_refused_from_telegrams_metadata_before_any_downl
         # a file within the cap at the same step is filed
         replies = await biz.document(pdf(), "ok.pdf", PDF_TYPE)
         annual = truth(p, year)["annual"]
-        assert replies == [T("ar-filed", year=year, due=annual["due_before"], late="yes" if annual["late"] else "no",
+        assert replies == [T("ar-filed", year=year, due=dmy(annual["due_before"]), late="yes" if annual["late"] else "no",
                              kind=T("ar-kind-pdf"), kb=1)]
 
     world.run(story)
@@ -147,10 +179,10 @@ def test_another_year_by_argument_or_button_and_a_bad_argument(world, parties):
         assert await biz.send("/annualreport hai") == [T("ar-usage")]
         earlier = truth(p, year - 1)
         assert await biz.send(f"/annualreport {year - 1}") == [
-            T("ar-status-overdue", year=year - 1, due=earlier["due_before"])]
+            T("ar-status-overdue", year=year - 1, due=dmy(earlier["due_before"]))]
         assert await biz.press(f"ar:year:{year}") == [T(
             "ar-status-overdue" if truth(p, year)["annual_overdue"] else "ar-status-open", year=year,
-            due=truth(p, year)["due_before"])]
+            due=dmy(truth(p, year)["due_before"]))]
         assert await biz.send("/annualreport 2019") == [describe("vi", "invalid_input", "year", "greater_than_equal")]
         assert await biz.send("/cancel") == [T("cancel-nothing")]  # a refused command leaves nothing open
         await biz.send("/annualreport")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import typing
+from uuid import uuid4
 
 import pytest
 
@@ -13,6 +14,8 @@ from bot.feed import DETAIL_FIELDS, render
 from bot.labels import event_label
 from bot.texts import has, t
 from shared.contracts import inspections, sites
+from shared.contracts.indicators_answers import StatusCard
+from shared.contracts.sites_answers import SiteCard
 
 CONTRACTS = ("indicators", "inspections", "manifests", "sites")
 IDENT = re.compile(r"\b[a-z]+_[a-z_]+\b")  # snake_case: an identifier, not a word
@@ -84,16 +87,22 @@ def test_the_site_cards_codes_are_in_words(lng):
                            "status": sites.WwtpStatus, "confidence": sites.Confidence,
                            "violation": inspections.ViolationState}.items():
         assert [v for v in literals(values) if not has(lng, f"dv-{domain}-{v}")] == []
-    site = {"kind": "craft_village", "name": "Bát Tràng", "trade": "gốm sứ", "commune": "xa-bat-trang",
-            "classification": {"date": "2026-01-05", "water": "severe", "air": "polluted", "soil": "not_polluted"},
-            "conditions": {"central_wwtp": {"state": "not_met"}, "drainage": {"state": "in_progress"}},
-            "wwtp": {"status": "under_construction"}, "source": "x", "confidence": "M"}
-    card = {"last_inspection": None, "open_violations": [{"id": "v", "state": "sanction_decided", "measures": []}],
-            "open_incidents": 1, "incidents_total": 2, "compliance_grid": [],
-            "manifests": {"count": 0, "handed_over_kg": 0, "treated_kg": 0}}
+    site = SiteCard.model_validate({
+        "id": uuid4(), "version": 3, "kind": "craft_village", "name": "Bát Tràng", "trade": "gốm sứ",
+        "commune": "xa-bat-trang",
+        "classification": {"date": "2026-01-05", "water": "severe", "air": "polluted", "soil": "not_polluted"},
+        "conditions": {"central_wwtp": {"state": "not_met"}, "drainage": {"state": "in_progress"}},
+        "wwtp": {"status": "under_construction"}, "source": "x", "confidence": "M"})
+    card = StatusCard.model_validate({
+        "last_inspection": "2026-11-20", "open_incidents": 1, "incidents_total": 2, "compliance_grid": [],
+        "open_violations": [{"id": "v", "state": "sanction_decided",
+                             "measures": [{"measure": "Nạo vét mương", "deadline": "2026-12-31"}]}],
+        "manifests": {"count": 0, "handed_over_kg": 0, "treated_kg": 0}})
     text = card_text(lng, site, [], card)
     assert not IDENT.findall(text), IDENT.findall(text)
     assert t(lng, "dv-water-severe") in text and t(lng, "dv-violation-sanction_decided") in text
+    assert "05/01/2026" in text and "20/11/2026" in text and "31/12/2026" in text  # days as residents write them
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
     assert "(" + t(lng, "card-source-value", source="x", confidence=t(lng, "dv-confidence-M")).split("(")[1] in text
 
 

@@ -48,3 +48,25 @@ def test_the_kit_the_contracts_and_the_vocabulary_never_import_services():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             wrong += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in ("services", "bot")]
     assert len(files) > 40 and not wrong
+
+
+def test_the_gateways_reason_codes_and_registry_choices_are_the_contracts():
+    """The staff forms offer the contracts' codes (derived, not written twice), in the order they showed."""
+    from shared.contracts import sites as cs
+    from shared.contracts.inspections_events import SYSTEM_CLOSING_CODES
+    from services.gateway.staff import inbox_actions, registry_kit as rk
+
+    options = inbox_actions.options()
+    assert options["rejection_codes"] == list(get_args(ci.IncidentRejectionCode)) == [
+        "duplicate", "outside_jurisdiction", "not_environmental", "insufficient_information", "unfounded", "abusive",
+        "other"]
+    assert options["closing_codes"] == ["resolved", "no_violation_found", "withdrawn", "duplicate", "other"]
+    assert set(options["closing_codes"]) | set(SYSTEM_CLOSING_CODES) == set(get_args(ci.IncidentClosingCode))
+    assert rk.KINDS == ("craft_village", "industrial_cluster", "industrial_zone")
+    assert set(rk.KINDS) == set(get_args(cs.SiteKind))
+    for choices, contract in ((rk.LEVELS, cs.PollutionLevel), (rk.WWTP, cs.WwtpStatus), (rk.ITEMS, cs.ConditionItem),
+                              (rk.STATES, cs.ConditionState), (rk.TRADE_GROUPS, cs.TradeGroup),
+                              (rk.PERMITS, cs.PermitType), (rk.FORMS, cs.EstablishmentForm)):
+        assert choices == get_args(contract)
+    assert rk.LINK_ROLES == ("business", "transporter", "treatment_facility") and set(rk.LINK_ROLES) <= set(
+        get_args(cs.LinkRole))

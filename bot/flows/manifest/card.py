@@ -5,38 +5,41 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.common import Ctx, actor, answer_query, buttons, call, lang, send_text
-from bot.flows.manifest.common import entry, line_text, names_of, party_name, pressed, route_text, state_name
-from bot.flows.manifest.parse import fmt_date, fmt_instant, fmt_kg
+from bot.common import Ctx, actor, answer_query, buttons, lang, send_text
+from bot.flows.manifest.common import (entry, line_text, manifest_of, names_of, party_name, pressed, route_text,
+                                       state_name)
+from bot.flows.manifest.parse import fmt_date, fmt_kg
 from bot.texts import t
+from shared.contracts.manifests_answers import Discrepancy, ManifestCard
+from shared.kit.calendar import local_date
 
 CORRECTABLE = ("draft", "handed_over", "in_transit", "received", "treated")   # the service's rule
 
 
-def my_party(m: dict, establishment: str | None) -> str | None:
+def my_party(m: ManifestCard, establishment: str | None) -> str | None:
     if not establishment:
         return None
-    if m.get("generator_id") == establishment:
+    if m.generator_id == establishment:
         return "generator"
-    if establishment in (m.get("transporters") or []):
-        return f"transporter{m['transporters'].index(establishment) + 1}"
-    if m.get("facility_1") == establishment:
+    if establishment in m.transporters:
+        return f"transporter{m.transporters.index(establishment) + 1}"
+    if m.facility_1 == establishment:
         return "facility1"
-    if m.get("facility_2") == establishment:
+    if m.facility_2 == establishment:
         return "facility2"
     return None
 
 
-def establishment_of(m: dict, party: str) -> str | None:
+def establishment_of(m: ManifestCard, party: str) -> str | None:
     if party == "generator":
-        return m.get("generator_id")
+        return m.generator_id
     if party.startswith("transporter"):
         i = int(party.removeprefix("transporter") or 1) - 1
-        return m["transporters"][i] if 0 <= i < len(m.get("transporters") or []) else None
-    return m.get("facility_2") if party == "facility2" else m.get("facility_1")
+        return m.transporters[i] if 0 <= i < len(m.transporters) else None
+    return m.facility_2 if party == "facility2" else m.facility_1
 
 
-def parties_text(lng: str, m: dict, parties: list[str], names: dict[str, str]) -> str:
+def parties_text(lng: str, m: ManifestCard, parties: list[str], names: dict[str, str]) -> str:
     """'chủ nguồn thải (Xưởng gốm …), vận chuyển (thứ 1) (Công ty …)'."""
     out = []
     for p in parties:
@@ -45,25 +48,24 @@ def parties_text(lng: str, m: dict, parties: list[str], names: dict[str, str]) -
     return ", ".join(out)
 
 
-def signed_parties(m: dict) -> set[str]:
-    return {s.get("party") for s in m.get("signatures") or [] if s.get("version", m.get("manifest_version"))
-            == m.get("manifest_version")}
+def signed_parties(m: ManifestCard) -> set[str]:
+    return {s.party for s in m.signatures if (s.version or m.manifest_version) == m.manifest_version}
 
 
-def transporters_done(m: dict) -> bool:
-    return {f"transporter{i + 1}" for i in range(len(m.get("transporters") or []))} <= signed_parties(m)
+def transporters_done(m: ManifestCard) -> bool:
+    return {f"transporter{i + 1}" for i in range(len(m.transporters))} <= signed_parties(m)
 
 
-def transporter_turn(m: dict, party: str) -> bool:
+def transporter_turn(m: ManifestCard, party: str) -> bool:
     position = int(party.removeprefix("transporter"))
     earlier = {f"transporter{i}" for i in range(1, position)}
-    return m["state"] in ("handed_over", "in_transit") and party not in signed_parties(m) \
+    return m.state in ("handed_over", "in_transit") and party not in signed_parties(m) \
         and earlier <= signed_parties(m)
 
 
-def facility_actions(lng: str, m: dict, party: str) -> list[list[tuple[str, str]]]:
-    mid, number, state = m["id"], m["number"], m["state"]
-    first_signed = any(s.get("party") == "facility1" for s in m.get("signatures") or [])
+def facility_actions(lng: str, m: ManifestCard, party: str) -> list[list[tuple[str, str]]]:
+    mid, number, state = m.id, m.number, m.state
+    first_signed = any(s.party == "facility1" for s in m.signatures)
     if state == "in_transit" and transporters_done(m) and (party == "facility1" or first_signed):
         return [[(t(lng, "mf-btn-receive", number=number), f"mfrecv:{mid}")],
                 [(t(lng, "mf-btn-reject", number=number), f"mfrej:{mid}")]]
@@ -72,12 +74,12 @@ def facility_actions(lng: str, m: dict, party: str) -> list[list[tuple[str, str]
     return []
 
 
-def actions(lng: str, m: dict, party: str | None) -> list[list[tuple[str, str]]]:
+def actions(lng: str, m: ManifestCard, party: str | None) -> list[list[tuple[str, str]]]:
     """The buttons this party may press on this manifest now (the service still decides)."""
     if not party:
         return []
-    mid, number, state = m["id"], m["number"], m["state"]
-    if party in (m.get("resign") or []):
+    mid, number, state = m.id, m.number, m.state
+    if party in m.resign:
         return [[(t(lng, "mf-btn-sign-again", number=number), f"mfsa:{mid}")]]
     if party == "generator":
         rows = []
@@ -89,15 +91,15 @@ def actions(lng: str, m: dict, party: str | None) -> list[list[tuple[str, str]]]
             rows.append([(t(lng, "mf-btn-correct", number=number), f"mfcorr:{mid}")])
         return rows
     if party.startswith("transporter"):
-        if not (m.get("resign") or []) and transporter_turn(m, party):
+        if not m.resign and transporter_turn(m, party):
             return [[(t(lng, "mf-btn-pickup", number=number), f"mfpick:{mid}")]]
         return []
     return facility_actions(lng, m, party)
 
 
-def discrepancy_lines(lng: str, disc: dict) -> list[str]:
+def discrepancy_lines(lng: str, disc: Discrepancy) -> list[str]:
     out = []
-    for x in disc.get("lines") or []:
+    for x in disc.lines:
         if x.get("kind") == "waste_type":
             out.append(t(lng, "mf-show-discrepancy-code", line=x["line"], declared=x.get("declared_code", "—"),
                          measured=x.get("measured_code", "—")))
@@ -109,52 +111,49 @@ def discrepancy_lines(lng: str, disc: dict) -> list[str]:
     return out
 
 
-def extras(lng: str, m: dict, names: dict[str, str], party: str | None) -> list[str]:
-    """What happened after hand-over, each on its own line."""
+def extras(lng: str, m: ManifestCard, names: dict[str, str], party: str | None) -> list[str]:
+    """What happened after hand-over, each on its own line (its days Hanoi's)."""
     parts = []
-    rejected = [x for x in m["lines"] if x.get("rejected")]
+    rejected = [x for x in m.lines if x.get("rejected")]
     if rejected:
         parts.append(t(lng, "mf-show-rejected", lines=", ".join(str(x["line"]) for x in rejected),
-                       kg=fmt_kg(lng, sum(float(x["quantity_kg"]) for x in rejected)), count=len(m.get("links") or [])))
-    if m.get("received"):
-        parts.append(t(lng, "mf-show-received", kg=fmt_kg(lng, sum(float(x["quantity_kg"])
-                                                                   for x in m["received"]["lines"]))))
-    disc = m.get("discrepancy") or {}
-    if disc.get("state") == "open":
-        parts.append(t(lng, "mf-show-discrepancy", lines=", ".join(str(x["line"]) for x in disc.get("lines") or []),
-                       due=fmt_instant(disc.get("due"))))
+                       kg=fmt_kg(lng, sum(float(x["quantity_kg"]) for x in rejected)), count=len(m.links)))
+    if m.received:
+        parts.append(t(lng, "mf-show-received", kg=fmt_kg(lng, sum(float(x["quantity_kg"]) for x in m.received.lines))))
+    disc = m.open_discrepancy
+    if disc:
+        parts.append(t(lng, "mf-show-discrepancy", lines=", ".join(str(x["line"]) for x in disc.lines),
+                       due=fmt_date(local_date(disc.due) if disc.due else None)))
         parts.extend(discrepancy_lines(lng, disc))
-    if m.get("treatment"):
-        parts.append(t(lng, "mf-show-treated", method=m["treatment"].get("method", "—"),
-                       date=fmt_date(m["treatment"].get("date"))))
-    if m.get("copy4_returned_at"):
-        parts.append(t(lng, "mf-show-copy4", date=fmt_instant(m["copy4_returned_at"])))
-    if m.get("resign"):
-        parts.append(t(lng, "mf-show-resign", parties=parties_text(lng, m, m["resign"], names)))
-    elif party and party.startswith("transporter") and m["state"] in ("handed_over", "in_transit") \
+    if m.treatment:
+        parts.append(t(lng, "mf-show-treated", method=m.treatment.method or "—", date=fmt_date(m.treatment.date)))
+    if m.copy4_returned_at:
+        parts.append(t(lng, "mf-show-copy4", date=fmt_date(m.copy4_day)))
+    if m.resign:
+        parts.append(t(lng, "mf-show-resign", parties=parties_text(lng, m, m.resign, names)))
+    elif party and party.startswith("transporter") and m.state in ("handed_over", "in_transit") \
             and party not in signed_parties(m) and not transporter_turn(m, party):
         parts.append(t(lng, "mf-show-wait-turn"))
     return parts
 
 
-def card_text(lng: str, m: dict, names: dict[str, str], party: str | None) -> str:
-    live = [x for x in m["lines"] if not x.get("rejected")]
-    facilities = [m["facility_1"]] + ([m["facility_2"]] if m.get("facility_2") else [])
-    head = t(lng, "mf-show", number=m["number"], version=m.get("manifest_version", 1),
-             state=state_name(lng, m["state"]), generator=names.get(m["generator_id"], "—"),
-             transporters=route_text([names.get(x, x[:8]) for x in m["transporters"]]),
-             facility=route_text([names.get(x, x[:8]) for x in facilities]), plate=m.get("vehicle_plate") or "—",
-             date=fmt_date(m.get("planned_date")), lines="\n".join(line_text(lng, x) for x in live) or "—",
+def card_text(lng: str, m: ManifestCard, names: dict[str, str], party: str | None) -> str:
+    live = [x for x in m.lines if not x.get("rejected")]
+    facilities = [m.facility_1] + ([m.facility_2] if m.facility_2 else [])
+    head = t(lng, "mf-show", number=m.number, version=m.manifest_version,
+             state=state_name(lng, m.state), generator=names.get(m.generator_id, "—"),
+             transporters=route_text([names.get(x, x[:8]) for x in m.transporters]),
+             facility=route_text([names.get(x, x[:8]) for x in facilities]), plate=m.vehicle_plate or "—",
+             date=fmt_date(m.planned_date), lines="\n".join(line_text(lng, x) for x in live) or "—",
              total=fmt_kg(lng, sum(float(x["quantity_kg"]) for x in live)))
     return "\n".join([head, *extras(lng, m, names, party)])
 
 
 async def send_card(update: Update, context: Ctx, manifest_id: str) -> None:
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id)
+    m = await manifest_of(update, context, manifest_id)
     who = await actor(update, context)
     lng = lang(update, context)
-    names = await names_of(update, context, [m["generator_id"], *m["transporters"], m["facility_1"],
-                                             m.get("facility_2")])
+    names = await names_of(update, context, [m.generator_id, *m.transporters, m.facility_1, m.facility_2])
     party = my_party(m, who.establishment)
     rows = actions(lng, m, party)
     await send_text(update, context, card_text(lng, m, names, party), buttons(rows) if rows else None)

@@ -22,6 +22,8 @@ from bot.flows import DRAFTS
 from bot.flows.manifest.parse import fmt_kg, one_line, short, today
 from bot.texts import t
 from shared.contracts.manifests import ManifestState, PhysicalState
+from shared.contracts.manifests_answers import ManifestCard
+from shared.contracts.sites_answers import EstablishmentCard, PartyFound
 from shared.kit.errors import LangXanhError
 
 DRAFT = DRAFTS["manifest"]  # the conversation's draft
@@ -99,10 +101,16 @@ async def names_of(update: Update, context: Ctx, ids: list[str | None]) -> dict[
     out: dict[str, str] = {}
     for eid in dict.fromkeys(i for i in ids if i):
         try:
-            out[eid] = (await call(update, context, "sites", "get_establishment", establishment_id=eid))["name"]
+            out[eid] = EstablishmentCard.model_validate(await call(update, context, "sites", "get_establishment",
+                                                                   establishment_id=eid)).name
         except LangXanhError:
             out[eid] = eid[:8]
     return out
+
+
+async def manifest_of(update: Update, context: Ctx, manifest_id: str) -> ManifestCard:
+    """get_manifest's answer, as the contract model."""
+    return ManifestCard.model_validate(await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id))
 
 
 def text_of(update: Update) -> str:
@@ -126,9 +134,10 @@ def draft(context: Ctx) -> dict:
 
 
 # -- party search (transporters, facilities, an alternate facility) -----------------------------------
-def party_entry(found: dict) -> dict:
-    return {"id": found["id"], "name": found["name"], "registration_code": found.get("registration_code") or "",
-            "waste_codes": list((found.get("licence") or {}).get("waste_codes") or [])}
+def party_entry(found: PartyFound) -> dict:
+    """What the draft keeps of a party found (as JSON)."""
+    return {"id": str(found.id), "name": found.name, "registration_code": found.registration_code or "",
+            "waste_codes": list(found.licence.waste_codes) if found.licence else []}
 
 
 async def search_party(update: Update, context: Ctx, role: str, prefix: str) -> None:
@@ -136,12 +145,13 @@ async def search_party(update: Update, context: Ctx, role: str, prefix: str) -> 
     query = text_of(update)
     if not SEARCH_MIN <= len(query) <= SEARCH_MAX:
         raise Reject("mf-search-length", min=SEARCH_MIN, max=SEARCH_MAX)
-    found = await call(update, context, "sites", "search_establishments", query=query, role=role, limit=5)
+    found = [PartyFound.model_validate(f) for f in await call(update, context, "sites", "search_establishments",
+                                                               query=query, role=role, limit=5)]
     kind = "transporter" if role == "transporter" else "facility"
     if not found:
         raise Reject(f"mf-{kind}-none", query=query)
-    draft(context)["found"] = {f["id"]: party_entry(f) for f in found}
-    rows = [[(short(f"{f['name']} · {f.get('registration_code') or ''}", 64), f"{prefix}:{f['id']}")] for f in found]
+    draft(context)["found"] = {str(f.id): party_entry(f) for f in found}
+    rows = [[(short(f"{f.name} · {f.registration_code or ''}", 64), f"{prefix}:{f.id}")] for f in found]
     await say(update, context, f"mf-{kind}-pick", buttons(rows), query=query)
 
 

@@ -12,7 +12,8 @@ from telegram import Update
 
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draft, lang, say
 from bot.flows.manifest.card import CORRECTABLE, establishment_of, my_party, parties_text
-from bot.flows.manifest.common import (DRAFT, END, checked_text, confirm_keyboard, draft, entry, names_of, needs,
+from bot.flows.manifest.common import (DRAFT, END, checked_text, confirm_keyboard, draft, entry, manifest_of, names_of,
+                                       needs,
                                        not_busy, picked_party, pressed, route_text, search_party,
                                        state_name, text_of)
 from bot.flows.manifest.create import MAX_TRANSPORTERS, check_planned
@@ -33,20 +34,21 @@ LINE_FIELDS = ("line", "code", "name", "state", "packaging", "quantity_kg", "met
 async def start_correct(update: Update, context: Ctx) -> str | None:
     await answer_query(update)
     not_busy(context)
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=pressed(update))
+    m = await manifest_of(update, context, pressed(update))
     who = await actor(update, context)
     lng = lang(update, context)
     if my_party(m, who.establishment) != "generator":
         raise Reject("mf-correct-generator-only")
-    if m["state"] not in CORRECTABLE:
-        raise Reject("mf-not-correctable", number=m["number"], state=state_name(lng, m["state"]))
-    names = await names_of(update, context, m["transporters"])
-    context.user_data[DRAFT] = {
-        "mode": "correct", "manifest_id": m["id"], "number": m["number"], "command_id": f"bot-correct-{uuid.uuid4()}",
-        "version": m.get("manifest_version", 1), "plate": m.get("vehicle_plate"), "planned": m.get("planned_date"),
-        "lines": [{k: x[k] for k in LINE_FIELDS} for x in m["lines"]],
-        "has_rejected": any(x.get("rejected") for x in m["lines"]),
-        "transporters": [{"id": x, "name": names.get(x, x[:8])} for x in m["transporters"]],
+    if m.state not in CORRECTABLE:
+        raise Reject("mf-not-correctable", number=m.number, state=state_name(lng, m.state))
+    names = await names_of(update, context, m.transporters)
+    context.user_data[DRAFT] = {  # the draft is kept as JSON: ids and days as text
+        "mode": "correct", "manifest_id": str(m.id), "number": m.number, "command_id": f"bot-correct-{uuid.uuid4()}",
+        "version": m.manifest_version, "plate": m.vehicle_plate,
+        "planned": m.planned_date.isoformat() if m.planned_date else None,
+        "lines": [{k: x[k] for k in LINE_FIELDS} for x in m.lines],
+        "has_rejected": any(x.get("rejected") for x in m.lines),
+        "transporters": [{"id": x, "name": names.get(x, x[:8])} for x in m.transporters],
         "changes": {}, "code": None, "reason": None,
     }
     return await ask_what(update, context)
@@ -239,13 +241,13 @@ async def confirmed(update: Update, context: Ctx) -> int:
                         manifest_id=d["manifest_id"], changes=service_changes(d), reason=d["reason"],
                         reason_code=d["code"])
     context.user_data.pop(DRAFT, None)
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=d["manifest_id"])
+    m = await manifest_of(update, context, d["manifest_id"])
     keyboard = buttons([[(t(lng, "mf-btn-open", number=d["number"]), f"mfshow:{d['manifest_id']}")]])
-    if not m.get("resign"):
+    if not m.resign:
         await say(update, context, "mf-corrected-none", keyboard, number=d["number"],
                   version=answer["manifest_version"])
         return END
-    names = await names_of(update, context, [establishment_of(m, p) for p in m["resign"]])
+    names = await names_of(update, context, [establishment_of(m, p) for p in m.resign])
     await say(update, context, "mf-corrected", keyboard, number=d["number"], version=answer["manifest_version"],
-              parties=parties_text(lng, m, m["resign"], names))
+              parties=parties_text(lng, m, m.resign, names))
     return END

@@ -17,6 +17,7 @@ from bot.flows.manifest.common import (DRAFT, draft, entry, needs, new_number, n
                                        search_party, text_of)
 from bot.flows.manifest.parse import PLATE_MAX, PLATE_MIN, fmt_date, parse_date, plate, short, today
 from bot.texts import t
+from shared.contracts.sites_answers import EstablishmentCard, PartyFound
 from shared.kit.actor import Role
 
 TRANSPORTER, TRANSPORTER_MORE, FACILITY = "state:new-transporter", "state:new-transporter-more", "state:new-facility"
@@ -33,13 +34,14 @@ async def new_manifest(update: Update, context: Ctx) -> str | None:
     who = await actor(update, context)
     if who.role != Role.BUSINESS or not who.establishment:
         raise Reject("mf-business-only")
-    est = await call(update, context, "sites", "get_establishment", establishment_id=who.establishment)
-    if not est.get("hw_generator"):
-        raise Reject("mf-not-generator", name=est["name"])
+    est = EstablishmentCard.model_validate(await call(update, context, "sites", "get_establishment",
+                                                      establishment_id=who.establishment))
+    if not est.hw_generator:
+        raise Reject("mf-not-generator", name=est.name)
     key = uuid.uuid4()
     context.user_data[DRAFT] = {
         "mode": "new", "command_id": f"bot-manifest-{key}", "sign_id": f"bot-manifest-{key}-handover",
-        "number": new_number(), "generator": est["name"], "transporters": [], "facility": None,
+        "number": new_number(), "generator": est.name, "transporters": [], "facility": None,
         "facility_2": None, "lines": [],
     }
     await say(update, context, "mf-ask-transporter")
@@ -93,10 +95,10 @@ async def search_facility(update: Update, context: Ctx, prefix: str) -> None:
     except Reject as refused:
         if refused.key != "mf-facility-none":
             raise
-        others = await call(update, context, "sites", "search_establishments", query=text_of(update),
-                            role="transporter", limit=1)
+        others = [PartyFound.model_validate(f) for f in await call(
+            update, context, "sites", "search_establishments", query=text_of(update), role="transporter", limit=1)]
         if others:
-            raise Reject("mf-facility-not-treatment", name=others[0]["name"]) from None
+            raise Reject("mf-facility-not-treatment", name=others[0].name) from None
         raise
 
 

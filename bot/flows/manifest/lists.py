@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, lang, say, send_text
-from bot.flows.manifest.common import (AWAITING, LIST_SHOWN, REFUSAL_RULES, entry, party_name, pressed, reason,
-                                       refused, state_name)
+from bot.flows.manifest.common import (AWAITING, LIST_SHOWN, REFUSAL_RULES, entry, manifest_of, party_name, pressed,
+                                       reason, refused, state_name)
 from bot.texts import t
+from shared.contracts.manifests_answers import ManifestRow, Signed
 from shared.kit.actor import Role
 from shared.kit.errors import LangXanhError
 
@@ -22,38 +23,43 @@ from shared.kit.errors import LangXanhError
 @entry
 async def list_mine(update: Update, context: Ctx) -> None:
     await answer_query(update)
-    rows = await call(update, context, "manifests", "my_manifests")
+    rows = await my_manifests(update, context)
     lng = lang(update, context)
     if not rows:
         raise Reject("mf-list-none")
-    rows = sorted(rows, key=lambda r: (r["number"], r["id"]), reverse=True)
+    rows = sorted(rows, key=lambda r: (r.number, str(r.id)), reverse=True)
     shown = rows[:LIST_SHOWN]
     head = [t(lng, "mf-list-title", count=len(rows))]
     if len(rows) > len(shown):
         head.append(t(lng, "mf-list-more", shown=len(shown)))
-    text = "\n".join(head + [t(lng, "mf-list-line", number=r["number"], state=state_name(lng, r["state"]),
-                                party=party_name(lng, r["party"])) for r in shown])
-    labels = [(r["number"], f"mfshow:{r['id']}") for r in shown]
+    text = "\n".join(head + [t(lng, "mf-list-line", number=r.number, state=state_name(lng, r.state),
+                                party=party_name(lng, r.party)) for r in shown])
+    labels = [(r.number, f"mfshow:{r.id}") for r in shown]
     await send_text(update, context, text, buttons([labels[i:i + 2] for i in range(0, len(labels), 2)]))
 
 
-async def awaiting_rows(update: Update, context: Ctx, role: Role) -> list[dict]:
+async def my_manifests(update: Update, context: Ctx, awaiting_only: bool = False) -> list[ManifestRow]:
+    return [ManifestRow.model_validate(r) for r in await call(update, context, "manifests", "my_manifests",
+                                                              **({"awaiting_only": True} if awaiting_only else {}))]
+
+
+async def awaiting_rows(update: Update, context: Ctx, role: Role) -> list[ManifestRow]:
     """What waits for this establishment (the service's view), plus, for a facility named second,
     the manifests facility 1 has received (the service lets facility 2 treat after facility 1)."""
-    rows = await call(update, context, "manifests", "my_manifests", awaiting_only=True)
+    rows = await my_manifests(update, context, awaiting_only=True)
     if role == Role.TREATMENT_FACILITY:
-        seen = {r["id"] for r in rows}
-        every = await call(update, context, "manifests", "my_manifests")
-        rows += [r for r in every if r["party"] == "facility2" and r["state"] == "received" and r["id"] not in seen]
+        seen = {r.id for r in rows}
+        every = await my_manifests(update, context)
+        rows += [r for r in every if r.party == "facility2" and r.state == "received" and r.id not in seen]
     return rows
 
 
-def facility_keyboard(lng: str, rows: list[dict], treat: list[dict], token: str) -> list:
+def facility_keyboard(lng: str, rows: list[ManifestRow], treat: list[ManifestRow], token: str) -> list:
     keyboard = []
-    for r in [r for r in rows if r["state"] == "in_transit"][:LIST_SHOWN]:
-        keyboard.append([(t(lng, "mf-btn-receive", number=r["number"]), f"mfrecv:{r['id']}"),
-                         (t(lng, "mf-btn-reject", number=r["number"]), f"mfrej:{r['id']}")])
-    keyboard += [[(t(lng, "mf-btn-treat", number=r["number"]), f"mftreat:{r['id']}")] for r in treat[:LIST_SHOWN]]
+    for r in [r for r in rows if r.state == "in_transit"][:LIST_SHOWN]:
+        keyboard.append([(t(lng, "mf-btn-receive", number=r.number), f"mfrecv:{r.id}"),
+                         (t(lng, "mf-btn-reject", number=r.number), f"mfrej:{r.id}")])
+    keyboard += [[(t(lng, "mf-btn-treat", number=r.number), f"mftreat:{r.id}")] for r in treat[:LIST_SHOWN]]
     if len(treat) > 1:
         keyboard.append([(t(lng, "mf-btn-treat-all", count=len(treat)), f"mftreatall:{token}")])
     return keyboard
@@ -70,22 +76,22 @@ async def awaiting(update: Update, context: Ctx) -> None:
     if not rows:
         raise Reject("mf-await-none")
     token = secrets.token_hex(4)
-    pickup: list[dict] = []
-    treat: list[dict] = []
+    pickup: list[ManifestRow] = []
+    treat: list[ManifestRow] = []
     if who.role == Role.TRANSPORTER:
-        pickup = [r for r in rows if r["state"] in ("handed_over", "in_transit")]
-        keyboard = [[(t(lng, "mf-btn-pickup", number=r["number"]), f"mfpick:{r['id']}")] for r in pickup[:LIST_SHOWN]]
+        pickup = [r for r in rows if r.state in ("handed_over", "in_transit")]
+        keyboard = [[(t(lng, "mf-btn-pickup", number=r.number), f"mfpick:{r.id}")] for r in pickup[:LIST_SHOWN]]
         if len(pickup) > 1:
             keyboard.append([(t(lng, "mf-btn-pickup-all", count=len(pickup)), f"mfpickall:{token}")])
     else:
-        treat = [r for r in rows if r["state"] == "received"]
+        treat = [r for r in rows if r.state == "received"]
         keyboard = facility_keyboard(lng, rows, treat, token)
-    context.user_data[AWAITING] = {"token": token, "command_id": f"bot-bulk-{uuid.uuid4()}",
-                                   "pickup": [r["id"] for r in pickup], "treat": [r["id"] for r in treat],
-                                   "numbers": {r["id"]: r["number"] for r in rows}}
+    context.user_data[AWAITING] = {"token": token, "command_id": f"bot-bulk-{uuid.uuid4()}",  # kept as JSON
+                                   "pickup": [str(r.id) for r in pickup], "treat": [str(r.id) for r in treat],
+                                   "numbers": {str(r.id): r.number for r in rows}}
     text = "\n".join([t(lng, "mf-await-title", count=len(rows))] +
-                     [t(lng, "mf-list-line", number=r["number"], state=state_name(lng, r["state"]),
-                        party=party_name(lng, r["party"])) for r in rows[:LIST_SHOWN]])
+                     [t(lng, "mf-list-line", number=r.number, state=state_name(lng, r.state),
+                        party=party_name(lng, r.party)) for r in rows[:LIST_SHOWN]])
     await send_text(update, context, text, buttons(keyboard) if keyboard else None)
 
 
@@ -93,7 +99,7 @@ async def number_of(update: Update, context: Ctx, manifest_id: str) -> str:
     known = (context.user_data.get(AWAITING) or {}).get("numbers", {})
     if manifest_id in known:
         return known[manifest_id]
-    return (await call(update, context, "manifests", "get_manifest", manifest_id=manifest_id))["number"]
+    return (await manifest_of(update, context, manifest_id)).number
 
 
 Sign = Callable[[str, str], Awaitable[dict]]
@@ -115,7 +121,8 @@ async def one_press(update: Update, context: Ctx, kind: str, done_key: str, sign
             raise
         await refused(update, context, number, e)
         return
-    await say(update, context, done_key, number=number, state=state_name(lang(update, context), signed["state"]))
+    await say(update, context, done_key, number=number,
+              state=state_name(lang(update, context), Signed.model_validate(signed).state))
 
 
 @entry
@@ -134,9 +141,9 @@ async def handover_one(update: Update, context: Ctx) -> None:
 async def sign_again_one(update: Update, context: Ctx) -> None:
     """[Sign again] on a corrected manifest (the card's button; msignal's push offers it too). The
     command id names the version, so signing a later correction again is a new command."""
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=pressed(update))
-    await one_press(update, context, f"resign-v{m['manifest_version']}", "mf-signed-again", lambda mid, cid: call(
-        update, context, "manifests", "sign_again", manifest_id=mid, command_id=cid), m["number"])
+    m = await manifest_of(update, context, pressed(update))
+    await one_press(update, context, f"resign-v{m.manifest_version}", "mf-signed-again", lambda mid, cid: call(
+        update, context, "manifests", "sign_again", manifest_id=mid, command_id=cid), m.number)
 
 
 def listed(context: Ctx, token: str, kind: str) -> tuple[dict, list[str]]:
@@ -172,12 +179,12 @@ async def pickup_all(update: Update, context: Ctx) -> None:
 async def copy4_ask(update: Update, context: Ctx) -> None:
     await answer_query(update)
     mid = pressed(update)
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=mid)
+    m = await manifest_of(update, context, mid)
     lng = lang(update, context)
-    if m["state"] != "treated":
-        raise Reject("mf-not-copy4", number=m["number"], state=state_name(lng, m["state"]))
+    if m.state != "treated":
+        raise Reject("mf-not-copy4", number=m.number, state=state_name(lng, m.state))
     await say(update, context, "mf-ask-copy4", buttons([[(t(lng, "mf-btn-confirm-copy4"), f"mfc4y:{mid}"),
-                                                         (t(lng, "mf-btn-cancel"), "mfc4n:")]]), number=m["number"])
+                                                         (t(lng, "mf-btn-cancel"), "mfc4n:")]]), number=m.number)
 
 
 @entry

@@ -6,6 +6,7 @@ from telegram import Update
 from bot.common import Ctx, Reject, actor, buttons, call, lang, say
 from bot.flows.manifest.common import DRAFT, entry
 from bot.texts import t
+from shared.contracts.sites_answers import EstablishmentCard
 from shared.kit.actor import Role
 
 ROLES = (Role.BUSINESS, Role.TRANSPORTER, Role.TREATMENT_FACILITY)
@@ -29,6 +30,7 @@ async def begin(update: Update, context: Ctx) -> None:
     lng = lang(update, context)
     if dropped:
         await say(update, context, "mf-draft-dropped")
-    est = await call(update, context, "sites", "get_establishment", establishment_id=who.establishment)
+    est = EstablishmentCard.model_validate(await call(update, context, "sites", "get_establishment",
+                                                      establishment_id=who.establishment))
     await say(update, context, "mf-menu", menu_keyboard(lng, who.role), role=t(lng, f"role-{who.role.value}"),
-              name=est["name"])
+              name=est.name)

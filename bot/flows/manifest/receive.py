@@ -10,10 +10,11 @@ from telegram import Update
 from bot.client import Unavailable
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draft, lang, say, send_text
 from bot.flows.manifest.card import actions, my_party
-from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, draft, entry, needs, not_busy, pressed, refused,
-                                       state_name, text_of)
-from bot.flows.manifest.parse import MAX_KG, fmt_instant, fmt_kg, parse_kg, short
+from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, draft, entry, manifest_of, needs, not_busy, pressed,
+                                       refused, state_name, text_of)
+from bot.flows.manifest.parse import MAX_KG, fmt_date, fmt_kg, parse_kg, short
 from bot.texts import t
+from shared.kit.calendar import local_date
 from shared.kit.errors import LangXanhError
 
 MEASURE, RECEIVE_CONFIRM = "state:receive-measure", "state:receive-confirm"
@@ -23,13 +24,13 @@ MEASURE, RECEIVE_CONFIRM = "state:receive-measure", "state:receive-confirm"
 async def start_receive(update: Update, context: Ctx) -> str | None:
     await answer_query(update)
     not_busy(context)
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=pressed(update))
-    if m["state"] != "in_transit":
-        raise Reject("mf-not-receivable", number=m["number"], state=state_name(lang(update, context), m["state"]))
+    m = await manifest_of(update, context, pressed(update))
+    if m.state != "in_transit":
+        raise Reject("mf-not-receivable", number=m.number, state=state_name(lang(update, context), m.state))
     context.user_data[DRAFT] = {
-        "mode": "receive", "manifest_id": m["id"], "number": m["number"], "command_id": f"bot-receive-{uuid.uuid4()}",
+        "mode": "receive", "manifest_id": str(m.id), "number": m.number, "command_id": f"bot-receive-{uuid.uuid4()}",
         "lines": [{"line": x["line"], "code": x["code"], "name": x["name"], "declared": float(x["quantity_kg"])}
-                  for x in m["lines"] if not x.get("rejected")],
+                  for x in m.lines if not x.get("rejected")],
         "measured": [],
     }
     return await ask_measured(update, context)
@@ -112,14 +113,14 @@ async def receive_confirmed(update: Update, context: Ctx) -> int:
     context.user_data.pop(DRAFT, None)
     await say(update, context, "mf-received", number=d["number"], state=state_name(lng, answer["state"]))
     try:  # what follows is a courtesy: the receipt is signed whatever happens to it
-        m = await call(update, context, "manifests", "get_manifest", manifest_id=d["manifest_id"])
+        m = await manifest_of(update, context, d["manifest_id"])
         who = await actor(update, context)
     except (LangXanhError, Unavailable):
         return END
-    if (m.get("discrepancy") or {}).get("state") == "open":
-        await say(update, context, "mf-received-discrepancy",
-                  lines=", ".join(str(x["line"]) for x in m["discrepancy"]["lines"]),
-                  due=fmt_instant(m["discrepancy"].get("due")))
+    disc = m.open_discrepancy
+    if disc:
+        await say(update, context, "mf-received-discrepancy", lines=", ".join(str(x["line"]) for x in disc.lines),
+                  due=fmt_date(local_date(disc.due) if disc.due else None))
     rows = actions(lng, m, my_party(m, who.establishment))
     if rows:
         await say(update, context, "mf-next-treat", buttons(rows), number=d["number"])

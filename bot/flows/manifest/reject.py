@@ -12,7 +12,8 @@ from telegram import Update
 
 from bot.common import Ctx, Reject, actor, answer_query, buttons, call, end_draft, lang, say
 from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, checked_text, confirm_keyboard, draft, entry, needs,
-                                       new_number, not_busy, picked_party, pressed, refused, search_party, state_name)
+                                       manifest_of, new_number, not_busy, picked_party, pressed, refused, search_party,
+                                       state_name)
 from bot.flows.manifest.parse import fmt_kg, short
 from bot.texts import t
 from shared.contracts.manifests import RejectionCode
@@ -27,19 +28,19 @@ CODES = get_args(RejectionCode)
 async def start_reject(update: Update, context: Ctx) -> str | None:
     await answer_query(update)
     not_busy(context)
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=pressed(update))
+    m = await manifest_of(update, context, pressed(update))
     lng = lang(update, context)
-    if m["state"] != "in_transit":
-        raise Reject("mf-not-rejectable", number=m["number"], state=state_name(lng, m["state"]))
+    if m.state != "in_transit":
+        raise Reject("mf-not-rejectable", number=m.number, state=state_name(lng, m.state))
     context.user_data[DRAFT] = {
-        "mode": "reject", "manifest_id": m["id"], "number": m["number"], "command_id": f"bot-reject-{uuid.uuid4()}",
+        "mode": "reject", "manifest_id": str(m.id), "number": m.number, "command_id": f"bot-reject-{uuid.uuid4()}",
         "new_number": new_number(), "chosen": [], "code": None, "reason": None, "alternate": None,
         "lines": [{"line": x["line"], "code": x["code"], "name": x["name"], "kg": float(x["quantity_kg"])}
-                  for x in m["lines"] if not x.get("rejected")],
+                  for x in m.lines if not x.get("rejected")],
     }
     await say(update, context, "mf-ask-reject-which", buttons([[(t(lng, "mf-btn-reject-all"), "mfrw:all"),
                                                                 (t(lng, "mf-btn-reject-some"), "mfrw:some")]]),
-              number=m["number"])
+              number=m.number)
     return WHICH
 
 

@@ -3,26 +3,25 @@
 the method → review → confirm = treat (or bulk_sign(step="treated") with that date)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from telegram import Update
 
 from bot.common import Ctx, Reject, answer_query, buttons, call, end_draft, lang, say
 from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, checked_text, confirm_keyboard, draft, entry, needs,
-                                       not_busy, pressed, refused, state_name, text_of)
+                                       manifest_of, not_busy, pressed, refused, state_name, text_of)
 from bot.flows.manifest.lists import bulk_result, listed
 from bot.flows.manifest.parse import fmt_date, parse_date, short, today
 from bot.texts import t
-from shared.kit.calendar import local_date
+from shared.contracts.manifests_answers import ManifestCard
 from shared.kit.errors import LangXanhError
 
 TREAT_DATE, TREAT_METHOD, TREAT_CONFIRM = "state:treat-date", "state:treat-method", "state:treat-confirm"
 
 
-def received_on(m: dict) -> str | None:
-    """The local date of the receipt (ISO), which no treatment may precede."""
-    at = (m.get("received") or {}).get("at")
-    return local_date(datetime.fromisoformat(at)).isoformat() if at else None
+def received_on(m: ManifestCard) -> str | None:
+    """The local date of the receipt (ISO, for the draft), which no treatment may precede."""
+    return m.received.day.isoformat() if m.received else None
 
 
 async def start_treat_draft(update: Update, context: Ctx, ids: list[str], numbers: list[str], bulk: bool,
@@ -42,11 +41,11 @@ async def start_treat_draft(update: Update, context: Ctx, ids: list[str], number
 async def start_treat(update: Update, context: Ctx) -> str | None:
     await answer_query(update)
     not_busy(context)
-    m = await call(update, context, "manifests", "get_manifest", manifest_id=pressed(update))
-    if m["state"] != "received":
-        raise Reject("mf-not-treatable", number=m["number"], state=state_name(lang(update, context), m["state"]))
-    return await start_treat_draft(update, context, [m["id"]], [m["number"]], False,
-                                   f"bot-treat-{m['id']}-v{m['version']}", received_on(m))
+    m = await manifest_of(update, context, pressed(update))
+    if m.state != "received":
+        raise Reject("mf-not-treatable", number=m.number, state=state_name(lang(update, context), m.state))
+    return await start_treat_draft(update, context, [str(m.id)], [m.number], False,
+                                   f"bot-treat-{m.id}-v{m.version}", received_on(m))
 
 
 @entry
@@ -56,7 +55,7 @@ async def start_treat_all(update: Update, context: Ctx) -> str | None:
     lst, ids = listed(context, pressed(update), "treat")
     dates = []
     for mid in ids:
-        dates.append(received_on(await call(update, context, "manifests", "get_manifest", manifest_id=mid)))
+        dates.append(received_on(await manifest_of(update, context, mid)))
     earliest = max((d for d in dates if d), default=None)
     return await start_treat_draft(update, context, list(ids), [lst["numbers"].get(i, i[:8]) for i in ids], True,
                                    f"{lst['command_id']}-treated", earliest)

@@ -10,7 +10,7 @@ changes something, so nothing changes."""
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, get_args
 
 from datetime import datetime
 from uuid import UUID
@@ -22,6 +22,7 @@ from services.gateway.staff.kit import Member, call
 from shared.contracts import inspections as c
 from shared.contracts.base import MAX_OFFSET, Code
 from shared.contracts.inspections import Category, IncidentState
+from shared.contracts.inspections_events import IncidentClosingCode, IncidentRejectionCode, SYSTEM_CLOSING_CODES
 from shared.kit.actor import Role
 from shared.kit.calendar import LOCAL_TZ
 from shared.kit.errors import Forbidden, InvalidInput
@@ -47,6 +48,8 @@ OPEN_STATES = [s for s in values(vocabulary.IncidentState) if s in vocabulary.OP
 # the inbox's filter order (the open ones first): every state once, tests/gateway/staff checks
 STATES = ["reported", "triaged", "assigned", "verified", "resolved", "reopened", "closed", "rejected", "merged"]
 CATEGORIES = list(values(vocabulary.Category))
+REJECTION_CODES = list(get_args(IncidentRejectionCode))  # the contract's codes, in its order
+CLOSING_CODES = [code for code in get_args(IncidentClosingCode) if code not in SYSTEM_CLOSING_CODES]
 PHOTO_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
                  "Content-Security-Policy": "default-src 'none'; sandbox", "Referrer-Policy": "same-origin"}
 
@@ -81,9 +84,7 @@ def inbox_query(member: Member, f: InboxFilters) -> dict:
 
 def options() -> dict:
     return {"states": STATES, "categories": CATEGORIES, "priorities": list(values(vocabulary.Priority)),
-            "rejection_codes": ["duplicate", "outside_jurisdiction", "not_environmental", "insufficient_information",
-                                "unfounded", "abusive", "other"],
-            "closing_codes": ["resolved", "no_violation_found", "withdrawn", "duplicate", "other"]}
+            "rejection_codes": REJECTION_CODES, "closing_codes": CLOSING_CODES}
 
 
 

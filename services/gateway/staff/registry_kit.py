@@ -4,7 +4,7 @@ the site page's context."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -12,20 +12,22 @@ from pydantic import ValidationError, create_model
 
 from services.gateway.staff.i18n import field_errors
 from services.gateway.staff.kit import Member, call, render
+from shared.contracts import sites as s
 from shared.contracts.base import Contract
+from shared.kit.actor import ESTABLISHMENT_ROLES, Role
 from shared.kit.errors import Forbidden, InvalidInput, LangXanhError, NotFound
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-KINDS = ("craft_village", "industrial_cluster", "industrial_zone")
-LEVELS = ("severe", "polluted", "not_polluted")
-WWTP = ("none", "planned", "under_construction", "operating", "idle")
-ITEMS = ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point")
-STATES = ("met", "not_met", "in_progress", "not_applicable")
-TRADE_GROUPS = ("agro_food", "handicraft", "wood_rattan_ceramics_glass_textile_mechanics", "ornamental_plants",
-                "materials", "services")
-LINK_ROLES = ("business", "transporter", "treatment_facility")
-PERMITS = ("GPMT", "DKMT", "none")
-FORMS = ("enterprise", "household")
+# the forms' choices are the contracts' codes (shared/contracts/sites.py), never a second list
+KINDS = tuple(sorted(get_args(s.SiteKind)))  # in the filter's order: craft_village, industrial_cluster, industrial_zone
+LEVELS = get_args(s.PollutionLevel)
+WWTP = get_args(s.WwtpStatus)
+ITEMS = get_args(s.ConditionItem)
+STATES = get_args(s.ConditionState)
+TRADE_GROUPS = get_args(s.TradeGroup)
+LINK_ROLES = tuple(r for r in get_args(s.LinkRole) if Role(r) in ESTABLISHMENT_ROLES)  # an establishment's codes
+PERMITS = get_args(s.PermitType)
+FORMS = get_args(s.EstablishmentForm)
 
 
 def rpc_name(service: str, rpc: str) -> str:

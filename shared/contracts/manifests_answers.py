@@ -1,0 +1,98 @@
+"""Answers of the manifests service's RPCs the bot reads, as contract models (issue 17: no untyped
+dicts sliced by position). Instants are UTC (`received.at`, `copy4_returned_at`, a discrepancy's
+`due`); the days a party reads are Hanoi's (the `*_day` properties, shared/kit/calendar.py). The
+lines stay as the service gives them (each flow takes the fields it carries into its draft)."""
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.kit.calendar import local_date
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ManifestRow(Answer):
+    """One manifest of my_manifests: the establishment's part (`party`) in it."""
+
+    id: UUID
+    number: str
+    state: str
+    party: str
+    awaiting: str | None = None  # the parties whose signature is awaited, comma-separated
+
+
+class Signature(Answer):
+    party: str
+    version: int | None = None
+    at: dt.datetime | None = None
+    rejected: bool = False
+
+
+class Receipt(Answer):
+    facility: str | None = None
+    at: dt.datetime
+    lines: list[dict] = []  # measured: {line, quantity_kg, code?}
+
+    @property
+    def day(self) -> dt.date:
+        """The local (Hanoi) day of the receipt, which no treatment may precede."""
+        return local_date(self.at)
+
+
+class Discrepancy(Answer):
+    state: str
+    lines: list[dict] = []  # declared and measured figures per line
+    due: dt.datetime | None = None
+
+
+class Treatment(Answer):
+    method: str | None = None
+    date: dt.date | None = None
+
+
+class ManifestCard(Answer):
+    """get_manifest's answer: one manifest as every party named on it reads it."""
+
+    id: UUID
+    version: int
+    number: str
+    state: str
+    manifest_version: int = 1
+    generator_id: str
+    transporters: list[str] = []
+    facility_1: str
+    facility_2: str | None = None
+    vehicle_plate: str | None = None
+    planned_date: dt.date | None = None
+    lines: list[dict] = []
+    signatures: list[Signature] = []
+    resign: list[str] = []
+    received: Receipt | None = None
+    discrepancy: Discrepancy | None = None
+    treatment: Treatment | None = None
+    copy4_returned_at: dt.datetime | None = None
+    links: list[str] = []
+
+    @property
+    def copy4_day(self) -> dt.date | None:
+        return local_date(self.copy4_returned_at) if self.copy4_returned_at else None
+
+    @property
+    def open_discrepancy(self) -> Discrepancy | None:
+        return self.discrepancy if self.discrepancy and self.discrepancy.state == "open" else None
+
+
+class Signed(Answer):
+    """A signature's answer (sign_handover, sign_pickup, sign_again, return_copy4, …): the state after it."""
+
+    id: UUID
+    version: int
+    state: str
+
+
+__all__ = ["Discrepancy", "ManifestCard", "ManifestRow", "Receipt", "Signature", "Signed", "Treatment"]
