@@ -9,6 +9,7 @@ so). A figure for quarter Q "as of" A uses the facts valid by the end of Q and r
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any
 
@@ -25,6 +26,7 @@ from shared.contracts.sites import (
     EstablishmentRegistered, SiteAmended, SiteClassified, SiteConditionSet, SiteDeactivated,
     SiteJurisdictionChanged, SiteRecognised, SiteRegistered, SiteWwtpStatusSet)
 from shared.contracts.sites_recognition import SiteRecognitionWithdrawn
+from shared.kit.calendar import local_date
 from shared.kit.dispatch import ContractProjection
 from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
@@ -46,8 +48,16 @@ CASE_MOVES: dict[type[PublicEvent], tuple[str, str]] = {
 }
 
 
+def _day(value: str) -> str:
+    """The Hanoi day of an instant (ISO text with its offset), or a day given as a day: the day an
+    event counts on (an instant's UTC day is the day before for 17:00–24:00 UTC)."""
+    if len(value) == 10:
+        return value
+    return local_date(datetime.fromisoformat(value.replace("Z", "+00:00"))).isoformat()
+
+
 def _date(value: str | None, fallback: str) -> str:
-    return (value or fallback)[:10]
+    return _day(value or fallback)
 
 
 class IndicatorFacts(ContractProjection):
@@ -87,7 +97,7 @@ class IndicatorFacts(ContractProjection):
         cur.execute("INSERT INTO {t:ind_site} (site_id, kind, name, cvc, old_district, old_commune, registered_on, "
                     "recorded_at, event_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                     (got.subject, d["kind"], d["name"], int(bool(d.get("craft_village_cluster"))), d.get("old_district"),
-                     d.get("old_commune"), t[:10], t, got.id))
+                     d.get("old_commune"), _day(t), t, got.id))
         self._fact(cur, got, "active", 1, "0000-01-01")
         if d.get("commune"):
             self._fact(cur, got, "commune", d["commune"], "2025-07-01")
@@ -130,7 +140,7 @@ class IndicatorFacts(ContractProjection):
 
     @on.register
     def _site_deactivated(self, event: SiteDeactivated, cur: Cursor, got: Received) -> None:
-        self._fact(cur, got, "active", 0, got.time[:10])
+        self._fact(cur, got, "active", 0, _day(got.time))
 
     @on.register
     def _establishment_registered(self, event: EstablishmentRegistered, cur: Cursor, got: Received) -> None:
@@ -169,7 +179,7 @@ class IndicatorFacts(ContractProjection):
         row = self._manifest(cur, got.subject)
         if row is not None:
             kg = sum(x["quantity_kg"] for x in json.loads(row["lines"]) if not x.get("rejected"))
-            self._update(cur, got, handed_over_on=got.data["at"][:10], handed_over_recorded=got.time,
+            self._update(cur, got, handed_over_on=_day(got.data["at"]), handed_over_recorded=got.time,
                          handed_over_kg=kg, state="handed_over")
 
     @on.register
@@ -209,7 +219,7 @@ class IndicatorFacts(ContractProjection):
 
     @on.register
     def _incident_reported(self, event: IncidentReported, cur: Cursor, got: Received) -> None:
-        self._case(cur, got, "incident", got.data.get("site_id"), "reported", got.time[:10])
+        self._case(cur, got, "incident", got.data.get("site_id"), "reported", _date(got.data.get("reported_at"), got.time))
 
     @on.register
     def _incident_triaged(self, event: IncidentTriaged, cur: Cursor, got: Received) -> None:
@@ -226,7 +236,7 @@ class IndicatorFacts(ContractProjection):
     @on.register
     def _violation_recorded(self, event: ViolationRecorded, cur: Cursor, got: Received) -> None:
         d = got.data
-        self._case(cur, got, "violation", d["site_id"], "recorded", got.time[:10],
+        self._case(cur, got, "violation", d["site_id"], "recorded", _day(got.time),
                    {"measures": d["remedial_measures"], "fine_vnd": d["fine_vnd"], "basis": d["legal_basis"]["code"]})
 
     @on.register(IncidentRejected)
