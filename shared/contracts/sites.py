@@ -25,7 +25,7 @@ ConditionItem = Literal["protection_plan", "self_management_group", "drainage", 
 ConditionState = Literal["met", "not_met", "in_progress", "not_applicable"]
 EstablishmentForm = Literal["enterprise", "household"]
 PermitType = Literal["GPMT", "DKMT", "none"]
-LinkRole = Literal["business", "transporter", "treatment_facility", "inspector", "agency"]
+from shared.contracts.sites_links import LinkRole  # noqa: E402,F401  (sites_links imports nothing of sites)
 Confidence = Literal["H", "M", "L"]
 WasteCode = Annotated[str, StringConstraints(pattern=r"^\d{2} \d{2} \d{2}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

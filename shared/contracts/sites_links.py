@@ -5,13 +5,14 @@ Kept apart from shared/contracts/sites.py (its size limit); sites.py re-exports 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contracts.base import Command, ShortText
-from shared.contracts.sites import LinkRole
+
+LinkRole = Literal["business", "transporter", "treatment_facility", "inspector", "agency"]
 
 StaffEmail = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
                        StringConstraints(max_length=254, pattern=r"^[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,180}\.[a-z]{2,24}$")]

@@ -10,8 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.contracts.base import Command, OptShortText, ShortText
-from shared.contracts.sites import _SiteEvent
+from shared.contracts.base import Command, OptShortText, PublicEvent, ShortText
 
 
 class WithdrawRecognition(Command):
@@ -22,8 +21,11 @@ class WithdrawRecognition(Command):
     reason: OptShortText = Field(None, description="Why, in the decision's words (staff text, not published)")
 
 
-class SiteRecognitionWithdrawn(_SiteEvent):
+class SiteRecognitionWithdrawn(PublicEvent):
     """The decision and date are published; the reason in words is not (as other staff text)."""
+
+    # a site event as sites.py's are, with its own `id`: this module imports nothing of sites.py (which imports it)
+    id: UUID = Field(description="The site id (also the CloudEvent subject)")
 
     event = "site_recognition_withdrawn"
     source_event = "Site.RecognitionWithdrawn"
