@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from shared.kit.actor import Actor, Role
 from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.eventstore import Store
 from shared.kit.store import ServiceApplication
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_dict
 from services.sites.link_commands import LinkCommands
@@ -47,8 +48,9 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
     name = "Sites"
     private_aggregates = PRIVATE_AGGREGATES  # the link codes' events never leave the service
 
-    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None, *,
+                 store: Store | None = None) -> None:
+        super().__init__(env, store=store)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._place_cache: dict[UUID, tuple[int, str | None]] = {}
         self.evidence: Any = None  # services/sites/evidence.py EvidenceShelf (the service's wire)
