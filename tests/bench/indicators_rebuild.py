@@ -29,10 +29,11 @@ from shared.kit.store import app_for
 from tests.history import Clock, History
 
 from tests.bench.common import PG_URL, ROOT
+from tests.ports import sites_ports
 
 
 def history_for(settings: Settings) -> History:
-    history = History(app_for(SitesApplication, "sites", settings), app_for(InspectionsApplication, "inspections", settings),
+    history = History(app_for(SitesApplication, "sites", settings, ports=sites_ports()), app_for(InspectionsApplication, "inspections", settings),
                       app_for(ManifestsApplication, "manifests", settings))
     history.manifests.clock = Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))
     return history
