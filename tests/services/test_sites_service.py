@@ -20,7 +20,8 @@ AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 
 def test_a_thin_entrypoint_validates_and_delegates_to_the_application():
     """Each dependency is given alone (shared/kit/providers.py): a real application on POPO, a fixed actor."""
-    service = worker_factory(SitesService, app=SitesApplication(env=popo_env(), ports=sites_ports()), actor=Actor("officer-1", "agency"))
+    service = worker_factory(SitesService, app=SitesApplication(env=popo_env(), ports=sites_ports()),
+                             actor=Actor("officer-1", "agency"))
     answer = service.register_site(kind="craft_village", name=" Bát Tràng ", old_district="gia-lam")
     assert service.app.get_site(answer["id"])["name"] == "Bát Tràng"  # the contract stripped it
     with pytest.raises(InvalidInput) as e:
