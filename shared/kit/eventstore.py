@@ -112,9 +112,6 @@ def popo_env() -> dict[str, str]:
     return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 
-
-
-
 @contextmanager
 def ddl_turn(service: str, settings: Settings) -> Iterator[None]:
     """On PostgreSQL, replicas starting together create a schema's tables one at a time: the
