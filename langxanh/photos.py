@@ -18,17 +18,17 @@ def collect(settings: Settings, grace_hours: float | None = None) -> dict:
     from services.inspections.application import InspectionsApplication
     from services.inspections.photos import PhotoShelf
     from shared.kit.blobs import BlobStore
+    from shared.kit.eventstore import open_store
     from shared.kit.photos import PhotoLimits
-    from shared.kit.store import app_for
 
-    app = app_for(InspectionsApplication, "inspections", settings)
+    store = open_store(InspectionsApplication, "inspections", settings)  # its log is all it reads
     try:
-        shelf = PhotoShelf.of(app, BlobStore(settings.data_dir / "blobs", PhotoLimits.of(settings)), settings)
+        shelf = PhotoShelf.of(store, BlobStore(settings.data_dir / "blobs", PhotoLimits.of(settings)), settings)
         if grace_hours is not None:
             shelf.grace_hours = grace_hours
         return shelf.collect_garbage()
     finally:
-        app.close()
+        store.close()
 
 
 @photos_app.command("gc")

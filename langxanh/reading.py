@@ -168,16 +168,15 @@ def indicators_rebuild() -> None:
     """Forget the indicators' tracking and rebuild their facts from every source's log."""
     from shared.kit.client import ServiceClient
     from shared.kit.follower import Follower
-    from shared.kit.sql import Db
-    from shared.kit.store import app_for
+    from shared.kit.eventstore import open_store
     from services.indicators.application import IndicatorsApplication
     from services.indicators.views import IndicatorFacts
 
     settings = get_settings()
     sources = ["sites", "inspections", "manifests"]
     wait_for(sources, 30)
-    app_ = app_for(IndicatorsApplication, "indicators", settings)
-    projection = IndicatorFacts(Db.of(app_))
+    store = open_store(IndicatorsApplication, "indicators", settings)  # the facts' tables are all it writes
+    projection = IndicatorFacts(store.db)
     started = time.monotonic()
     total = 0
     with ServiceClient(settings=settings, timeout=120) as c, Progress(
@@ -195,5 +194,5 @@ def indicators_rebuild() -> None:
             follower = Follower(source, projection, backfill, page=1000)
             total += follower.rebuild()
     seconds = time.monotonic() - started
-    app_.close()
+    store.close()
     console.print(f"rebuilt from {total} events in {seconds:.1f} s ({total / seconds if seconds else 0:.0f} events/s)")

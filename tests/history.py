@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timezone
+from typing import Any
 
-from services.inspections.application import InspectionsApplication
-from services.manifests.application import ManifestsApplication
+from services.inspections.application import InspectionsApplication, InspectionsPorts
+from services.manifests.application import ManifestsApplication, ManifestsPorts
 from services.sites.application import SitesApplication
 from shared import reference
 from shared.contracts import inspections as ci, manifests as cm, sites as cs
 from shared.kit.actor import Actor
 from shared.kit.errors import NotFound
 from shared.kit.public import PublicMapper
+from tests.ports import inspections_ports, manifests_ports, sites_ports
 
 AGENCY = Actor("gen", "agency")
 DISTRICTS = ["gia-lam", "ha-dong", "hoai-duc", "thach-that", "thanh-tri", "phu-xuyen", "dong-anh", "quoc-oai"]
@@ -65,15 +67,22 @@ class SitesDirectory:
 
 
 class History:
+    """Over applications built with `History.ports(sites)` (their directory reads `sites`)."""
+
     def __init__(self, sites: SitesApplication, inspections: InspectionsApplication, manifests: ManifestsApplication):
         self.sites, self.inspections, self.manifests = sites, inspections, manifests
-        directory = SitesDirectory(sites)
-        manifests.connect(directory=directory, catalogue=reference.load("waste_codes.json"))
-        inspections.connect(directory=directory, limits=reference.limit_tables(),
-                            sanctions=reference.load("sanctions_decree45.json"))
         self.mappers = {"sites": PublicMapper("sites", sites, cs.PUBLIC_EVENTS, sites.place_of),
                         "inspections": PublicMapper("inspections", inspections, ci.PUBLIC_EVENTS, inspections.place_of),
                         "manifests": PublicMapper("manifests", manifests, cm.PUBLIC_EVENTS, manifests.place_of)}
+
+    @staticmethod
+    def ports(sites: SitesApplication, **inspections: Any) -> tuple[InspectionsPorts, ManifestsPorts]:
+        """The inspections' and the manifests' ports for a history over `sites` (the directory read
+        from it, the limit tables, the sanction and waste-code catalogues); `inspections` override."""
+        directory = SitesDirectory(sites)
+        return (inspections_ports(**{"directory": directory, "limits": reference.limit_tables(),
+                                     "sanctions": reference.load("sanctions_decree45.json"), **inspections}),
+                manifests_ports(directory=directory, catalogue=reference.load("waste_codes.json")))
 
     def heads(self) -> dict[str, int]:
         return {s: m.app.log_head() for s, m in self.mappers.items()}
@@ -138,5 +147,8 @@ class History:
 def popo_history() -> History:
     from shared.kit.store import popo_env
 
-    return History(SitesApplication(env=popo_env()), InspectionsApplication(env=popo_env()),
-                   ManifestsApplication(env=popo_env(), clock=Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))))
+    sites = SitesApplication(env=popo_env(), ports=sites_ports())
+    inspections, manifests = History.ports(sites)
+    return History(sites, InspectionsApplication(env=popo_env(), ports=inspections),
+                   ManifestsApplication(env=popo_env(), ports=manifests,
+                                        clock=Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))))

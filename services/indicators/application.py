@@ -6,38 +6,51 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
 from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.eventstore import Store
 from shared.kit.store import ServiceApplication
 from shared.kit.values import parse_uuid
 from services.indicators.domainmodel import REFORM, TARGETS, Period, Report, roadmap_target, status
+from services.indicators.drill import IndicatorsDrill
+
+if TYPE_CHECKING:
+    from services.indicators.drill import ReportsIndex
+    from services.indicators.views import IndicatorFacts
 
 CONDITION_ITEMS = ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point")
 FIRST_PERIOD = "2021Q1"
 VILLAGE_TARGETS = ("villages_classified", "villages_meeting_conditions")
 
 
+@dataclass(frozen=True)
+class IndicatorsPorts:
+    """Everything the Application needs from outside, each one required (services/indicators/bootstrap.py
+    builds them from settings; tests/ports.py gives fakes)."""
+
+    facts: "IndicatorFacts"  # the facts its followers keep from the sites, inspections and manifests streams
+    reports: "ReportsIndex"  # its issued reports, indexed (its own log, on the store)
+    validity_years: int  # how long a classification stays valid
+    roadmap_overrides: dict  # the operator's roadmap values (roadmap_file), {} for none
+
+
 class IndicatorsApplication(ServiceApplication):
     name = "Indicators"
 
-    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict | None = None, *, ports: IndicatorsPorts, store: Store | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env, store=store)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.facts: Any = None
-        self.validity_years = 2
-        self.roadmap_overrides: dict = {}
+        self.facts = ports.facts
+        self.validity_years = ports.validity_years
+        self.roadmap_overrides = ports.roadmap_overrides
         self._figures_cache: dict[str, tuple[tuple, str, dict]] = {}
-
-    def connect(self, *, facts: Any = None, validity_years: int | None = None,
-                roadmap_overrides: dict | None = None) -> "IndicatorsApplication":
-        self.facts = facts if facts is not None else self.facts
-        self.validity_years = validity_years or self.validity_years
-        self.roadmap_overrides = roadmap_overrides if roadmap_overrides is not None else self.roadmap_overrides
-        return self
+        self.drill = IndicatorsDrill(self, ports.reports)  # the staff workspace's queries
 
     # -- the state of every site at the end of a period, as known at an instant -------------------
     def _as_of(self, as_of: str | datetime | None) -> str:

@@ -2,31 +2,18 @@
 the roadmap and status cards; issues immutable reports."""
 from __future__ import annotations
 
-import json
 
 from shared.contracts import indicators as c
 from shared.kit.nameko_glue import ServiceKit, rpc_method
 from shared.kit.providers import KitEntrypoints
 from services.indicators.access import ACCESS
-from services.indicators.application import IndicatorsApplication
-from services.indicators.drill import IndicatorsDrill, ReportsIndex
-from services.indicators.views import IndicatorFacts
-
-
-def wire(kit: ServiceKit) -> None:
-    s = kit.settings
-    overrides = json.loads(s.services.roadmap_file.read_text(encoding="utf-8")) if s.services.roadmap_file else {}
-    kit.app.connect(facts=kit.followers["sites"].projection, validity_years=s.services.classification_validity_years,
-                    roadmap_overrides=overrides)
-    kit.app.drill = IndicatorsDrill(kit.app, kit.views)
+from services.indicators.bootstrap import SOURCES, bootstrap
 
 
 class IndicatorsService(KitEntrypoints):
     name = "indicators"
     access = ACCESS  # services/indicators/access.py: the role × RPC matrix
-    kit = ServiceKit("indicators", IndicatorsApplication, c.PUBLIC_EVENTS, ReportsIndex,
-                     follows={"sites": IndicatorFacts, "inspections": IndicatorFacts, "manifests": IndicatorFacts},
-                     wire=wire)
+    kit = ServiceKit("indicators", bootstrap, c.PUBLIC_EVENTS, follows=SOURCES)  # bootstrap.py: its composition
 
     @rpc_method(c.Figures)
     def figures(self, q: c.Figures) -> dict:

@@ -3,21 +3,23 @@
 and inspectors' queries (staff_queries.py, field.py), each a mixin of the one Application here,
 which keeps the ports, the helpers they share, the timers and the public-event support.
 
-Plain Python over eventsourcing. What it needs from outside comes in as ports set by the
-composition root: `directory` (what the sites stream says about sites and establishments),
-`blobs` (stored photos), `views` (its own read models), the limit table and the sanction
-catalogue (reference data), and an injectable clock.
+Plain Python over eventsourcing. What it needs from outside comes in its constructor, every
+port required (`InspectionsPorts`, built by services/inspections/bootstrap.py): `directory` (what
+the sites stream says about sites and establishments), `blobs` and `photos` (stored photos),
+`views` (its own read models), the limit tables, the sanction catalogue, the working days and the
+deadlines; and an injectable clock.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import WorkingDays, local_date
 from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.eventstore import Store
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid
 from services.inspections.limits import LimitTables
@@ -33,47 +35,62 @@ from services.inspections.records import (  # noqa: F401  (re-exported: service.
     STAFF, incident_document, inspection_document, ticket, violation_document,
 )
 
+if TYPE_CHECKING:
+    from services.inspections.photos import PhotoShelf
+    from services.inspections.views import InspectionsViews
+
 
 class Directory(Protocol):
     def site(self, site_id: str) -> dict | None: ...
     def establishment(self, establishment_id: str) -> dict | None: ...
 
 
+class Blobs(Protocol):
+    def claim(self, digest: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The incidents' deadlines: triage (working days), resolution and the reopen window (days)."""
+
+    triage_working_days: int
+    resolution_days: int
+    reopen_days: int
+
+
+@dataclass(frozen=True)
+class InspectionsPorts:
+    """Everything the Application needs from outside, each one required (services/inspections/bootstrap.py
+    builds them from settings; tests/ports.py gives fakes)."""
+
+    directory: Directory  # what the sites stream says about sites and establishments
+    views: "InspectionsViews"  # its own read models (built on the store, before the Application)
+    blobs: Blobs  # stored photos: a command's photos are claimed (safe from the photo GC)
+    photos: "PhotoShelf"  # photos in (quota, cleaning) and out (the GC)
+    limits: LimitTables  # the QCVN limit tables
+    sanctions: dict  # the Decree 45 sanction catalogue
+    calendar: WorkingDays  # public holidays and make-up working days
+    deadlines: Deadlines
+
+
 class InspectionsApplication(EventPlaces, IncidentCommands, PlanningCommands, ViolationCommands, ReportCommands,
                              FieldQueries, StaffQueries, ServiceApplication):
     name = "Inspections"
 
-    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict | None = None, *, ports: InspectionsPorts, store: Store | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env, store=store)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.directory: Directory = EmptyDirectory()
-        self.blobs: Any = None
-        self.views: Any = None
-        self.limits = LimitTables()
-        self.sanctions: dict = {"entries": [], "rules": {}}
-        self.calendar = WorkingDays()
-        self.triage_working_days = 2
-        self.resolution_days = 15
-        self.reopen_days = 30
-
-    def connect(self, *, directory: Directory | None = None, blobs: Any = None, views: Any = None,
-                limits: list[dict] | None = None, sanctions: dict | None = None, holidays: list | None = None,
-                makeup_days: list | None = None,
-                triage_working_days: int | None = None, resolution_days: int | None = None,
-                reopen_days: int | None = None) -> "InspectionsApplication":
-        """The composition root plugs the ports in (tests plug fakes)."""
-        self.directory = directory or self.directory
-        self.blobs = blobs if blobs is not None else self.blobs
-        self.views = views if views is not None else self.views
-        if limits is not None:
-            self.limits = LimitTables(limits)
-        self.sanctions = sanctions if sanctions is not None else self.sanctions
-        if holidays is not None:
-            self.calendar = WorkingDays(holidays, makeup_days or [])
-        self.triage_working_days = triage_working_days or self.triage_working_days
-        self.resolution_days = resolution_days or self.resolution_days
-        self.reopen_days = reopen_days or self.reopen_days
-        return self
+        self.directory: Directory = ports.directory
+        self.views = ports.views
+        self.blobs = ports.blobs
+        self.photo_shelf = ports.photos
+        self.limits = ports.limits
+        self.sanctions = ports.sanctions
+        self.calendar = ports.calendar
+        self.triage_working_days = ports.deadlines.triage_working_days
+        self.resolution_days = ports.deadlines.resolution_days
+        self.reopen_days = ports.deadlines.reopen_days
 
     # -- helpers ---------------------------------------------------------------------------------
     def _get(self, cls: type, aggregate_id: Any, field: str) -> Any:
@@ -98,7 +115,7 @@ class InspectionsApplication(EventPlaces, IncidentCommands, PlanningCommands, Vi
 
     def _check_photos(self, photos: list[str], field: str = "photos") -> None:
         for p in photos:
-            if self.blobs is not None and not self.blobs.claim(p):  # claimed: safe from the photo GC
+            if not self.blobs.claim(p):  # claimed: safe from the photo GC
                 raise NotFound(f"photo {p[:12]}… was not uploaded (store it first)", field, "exists")
 
     @staticmethod
@@ -154,5 +171,5 @@ class InspectionsApplication(EventPlaces, IncidentCommands, PlanningCommands, Vi
         return counts
 
 
-__all__ = ["InspectionsApplication", "incident_id_for", "STAFF", "ticket", "incident_document", "inspection_document",
+__all__ = ["InspectionsApplication", "InspectionsPorts", "Deadlines", "incident_id_for", "STAFF", "ticket", "incident_document", "inspection_document",
            "violation_document"]

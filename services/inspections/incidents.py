@@ -155,7 +155,7 @@ class IncidentCommands:
         """Same category, reported within 7 days of it, and the same site or within 300 m."""
         actor.require(*STAFF, action="look for duplicates")
         i = self._get(Incident, incident_id, "incident_id")
-        return self.views.duplicates_of(i) if self.views is not None else []
+        return self.views.duplicates_of(i)
 
     def get_incident(self, actor: Actor, incident_id: str) -> dict:
         i = self._get(Incident, incident_id, "incident_id")

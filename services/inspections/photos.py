@@ -75,9 +75,10 @@ class PhotoShelf:
         db.execute_script(*self.tables)
 
     @classmethod
-    def of(cls, app: Any, blobs: BlobStore, settings: Any) -> "PhotoShelf":
-        db = Db.of(app)
-        return cls(db, blobs, PhotoReferences(db, app), quota_count=settings.services.photo_quota_count,
+    def of(cls, log: Any, blobs: BlobStore, settings: Any) -> "PhotoShelf":
+        """On a service's own log (its store, shared/kit/eventstore.py): the references read it."""
+        db = Db.of(log)
+        return cls(db, blobs, PhotoReferences(db, log), quota_count=settings.services.photo_quota_count,
                    quota_bytes=settings.services.photo_quota_bytes, grace_hours=settings.services.photo_gc_grace_hours)
 
     # -- in --------------------------------------------------------------------------------------

@@ -6,47 +6,27 @@ import binascii
 from uuid import UUID
 
 
-from shared import reference
 from shared.contracts import inspections as c
 from shared.contracts import inspections_inbox as cs
 from shared.contracts import inspections_board as cb
 from shared.kit.actor import Role
-from shared.kit.blobs import BlobStore
-from shared.kit.photos import PhotoLimits
 from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.nameko_glue import ServiceKit, rpc_method
 from shared.kit.providers import KitEntrypoints
 from shared.kit.timers import setting_timer
 from services.inspections.access import ACCESS
-from services.inspections.application import InspectionsApplication, incident_document, violation_document
+from services.inspections.application import incident_document, violation_document
+from services.inspections.bootstrap import bootstrap
 from services.inspections.inbox import StaffInbox
-from services.inspections.photos import PhotoShelf
-from services.inspections.permit_directory import InspectionsDirectory
 from services.inspections.report_rpc import ReportEntrypoints
-from services.inspections.views import InspectionsViews
 
 PHOTO_GC_IDLE = 86_400.0  # photo_gc_interval 0: the timer ticks daily and does nothing
-
-
-def wire(kit: ServiceKit) -> None:
-    """Composition root: reference tables, blob store, read models, the sites directory."""
-    s = kit.settings
-    blobs = BlobStore(s.data_dir / "blobs", PhotoLimits.of(s))
-    kit.app.photo_shelf = PhotoShelf.of(kit.app, blobs, s)
-    kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
-                    blobs=blobs, limits=reference.limit_tables(s.services.limit_tables_dir),
-                    sanctions=reference.load("sanctions_decree45.json"),
-                    holidays=reference.load("vn_holidays.json")["days"],
-                    makeup_days=[d["date"] for d in reference.load("vn_holidays.json").get("makeup_working_days", [])],
-                    triage_working_days=s.services.triage_working_days, resolution_days=s.services.resolution_days,
-                    reopen_days=s.services.reopen_days)
 
 
 class InspectionsService(ReportEntrypoints, KitEntrypoints):  # report_rpc.py: the reports establishments owe
     name = "inspections"
     access = ACCESS  # services/inspections/access.py: the role × RPC matrix
-    kit = ServiceKit("inspections", InspectionsApplication, c.PUBLIC_EVENTS, InspectionsViews,
-                     follows={"sites": InspectionsDirectory}, wire=wire)
+    kit = ServiceKit("inspections", bootstrap, c.PUBLIC_EVENTS, follows=("sites",))  # bootstrap.py: its composition
 
     def _args(self, cmd):  # type: ignore[no-untyped-def]
         return cmd.model_dump(exclude={"command_id"})

@@ -32,8 +32,6 @@ class StaffQueries:
         """The staff board (board.py), beside the service's views in their database, made on first use."""
         board = getattr(self, "_staff_board", None)
         if board is None:
-            if self.views is None:  # type: ignore[attr-defined]
-                raise InvalidInput("the inspections lists need the service's read models", "views", "required")
             board = self._staff_board = InspectionsBoard(self.views.db, self)  # type: ignore[attr-defined]
         return board
 
@@ -62,8 +60,7 @@ class StaffQueries:
         plan = self.get_or_none(InspectionPlan.create_id(year))  # type: ignore[attr-defined]
         months = quarter_months(quarter)
         items = [dict(i) for i in (plan.items.values() if plan else []) if i["month"] in months]
-        states = self.board.states_of([str(i["inspection_id"]) for i in items if i["inspection_id"]]) \
-            if self.views is not None else {}  # type: ignore[attr-defined]
+        states = self.board.states_of([str(i["inspection_id"]) for i in items if i["inspection_id"]])
         places = getattr(self.directory, "places", None)  # type: ignore[attr-defined]
         known = places([str(i["site_id"]) for i in items]) if places is not None else {}
         for item in items:

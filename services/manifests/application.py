@@ -7,46 +7,71 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.directory import EmptyDirectory
 from shared.kit.actor import Actor, Role
 from shared.kit.calendar import local_date
 from shared.kit.errors import Conflict, InvalidInput, NotFound
+from shared.kit.eventstore import Store
 from shared.kit.store import ServiceApplication, cooperatively
 from shared.kit.values import parse_uuid as _uuid, plain
 from services.manifests.registers import READ_ALL, RegisterCommands
 from services.manifests.event_places import EventPlaces
+from services.manifests.oversight import ManifestsOversight
 from services.manifests.domainmodel import (
     DiscrepancyState, Manifest, ManifestState, NotYourSignature, manifest_id_for,
 )
 
+if TYPE_CHECKING:
+    from services.manifests.listing import ManifestsListing
+    from services.manifests.views import ManifestsViews
+
 PARTY_ROLES = {"generator": Role.BUSINESS, "transporter": Role.TRANSPORTER, "facility": Role.TREATMENT_FACILITY}
+
+
+class Directory(Protocol):
+    def establishment(self, establishment_id: str) -> dict | None: ...
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Days until copy 4 is due, a shipment is overdue in transit, a discrepancy is overdue, and
+    stored waste must leave."""
+
+    copy4_days: int
+    transit_days: int
+    discrepancy_days: int
+    storage_days: int
+
+
+@dataclass(frozen=True)
+class ManifestsPorts:
+    """Everything the Application needs from outside, each one required (services/manifests/bootstrap.py
+    builds them from settings; tests/ports.py gives fakes)."""
+
+    directory: Directory  # what the sites stream says about establishments
+    views: "ManifestsViews"  # its own read models (built on the store, before the Application)
+    listing: "ManifestsListing"  # the staff's manifest listing (its own log, on the store)
+    catalogue: dict  # the shipped waste-code catalogue
+    deadlines: Deadlines
 
 
 class ManifestsApplication(EventPlaces, RegisterCommands, ServiceApplication):
     name = "Manifests"
 
-    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict | None = None, *, ports: ManifestsPorts, store: Store | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env, store=store)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.directory: Any = EmptyDirectory()
-        self.views: Any = None
-        self.shipped_catalogue: dict = {"version": "none", "codes": []}
-        self.copy4_days, self.transit_days, self.discrepancy_days, self.storage_days = 90, 7, 15, 365
+        self.directory: Directory = ports.directory
+        self.views = ports.views
+        self.shipped_catalogue = ports.catalogue
+        d = ports.deadlines
+        self.copy4_days, self.transit_days, self.discrepancy_days, self.storage_days = (
+            d.copy4_days, d.transit_days, d.discrepancy_days, d.storage_days)
         self._generator_of: dict[Any, Any] = {}
-
-    def connect(self, *, directory: Any = None, views: Any = None, catalogue: dict | None = None,
-                copy4_days: int | None = None, transit_days: int | None = None,
-                discrepancy_days: int | None = None, storage_days: int | None = None) -> "ManifestsApplication":
-        self.directory = directory or self.directory
-        self.views = views if views is not None else self.views
-        self.shipped_catalogue = catalogue or self.shipped_catalogue
-        self.copy4_days = copy4_days or self.copy4_days
-        self.transit_days = transit_days or self.transit_days
-        self.discrepancy_days = discrepancy_days or self.discrepancy_days
-        self.storage_days = storage_days or self.storage_days
-        return self
+        self.oversight = ManifestsOversight(self, ports.listing)  # the staff queries over the listing
 
     # -- helpers ---------------------------------------------------------------------------------
     def _manifest(self, manifest_id: Any) -> Manifest:

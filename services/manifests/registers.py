@@ -79,7 +79,7 @@ class RegisterCommands:
             raise NotYourSignature("a business sees its own mass balance only", "generator_id", "own")
         decl = self.get_or_none(StockDeclaration.create_id(_uuid(generator_id, "generator_id"), year))
         declared = sum(i["quantity_kg"] for i in decl.items) if decl else 0.0
-        flows = self.views.flows(str(generator_id), year) if self.views is not None else {}
+        flows = self.views.flows(str(generator_id), year)
         return {"generator_id": str(generator_id), "year": year, "declared_kg": declared,
                 "handed_over_kg": flows.get("handed_over_kg", 0.0), "received_kg": flows.get("received_kg", 0.0),
                 "treated_kg": flows.get("treated_kg", 0.0)}

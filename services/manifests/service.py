@@ -2,34 +2,19 @@
 from __future__ import annotations
 
 
-from shared import reference
 from shared.contracts import manifests as c
-from shared.directory import SitesDirectory
 from shared.kit.nameko_glue import ServiceKit, rpc_method
 from shared.kit.providers import KitEntrypoints
 from shared.kit.timers import setting_timer
-from shared.kit.sql import Db
 from services.manifests.access import ACCESS
-from services.manifests.application import ManifestsApplication
-from services.manifests.listing import ManifestsListing
-from services.manifests.oversight import ManifestsOversight
-from services.manifests.views import ManifestsViews
+from services.manifests.bootstrap import bootstrap
 
-
-
-def wire(kit: ServiceKit) -> None:
-    s = kit.settings
-    kit.app.connect(directory=kit.followers["sites"].projection, views=kit.views,
-                    catalogue=reference.load("waste_codes.json"), copy4_days=s.services.copy4_days,
-                    transit_days=s.services.transit_days, discrepancy_days=s.services.discrepancy_days, storage_days=s.services.storage_days)
-    kit.app.oversight = ManifestsOversight(kit.app, ManifestsListing(Db.of(kit.app), kit.app))
 
 
 class ManifestsService(KitEntrypoints):
     name = "manifests"
     access = ACCESS  # services/manifests/access.py: the role × RPC matrix
-    kit = ServiceKit("manifests", ManifestsApplication, c.PUBLIC_EVENTS, ManifestsViews,
-                     follows={"sites": SitesDirectory}, wire=wire)
+    kit = ServiceKit("manifests", bootstrap, c.PUBLIC_EVENTS, follows=("sites",))  # bootstrap.py: its composition
 
     @rpc_method(c.CreateManifest)
     def create_manifest(self, cmd: c.CreateManifest) -> dict:

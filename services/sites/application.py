@@ -6,6 +6,7 @@ checks the actor's role and names the legal basis where one applies.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -13,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 from shared.kit.actor import Actor, Role
 from shared.kit.errors import InvalidInput, NotFound
+from shared.kit.eventstore import Store
 from shared.kit.store import ServiceApplication
 from shared.kit.values import coarse, parse_uuid as _uuid, plain as as_dict
-from services.sites.link_commands import LinkCommands
+from services.sites.evidence import EvidenceShelf
+from services.sites.link_commands import LinkCommands, LinkPolicy
 from services.sites.places import written_places
 from services.sites.recognition_commands import RecognitionCommands
 from services.sites.domainmodel import (
@@ -43,15 +46,26 @@ def local_today(now: datetime) -> date:
     return now.astimezone(LOCAL_TZ).date()
 
 
+@dataclass(frozen=True)
+class SitesPorts:
+    """Everything the Application needs from outside, each one required (services/sites/bootstrap.py
+    builds them from settings; tests/ports.py gives fakes)."""
+
+    link_policy: LinkPolicy  # the link codes' key and redeeming limits
+    evidence: EvidenceShelf  # the Art. 56 checklist's evidence files
+
+
 class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
     name = "Sites"
     private_aggregates = PRIVATE_AGGREGATES  # the link codes' events never leave the service
 
-    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None, *,
+                 ports: SitesPorts, store: Store | None = None) -> None:
+        super().__init__(env, store=store)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self._place_cache: dict[UUID, tuple[int, str | None]] = {}
-        self.evidence: Any = None  # services/sites/evidence.py EvidenceShelf (the service's wire)
+        self.link_policy = ports.link_policy
+        self.evidence = ports.evidence
 
     # -- helpers ---------------------------------------------------------------------------------
     def _site(self, site_id: UUID | str) -> Site:
@@ -151,7 +165,7 @@ class SitesApplication(RecognitionCommands, LinkCommands, ServiceApplication):
         if state == ConditionState.NOT_APPLICABLE and item != ConditionItem.CENTRAL_WWTP:
             raise InvalidInput("only the central WWTP item can be not applicable (where none exists)",
                                "state", "applicable")
-        if evidence_file and (self.evidence is None or not self.evidence.claim(evidence_file)):
+        if evidence_file and not self.evidence.claim(evidence_file):
             raise InvalidInput("no stored evidence file with that sha256 (store_evidence first)", "evidence_file",
                                "exists")
 

@@ -81,17 +81,7 @@ def answer(link: LinkCode, establishment_id: str | None) -> dict:
 class LinkCommands:
     """Mixed into SitesApplication (which gives execute, get_or_none, clock, _establishment)."""
 
-    _link_policy: LinkPolicy | None = None
-
-    @property
-    def link_policy(self) -> LinkPolicy:
-        if self._link_policy is None:  # an application built without its service (tests): a key of its own
-            self._link_policy = LinkPolicy(key=secrets.token_bytes(32))
-        return self._link_policy
-
-    @link_policy.setter
-    def link_policy(self, policy: LinkPolicy) -> None:
-        self._link_policy = policy
+    link_policy: LinkPolicy  # a port of the Application (SitesPorts)
 
     def issue_link_code(self, actor: Actor, command_id: str | None, role: str, establishment_id: str | None,
                         ttl_hours: int, staff: str | None = None) -> dict:

@@ -10,22 +10,14 @@ from shared.kit.errors import InvalidInput
 from shared.kit.nameko_glue import ServiceKit, rpc_method
 from shared.kit.providers import KitEntrypoints
 from services.sites.access import ACCESS
-from services.sites.application import STAFF, SitesApplication, without_staff_text
-from services.sites.evidence import EvidenceShelf
-from services.sites.link_commands import LinkPolicy
-from services.sites.views import SitesViews
-
-
-def wire(kit: ServiceKit) -> None:
-    """Composition root: the link codes' key and attempt limits, the evidence files' shelf."""
-    kit.app.link_policy = LinkPolicy.from_settings(kit.settings)
-    kit.app.evidence = EvidenceShelf.of(kit.settings)
+from services.sites.application import STAFF, without_staff_text
+from services.sites.bootstrap import bootstrap
 
 
 class SitesService(KitEntrypoints):
     name = "sites"
     access = ACCESS  # services/sites/access.py: the role × RPC matrix
-    kit = ServiceKit("sites", SitesApplication, c.PUBLIC_EVENTS, SitesViews, wire=wire)
+    kit = ServiceKit("sites", bootstrap, c.PUBLIC_EVENTS)  # bootstrap.py: its composition
 
     def _staff(self) -> bool:
         return self.actor.role in STAFF

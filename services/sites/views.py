@@ -7,7 +7,8 @@ each query, and rebuilds from zero when its tables are dropped.
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from shared.kit.errors import InvalidInput
@@ -75,12 +76,18 @@ class SitesViews(StaffQueries, OwnLogProjection):
 
     app: SitesApplication
 
+    def __init__(self, db: Any, log: Any, clock: Callable[[], datetime] | None = None) -> None:
+        """`log` is what the rows are projected from (the service's store, or an application in
+        tests); `clock` (the application's, by default `log.clock`) dates a site's status."""
+        self.clock = clock or log.clock
+        super().__init__(db, log)
+
     # -- projection ------------------------------------------------------------------------------
     def project(self, cur: Cursor, event: dict) -> None:
         aggregate = self.aggregate_at(event)
         if isinstance(aggregate, Site):
             cur.execute("DELETE FROM {t:site_index} WHERE id=%s", (str(aggregate.id),))
-            cur.execute(insert_sql("site_index", SITE_COLUMNS), site_row(aggregate, local_today(self.app.clock())))
+            cur.execute(insert_sql("site_index", SITE_COLUMNS), site_row(aggregate, local_today(self.clock())))
         elif isinstance(aggregate, Establishment):
             cur.execute("DELETE FROM {t:establishment_index} WHERE id=%s", (str(aggregate.id),))
             cur.execute(insert_sql("establishment_index", ESTABLISHMENT_COLUMNS), establishment_row(aggregate))

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import eventlet
@@ -29,7 +30,8 @@ from shared.kit.assertion import verifier_for
 from shared.kit.audit import AuditTrail
 from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.client import ServiceClient, register_errors
-from shared.kit.config import get_settings
+from shared.kit.config import Settings, get_settings
+from shared.kit.eventstore import Composition
 from shared.kit.errors import KINDS, Forbidden, InvalidInput, LangXanhError, as_kind
 from shared.kit.follower import Follower
 from shared.kit.metrics import SERVER, kit_metrics, metrics_port
@@ -38,8 +40,7 @@ from shared.kit.public import PublicMapper
 from shared.kit.relay import AdvisoryLock, FileLock, Relay
 from shared.kit.rpc_guard import RequestGuard
 from shared.kit.source import SourceClient
-from shared.kit.sql import Db
-from shared.kit.store import app_for, parse_database_url
+from shared.kit.store import parse_database_url
 
 log = logging.getLogger(__name__)
 register_errors()
@@ -200,20 +201,19 @@ class Kit:
 
 
 class ServiceKit(DependencyProvider):
-    """Builds the service's Application from settings, its read models and its relay; runs the
-    relay right after each save and on a timer."""
+    """Builds the service's composition from settings (its `bootstrap`: store, read models,
+    followed projections, Application) and its relay; runs the relay right after each save and on
+    a timer."""
 
-    def __init__(self, service: str, app_class: type, contracts: list, views_class: type | None = None,
-                 follows: dict[str, type] | None = None, wire: Any = None) -> None:
-        """`follows` maps a source service to the projection class that follows its public
-        stream (from a durable queue of this service's own); `wire(kit)` plugs the ports of the
-        application once everything is built (the composition root)."""
+    def __init__(self, service: str, bootstrap: Callable[[Settings], Composition], contracts: list,
+                 follows: tuple[str, ...] = ()) -> None:
+        """`bootstrap(settings)` is the service's composition root (services/<name>/bootstrap.py);
+        `follows` names the sources whose public streams it follows (from durable queues of its
+        own), each kept by the projection the bootstrap built for it."""
         self.service = service
-        self.app_class = app_class
+        self.bootstrap = bootstrap
         self.contracts = contracts
-        self.views_class = views_class
-        self.follows = follows or {}
-        self.wire = wire
+        self.follows = tuple(follows)
         self.app: Any = None
         self.views: Any = None
         self.followers: dict[str, Follower] = {}
@@ -222,12 +222,14 @@ class ServiceKit(DependencyProvider):
         settings = get_settings()
         amqp_uri = self.container.config.get("AMQP_URI", settings.amqp_uri)
         self.settings = settings
-        self.app = app_for(self.app_class, self.service, settings)
-        db = Db.of(self.app)
+        built = self.bootstrap(settings)
+        if set(built.follows) != set(self.follows):
+            raise LookupError(f"{self.service}: the bootstrap keeps {sorted(built.follows)}, the kit follows "
+                              f"{sorted(self.follows)}")
+        self.store, self.app, self.views = built.store, built.app, built.views
+        db = built.store.db
         self.mapper = PublicMapper(self.service, self.app, self.contracts, place=getattr(self.app, "place_of", None))
-        if self.views_class is not None:
-            self.views = self.views_class(db, self.app)
-        self.audit = AuditTrail(db, self.app, self.service)  # who did what, from the own log (shared/kit/audit.py)
+        self.audit = AuditTrail(db, built.store, self.service)  # who did what, from the own log (shared/kit/audit.py)
         if settings.uses_postgres:
             lock: Any = AdvisoryLock(parse_database_url(settings.database_url or ""), f"langxanh-relay-{settings.schema_for(self.service)}")
         else:
@@ -240,15 +242,13 @@ class ServiceKit(DependencyProvider):
         self.request_guard = RequestGuard(self.service, amqp_uri, self.container.config, self.deliveries,
                                           settings.services.poison_max_deliveries, on_parked=self._parked)
         self.sources: dict[str, SourceClient] = {}
-        for source, projection_class in self.follows.items():
-            self.followers[source] = Follower(source, projection_class(db), self._backfill(source),
+        for source in self.follows:
+            self.followers[source] = Follower(source, built.follows[source], self._backfill(source),
                                               metrics=self.metrics.follower(self.service, source),
                                               head=self._head(source))
         self.metrics_port = 0
         self._serving_metrics = False
         self._loops: list[FollowLoop] = []
-        if self.wire is not None:
-            self.wire(self)
         self._kick = threading.Event()
         self._stopping = False
         self.app.on_saved = self.kick  # the relay runs right after each save (and on its timer)

@@ -6,7 +6,7 @@ through a provider of its own, so a test replaces exactly one, as nameko's examp
 
     container = ServiceContainer(SitesService, config)
     app = replace_dependencies(container, "app")      # a MagicMock; the store, relay, views stay real
-    service = worker_factory(SitesService, app=SitesApplication(env=popo_env()), actor=Actor(...))
+    service = worker_factory(SitesService, app=SitesApplication(env=popo_env(), ports=sites_ports()), actor=Actor(...))
 
 `app` is the Application, `views` its read models, `actor` the verified actor of this call, `kit`
 what the kit itself answers (events_since, ping, the audit trail).

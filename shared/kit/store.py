@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
@@ -24,6 +22,9 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from shared.kit.config import Settings
+from shared.kit.eventstore import (  # noqa: F401  (re-exported: the store's settings side)
+    Store, build_env, ddl_lock_held, ddl_lock_key, ddl_turn, ensure_schema, parse_database_url, popo_env,
+)
 from shared.kit.errors import Conflict, InvalidInput, NotFound
 from shared.kit.places import PlacedMapper, mark, unmark
 from shared.kit.turns import Turn, Turns
@@ -94,85 +95,6 @@ class PostgresCommandRecorder(PostgresApplicationRecorder, _CommandTable):
         return None if row is None else json.loads(row["result"])
 
 
-def parse_database_url(url: str) -> dict[str, str]:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
-        raise ValueError(f"LANGXANH_DATABASE_URL must start with postgresql://, got {parsed.scheme!r}")
-    return {
-        "POSTGRES_DBNAME": (parsed.path or "/").lstrip("/") or "postgres",
-        "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parsed.port or 5432),
-        "POSTGRES_USER": unquote(parsed.username or "postgres"),
-        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-    }
-
-
-def ddl_lock_key(schema: str) -> int:
-    """The PostgreSQL advisory-lock key that serialises one schema's DDL across replicas
-    (concurrent CREATE ... IF NOT EXISTS can otherwise fail on PostgreSQL's catalog)."""
-    import hashlib
-
-    return int.from_bytes(hashlib.sha256(f"langxanh-ddl:{schema}".encode()).digest()[:8], "big", signed=True)
-
-
-_DDL_HELD = threading.local()  # schemas whose DDL lock this thread holds (app_for, while it builds the app)
-
-
-def ddl_lock_held(schema: str) -> bool:
-    """True inside app_for's construction of an Application on `schema`: its DDL (Db.execute_script
-    in the constructor) must not ask again for the lock the same thread holds on another connection."""
-    return schema in getattr(_DDL_HELD, "schemas", ())
-
-
-def _connect(settings: Settings):  # type: ignore[no-untyped-def]
-    import psycopg
-
-    p = parse_database_url(settings.database_url or "")
-    return psycopg.connect(
-        dbname=p["POSTGRES_DBNAME"], host=p["POSTGRES_HOST"], port=p["POSTGRES_PORT"],
-        user=p["POSTGRES_USER"], password=p["POSTGRES_PASSWORD"] or None, autocommit=True, connect_timeout=10,
-    )
-
-
-def ensure_schema(settings: Settings, schema: str) -> None:
-    with _connect(settings) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ddl_lock_key(schema),))
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-
-
-def build_env(service: str, settings: Settings) -> dict[str, str]:
-    """The eventsourcing environment for one service, from settings alone."""
-    if settings.uses_postgres:
-        schema = settings.schema_for(service)
-        ensure_schema(settings, schema)
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": "shared.kit.store:PostgresCommandRecorder",
-            "POSTGRES_SCHEMA": schema,
-            "POSTGRES_POOL_SIZE": "5",
-            "POSTGRES_MAX_OVERFLOW": "10",
-            "POSTGRES_CONNECT_TIMEOUT": "10",
-            "POSTGRES_LOCK_TIMEOUT": "10",
-            **parse_database_url(settings.database_url or ""),
-        }
-    else:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "APPLICATION_RECORDER_TOPIC": "shared.kit.store:SQLiteCommandRecorder",
-            "SQLITE_DBNAME": str(settings.sqlite_path(service).resolve()),
-            "SQLITE_LOCK_TIMEOUT": "30",
-        }
-    env["COMPRESSOR_TOPIC"] = ""
-    return env
-
-
-def popo_env() -> dict[str, str]:
-    """In-memory store for pure application tests: idempotency kept in memory."""
-    return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-
-
-
 def cooperatively(items: Iterable[Any]) -> Iterator[Any]:
     """Iterate a long scan (a timer's due aggregates, a page of the log being mapped for a follower
     or relayed) giving other work a turn after each item: in a service process (eventlet)
@@ -218,15 +140,36 @@ class ServiceApplication(Application):
     conflict_backoff_max = 0.25
     retry_sleep = staticmethod(lambda seconds: time.sleep(seconds))
 
-    def __init__(self, env: dict | None = None) -> None:
-        # An explicit env wins over os.environ for the keys it names (tests choose their store).
-        super().__init__(env)
+    def __init__(self, env: dict | None = None, *, store: Store | None = None) -> None:
+        """On `store` (shared/kit/eventstore.py, built first by the service's bootstrap) the
+        Application uses that store's factory, recorder, mapper, event store and repository;
+        without one it builds its own from `env` (an explicit env wins over os.environ for the
+        keys it names: tests choose their store)."""
+        if store is not None and store.name != self.name:
+            raise ValueError(f"a store opened for {store.name} given to {self.name}")
+        self._store = store
+        super().__init__(store.env if store is not None else env)
         self._memory_commands: dict[str, Any] = {}
         self._turns = Turns()  # writers of one aggregate in this process take turns (shared/kit/turns.py)
         self.on_saved: Callable[[], None] | None = None  # e.g. wake the relay
 
+    # -- eventsourcing's construction hooks: the given store's parts, when there is one ----------
+    def construct_factory(self, env: Any) -> Any:
+        return self._store.factory if self._store is not None else super().construct_factory(env)
+
+    def construct_recorder(self) -> Any:
+        return self._store.recorder if self._store is not None else super().construct_recorder()
+
+    def construct_event_store(self) -> Any:
+        return self._store.events if self._store is not None else super().construct_event_store()
+
+    def construct_repository(self) -> Any:
+        return self._store.repository if self._store is not None else super().construct_repository()
+
     # -- the place of each event, fixed when it is written (shared/kit/places.py) ----------------
     def construct_mapper(self) -> PlacedMapper:
+        if self._store is not None:
+            return self._store.mapper
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PlacedMapper)
 
     def places_for(self, events: list, aggregates: dict) -> dict[int, str | None]:
@@ -344,24 +287,14 @@ class ServiceApplication(Application):
 
 
 def app_for(app_class: type[ServiceApplication], service: str, settings: Settings, **options: Any) -> ServiceApplication:
-    """A service's Application on SQLite or PostgreSQL, chosen by settings alone (`options` go to
-    the Application's constructor)."""
+    """An Application on SQLite or PostgreSQL, chosen by settings alone (`options` go to its
+    constructor), building its store itself: for an Application without ports (the gateway's, a
+    test's). A service builds its own with its bootstrap (services/<name>/bootstrap.py), store first."""
     env = build_env(service, settings)
     # Keys the operator set for this app in os.environ (e.g. SITES_...) stay possible, but our
     # computed store keys win so a stray PERSISTENCE_MODULE cannot split a service's log.
-    if not settings.uses_postgres:
+    with ddl_turn(service, settings):  # replicas starting together create the tables one at a time
         return app_class(env=env, **options)
-    schema = settings.schema_for(service)
-    with _connect(settings) as conn:  # replicas starting together create the tables one at a time
-        conn.execute("SELECT pg_advisory_lock(%s)", (ddl_lock_key(schema),))
-        held = getattr(_DDL_HELD, "schemas", frozenset())
-        _DDL_HELD.schemas = held | {schema}
-        try:
-            return app_class(env=env, **options)
-        finally:
-            _DDL_HELD.schemas = held
-            conn.execute("SELECT pg_advisory_unlock(%s)", (ddl_lock_key(schema),))
-
 
 
 def plain_db(name: str, settings: Settings):  # type: ignore[no-untyped-def]

@@ -1,9 +1,10 @@
 import pytest
 
 from shared.kit.config import Settings
-from shared.kit.store import app_for, popo_env
+from shared.kit.store import popo_env
 from services.sites.application import SitesApplication
 from tests.history import Clock
+from tests.ports import on_store, sites_ports
 
 
 @pytest.fixture(params=["popo", "sqlite", "postgres"])
@@ -26,10 +27,9 @@ def clock():
 @pytest.fixture
 def sites(store, clock):
     if store is None:
-        app = SitesApplication(env=popo_env(), clock=clock)
+        app = SitesApplication(env=popo_env(), clock=clock, ports=sites_ports())
     else:
-        app = app_for(SitesApplication, "sites", store)
-        app.clock = clock
+        app = on_store(SitesApplication, "sites", store, clock=clock)
     yield app
     app.close()
 

@@ -13,8 +13,9 @@ from services.inspections.application import InspectionsApplication
 from shared import reference
 from shared.kit.actor import Actor
 from shared.kit.blobs import BlobStore
-from shared.kit.store import app_for, popo_env
+from shared.kit.store import popo_env
 from tests.history import Clock
+from tests.ports import inspections_ports, on_store
 
 VILLAGE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 CLUSTER = "2b4e28ba-2fa1-11d2-883f-0016d3cca427"
@@ -82,11 +83,11 @@ def clock():
 
 @pytest.fixture
 def app(store, clock, tmp_path):
+    ports = inspections_ports(directory=PermitDirectory(), blobs=BlobStore(tmp_path / "blobs"),
+                              limits=reference.limit_tables())
     if store is None:
-        app = InspectionsApplication(env=popo_env(), clock=clock)
+        app = InspectionsApplication(env=popo_env(), ports=ports, clock=clock)
     else:
-        app = app_for(InspectionsApplication, "inspections", store)
-        app.clock = clock
-    app.connect(directory=PermitDirectory(), blobs=BlobStore(tmp_path / "blobs"), limits=reference.limit_tables())
+        app = on_store(InspectionsApplication, "inspections", store, lambda _: ports, clock=clock)
     yield app
     app.close()

@@ -18,8 +18,7 @@ from shared.kit.actor import Actor
 from shared.kit.follower import Follower
 from shared.kit.places import PLACE_KEY
 from shared.kit.public import PublicMapper
-from shared.kit.sql import Db
-from shared.kit.store import app_for
+from tests.ports import inspections_ports, manifests_ports, on_store
 
 AGENCY = Actor("staff:a@x.vn", "agency")
 INSPECTOR = Actor("insp-1", "inspector")
@@ -41,12 +40,10 @@ def live(service, app, published):
     published.update((e["id"], e) for e in mapper(service, app).events_since(after, 1000))
 
 
-def backfill(service, store, connect=None):
+def backfill(service, store, ports=None):
     """`events_since(0)` answered by a fresh Application on the same store (no cache)."""
-    app = app_for(APPS[service], service, store)
+    app = on_store(APPS[service], service, store, ports)
     try:
-        if connect:
-            connect(app)
         return {e["id"]: e for e in mapper(service, app).events_since(0, 1000)}
     finally:
         app.close()
@@ -80,15 +77,14 @@ def test_sites_events_keep_the_commune_they_were_published_with(sites, store):
 @SQL_STORES
 def test_an_incident_filed_before_its_sites_reform_stays_in_the_old_commune(sites, store, tmp_path):
     site = sites.register_site(AGENCY, None, kind="craft_village", name="Bát Tràng", commune="xa-a")["id"]
-    insp = app_for(InspectionsApplication, "inspections", store)
-    directory = SitesDirectory(Db.of(insp))
+
+    def ports(store):  # type: ignore[no-untyped-def]
+        return inspections_ports(directory=SitesDirectory(store.db), limits=reference.limit_tables(),
+                                 sanctions=reference.load("sanctions_decree45.json"))
+
+    insp = on_store(InspectionsApplication, "inspections", store, ports)
+    directory = insp.directory
     follow = Follower("sites", directory, mapper("sites", sites).events_since)
-
-    def connect(app):
-        app.connect(directory=directory, limits=reference.limit_tables(),
-                    sanctions=reference.load("sanctions_decree45.json"))
-
-    connect(insp)
     published: dict = {}
     try:
         follow.catch_up()
@@ -101,7 +97,7 @@ def test_an_incident_filed_before_its_sites_reform_stays_in_the_old_commune(site
         insp.triage_incident(INSPECTOR, None, incident, "wastewater", "normal")
         live("inspections", insp, published)
         assert kinds(published) == [("incident_reported", "xa-a"), ("incident_triaged", "xa-b")]
-        again = backfill("inspections", store, connect)
+        again = backfill("inspections", store, ports)
         assert kinds(again) == kinds(published) and again == published
     finally:
         insp.close()
@@ -119,14 +115,14 @@ def test_a_manifest_created_before_its_generators_reform_stays_in_the_old_commun
     generator = est(site, "G1", hw_generator=True)
     transporter = est(other, "T1", transporter=True, licence={"number": "1", "waste_codes": []})
     facility = est(other, "F1", treatment_facility=True, licence={"number": "2", "waste_codes": ["16 01 06"]})
-    man = app_for(ManifestsApplication, "manifests", store, clock=lambda: datetime(2026, 3, 2, 2, tzinfo=timezone.utc))
-    directory = SitesDirectory(Db.of(man))
+
+    def ports(store):  # type: ignore[no-untyped-def]
+        return manifests_ports(directory=SitesDirectory(store.db), catalogue=reference.load("waste_codes.json"))
+
+    man = on_store(ManifestsApplication, "manifests", store, ports,
+                   clock=lambda: datetime(2026, 3, 2, 2, tzinfo=timezone.utc))
+    directory = man.directory
     follow = Follower("sites", directory, mapper("sites", sites).events_since)
-
-    def connect(app):
-        app.connect(directory=directory, catalogue=reference.load("waste_codes.json"))
-
-    connect(man)
     published: dict = {}
     gen = Actor("g", "business", establishment=generator)
     try:
@@ -141,7 +137,7 @@ def test_a_manifest_created_before_its_generators_reform_stays_in_the_old_commun
         man.sign_handover(gen, None, m)
         live("manifests", man, published)
         assert [c for _, c in kinds(published)] == ["xa-a", "xa-b"]
-        again = backfill("manifests", store, connect)
+        again = backfill("manifests", store, ports)
         assert kinds(again) == kinds(published) and again == published
     finally:
         man.close()

@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from services.indicators.application import IndicatorsApplication
+from services.indicators.drill import ReportsIndex
 from services.indicators.views import IndicatorFacts
 from services.inspections.application import InspectionsApplication
 from services.manifests.application import ManifestsApplication
@@ -12,9 +13,9 @@ from services.sites.application import SitesApplication
 from shared.kit.actor import Actor
 from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.follower import Follower
-from shared.kit.sql import Db
-from shared.kit.store import app_for, popo_env
+from shared.kit.store import popo_env
 from tests.history import Clock, History
+from tests.ports import indicators_ports, on_store, sites_ports
 
 AGENCY = Actor("a", "agency")
 ADMIN = Actor("adm", "admin")
@@ -24,11 +25,15 @@ class World(History):
     """The three source applications (in memory) and the indicators following their streams."""
 
     def __init__(self, settings):
-        super().__init__(SitesApplication(env=popo_env()), InspectionsApplication(env=popo_env()),
-                         ManifestsApplication(env=popo_env(), clock=Clock(datetime(2025, 11, 10, 2, tzinfo=timezone.utc))))
-        self.indicators = app_for(IndicatorsApplication, "indicators", settings)
-        self.facts = IndicatorFacts(Db.of(self.indicators))
-        self.indicators.connect(facts=self.facts)
+        sites = SitesApplication(env=popo_env(), ports=sites_ports())
+        inspections, manifests = History.ports(sites)
+        super().__init__(sites, InspectionsApplication(env=popo_env(), ports=inspections),
+                         ManifestsApplication(env=popo_env(), ports=manifests,
+                                              clock=Clock(datetime(2025, 11, 10, 2, tzinfo=timezone.utc))))
+        self.indicators = on_store(IndicatorsApplication, "indicators", settings,
+                                   lambda store: indicators_ports(facts=IndicatorFacts(store.db),
+                                                                  reports=ReportsIndex(store.db, store)))
+        self.facts = self.indicators.facts
         self.followers = {s: Follower(s, self.facts, m.events_since, page=50) for s, m in self.mappers.items()}
 
     def sync(self):
@@ -152,7 +157,7 @@ def test_roadmap_from_the_first_measured_quarter_to_100_percent_at_2025q4(world)
     mid = world.indicators.roadmap("2023Q3")["city:hanoi"]["villages_classified"]
     assert mid["target"] == pytest.approx(0.3333 + (1 - 0.3333) * 10 / 19, abs=1e-3)
     assert world.indicators.roadmap("2026Q2")["city:hanoi"]["villages_classified"]["target"] == 1.0
-    world.indicators.connect(roadmap_overrides={"villages_classified": {"city:hanoi": {"2025Q4": 0.3}}})
+    world.indicators.roadmap_overrides = {"villages_classified": {"city:hanoi": {"2025Q4": 0.3}}}
     assert world.indicators.roadmap("2025Q4")["city:hanoi"]["villages_classified"]["status"] == "on_track"
 
 

@@ -8,8 +8,9 @@ from services.indicators.application import IndicatorsApplication
 from services.indicators.views import IndicatorFacts
 from shared.kit.follower import Follower
 from shared.kit.sql import Db
-from shared.kit.store import app_for
+from shared.kit.eventstore import open_store
 from tests.history import popo_history
+from tests.ports import indicators_ports, on_store
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +27,9 @@ def followers(projection, history, page=500):
 
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 def test_rebuild_equals_incremental_on_more_than_50000_events(big, settings):
-    app = app_for(IndicatorsApplication, "indicators", settings)
-    projection = IndicatorFacts(Db.of(app))
-    app.connect(facts=projection)
+    app = on_store(IndicatorsApplication, "indicators", settings,
+                   lambda store: indicators_ports(facts=IndicatorFacts(store.db)))
+    projection = app.facts
     # incremental: the three live streams interleaved, each message pushed one by one, with redeliveries
     streams = {s: m.events_since(0, 10**6) for s, m in big.mappers.items()}
     fs = followers(projection, big)
@@ -55,8 +56,8 @@ def test_rebuild_equals_incremental_on_more_than_50000_events(big, settings):
 def test_a_follower_restarted_mid_stream_ends_equal_to_a_full_pull(settings):
     history = popo_history()
     history.generate(villages=40, clusters=10, manifests=60, incidents=30)
-    app = app_for(IndicatorsApplication, "indicators", settings)
-    projection = IndicatorFacts(Db.of(app))
+    app = open_store(IndicatorsApplication, "indicators", settings)  # the facts' tables are all it needs
+    projection = IndicatorFacts(app.db)
     first = followers(projection, history, page=25)
     for s, f in first.items():  # the process dies after half of each stream
         for event in history.mappers[s].events_since(0, history.mappers[s].app.log_head() // 2):

@@ -5,16 +5,13 @@ from datetime import date
 
 import pytest
 
-from services.indicators.drill import IndicatorsDrill, ReportsIndex
 from shared.kit.errors import InvalidInput, NotFound
-from shared.kit.sql import Db
 from tests.application.test_indicators_app import AGENCY, world  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
 def drill(world):  # noqa: F811
-    world.indicators.drill = IndicatorsDrill(world.indicators, ReportsIndex(Db.of(world.indicators), world.indicators))
-    return world.indicators.drill
+    return world.indicators.drill  # built by the Application on its reports index (World's ports)
 
 
 def test_the_four_targets_per_unit_against_the_roadmap(world, drill):  # noqa: F811

@@ -19,9 +19,10 @@ from shared.kit.actor import Actor
 from shared.kit.blobs import BlobStore
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.kit.public import PublicMapper
-from shared.kit.sql import Db
-from shared.kit.store import app_for, popo_env
+from shared.kit.store import popo_env
+from services.inspections.limits import LimitTables
 from tests.history import Clock
+from tests.ports import inspections_ports, on_store
 
 SITE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 OTHER_SITE = "2b4e28ba-2fa1-11d2-883f-0016d3cca427"
@@ -62,16 +63,23 @@ def clock():
 
 
 @pytest.fixture
-def insp(store, clock, tmp_path):
+def directory():
+    """The sites directory `insp` is built with (a module overrides it to name another)."""
+    return FakeDirectory()
+
+
+@pytest.fixture
+def insp(store, clock, tmp_path, directory):
+    def ports(store=None):  # type: ignore[no-untyped-def]
+        views = {"views": InspectionsViews(store.db, store)} if store is not None else {}
+        return inspections_ports(directory=directory, blobs=BlobStore(tmp_path / "blobs"),
+                                 limits=reference.limit_tables(), sanctions=reference.load("sanctions_decree45.json"),
+                                 holidays=["2026-04-30", "2026-05-01"], **views)
+
     if store is None:
-        app, views = InspectionsApplication(env=popo_env(), clock=clock), None
+        app = InspectionsApplication(env=popo_env(), ports=ports(), clock=clock)
     else:
-        app = app_for(InspectionsApplication, "inspections", store)
-        app.clock = clock
-        views = InspectionsViews(Db.of(app), app)
-    app.connect(directory=FakeDirectory(), views=views, blobs=BlobStore(tmp_path / "blobs"),
-                limits=reference.limit_tables(), sanctions=reference.load("sanctions_decree45.json"),
-                holidays=["2026-04-30", "2026-05-01"])
+        app = on_store(InspectionsApplication, "inspections", store, ports, clock=clock)
     yield app
     app.close()
 
@@ -300,7 +308,7 @@ def test_the_limit_table_in_force_on_the_sample_date_applies(insp):
                   sector="general", default_column=True, superseded_by=None, values_available=True,
                   transition=next(t for t in tables if t["table"] == "QCVN 40:2025/BTNMT")["transition"],
                   parameters=[dict(p, max=p["max"] / 2) if p["code"] == "COD" else p for p in b2011["parameters"]])
-    insp.connect(limits=tables + [loaded])  # the values loaded later (limit_tables_dir) replace the metadata
+    insp.limits = LimitTables(tables + [loaded])  # the values loaded later (limit_tables_dir) replace the metadata
     new = Facility(operating_since=date(2026, 1, 1))
     table, _ = insp.limits.select(new, date(2026, 3, 5))
     assert (table["table"], table["version"], table["reason"], table["evaluable"]) == (
@@ -498,8 +506,8 @@ def test_replaying_the_whole_log_rebuilds_the_same_state(insp, store, clock, tmp
     views = insp.views
     before = {r: views.list_incidents(None, None, 500, 0) for r in ("all",)}
     docs = {i: insp.get_incident(ADMIN, i) for i in before["all"]}
-    twin = app_for(InspectionsApplication, "inspections", store)  # a fresh process: nothing cached
-    twin.connect(directory=FakeDirectory(), views=InspectionsViews(Db.of(twin), twin))
+    twin = on_store(InspectionsApplication, "inspections", store,  # a fresh process: nothing cached
+                    lambda s: inspections_ports(directory=FakeDirectory(), views=InspectionsViews(s.db, s)))
     assert {i: twin.get_incident(ADMIN, i) for i in before["all"]} == docs
     rebuilt = twin.views.rebuild()
     assert rebuilt == twin.log_head()

@@ -19,8 +19,8 @@ from shared.kit.calendar import WorkingDays
 from shared.kit.errors import Forbidden, NotFound
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
-from shared.kit.store import app_for
 from tests.history import Clock
+from tests.ports import inspections_ports, on_store
 
 RESIDENT = Actor("tg:resident-a", "resident")
 INSPECTOR = Actor("insp-1", "inspector")
@@ -41,13 +41,12 @@ class World:
         self.clock = Clock(datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc))  # Monday, 10:00 in Hanoi
         sites.clock = self.clock
         self.sites = sites
-        self.app = app = app_for(InspectionsApplication, "inspections", store)
-        app.clock = self.clock
-        db = Db.of(app)
-        self.directory = InboxSitesDirectory(db)
-        self.mapper = PublicMapper("sites", sites, SITE_EVENTS, place=sites.place_of)
         self.blobs = BlobStore(tmp_path / "blobs")
-        app.connect(directory=self.directory, views=InspectionsViews(db, app), blobs=self.blobs, holidays=HOLIDAYS)
+        self.app = app = on_store(InspectionsApplication, "inspections", store, lambda s: inspections_ports(
+            directory=InboxSitesDirectory(s.db), views=InspectionsViews(s.db, s), blobs=self.blobs, holidays=HOLIDAYS),
+            clock=self.clock)
+        self.directory = app.directory
+        self.mapper = PublicMapper("sites", sites, SITE_EVENTS, place=sites.place_of)
         self.inbox = StaffInbox(app)
 
     def follow(self):

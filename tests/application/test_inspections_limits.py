@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.inspections.limits import VALUES_RULE
+from services.inspections.limits import VALUES_RULE, LimitTables
 from shared.contracts.sites import Permit
 from shared.kit.errors import InvalidInput
 from tests.application.test_inspections_app import (  # noqa: F401  (insp and clock are fixtures)
@@ -41,8 +41,13 @@ class Facilities(FakeDirectory):
 
 
 @pytest.fixture
+def directory():
+    return Facilities()
+
+
+@pytest.fixture
 def app(insp):
-    return insp.connect(directory=Facilities())
+    return insp
 
 
 def inspection(app, establishment):
@@ -127,14 +132,14 @@ def test_a_permit_column_without_values_is_not_evaluable_and_a_table_loaded_late
         establishments = dict(Facilities.establishments, **{
             OLD: dict(Facilities.establishments[OLD], permit=permit(operating_since="2019-04-01", column="A"))})
 
-    app.connect(directory=ColumnA())
+    app.directory = ColumnA()
     out = evaluate(app, OLD, date(2026, 3, 6))
     assert (out["evaluable"], out["selection"]["missing"], out["column"]) == (False, "column", "A")
     tables = reference.limit_tables()
     b = next(t for t in tables if t["table"] == "QCVN 40:2011/BTNMT")
     column_a = dict(b, column="A", default_column=False, parameters=[dict(p, max=75) for p in b["parameters"]
                                                                      if p["code"] == "COD"])
-    app.connect(limits=tables + [column_a])
+    app.limits = LimitTables(tables + [column_a])
     out = evaluate(app, OLD, date(2026, 3, 6))
     assert (out["column"], out["samples"][0]["limit_max"], out["selection"]["column_assumed"]) == ("A", 75, False)
 

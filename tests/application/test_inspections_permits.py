@@ -12,7 +12,7 @@ from services.sites.service import SitesService
 from shared.kit.actor import Actor
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
-from tests.application.test_inspections_app import INSPECTOR, clock, insp  # noqa: F401
+from tests.application.test_inspections_app import INSPECTOR, clock, directory, insp  # noqa: F401
 
 pytestmark = pytest.mark.parametrize("store", ["sqlite", "postgres"], indirect=True)
 AGENCY = Actor("staff:a@x.vn", "agency")
@@ -38,7 +38,7 @@ def test_an_amended_permit_reaches_the_inspections_directory_and_its_limits_appl
     follow(directory, sites)
     kept = directory.establishment(est)["permit"]
     assert kept["number"] == "6/GPMT" and kept["discharge"]["limits"][0]["max"] == 90
-    insp.connect(directory=directory)
+    insp.directory = directory
     out = insp.evaluate_samples(INSPECTOR, on=date(2026, 3, 6), establishment_id=est,
                                 samples=[{"parameter": "COD", "value": 100, "unit": "mg/L"}])
     assert (out["selection"]["reason"], out["samples"][0]["limit_max"], out["samples"][0]["exceeds"]) == (

@@ -180,14 +180,12 @@ def test_who_owes_a_report_comes_from_the_sites_stream(store, sites, tmp_path):
     from shared.contracts.sites import PUBLIC_EVENTS as SITE_EVENTS
     from shared.kit.blobs import BlobStore
     from shared.kit.public import PublicMapper
-    from shared.kit.sql import Db
-    from shared.kit.store import app_for
+    from tests.ports import inspections_ports, on_store
 
-    app = app_for(InspectionsApplication, "inspections", store)
+    app = on_store(InspectionsApplication, "inspections", store, lambda s: inspections_ports(
+        directory=InspectionsDirectory(s.db), blobs=BlobStore(tmp_path / "blobs")), clock=clock_at(2027, 1, 16))
+    directory = app.directory
     try:
-        app.clock = clock_at(2027, 1, 16)
-        directory = InspectionsDirectory(Db.of(app))
-        app.connect(directory=directory, blobs=BlobStore(tmp_path / "blobs"))
         village = sites.register_site(AGENCY, None, kind="craft_village", name="Bát Tràng", old_district="gia-lam")["id"]
         cluster = sites.register_site(AGENCY, None, kind="industrial_cluster", name="CCN Ngọc Liệp",
                                      old_district="quoc-oai")["id"]

@@ -9,7 +9,7 @@ import pytest
 
 from services.inspections import sanctions as s
 from shared.kit.errors import InvalidInput, NotFound
-from tests.application.test_inspections_app import AGENCY, FIRM, HOUSEHOLD, INSPECTOR, clock, insp  # noqa: F401
+from tests.application.test_inspections_app import AGENCY, FIRM, HOUSEHOLD, INSPECTOR, clock, directory, insp  # noqa: F401
 
 
 def code_of(app, factor, flow, hazardous=False):

@@ -40,8 +40,13 @@ class WithPlaces(TwoCommunes):
 
 
 @pytest.fixture
+def directory():
+    return TwoCommunes()
+
+
+@pytest.fixture
 def app(insp):
-    return insp.connect(directory=TwoCommunes())
+    return insp
 
 
 def schedule(app, site=SITE, when=date(2026, 3, 7), **kw):
@@ -197,7 +202,7 @@ def test_only_staff_read_the_staff_queries(app):
 
 
 def test_a_commune_officer_by_old_district_sees_the_sites_of_that_district(app):
-    app.connect(directory=WithPlaces())
+    app.directory = WithPlaces()
     here, far = schedule(app), schedule(app, site=FAR_SITE)
     ids = lambda codes: [r["id"] for r in app.list_inspections(AGENCY, communes=codes)["rows"]]  # noqa: E731
     assert ids(["ha-dong"]) == [far["id"]] and ids(["gia-lam"]) == [here["id"]] and ids(["xa-bat-trang"]) == [here["id"]]

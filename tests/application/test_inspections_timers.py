@@ -3,7 +3,7 @@ on SQLite and PostgreSQL: none when nothing is due, just the due ones, and a mar
 from datetime import date, datetime, timedelta, timezone
 
 from tests.application.test_inspections_app import (  # noqa: F401  (insp and clock are fixtures)
-    AGENCY, FIRM, INSPECTOR, SQL_STORES, clock, insp, record, report)
+    AGENCY, FIRM, INSPECTOR, SQL_STORES, clock, directory, insp, record, report)
 from tests.application.loads import loads
 
 NOTHING = {"triage": 0, "resolution": 0, "remediation": 0, "closed": 0}

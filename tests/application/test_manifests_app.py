@@ -14,9 +14,9 @@ from shared.contracts.manifests import PUBLIC_EVENTS
 from shared.kit.actor import Actor
 from shared.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.kit.public import PublicMapper
-from shared.kit.sql import Db
-from shared.kit.store import app_for, popo_env
+from shared.kit.store import popo_env
 from tests.history import Clock
+from tests.ports import manifests_ports, on_store
 
 SITE = "10000000-0000-0000-0000-000000000001"
 G, OTHER_G = "20000000-0000-0000-0000-000000000001", "20000000-0000-0000-0000-000000000002"
@@ -62,13 +62,14 @@ def clock():
 
 @pytest.fixture
 def man(store, clock):
+    def ports(store=None):  # type: ignore[no-untyped-def]
+        views = {"views": ManifestsViews(store.db, store)} if store is not None else {}
+        return manifests_ports(directory=FakeDirectory(), catalogue=CATALOGUE, **views)
+
     if store is None:
-        app, views = ManifestsApplication(env=popo_env(), clock=clock), None
+        app = ManifestsApplication(env=popo_env(), ports=ports(), clock=clock)
     else:
-        app = app_for(ManifestsApplication, "manifests", store)
-        app.clock = clock
-        views = ManifestsViews(Db.of(app), app)
-    app.connect(directory=FakeDirectory(), views=views, catalogue=CATALOGUE)
+        app = on_store(ManifestsApplication, "manifests", store, ports, clock=clock)
     yield app
     app.close()
 

@@ -8,15 +8,15 @@ import pytest
 
 from services.manifests.application import ManifestsApplication
 from services.manifests.listing import ManifestsListing
-from services.manifests.oversight import ManifestsOversight, anomalies
+from services.manifests.oversight import anomalies
 from services.manifests.views import ManifestsViews
 from shared.kit.actor import Actor
 from shared.kit.sql import Db
-from shared.kit.store import app_for
 from tests.application.test_manifests_app import (
     CATALOGUE, F1, F3, FAC1, G, GEN, OTHER_G, SITE, T1, T2, TR1, FakeDirectory, draft, lines, measured, to_facility,
 )
 from tests.history import Clock
+from tests.ports import manifests_ports, on_store
 
 SITE2 = "10000000-0000-0000-0000-000000000002"
 OTHER_GEN = Actor("tg:gen2", "business", establishment=OTHER_G)
@@ -46,10 +46,9 @@ def clock():
 
 @pytest.fixture
 def app(store, clock):
-    a = app_for(ManifestsApplication, "manifests", store)
-    a.clock = clock
-    a.connect(directory=TwoCommunes(), views=ManifestsViews(Db.of(a), a), catalogue=CATALOGUE)
-    a.oversight = ManifestsOversight(a, ManifestsListing(Db.of(a), a))
+    a = on_store(ManifestsApplication, "manifests", store, lambda s: manifests_ports(
+        directory=TwoCommunes(), views=ManifestsViews(s.db, s), listing=ManifestsListing(s.db, s), catalogue=CATALOGUE),
+        clock=clock)
     yield a
     a.close()
 

@@ -77,7 +77,7 @@ def test_a_data_dir_of_the_release_before_rebuilds_the_due_columns(man, clock):
         cur.execute("DELETE FROM {t:lx_tracking} WHERE projection='manifests_views_v2'")
         cur.execute("INSERT INTO {t:lx_tracking} (projection, source, position) VALUES ('manifests_views', "
                     "'own-log', %s) ON CONFLICT (projection, source) DO NOTHING", (man.log_head(),))
-    man.connect(views=ManifestsViews(db, man))  # what the service opens on start
+    man.views = ManifestsViews(db, man)  # what the service opens on start (a new process)
     clock.now += timedelta(days=8)
     assert man.check_timers() == dict(NOTHING, transit=1)
     assert man.get_manifest(ADMIN, mid)["overdue"] == ["transit"]

@@ -25,6 +25,7 @@ from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for
 from tests.bench.common import PG_URL, drop_schemas
+from tests.ports import sites_ports
 
 AGENCY = Actor("bench", "agency")
 
@@ -56,7 +57,7 @@ def run(store: str, events: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=PG_URL if store == "postgres" else None,
                             schema_prefix=prefix)
-        app = app_for(SitesApplication, "sites", settings)
+        app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
         try:
             for i in range(events):
                 app.register_site(AGENCY, None, kind="craft_village", name=f"Làng {i}", old_district="gia-lam")

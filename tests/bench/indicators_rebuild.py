@@ -24,17 +24,20 @@ from services.manifests.application import ManifestsApplication
 from services.sites.application import SitesApplication
 from shared.kit.config import Settings
 from shared.kit.follower import Follower
-from shared.kit.sql import Db
+from shared.kit.eventstore import open_store
 from shared.kit.store import app_for
 from tests.history import Clock, History
 
 from tests.bench.common import PG_URL, ROOT
+from tests.ports import sites_ports
 
 
 def history_for(settings: Settings) -> History:
-    history = History(app_for(SitesApplication, "sites", settings), app_for(InspectionsApplication, "inspections", settings),
-                      app_for(ManifestsApplication, "manifests", settings))
-    history.manifests.clock = Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))
+    sites = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    inspections, manifests = History.ports(sites)
+    history = History(sites, app_for(InspectionsApplication, "inspections", settings, ports=inspections),
+                      app_for(ManifestsApplication, "manifests", settings, ports=manifests,
+                              clock=Clock(datetime(2022, 1, 1, tzinfo=timezone.utc))))
     return history
 
 
@@ -70,8 +73,8 @@ def raw_reads(history: History) -> tuple[int, float]:
 
 def rebuild(history: History, settings: Settings) -> tuple[int, float]:
     """The indicators' facts rebuilt from the three logs in `settings`' indicators store: (events, events/s)."""
-    indicators = app_for(IndicatorsApplication, "indicators", settings)
-    projection = IndicatorFacts(Db.of(indicators))
+    indicators = open_store(IndicatorsApplication, "indicators", settings)  # the facts' tables are all it needs
+    projection = IndicatorFacts(indicators.db)
     t0 = time.perf_counter()
     rebuilt = sum(Follower(source, projection, mapper.events_since, page=1000).rebuild()
                   for source, mapper in history.mappers.items())

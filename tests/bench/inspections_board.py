@@ -20,9 +20,8 @@ from services.inspections.views import InspectionsViews
 from shared import reference
 from shared.kit.actor import Actor
 from shared.kit.config import Settings
-from shared.kit.sql import Db
-from shared.kit.store import app_for
 from tests.history import Clock
+from tests.ports import inspections_ports, on_store
 
 AGENCY, INSPECTOR, RESIDENT = Actor("a", "agency"), Actor("i", "inspector"), Actor("tg:r", "resident")
 
@@ -85,10 +84,9 @@ def main() -> None:
                         **({"database_url": "postgresql://postgres@127.0.0.1:5432/test", "schema_prefix": prefix}
                            if args.store == "postgres" else {}))
     clock = Clock(datetime(2025, 1, 1, tzinfo=timezone.utc))
-    app = app_for(InspectionsApplication, "inspections", settings)
-    app.clock = clock
-    app.connect(directory=Directory(), views=InspectionsViews(Db.of(app), app), limits=reference.limit_tables(),
-                sanctions=reference.load("sanctions_decree45.json"))
+    app = on_store(InspectionsApplication, "inspections", settings, lambda store: inspections_ports(
+        directory=Directory(), views=InspectionsViews(store.db, store), limits=reference.limit_tables(),
+        sanctions=reference.load("sanctions_decree45.json")), clock=clock)
     try:
         t0 = time.perf_counter()
         populate(app, args.inspections, clock)

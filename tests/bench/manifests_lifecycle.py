@@ -23,6 +23,7 @@ from shared.kit.errors import InvalidInput, NotFound
 from shared.kit.store import app_for
 from services.manifests.application import ManifestsApplication
 from tests.bench.common import start
+from tests.ports import manifests_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("LANGXANH_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -94,9 +95,9 @@ class Directory:
 
 
 def direct(settings, n):
-    app = app_for(ManifestsApplication, "manifests", settings)
     ids = tuple(str(uuid.uuid4()) for _ in range(3))
-    app.connect(directory=Directory(ids), catalogue=reference.load("waste_codes.json"))
+    app = app_for(ManifestsApplication, "manifests", settings,
+                  ports=manifests_ports(directory=Directory(ids), catalogue=reference.load("waste_codes.json")))
     def call(actor, rpc_name, **kw):
         return getattr(app, rpc_name)(actor, None, **kw)
 

@@ -25,6 +25,7 @@ from shared.kit.store import app_for
 from services.sites.application import SitesApplication
 from services.sites.domainmodel import Site
 from tests.bench.common import PG_URL, ROOT, service_env, start
+from tests.ports import sites_ports
 
 AGENCY = Actor("bench", "agency")
 
@@ -73,7 +74,7 @@ def rpc_concurrent(env: dict, n: int, workers: int) -> float:
 
 
 def direct(settings: Settings, n: int) -> tuple[float, float]:
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     t0 = time.perf_counter()
     for i in range(n):
         app.register_site(AGENCY, None, **fields(i))

@@ -23,10 +23,10 @@ from shared.directory import SitesDirectory
 from shared.kit.config import Settings
 from shared.kit.follower import Follower
 from shared.kit.sql import Db
-from shared.kit.store import app_for
 from tests.bench.common import PG_URL, drop_schemas, pct
 from tests.bench.indicators_rebuild import generate, history_for
 from tests.history import History
+from tests.ports import indicators_ports, on_store
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
@@ -69,11 +69,11 @@ def manifest_queries(o: ManifestsOversight) -> dict[str, Callable[[], Any]]:
 
 
 def indicator_queries(history: History, settings: Settings) -> tuple[IndicatorsApplication, dict]:
-    indicators = app_for(IndicatorsApplication, "indicators", settings)
-    facts = IndicatorFacts(Db.of(indicators))
+    indicators = on_store(IndicatorsApplication, "indicators", settings,
+                          lambda store: indicators_ports(facts=IndicatorFacts(store.db)))
+    facts = indicators.facts
     for source, mapper in history.mappers.items():
         Follower(source, facts, mapper.events_since, page=1000).rebuild()
-    indicators.connect(facts=facts)
     drill = IndicatorsDrill(indicators)
     sites = drill.drill_down("2025Q4", "city:hanoi", "villages_classified")["sites"]
     site = sites[0]["site_id"]

@@ -33,6 +33,7 @@ from shared.kit.config import Settings
 from shared.kit.sql import Db
 from shared.kit.store import app_for
 from tests.bench.common import PG_URL, drop_schemas, pct
+from tests.ports import sites_ports
 
 TARGET_MS = 300.0
 PASSWORD = "mật khẩu đủ dài cho bench 2026"
@@ -127,7 +128,7 @@ def run(store: str, sites: int = 10_000, rounds: int = 20) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="lx-bench-registry-"))
     settings = Settings(data_dir=tmp, **({"database_url": PG_URL, "schema_prefix": prefix} if store == "postgres"
                                          else {"database_url": None}))
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     try:
         views = SitesViews(Db.of(app), app)
         seed_s = seed(views, sites)

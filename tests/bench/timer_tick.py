@@ -19,8 +19,7 @@ from services.inspections.domainmodel import Incident
 from services.inspections.views import InspectionsViews
 from shared.kit.actor import Actor
 from shared.kit.config import Settings
-from shared.kit.sql import Db
-from shared.kit.store import app_for
+from tests.ports import inspections_ports, on_store
 
 NOW = datetime(2026, 3, 6, 3, 0, tzinfo=timezone.utc)
 
@@ -66,10 +65,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="lx-bench-timer-"))
     settings = Settings(data_dir=tmp, **({"database_url": PG_URL, "schema_prefix": prefix}
                                          if args.store == "postgres" else {}))
-    app = app_for(InspectionsApplication, "inspections", settings)
+    app = on_store(InspectionsApplication, "inspections", settings,
+                   lambda store: inspections_ports(views=InspectionsViews(store.db, store)))
     try:
-        views = InspectionsViews(Db.of(app), app)
-        app.connect(views=views)
+        views = app.views
         seed(app, args.incidents)
         views.catch_up()
         r = tick(app, args.ticks)

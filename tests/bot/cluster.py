@@ -35,7 +35,7 @@ class LocalCluster:
         self.lock = threading.RLock()  # one call at a time, like one worker
         for name, cls in CLASSES.items():
             proto = cls.kit
-            kit = _LocalKit(proto.service, proto.app_class, proto.contracts, proto.views_class, proto.follows, proto.wire)
+            kit = _LocalKit(proto.service, proto.bootstrap, proto.contracts, proto.follows)
             kit.cluster = self
             kit.container = SimpleNamespace(config={"AMQP_URI": "memory://"}, service_name=name)
             kit.setup()

@@ -471,7 +471,8 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
     from shared.kit.client import ServiceClient
     from shared.kit.follower import Follower, pull_all
     from shared.kit.sql import Db
-    from shared.kit.store import app_for, plain_db
+    from shared.kit.eventstore import open_store
+    from shared.kit.store import plain_db
     from services.inspections.permit_directory import InspectionsDirectory
     from shared.directory import SitesDirectory
     from services.indicators.application import IndicatorsApplication
@@ -517,10 +518,10 @@ def check(result: Result, settings: Any, conn: Any, queue: str, echo: Any) -> No
     commands = getattr(result, "_commands", {})
     classes = {"sites": SitesApplication, "inspections": InspectionsApplication, "manifests": ManifestsApplication,
                "indicators": IndicatorsApplication}
-    apps = {name: app_for(cls, name, settings) for name, cls in classes.items()}
+    apps = {name: open_store(cls, name, settings) for name, cls in classes.items()}  # the logs are all it reads
     try:
         for name, app in apps.items():
-            missing = [cid for cid in commands.get(name, ()) if app.recorded_answer(cid) is None]
+            missing = [cid for cid in commands.get(name, ()) if app.recorder.select_command(cid) is None]
             if missing:
                 fail(f"{name}: {len(missing)} acknowledged commands have no recorded answer, e.g. {missing[:3]}")
             versions: dict[Any, list[int]] = {}

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from shared import asyncapi
 from langxanh.cli import app
 from shared.kit.public import event_type, routing_key
+from tests.ports import sites_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "deploy" / "asyncapi.yaml"
@@ -175,7 +176,7 @@ def test_the_stream_validator_refuses_what_the_schemas_refuse():
     from shared.kit.store import popo_env
     from tests.stream_schema import StreamValidator
 
-    app = SitesApplication(env=popo_env())
+    app = SitesApplication(env=popo_env(), ports=sites_ports())
     app.register_site(Actor("a", "agency"), None, kind="craft_village", name="Bát Tràng", old_district="gia-lam",
                       location={"lat": 20.97, "lon": 105.91})
     mapper = PublicMapper("sites", app, cs.PUBLIC_EVENTS, place=app.place_of)

@@ -8,6 +8,7 @@ from shared.kit.actor import Actor
 from shared.kit.public import PublicMapper
 from shared.kit.store import popo_env
 from tests.contracts.test_sites_contracts import domain_event_names
+from tests.ports import indicators_ports
 
 
 class NoFacts:
@@ -29,8 +30,8 @@ def test_every_domain_event_has_exactly_one_public_contract():
 
 
 def test_an_issued_report_is_published_without_the_sites_behind_it():
-    app = IndicatorsApplication(env=popo_env(), clock=lambda: datetime(2026, 1, 15, tzinfo=timezone.utc))
-    app.connect(facts=NoFacts())
+    app = IndicatorsApplication(env=popo_env(), ports=indicators_ports(facts=NoFacts()),
+                                clock=lambda: datetime(2026, 1, 15, tzinfo=timezone.utc))
     app.issue_report(Actor("a", "agency"), None, "2025Q4", None)
     events = PublicMapper("indicators", app, c.PUBLIC_EVENTS).events_since(0, 10)
     assert [e["type"] for e in events] == ["vn.langxanh.indicators.report_issued.v1"]

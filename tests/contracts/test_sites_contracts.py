@@ -13,6 +13,7 @@ from shared.contracts import sites as c
 from shared.kit.actor import Actor
 from shared.kit.public import PublicMapper
 from shared.kit.store import popo_env
+from tests.ports import sites_ports
 
 AGENCY = Actor("officer-1", "agency")
 ADMIN = Actor("admin-1", "admin")
@@ -51,7 +52,7 @@ def test_every_domain_event_has_exactly_one_public_contract():
 @pytest.fixture
 def story():
     """Every kind of domain event, produced by the real application."""
-    app = SitesApplication(env=popo_env())
+    app = SitesApplication(env=popo_env(), ports=sites_ports())
     site = app.register_site(AGENCY, None, kind="craft_village", name="Bát Tràng", old_district="gia-lam",
                              old_commune="Bát Tràng", location={"lat": 20.97, "lon": 105.91}, trade_group="handicraft")
     sid = site["id"]

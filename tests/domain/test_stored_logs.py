@@ -14,6 +14,7 @@ from services.inspections.application import InspectionsApplication
 from services.manifests.application import ManifestsApplication
 from shared.kit.store import popo_env
 from shared.kit.values import plain
+from tests.ports import PORTS
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
@@ -21,7 +22,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 @pytest.mark.parametrize("name, app_cls", [("inspections", InspectionsApplication), ("manifests", ManifestsApplication)])
 def test_an_old_stored_log_replays_to_the_same_state(name, app_cls):
     doc = json.loads((GOLDEN / f"{name}_log.json").read_text("utf-8"))
-    app = app_cls(env=popo_env())
+    app = app_cls(env=popo_env(), ports=PORTS[name]())
     app.recorder.insert_events([
         StoredEvent(originator_id=UUID(e["originator_id"]), originator_version=e["originator_version"], topic=e["topic"],
                     state=json.dumps(e["state"], ensure_ascii=False).encode("utf-8")) for e in doc["events"]])

@@ -6,13 +6,14 @@ from shared.kit.actor import Actor
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for
+from tests.ports import sites_ports
 
 AGENCY = Actor("officer-1", "agency")
 
 
 @pytest.fixture
 def sites_app(settings):
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     yield app
     app.close()
 

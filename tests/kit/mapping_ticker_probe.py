@@ -41,8 +41,9 @@ def main(folder: str, n: int) -> None:
     from shared.kit.relay import Relay
     from shared.kit.sql import Db
     from shared.kit.store import app_for
+    from tests.ports import sites_ports
 
-    app = app_for(SitesApplication, "sites", Settings(data_dir=Path(folder), database_url=None))
+    app = app_for(SitesApplication, "sites", Settings(data_dir=Path(folder), database_url=None), ports=sites_ports())
     agency = Actor("probe", "agency")
     for i in range(n):
         app.register_site(agency, None, kind="craft_village", name=f"Làng {i}", old_district="gia-lam")

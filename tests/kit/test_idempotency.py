@@ -7,6 +7,7 @@ from uuid import UUID
 from services.sites.application import SitesApplication
 from shared.kit.store import app_for
 from tests.kit.conftest import AGENCY
+from tests.ports import sites_ports
 
 
 def run_together(*calls):
@@ -28,8 +29,8 @@ def run_together(*calls):
 
 
 def test_the_same_command_id_on_two_replicas_at_once_acts_once(settings):
-    a = app_for(SitesApplication, "sites", settings)
-    b = app_for(SitesApplication, "sites", settings)
+    a = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    b = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     for round_ in range(40):  # on PostgreSQL 1 round in ~30 used to fail with "pipeline aborted"
         cid = f"wwtp-{round_}"
@@ -42,8 +43,8 @@ def test_the_same_command_id_on_two_replicas_at_once_acts_once(settings):
 
 
 def test_concurrent_commands_on_one_aggregate_never_lose_an_update(settings):
-    a = app_for(SitesApplication, "sites", settings)
-    b = app_for(SitesApplication, "sites", settings)
+    a = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    b = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     items = ["protection_plan", "self_management_group", "drainage", "solid_waste_point"]
 
@@ -93,8 +94,8 @@ def interfering_saves(app, other, site_id, races):
 def test_a_command_outlasts_many_lost_races_waiting_longer_and_at_random_between_tries(settings):
     """Eight writers on one site (two replicas of every service on PostgreSQL) made a command lose
     more than five races in a row: it was refused after five immediate retries."""
-    a = app_for(SitesApplication, "sites", settings)
-    b = app_for(SitesApplication, "sites", settings)
+    a = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    b = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     waits = []
     a.retry_sleep = waits.append
@@ -116,8 +117,8 @@ def test_a_command_that_always_loses_is_refused_as_a_conflict_with_nothing_saved
 
     from shared.kit.errors import Conflict
 
-    a = app_for(SitesApplication, "sites", settings)
-    b = app_for(SitesApplication, "sites", settings)
+    a = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    b = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     site = a.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     a.retry_sleep = lambda seconds: None
     interfering_saves(a, b, site["id"], races=10_000)
@@ -132,7 +133,7 @@ def test_a_command_that_always_loses_is_refused_as_a_conflict_with_nothing_saved
 def test_writers_of_one_aggregate_in_one_process_take_turns_and_lose_no_race(settings):
     """Eight writers on one site in one process (a service once psycopg yields to the hub): each
     waits for the one saving, then decides on what it saved; none loses a race and none is retried."""
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     site = app.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     waits = []
     app.retry_sleep = waits.append
@@ -152,7 +153,7 @@ def test_writers_of_one_aggregate_in_one_process_take_turns_and_lose_no_race(set
 def test_a_writer_that_saved_between_anothers_read_and_its_turn_makes_it_read_again(settings):
     """B reads, decides and saves while A is still deciding: no lock is left for A to wait on, yet
     A's read is stale. A must read again before saving instead of losing the race to the store."""
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     site = app.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
     waits, reads = [], []
     app.retry_sleep = waits.append

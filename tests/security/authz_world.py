@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 
 from PIL import Image
 
 from services.indicators.application import IndicatorsApplication
-from services.indicators.drill import IndicatorsDrill, ReportsIndex
+from services.indicators.drill import ReportsIndex
 from services.indicators.service import IndicatorsService
 from services.indicators.views import IndicatorFacts
 from services.inspections.application import InspectionsApplication
@@ -21,7 +22,6 @@ from services.inspections.service import InspectionsService
 from services.inspections.views import InspectionsViews
 from services.manifests.application import ManifestsApplication
 from services.manifests.listing import ManifestsListing
-from services.manifests.oversight import ManifestsOversight
 from services.manifests.service import ManifestsService
 from services.manifests.views import ManifestsViews
 from services.sites.application import SitesApplication, local_today
@@ -35,8 +35,8 @@ from shared.kit.blobs import BlobStore
 from services.inspections.photos import PhotoShelf
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
-from shared.kit.store import app_for
 from tests.history import History
+from tests.ports import indicators_ports, on_store, sites_ports
 
 SERVICES = {"sites": SitesService, "inspections": InspectionsService, "manifests": ManifestsService,
             "indicators": IndicatorsService}
@@ -77,27 +77,21 @@ class World:
     def __init__(self, settings: Any) -> None:
         self.settings = settings
         self.clock = lambda: datetime.now(timezone.utc)  # the indicators date facts by the log's own time
-        self.sites = app_for(SitesApplication, "sites", settings)
-        self.inspections = app_for(InspectionsApplication, "inspections", settings)
-        self.manifests = app_for(ManifestsApplication, "manifests", settings)
-        self.indicators = app_for(IndicatorsApplication, "indicators", settings)
-        for app in (self.sites, self.inspections, self.manifests, self.indicators):
-            app.clock = self.clock
-        self.history = History(self.sites, self.inspections, self.manifests)  # directory, catalogue, limits
-        self.views = {"sites": SitesViews(Db.of(self.sites), self.sites),
-                      "inspections": InspectionsViews(Db.of(self.inspections), self.inspections),
-                      "manifests": ManifestsViews(Db.of(self.manifests), self.manifests), "indicators": None}
+        self.sites = on_store(SitesApplication, "sites", settings, lambda _: sites_ports(
+            evidence=EvidenceShelf.of(settings)), clock=self.clock)  # its evidence shelf, as the service builds it
+        inspections, manifests = History.ports(self.sites)  # directory, catalogue, limits
         blobs = BlobStore(settings.data_dir / "blobs")
-        self.inspections.connect(views=self.views["inspections"], blobs=blobs)
-        self.inspections.photo_shelf = PhotoShelf.of(self.inspections, blobs, settings)  # as the service wires it
-        self.sites.evidence = EvidenceShelf.of(settings)  # as the sites service wires it
-        self.manifests.connect(views=self.views["manifests"])
-        self.indicators.connect(facts=IndicatorFacts(Db.of(self.indicators)))
-        # the staff queries, as services/manifests/service.py and services/indicators/service.py wire them
-        self.manifests.oversight = ManifestsOversight(self.manifests, ManifestsListing(Db.of(self.manifests),
-                                                                                       self.manifests))
-        self.views["indicators"] = ReportsIndex(Db.of(self.indicators), self.indicators)
-        self.indicators.drill = IndicatorsDrill(self.indicators, self.views["indicators"])
+        self.inspections = on_store(InspectionsApplication, "inspections", settings, lambda store: replace(
+            inspections, views=InspectionsViews(store.db, store), blobs=blobs,
+            photos=PhotoShelf.of(store, blobs, settings)), clock=self.clock)  # as its bootstrap builds them
+        self.manifests = on_store(ManifestsApplication, "manifests", settings, lambda store: replace(
+            manifests, views=ManifestsViews(store.db, store), listing=ManifestsListing(store.db, store)),
+            clock=self.clock)
+        self.indicators = on_store(IndicatorsApplication, "indicators", settings, lambda store: indicators_ports(
+            facts=IndicatorFacts(store.db), reports=ReportsIndex(store.db, store)), clock=self.clock)
+        self.history = History(self.sites, self.inspections, self.manifests)
+        self.views = {"sites": SitesViews(Db.of(self.sites), self.sites), "inspections": self.inspections.views,
+                      "manifests": self.manifests.views, "indicators": self.indicators.drill.reports}
         self.apps = {"sites": self.sites, "inspections": self.inspections, "manifests": self.manifests,
                      "indicators": self.indicators}
         self._populate()

@@ -17,6 +17,7 @@ from shared.kit.actor import Actor
 from shared.kit.errors import Forbidden, NotFound
 from shared.kit.public import PublicMapper
 from shared.kit.store import app_for
+from tests.ports import sites_ports
 
 ADMIN = Actor("admin-1", "admin")
 RESIDENT = Actor("tg-1", "resident")
@@ -26,7 +27,7 @@ OLD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://langxanh.vn/sites")
 
 @pytest.fixture
 def sites(settings):
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     yield app
     app.close()
 

@@ -14,6 +14,7 @@ from shared.contracts import sites as c
 from shared.kit.actor import Actor
 from shared.kit.errors import Forbidden, InvalidInput
 from shared.kit.store import app_for
+from tests.ports import sites_ports
 
 ADMIN = Actor("admin-1", "admin")
 TRA = Actor("staff:tra@so.vn", "inspector")
@@ -21,7 +22,7 @@ TRA = Actor("staff:tra@so.vn", "inspector")
 
 @pytest.fixture
 def sites(settings):
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     yield app
     app.close()
 

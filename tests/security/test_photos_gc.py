@@ -17,7 +17,7 @@ from langxanh.photos import collect
 from shared.kit.actor import Actor
 from shared.kit.blobs import BlobStore
 from shared.kit.errors import InvalidInput
-from shared.kit.store import app_for
+from tests.ports import inspections_ports, on_store
 from shared.kit.config import with_values
 
 FIRM = "4b4e28ba-2fa1-11d2-883f-0016d3cca427"
@@ -43,9 +43,9 @@ def photo(i: int) -> bytes:
 
 @pytest.fixture
 def app(settings):
-    app = app_for(InspectionsApplication, "inspections", settings)
-    app.connect(directory=Directory(), blobs=BlobStore(settings.data_dir / "blobs"),
-                sanctions=reference.load("sanctions_decree45.json"))
+    app = on_store(InspectionsApplication, "inspections", settings, lambda _: inspections_ports(
+        directory=Directory(), blobs=BlobStore(settings.data_dir / "blobs"),
+        sanctions=reference.load("sanctions_decree45.json")))
     yield app
     app.close()
 

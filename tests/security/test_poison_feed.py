@@ -20,13 +20,14 @@ from shared.kit.follower import Follower
 from shared.kit.public import PublicMapper
 from shared.kit.store import app_for
 from tests.security.test_poison_stream import wait
+from tests.ports import sites_ports
 
 AGENCY = Actor("officer-1", "agency")
 
 
 @pytest.fixture
 def sites(settings):
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     yield app
     app.close()
 

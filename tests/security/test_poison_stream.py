@@ -16,6 +16,7 @@ from shared.kit.follower import Follower, SqlProjection
 from shared.kit.public import PublicMapper
 from shared.kit.sql import Db
 from shared.kit.store import app_for
+from tests.ports import sites_ports
 
 AGENCY = Actor("officer-1", "agency")
 
@@ -52,7 +53,7 @@ def depth(amqp_uri, queue):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def sites(settings):
-    app = app_for(SitesApplication, "sites", settings)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
     yield app
     app.close()
 

@@ -18,7 +18,7 @@ from services.inspections.photos import PhotoShelf
 from shared import reference
 from shared.kit.blobs import BlobStore
 from shared.kit.errors import InvalidInput
-from shared.kit.store import app_for
+from tests.ports import inspections_ports, on_store
 from tests.application.reports_world import FIRM, FIRM_USER, PermitDirectory, office, pdf
 from tests.history import Clock
 
@@ -93,10 +93,9 @@ def test_encrypted_and_macro_enabled_documents_are_refused():
 # -- the photo garbage collector and filed documents -------------------------------------------------
 @pytest.fixture
 def app(settings):
-    app = app_for(InspectionsApplication, "inspections", settings)
-    app.clock = Clock(datetime(2027, 1, 10, 3, tzinfo=timezone.utc))
-    app.connect(directory=PermitDirectory(), blobs=BlobStore(settings.data_dir / "blobs"),
-                limits=reference.limit_tables())
+    app = on_store(InspectionsApplication, "inspections", settings, lambda _: inspections_ports(
+        directory=PermitDirectory(), blobs=BlobStore(settings.data_dir / "blobs"), limits=reference.limit_tables()),
+        clock=Clock(datetime(2027, 1, 10, 3, tzinfo=timezone.utc)))
     yield app
     app.close()
 

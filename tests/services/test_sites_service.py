@@ -13,13 +13,15 @@ from shared.kit.actor import Actor
 from shared.kit.client import ServiceClient
 from shared.kit.errors import Forbidden, InvalidInput, NotFound
 from shared.kit.store import popo_env
+from tests.ports import sites_ports
 
 AGENCY = {"actor": Actor("officer-1", "agency").to_dict()}
 
 
 def test_a_thin_entrypoint_validates_and_delegates_to_the_application():
     """Each dependency is given alone (shared/kit/providers.py): a real application on POPO, a fixed actor."""
-    service = worker_factory(SitesService, app=SitesApplication(env=popo_env()), actor=Actor("officer-1", "agency"))
+    service = worker_factory(SitesService, app=SitesApplication(env=popo_env(), ports=sites_ports()),
+                             actor=Actor("officer-1", "agency"))
     answer = service.register_site(kind="craft_village", name=" Bát Tràng ", old_district="gia-lam")
     assert service.app.get_site(answer["id"])["name"] == "Bát Tràng"  # the contract stripped it
     with pytest.raises(InvalidInput) as e:
