@@ -34,7 +34,7 @@ FALLBACKS: frozenset[tuple[str | None, str]] = frozenset({
     ("password", "length"), ("password", "weak"), ("password2", "mismatch"), ("code", "totp"),
     ("session", "required"), ("email", "rate_limit"), ("email", "exists"), ("email", "state"), ("email", "format"),
     ("url", "https"), ("url", "public"), ("url", "resolves"), ("url", "format"), ("webhook_id", "exists"),
-    ("key_id", "state"), ("scopes", "enum"), ("views", "required"), ("role", "admin_only"),
+    ("key_id", "state"), ("scopes", "enum"), ("role", "admin_only"),
     ("role", "establishment_role"), ("agency", "format"), ("before_time", "timezone"), ("record", "format"),
     (None, "content_type"), (None, "form"), (None, "size"), (None, "arity"), (None, "parked"),
     ("X-API-Key", "rate_limit"), ("lat", "unsupported"), ("staff", "inspector_only"),
