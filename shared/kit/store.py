@@ -25,7 +25,7 @@ from shared.kit.config import Settings
 from shared.kit.eventstore import (  # noqa: F401  (re-exported: the store's settings side)
     Store, build_env, ddl_lock_held, ddl_lock_key, ddl_turn, ensure_schema, parse_database_url, popo_env,
 )
-from shared.kit.errors import Conflict, InvalidInput, NotFound
+from shared.kit.errors import Conflict, InvalidInput, LangXanhError, NotFound
 from shared.kit.places import PlacedMapper, mark, unmark
 from shared.kit.turns import Turn, Turns
 
@@ -219,6 +219,11 @@ class ServiceApplication(Application):
         try:
             with self._turns.command() as turn:
                 return retrying(self._attempt, command_id, work, turn)
+        except LangXanhError:
+            stored = self.recorded_answer(command_id) if command_id is not None else None
+            if stored is not None:  # a twin of this command acted after the look above: its answer, once
+                return stored
+            raise
         except _Raced as race:
             if not isinstance(race.error, IntegrityError):
                 raise race.error from None  # an aborted pipeline every time: its own error, not Conflict

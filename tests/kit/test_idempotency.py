@@ -173,3 +173,38 @@ def test_a_writer_that_saved_between_anothers_read_and_its_turn_makes_it_read_ag
     assert waits == [], f"{len(waits)} races lost inside one process"
     assert answer["version"] == 3 and app.get_site(site["id"])["version"] == 3
     app.close()
+
+
+def test_a_twin_that_finished_between_the_first_look_and_the_read_gives_its_answer(settings):
+    """Two sends of one assign form (a double click the page's script did not stop): B looked for
+    its command id and found none; A then acted and saved; B reads what A left, where the state rule
+    refuses the command ("cannot assign an incident that is assigned"). B is the same command: it
+    answers A's answer, not the refusal (CI, stop 26: tests/staff/test_inbox.py answered 303, 400)."""
+    import pytest
+
+    from shared.kit.errors import Conflict
+
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    site = app.register_site(AGENCY, None, kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+    reads = []
+
+    def work():  # B's command; the first time, A (the same command id) runs whole before B reads
+        if not reads:
+            reads.append("twin")
+            twin = threading.Thread(target=lambda: app.execute("retire-1", once))
+            twin.start()
+            twin.join()
+        return once()
+
+    def once():
+        agg = app.repository.get(UUID(site["id"]))
+        if agg.households == 101:  # the state rule of this test: counted once
+            raise Conflict("already amended", "households", "state")
+        agg.amend({"households": 101}, actor=AGENCY.to_dict())
+        return [agg], {"version": agg.version}
+
+    assert app.execute("retire-1", work) == {"version": 2}
+    assert app.get_site(site["id"])["version"] == 2
+    with pytest.raises(Conflict, match="already amended"):  # another command id is refused as before
+        app.execute("retire-2", once)
+    app.close()
