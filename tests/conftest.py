@@ -77,6 +77,28 @@ def delete_vhost(name: str) -> None:
         _rabbitmqctl("delete_vhost", name)
 
 
+# -- pytest-xdist (make test runs two workers, each a test run of its own) ------------------------
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    """Under `--dist loadgroup` a file's tests stay on one worker (its module fixtures start once),
+    and every tests/staff file shares one worker: the two systems of the staff session start once."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("staff" if path.startswith("tests/staff/") else path))
+
+
+def pytest_sessionfinish(session):  # type: ignore[no-untyped-def]
+    from tests.stream_schema import stories_to_controller
+
+    stories_to_controller(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # type: ignore[no-untyped-def]
+    from tests.stream_schema import stories_from_worker
+
+    stories_from_worker(node)
+
+
 @pytest.fixture(scope="session")
 def amqp_uri() -> str:
     if not _answers(AMQP_HOST, 5672):

@@ -153,6 +153,22 @@ def free_text_leaks(mappers: list) -> set:
     return found
 
 
+def stories_to_controller(config) -> None:  # type: ignore[no-untyped-def]
+    """In a pytest-xdist worker: hand what its validator saw to the controller, which prints the line."""
+    validator = STORIES.get("validator")
+    if validator is not None and hasattr(config, "workeroutput"):
+        config.workeroutput["stories"] = {"seen": dict(validator.seen), "failures": validator.failures[:50]}
+
+
+def stories_from_worker(node) -> None:  # type: ignore[no-untyped-def]
+    """In the controller: add a finished worker's counts to the run's."""
+    got = getattr(node, "workeroutput", {}).get("stories")
+    if got:
+        validator = STORIES.setdefault("validator", StreamValidator())
+        validator.seen.update(got["seen"])
+        validator.failures += got["failures"]
+
+
 def write_stories_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     """Once per process, however many conftests call it."""
     if "validator" in STORIES and not STORIES.get("written"):

@@ -188,6 +188,10 @@ class Settings(BaseSettings):
         "postgresql://user@host:port/db: PostgreSQL, one schema per service.",
     )
     schema_prefix: str = Field("langxanh_", description="PostgreSQL schema = prefix + service name.")
+    pg_pool_size: int = Field(5, ge=1, le=100, description="PostgreSQL: connections each store of a process keeps "
+                              "open (eventsourcing's POSTGRES_POOL_SIZE); plan max_connections for every process.")
+    pg_max_overflow: int = Field(10, ge=0, le=200, description="PostgreSQL: connections a store may open beyond the "
+                                 "pool under load, closed again once returned (POSTGRES_MAX_OVERFLOW).")
     exchange: str = Field("langxanh.events", description="Topic exchange of the public stream.")
     rpc_timeout: float = Field(30.0, gt=0, description="Seconds a client waits for an RPC reply.")
     component: str = Field("cli", pattern=r"^[a-z][a-z0-9_-]{0,39}$",

@@ -49,6 +49,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -420,7 +421,10 @@ def load(result: Result, settings: Any, procs: dict, n: int, broker: Broker | No
             echo(f"chaos: round {result.rounds}: {services.acknowledged} calls acknowledged")
 
     try:
-        asyncio.run(rounds())
+        # a loop of its own in a thread of its own: the caller's thread may run one already
+        # (Playwright's sync API keeps one running in a test worker that drove a browser)
+        with ThreadPoolExecutor(1) as own:
+            own.submit(asyncio.run, rounds()).result()
         # the load is over: the remaining actions, if the load finished before their mark
         while any(t.is_alive() for t in threads[:1]) and time.monotonic() - began < 600:
             marks[:] = [min(m, services.acknowledged) for m in marks]

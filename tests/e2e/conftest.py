@@ -76,6 +76,9 @@ def system_env_for(amqp_uri: str, data_dir: Path) -> dict:
         "LANGXANH_EXCHANGE": f"langxanh.events.{uuid.uuid4().hex[:8]}",
         "LANGXANH_GATEWAY_PORT": str(free_port()),
         "LANGXANH_RELAY_INTERVAL": "0.2",
+        # two test workers run whole systems on one PostgreSQL server (max_connections 100): small pools
+        "LANGXANH_PG_POOL_SIZE": "2",
+        "LANGXANH_PG_MAX_OVERFLOW": "8",
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("LANGXANH_DATABASE_URL", None)
