@@ -43,13 +43,22 @@ class ContractProjection(SqlProjection):
     def attach_metrics(self, metrics: Any) -> None:
         self.metrics = metrics
 
-    def project(self, cur: Cursor, event: dict) -> None:
+    def prepare(self, event: dict) -> Received | tuple[dict, Exception]:
+        """The decoded event, before its transaction opens; (envelope, error) for one not understood."""
         try:
-            got = decode(event)
+            return decode(event)
         except (UnknownEvent, BadEnvelope) as e:
-            self.unknown_event(cur, event, e)
-            return
-        self.project_event(cur, got)
+            return event, e
+
+    def project_page(self, cur: Cursor, prepared: list) -> None:
+        for item in prepared:
+            if isinstance(item, Received):
+                self.project_event(cur, item)
+            else:
+                self.unknown_event(cur, *item)
+
+    def project(self, cur: Cursor, event: dict) -> None:
+        self.project_page(cur, [self.prepare(event)])
 
     def project_event(self, cur: Cursor, got: Received) -> None:
         """One decoded event; a subclass that adds a dispatcher of its own calls super() first."""
