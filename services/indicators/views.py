@@ -91,9 +91,10 @@ class IndicatorFacts(ContractProjection):
                 subjects[got.type.service].append(got.subject)
         page.manifests.load(cur, subjects["manifests"])  # every row the events change, read at once
         page.cases.load(cur, subjects["inspections"])
+        handler = vars(IndicatorFacts)["on"].dispatcher.dispatch  # `self.on` makes a bound method per call
         for item in prepared:
             if isinstance(item, Received):
-                self.on(item.event, page, item)
+                handler(type(item.event))(self, item.event, page, item)
             else:
                 self.unknown_event(cur, *item)
         page.write()
