@@ -50,15 +50,13 @@ class ContractProjection(SqlProjection):
         except (UnknownEvent, BadEnvelope) as e:
             return event, e
 
-    def project_page(self, cur: Cursor, prepared: list) -> None:
-        for item in prepared:
-            if isinstance(item, Received):
-                self.project_event(cur, item)
-            else:
-                self.unknown_event(cur, *item)
-
-    def project(self, cur: Cursor, event: dict) -> None:
-        self.project_page(cur, [self.prepare(event)])
+    def project(self, cur: Cursor, event: dict | Received | tuple[dict, Exception]) -> None:
+        """One event: prepared (what `project_page` hands over) or an envelope, decoded here."""
+        item = event if isinstance(event, (Received, tuple)) else self.prepare(event)
+        if isinstance(item, Received):
+            self.project_event(cur, item)
+        else:
+            self.unknown_event(cur, *item)
 
     def project_event(self, cur: Cursor, got: Received) -> None:
         """One decoded event; a subclass that adds a dispatcher of its own calls super() first."""
