@@ -177,7 +177,8 @@ class IndicatorFacts(ContractProjection):
     @on.register
     def _manifest_drafted(self, event: ManifestDrafted, page: FactsPage, got: Received) -> None:
         page.manifests.insert({"manifest_id": got.subject, "generator_id": got.data["generator_id"],
-                               "lines": json.dumps(got.data["lines"]), "state": "draft", "event_ids": json.dumps([got.id])})
+                               "lines": json.dumps(got.data["lines"]), "state": "draft",
+                               "event_ids": json.dumps([got.id])})
 
     @on.register
     def _manifest_corrected(self, event: ManifestCorrected, page: FactsPage, got: Received) -> None:
@@ -235,7 +236,8 @@ class IndicatorFacts(ContractProjection):
 
     @on.register
     def _incident_reported(self, event: IncidentReported, page: FactsPage, got: Received) -> None:
-        self._case(page, got, "incident", got.data.get("site_id"), "reported", _date(got.data.get("reported_at"), got.time))
+        self._case(page, got, "incident", got.data.get("site_id"), "reported",
+                   _date(got.data.get("reported_at"), got.time))
 
     @on.register
     def _incident_triaged(self, event: IncidentTriaged, page: FactsPage, got: Received) -> None:

@@ -1,6 +1,7 @@
-"""The CloudEvents 1.0 envelope of a public event, built and read with the `cloudevents` SDK.
+"""The CloudEvents 1.0 envelope of a public event, read with the `cloudevents` SDK.
 
-    build(service, notification_id, public, subject, time, commune) -> dict   (the relay, events_since)
+    build(service, notification_id, public, subject, time, commune) -> Built  (the relay, events_since;
+                                              the SDK's structured JSON, without its validation)
     check_envelope(body, source) -> dict     a follower's queue: a well-formed wake-up, else BadEnvelope
     decode(envelope) -> Received              the contract instance + its envelope's attributes
 
@@ -210,5 +211,6 @@ def decode(envelope: dict) -> Received:
         raise UnknownEvent(type_string, f"{contract.__qualname__} refuses its data "
                                         f"({e.error_count()} errors)") from None
     return Received(event=public, type=parse_type(type_string), id=envelope.get("id"),
-                    subject=str(envelope.get("subject")), time=str(envelope.get("time", "")), sequence=parse_sequence(envelope.get("sequence")),
+                    subject=str(envelope.get("subject")), time=str(envelope.get("time", "")),
+                    sequence=parse_sequence(envelope.get("sequence")),
                     commune=envelope.get("communecode"), data=data)
