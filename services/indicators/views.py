@@ -30,6 +30,7 @@ from shared.kit.calendar import local_date
 from shared.kit.dispatch import ContractProjection
 from shared.kit.envelope import Received
 from shared.kit.sql import Cursor
+from services.indicators.facts_page import FactsPage
 
 SITE_FACTS = ("recognised", "withdrawn", "classified", "wwtp", "active", "commune") + tuple(
     f"condition:{i}" for i in ("protection_plan", "self_management_group", "drainage", "central_wwtp", "solid_waste_point"))
@@ -81,162 +82,179 @@ class IndicatorFacts(ContractProjection):
     # -- projection: one handler per contract class (shared/kit/dispatch.py) ---------------------------
     # `event` is the contract instance, `got` its envelope: `got.data` the JSON as published (the
     # values stored), `got.subject` the site, manifest or case, `got.time` when the stream said so.
+    # Handlers write to the transaction's `FactsPage` (services/indicators/facts_page.py: batched).
+    def project_page(self, cur: Cursor, prepared: list) -> None:
+        page = FactsPage(cur)
+        subjects: dict[str, list[str]] = {"manifests": [], "inspections": []}
+        for got in prepared:
+            if isinstance(got, Received) and got.type.service in subjects:
+                subjects[got.type.service].append(got.subject)
+        page.manifests.load(cur, subjects["manifests"])  # every row the events change, read at once
+        page.cases.load(cur, subjects["inspections"])
+        handler = vars(IndicatorFacts)["on"].dispatcher.dispatch  # `self.on` makes a bound method per call
+        for item in prepared:
+            if isinstance(item, Received):
+                handler(type(item.event))(self, item.event, page, item)
+            else:
+                self.unknown_event(cur, *item)
+        page.write()
+
+    def project_event(self, cur: Cursor, got: Received) -> None:
+        self.project_page(cur, [got])
+
     @singledispatchmethod
-    def on(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
+    def on(self, event: PublicEvent, page: FactsPage, got: Received) -> None:
         """An event no indicator is computed from (e.g. a plan item, an overdue notice)."""
 
-    def _fact(self, cur: Cursor, got: Received, fact: str, value: Any, valid_from: str) -> None:
-        cur.execute("INSERT INTO {t:ind_fact} (event_id, site_id, fact, value, valid_from, recorded_at) "
+    def _fact(self, page: FactsPage, got: Received, fact: str, value: Any, valid_from: str) -> None:
+        page.insert("INSERT INTO {t:ind_fact} (event_id, site_id, fact, value, valid_from, recorded_at) "
                     "VALUES (%s,%s,%s,%s,%s,%s)",
                     (got.id, got.subject, fact, None if value is None else str(value), valid_from, got.time))
 
     # sites
     @on.register
-    def _site_registered(self, event: SiteRegistered, cur: Cursor, got: Received) -> None:
+    def _site_registered(self, event: SiteRegistered, page: FactsPage, got: Received) -> None:
         d, t = got.data, got.time
-        cur.execute("INSERT INTO {t:ind_site} (site_id, kind, name, cvc, old_district, old_commune, registered_on, "
+        page.insert("INSERT INTO {t:ind_site} (site_id, kind, name, cvc, old_district, old_commune, registered_on, "
                     "recorded_at, event_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                     (got.subject, d["kind"], d["name"], int(bool(d.get("craft_village_cluster"))), d.get("old_district"),
                      d.get("old_commune"), _day(t), t, got.id))
-        self._fact(cur, got, "active", 1, "0000-01-01")
+        self._fact(page, got, "active", 1, "0000-01-01")
         if d.get("commune"):
-            self._fact(cur, got, "commune", d["commune"], "2025-07-01")
+            self._fact(page, got, "commune", d["commune"], "2025-07-01")
 
     @on.register
-    def _site_amended(self, event: SiteAmended, cur: Cursor, got: Received) -> None:
+    def _site_amended(self, event: SiteAmended, page: FactsPage, got: Received) -> None:
         changes = got.data.get("changes") or {}
         if "name" in changes:
-            cur.execute("UPDATE {t:ind_site} SET name=%s WHERE site_id=%s", (changes["name"], got.subject))
+            page.update("UPDATE {t:ind_site} SET name=%s WHERE site_id=%s", (changes["name"], got.subject))
         if "craft_village_cluster" in changes:
-            cur.execute("UPDATE {t:ind_site} SET cvc=%s WHERE site_id=%s",
+            page.update("UPDATE {t:ind_site} SET cvc=%s WHERE site_id=%s",
                         (int(bool(changes["craft_village_cluster"])), got.subject))
 
     @on.register
-    def _site_recognised(self, event: SiteRecognised, cur: Cursor, got: Received) -> None:
+    def _site_recognised(self, event: SiteRecognised, page: FactsPage, got: Received) -> None:
         d = got.data
-        self._fact(cur, got, "recognised", d.get("decision") or "yes", _date(d.get("recognised_on"), "0000-01-01"))
+        self._fact(page, got, "recognised", d.get("decision") or "yes", _date(d.get("recognised_on"), "0000-01-01"))
 
     @on.register
-    def _site_recognition_withdrawn(self, event: SiteRecognitionWithdrawn, cur: Cursor, got: Received) -> None:
+    def _site_recognition_withdrawn(self, event: SiteRecognitionWithdrawn, page: FactsPage, got: Received) -> None:
         """Valid from the decision's effective date: the village leaves the denominators then."""
-        self._fact(cur, got, "withdrawn", got.data["decision"], _date(got.data["effective"], got.time))
+        self._fact(page, got, "withdrawn", got.data["decision"], _date(got.data["effective"], got.time))
 
     @on.register
-    def _site_classified(self, event: SiteClassified, cur: Cursor, got: Received) -> None:
-        self._fact(cur, got, "classified", got.data["classified_on"], got.data["classified_on"])
+    def _site_classified(self, event: SiteClassified, page: FactsPage, got: Received) -> None:
+        self._fact(page, got, "classified", got.data["classified_on"], got.data["classified_on"])
 
     @on.register
-    def _site_condition_set(self, event: SiteConditionSet, cur: Cursor, got: Received) -> None:
+    def _site_condition_set(self, event: SiteConditionSet, page: FactsPage, got: Received) -> None:
         d = got.data
-        self._fact(cur, got, f"condition:{d['item']}", d["state"], d["checked_on"])
+        self._fact(page, got, f"condition:{d['item']}", d["state"], d["checked_on"])
 
     @on.register
-    def _site_wwtp_status_set(self, event: SiteWwtpStatusSet, cur: Cursor, got: Received) -> None:
-        self._fact(cur, got, "wwtp", got.data["status"], _date(got.data.get("since"), got.time))
+    def _site_wwtp_status_set(self, event: SiteWwtpStatusSet, page: FactsPage, got: Received) -> None:
+        self._fact(page, got, "wwtp", got.data["status"], _date(got.data.get("since"), got.time))
 
     @on.register
-    def _site_jurisdiction_changed(self, event: SiteJurisdictionChanged, cur: Cursor, got: Received) -> None:
-        self._fact(cur, got, "commune", got.data["commune"], got.data["effective"])
+    def _site_jurisdiction_changed(self, event: SiteJurisdictionChanged, page: FactsPage, got: Received) -> None:
+        self._fact(page, got, "commune", got.data["commune"], got.data["effective"])
 
     @on.register
-    def _site_deactivated(self, event: SiteDeactivated, cur: Cursor, got: Received) -> None:
-        self._fact(cur, got, "active", 0, _day(got.time))
+    def _site_deactivated(self, event: SiteDeactivated, page: FactsPage, got: Received) -> None:
+        self._fact(page, got, "active", 0, _day(got.time))
 
     @on.register
-    def _establishment_registered(self, event: EstablishmentRegistered, cur: Cursor, got: Received) -> None:
-        cur.execute("INSERT INTO {t:ind_est} (est_id, site_id) VALUES (%s,%s)", (got.subject, got.data["site_id"]))
+    def _establishment_registered(self, event: EstablishmentRegistered, page: FactsPage, got: Received) -> None:
+        page.insert("INSERT INTO {t:ind_est} (est_id, site_id) VALUES (%s,%s)", (got.subject, got.data["site_id"]))
 
     # manifests
-    def _manifest(self, cur, manifest_id):  # type: ignore[no-untyped-def]
-        return cur.execute("SELECT * FROM {t:ind_manifest} WHERE manifest_id=%s", (manifest_id,)).one()
-
-    def _update(self, cur, got, **fields):  # type: ignore[no-untyped-def]
-        row = self._manifest(cur, got.subject)
+    def _update(self, page: FactsPage, got: Received, **fields: Any) -> None:
+        row = page.manifest(got.subject)
         if row is None:
             return
-        ids = json.loads(row["event_ids"]) + [got.id]
-        sets = ", ".join(f"{k}=%s" for k in fields)
-        cur.execute(f"UPDATE {{t:ind_manifest}} SET {sets}, event_ids=%s WHERE manifest_id=%s",
-                    (*fields.values(), json.dumps(ids), got.subject))
+        page.manifests.update(got.subject, dict(fields, event_ids=json.dumps(json.loads(row["event_ids"]) + [got.id])))
 
     @on.register
-    def _manifest_drafted(self, event: ManifestDrafted, cur: Cursor, got: Received) -> None:
-        cur.execute("INSERT INTO {t:ind_manifest} (manifest_id, generator_id, lines, state, event_ids) "
-                    "VALUES (%s,%s,%s,%s,%s)", (got.subject, got.data["generator_id"], json.dumps(got.data["lines"]),
-                                                "draft", json.dumps([got.id])))
+    def _manifest_drafted(self, event: ManifestDrafted, page: FactsPage, got: Received) -> None:
+        page.manifests.insert({"manifest_id": got.subject, "generator_id": got.data["generator_id"],
+                               "lines": json.dumps(got.data["lines"]), "state": "draft",
+                               "event_ids": json.dumps([got.id])})
 
     @on.register
-    def _manifest_corrected(self, event: ManifestCorrected, cur: Cursor, got: Received) -> None:
+    def _manifest_corrected(self, event: ManifestCorrected, page: FactsPage, got: Received) -> None:
         d = got.data
         if d.get("lines"):
-            row = self._manifest(cur, got.subject)
+            row = page.manifest(got.subject)
             kg = sum(x["quantity_kg"] for x in d["lines"] if not x.get("rejected"))
-            self._update(cur, got, lines=json.dumps(d["lines"]),
+            self._update(page, got, lines=json.dumps(d["lines"]),
                          handed_over_kg=kg if row and row["handed_over_on"] else None)
 
     @on.register
-    def _manifest_signed_by_generator(self, event: ManifestSignedByGenerator, cur: Cursor, got: Received) -> None:
-        row = self._manifest(cur, got.subject)
+    def _manifest_signed_by_generator(self, event: ManifestSignedByGenerator, page: FactsPage, got: Received) -> None:
+        row = page.manifest(got.subject)
         if row is not None:
             kg = sum(x["quantity_kg"] for x in json.loads(row["lines"]) if not x.get("rejected"))
-            self._update(cur, got, handed_over_on=_day(got.data["at"]), handed_over_recorded=got.time,
+            self._update(page, got, handed_over_on=_day(got.data["at"]), handed_over_recorded=got.time,
                          handed_over_kg=kg, state="handed_over")
 
     @on.register
-    def _manifest_rejected(self, event: ManifestRejected, cur: Cursor, got: Received) -> None:
-        row, d = self._manifest(cur, got.subject), got.data
+    def _manifest_rejected(self, event: ManifestRejected, page: FactsPage, got: Received) -> None:
+        row, d = page.manifest(got.subject), got.data
         if row is not None:
             lines = [dict(x, rejected=x.get("rejected") or x["line"] in d["lines"]) for x in json.loads(row["lines"])]
             kg = sum(x["quantity_kg"] for x in lines if not x["rejected"])
-            self._update(cur, got, lines=json.dumps(lines), handed_over_kg=kg if row["handed_over_on"] else None,
+            self._update(page, got, lines=json.dumps(lines), handed_over_kg=kg if row["handed_over_on"] else None,
                          state="rejected" if d["full"] else row["state"])
 
     @on.register
-    def _manifest_received(self, event: ManifestReceived, cur: Cursor, got: Received) -> None:
-        self._update(cur, got, measured_kg=sum(x["quantity_kg"] for x in got.data["measured"]), state="received")
+    def _manifest_received(self, event: ManifestReceived, page: FactsPage, got: Received) -> None:
+        self._update(page, got, measured_kg=sum(x["quantity_kg"] for x in got.data["measured"]), state="received")
 
     @on.register
-    def _manifest_treated(self, event: ManifestTreated, cur: Cursor, got: Received) -> None:
-        row = self._manifest(cur, got.subject)
+    def _manifest_treated(self, event: ManifestTreated, page: FactsPage, got: Received) -> None:
+        row = page.manifest(got.subject)
         if row is not None:
-            self._update(cur, got, treated_on=got.data["treated_on"], treated_recorded=got.time,
+            self._update(page, got, treated_on=got.data["treated_on"], treated_recorded=got.time,
                          treated_kg=row["measured_kg"] or 0.0, state="treated")
 
     @on.register
-    def _manifest_cancelled(self, event: ManifestCancelled, cur: Cursor, got: Received) -> None:
-        self._update(cur, got, state="cancelled")
+    def _manifest_cancelled(self, event: ManifestCancelled, page: FactsPage, got: Received) -> None:
+        self._update(page, got, state="cancelled")
 
     # inspections (for the status card)
-    def _case(self, cur, got, kind, site_id=None, state=None, on_date=None, detail=None):  # type: ignore[no-untyped-def]
-        row = cur.execute("SELECT * FROM {t:ind_case} WHERE id=%s", (got.subject,)).one()
-        if row is None:
-            cur.execute("INSERT INTO {t:ind_case} (id, kind, site_id, state, on_date, detail) VALUES (%s,%s,%s,%s,%s,%s)",
-                        (got.subject, kind, site_id, state or "open", on_date, json.dumps(detail) if detail else None))
+    def _case(self, page: FactsPage, got: Received, kind: str, site_id: str | None = None, state: str | None = None,
+              on_date: str | None = None, detail: dict | None = None) -> None:
+        """A case's row: inserted ("open" when no state is given), else each value given replaces
+        the stored one (the others stay)."""
+        text = json.dumps(detail) if detail else None
+        if page.case(got.subject) is None:
+            page.cases.insert({"id": got.subject, "kind": kind, "site_id": site_id, "state": state or "open",
+                               "on_date": on_date, "detail": text})
             return
-        cur.execute("UPDATE {t:ind_case} SET site_id=COALESCE(%s, site_id), state=COALESCE(%s, state), "
-                    "on_date=COALESCE(%s, on_date), detail=COALESCE(%s, detail) WHERE id=%s",
-                    (site_id, state, on_date, json.dumps(detail) if detail else None, got.subject))
+        given = {"site_id": site_id, "state": state, "on_date": on_date, "detail": text}
+        page.cases.update(got.subject, {k: v for k, v in given.items() if v is not None})
 
     @on.register
-    def _incident_reported(self, event: IncidentReported, cur: Cursor, got: Received) -> None:
-        self._case(cur, got, "incident", got.data.get("site_id"), "reported", _date(got.data.get("reported_at"), got.time))
+    def _incident_reported(self, event: IncidentReported, page: FactsPage, got: Received) -> None:
+        self._case(page, got, "incident", got.data.get("site_id"), "reported",
+                   _date(got.data.get("reported_at"), got.time))
 
     @on.register
-    def _incident_triaged(self, event: IncidentTriaged, cur: Cursor, got: Received) -> None:
-        self._case(cur, got, "incident", got.data.get("site_id"), "triaged")
+    def _incident_triaged(self, event: IncidentTriaged, page: FactsPage, got: Received) -> None:
+        self._case(page, got, "incident", got.data.get("site_id"), "triaged")
 
     @on.register
-    def _inspection_scheduled(self, event: InspectionScheduled, cur: Cursor, got: Received) -> None:
-        self._case(cur, got, "inspection", got.data["site_id"], "scheduled", got.data["scheduled_for"])
+    def _inspection_scheduled(self, event: InspectionScheduled, page: FactsPage, got: Received) -> None:
+        self._case(page, got, "inspection", got.data["site_id"], "scheduled", got.data["scheduled_for"])
 
     @on.register
-    def _inspection_conducted(self, event: InspectionConducted, cur: Cursor, got: Received) -> None:
-        self._case(cur, got, "inspection", None, "conducted", got.data["conducted_on"])
+    def _inspection_conducted(self, event: InspectionConducted, page: FactsPage, got: Received) -> None:
+        self._case(page, got, "inspection", None, "conducted", got.data["conducted_on"])
 
     @on.register
-    def _violation_recorded(self, event: ViolationRecorded, cur: Cursor, got: Received) -> None:
+    def _violation_recorded(self, event: ViolationRecorded, page: FactsPage, got: Received) -> None:
         d = got.data
-        self._case(cur, got, "violation", d["site_id"], "recorded", _day(got.time),
+        self._case(page, got, "violation", d["site_id"], "recorded", _day(got.time),
                    {"measures": d["remedial_measures"], "fine_vnd": d["fine_vnd"], "basis": d["legal_basis"]["code"]})
 
     @on.register(IncidentRejected)
@@ -252,10 +270,10 @@ class IndicatorFacts(ContractProjection):
     @on.register(ViolationEvidenceSubmitted)
     @on.register(ViolationEvidenceRejected)
     @on.register(ViolationClosed)
-    def _case_moved(self, event: PublicEvent, cur: Cursor, got: Received) -> None:
+    def _case_moved(self, event: PublicEvent, page: FactsPage, got: Received) -> None:
         """An event that only moves a case (incident, inspection, violation) to a state (CASE_MOVES)."""
         kind, state = CASE_MOVES[type(event)]
-        self._case(cur, got, kind, None, state)
+        self._case(page, got, kind, None, state)
 
     # -- reset per source ------------------------------------------------------------------------
     def reset(self, source: str) -> None:

@@ -43,13 +43,20 @@ class ContractProjection(SqlProjection):
     def attach_metrics(self, metrics: Any) -> None:
         self.metrics = metrics
 
-    def project(self, cur: Cursor, event: dict) -> None:
+    def prepare(self, event: dict) -> Received | tuple[dict, Exception]:
+        """The decoded event, before its transaction opens; (envelope, error) for one not understood."""
         try:
-            got = decode(event)
+            return decode(event)
         except (UnknownEvent, BadEnvelope) as e:
-            self.unknown_event(cur, event, e)
-            return
-        self.project_event(cur, got)
+            return event, e
+
+    def project(self, cur: Cursor, event: dict | Received | tuple[dict, Exception]) -> None:
+        """One event: prepared (what `project_page` hands over) or an envelope, decoded here."""
+        item = event if isinstance(event, (Received, tuple)) else self.prepare(event)
+        if isinstance(item, Received):
+            self.project_event(cur, item)
+        else:
+            self.unknown_event(cur, *item)
 
     def project_event(self, cur: Cursor, got: Received) -> None:
         """One decoded event; a subclass that adds a dispatcher of its own calls super() first."""

@@ -1,6 +1,7 @@
-"""The CloudEvents 1.0 envelope of a public event, built and read with the `cloudevents` SDK.
+"""The CloudEvents 1.0 envelope of a public event, read with the `cloudevents` SDK.
 
-    build(service, notification_id, public, subject, time, commune) -> dict   (the relay, events_since)
+    build(service, notification_id, public, subject, time, commune) -> Built  (the relay, events_since;
+                                              the SDK's structured JSON, without its validation)
     check_envelope(body, source) -> dict     a follower's queue: a well-formed wake-up, else BadEnvelope
     decode(envelope) -> Received              the contract instance + its envelope's attributes
 
@@ -56,17 +57,42 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+class Built(dict):
+    """An envelope this process built (`build`): the very JSON object that is published or
+    answered (a dict; serialised as any dict), which `decode` reads without validating again as a
+    CloudEvent what `build` made valid by construction. What comes over the wire is a plain dict."""
+
+    __slots__ = ()
+
+
 def build(service: str, notification_id: int, public: PublicEvent, subject: str, time: datetime,
-          commune: str | None = None) -> dict[str, Any]:
-    """The structured-mode CloudEvent (as a JSON object) of one notification's public event."""
+          commune: str | None = None) -> Built:
+    """The structured-mode CloudEvent (as a JSON object) of one notification's public event:
+    what `to_structured(CloudEvent(attributes, data))` gives (tests/kit/test_envelope_fast.py
+    checks it byte for byte), built without the SDK's validation of attributes that are valid by
+    construction (about 30 µs an event)."""
     parts = type_parts(public)
     if parts.service != service:
         raise LookupError(f"{type(public).__qualname__} is a {parts.service} event, not {service}'s")
+    if not isinstance(time, datetime) or not subject:
+        raise TypeError(f"an event's time is a datetime and its subject is not empty ({time!r}, {subject!r})")
+    out = Built(specversion=SPECVERSION, id=f"{service}-{notification_id}", source=f"/langxanh/{service}",
+                type=str(parts), subject=subject, time=_rfc3339(time), datacontenttype="application/json",
+                sequence=format_sequence(notification_id))
+    if commune:
+        out["communecode"] = commune
+    out["data"] = public.model_dump(mode="json")
+    return out
+
+
+def build_with_sdk(service: str, notification_id: int, public: PublicEvent, subject: str, time: datetime,
+                   commune: str | None = None) -> dict[str, Any]:
+    """`build` through the SDK's CloudEvent (what it was): the reference the tests compare it with."""
     attributes: dict[str, Any] = {
         "specversion": SPECVERSION,
         "id": f"{service}-{notification_id}",
         "source": f"/langxanh/{service}",
-        "type": str(parts),
+        "type": str(type_parts(public)),
         "subject": subject,
         "time": time,
         "datacontenttype": "application/json",
@@ -169,12 +195,14 @@ def decode(envelope: dict) -> Received:
     """The contract instance of a public event's envelope (a dict as `build` makes it).
     `UnknownEvent` when no contract has its type or the contract refuses its data; `BadEnvelope`
     when it is not a CloudEvent at all."""
-    ce = from_structured(envelope)
-    type_string = ce.get_type()
+    if isinstance(envelope, Built):  # built in this process (an in-process source): valid by construction
+        type_string, data = envelope["type"], envelope["data"]
+    else:
+        ce = from_structured(envelope)
+        type_string, data = ce.get_type(), ce.get_data()
     contract = contract_of(type_string)
     if contract is None:
         raise UnknownEvent(str(type_string)[:200], "no contract has this type")
-    data = ce.get_data()
     if not isinstance(data, dict):
         raise UnknownEvent(type_string, "data is not a JSON object")
     try:
@@ -182,6 +210,7 @@ def decode(envelope: dict) -> Received:
     except ValidationError as e:
         raise UnknownEvent(type_string, f"{contract.__qualname__} refuses its data "
                                         f"({e.error_count()} errors)") from None
-    return Received(event=public, type=parse_type(type_string), id=ce.get_id(), subject=str(ce.get_subject()),
-                    time=str(envelope.get("time", "")), sequence=parse_sequence(ce.get_extension("sequence")),
-                    commune=ce.get_extension("communecode"), data=data)
+    return Received(event=public, type=parse_type(type_string), id=envelope.get("id"),
+                    subject=str(envelope.get("subject")), time=str(envelope.get("time", "")),
+                    sequence=parse_sequence(envelope.get("sequence")),
+                    commune=envelope.get("communecode"), data=data)

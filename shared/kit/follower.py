@@ -6,8 +6,8 @@ the event's effect and `view.insert_tracking(tracking)` in one transaction, `tra
 `Tracking(source, sequence)`; the position is `view.max_tracking_id(source)`. A pushed message is
 a wake-up, never trusted for its content (anyone who can publish on the exchange could forge one):
 when it announces a sequence after the tracking position, the follower pulls the range from the
-source with `events_since` and applies what the source answers (a SqlProjection a page per
-transaction, `apply_many`); one pull serves every message queued behind it (they are duplicates
+source with `events_since` and applies what the source answers (a SqlProjection in transactions
+of `per_transaction` events, `apply_many`); one pull serves every message queued behind it (they are duplicates
 by then, skipped without I/O). A rebuild forgets the tracking and the state, then pulls from zero.
 Plain Python: the transport (a kombu consumer, a nameko entrypoint, a CLI) feeds `handle()`;
 eventsourcing's ProjectionRunner is not used, since it subscribes to an Application in the same
@@ -26,6 +26,7 @@ from eventsourcing.projection import Projection as EventsourcingProjection
 
 from shared.kit.public import parse_sequence
 from shared.kit.sql import Cursor, Db
+from shared.kit.store import cooperatively, green
 from shared.kit.tracking import TRACKING_TABLE, MemoryTrackingRecorder, SqlTrackingRecorder
 
 Backfill = Callable[[int, int], list[dict]]
@@ -77,37 +78,60 @@ class SqlProjection(Projection[SqlTrackingRecorder]):
     def clear(self, cur: Cursor) -> None:
         raise NotImplementedError
 
+    # A page is applied in transactions of at most this many events, giving the hub a turn between
+    # them: in a service process a SQLite transaction holds the eventlet hub while it runs (its C
+    # calls never yield, and no greenthread may yield inside it), so ping, RPCs and the relay wait
+    # for one transaction, not for a whole page. Each transaction records its own tracking.
+    per_transaction: int = 100
+
+    def prepare(self, event: dict) -> Any:
+        """What `project_page` is given for one event, worked out before its transaction opens
+        (a ContractProjection decodes the envelope here): the event itself by default."""
+        return event
+
+    def project_page(self, cur: Cursor, prepared: list) -> None:
+        """The events of one transaction, prepared; a projection that batches its statements
+        overrides this (services/indicators/views.py). By default each one is projected."""
+        for event in prepared:
+            self.project(cur, event)
+
     def rows(self, sql: str, params: tuple | list = ()) -> list[dict]:
         """A read of the projection's tables (statements in the kit's SQL dialect)."""
         with self.db.transaction(commit=False) as cur:
             return cur.execute(sql, params).all()
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> bool:  # type: ignore[override]
+        prepared = self.prepare(domain_event)
         with self.view.transaction() as cur:
             if tracking.notification_id <= self.view.lock_tracking(cur, tracking.application_name):
                 return False  # already applied (another process or a redelivery)
-            self.project(cur, domain_event)
+            self.project_page(cur, [prepared])
             self.view.insert_tracking(tracking, cur)
         return True
 
     def apply_many(self, source: str, events: list[dict]) -> int:
-        """The batch form of `process_event`: a page of events of `source` in one transaction (a
-        catch-up or a rebuild), each tracked by its sequence; events at or before the recorded
-        position are skipped. Returns how many were applied."""
-        applied = 0
+        """The batch form of `process_event`: a page of events of `source` (a catch-up or a
+        rebuild), each tracked by its sequence, prepared first (yielding between events, outside
+        any transaction), then applied in transactions of `per_transaction` events, each with the
+        tracking of its last one, the hub given a turn between them; events at or before the
+        recorded position are skipped. Returns how many were applied."""
+        prepared = [(tracking_of(source, e), self.prepare(e)) for e in cooperatively(events)]
+        applied, size = 0, max(1, self.per_transaction)
+        for start in range(0, len(prepared), size):
+            if start and green():
+                time.sleep(0)  # between two transactions: the service answers meanwhile
+            applied += self._apply_part(source, prepared[start:start + size])
+        return applied
+
+    def _apply_part(self, source: str, part: list[tuple[Tracking, Any]]) -> int:
         with self.view.transaction() as cur:
             position = self.view.lock_tracking(cur, source)
-            last: Tracking | None = None
-            for event in events:
-                tracking = tracking_of(source, event)
-                if tracking.notification_id <= position:
-                    continue
-                self.project(cur, event)
-                position, last = tracking.notification_id, tracking
-                applied += 1
-            if last is not None:
-                self.view.insert_tracking(last, cur)
-        return applied
+            fresh = [(t, p) for t, p in part if t.notification_id > position]
+            if not fresh:
+                return 0
+            self.project_page(cur, [p for _t, p in fresh])
+            self.view.insert_tracking(fresh[-1][0], cur)
+        return len(fresh)
 
     def reset(self, source: str) -> None:
         with self.view.transaction() as cur:
@@ -244,7 +268,7 @@ class Follower:
                     if not fresh:
                         break
                     if isinstance(self.projection, SqlProjection):
-                        n = self.projection.apply_many(self.source, fresh)  # one transaction per page
+                        n = self.projection.apply_many(self.source, fresh)  # batched transactions
                     else:
                         n = 0
                         for event in fresh:
@@ -289,7 +313,7 @@ class OwnLogProjection(SqlProjection):
         super().__init__(db)
 
     def catch_up(self, page: int = 500) -> int:
-        """Applies the log after the tracked position, a page per transaction (events at or before
+        """Applies the log after the tracked position, a page at a time (`apply_many`; events at or before
         the position, applied meanwhile by another worker, are skipped inside it)."""
         applied = 0
         position = self.view.max_tracking_id(self.SOURCE) or 0

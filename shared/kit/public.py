@@ -3,7 +3,7 @@
 Used by the relay (publishing) and by `events_since` (backfill), so both give the very same
 message for a notification. The contract of a domain event is the one whose `source_event` names
 the event's class (e.g. "Incident.Reported" → IncidentReported); the envelope is built by
-shared/kit/envelope.py `build` (the `cloudevents` SDK), its type by shared/contracts/registry.py.
+shared/kit/envelope.py `build` (the `cloudevents` SDK's structured JSON), its type by shared/contracts/registry.py.
 """
 from __future__ import annotations
 
