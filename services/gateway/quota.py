@@ -38,9 +38,7 @@ class ReportCounts:
 
     def counted(self, command_id: str) -> dict | None:
         """The answer of a command counted already, or None."""
-        with self.db.transaction(commit=False) as cur:
-            row = cur.execute(f"SELECT bucket, day, reports FROM {{t:{COMMANDS}}} WHERE command_id=%s",
-                              (command_id,)).one()
+        row = self.db.look(f"SELECT bucket, day, reports FROM {{t:{COMMANDS}}} WHERE command_id=%s", (command_id,))
         return None if row is None else {"bucket": row["bucket"], "day": row["day"], "count": row["reports"]}
 
     def count(self, command_id: str, bucket: str, day: str, limit: int) -> dict | int:

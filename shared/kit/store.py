@@ -90,10 +90,13 @@ class PostgresCommandRecorder(PostgresApplicationRecorder, _CommandTable):
             curs.executemany(SQL(f"INSERT INTO {self.commands_table} VALUES (%s,%s,%s)"), rows)
 
     def select_command(self, command_id: str) -> Any | None:
+        """One statement on an autocommit connection, no transaction around it (BEGIN and ROLLBACK
+        were two more round trips, each a turn of the hub, on every command's first look)."""
         from psycopg.sql import SQL
 
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL(f"SELECT result FROM {self.commands_table} WHERE command_id=%s"), (command_id,))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL(f"SELECT result FROM {self.commands_table} WHERE command_id=%s"), (command_id,),
+                         prepare=True)
             row = curs.fetchone()
         return None if row is None else json.loads(row["result"])
 

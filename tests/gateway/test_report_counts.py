@@ -58,3 +58,21 @@ def test_replicas_share_the_count_and_concurrent_twins_count_once(two):
         f"six reports, a limit of five: one refused (with its twin, if it is one): {answers}, {errors}"
     with pytest.raises(TooMany, match="filed 5"):
         b.count_report("t7", "r1", "2026-12-04", 5)
+
+
+def test_the_look_for_a_counted_report_opens_no_transaction_on_postgresql(pg_url, tmp_path, schema_prefix):
+    """The first look of every report (was it counted already?) is one statement, no BEGIN/ROLLBACK."""
+    from shared.kit.config import Settings
+
+    app = app_for(GatewayApplication, "gateway", Settings(data_dir=tmp_path, database_url=pg_url,
+                                                          schema_prefix=schema_prefix))
+    app.count_report("c1", "r1", "2026-12-04", 3)
+    datastore, opened = app.factory.datastore, []
+    real = datastore.transaction
+    datastore.transaction = lambda **kw: opened.append(kw) or real(**kw)
+    try:
+        assert app.count_report("c1", "r1", "2026-12-04", 3)["count"] == 1
+    finally:
+        datastore.transaction = real
+    assert opened == [], "a counted report answered from one statement"
+    app.close()

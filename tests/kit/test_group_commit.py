@@ -74,3 +74,24 @@ def test_twins_of_one_command_in_one_batch_act_once_and_both_answer_its_answer(s
     assert app.recorded_answer("twin") == answers[0]
     assert app.log_head() == head + 2, "one site for the twins, one for the other command"
     app.close()
+
+
+def test_a_commands_first_look_on_postgresql_is_one_statement_without_a_transaction(pg_url, tmp_path, schema_prefix):
+    """Every command first looks for its record; on PostgreSQL that look was BEGIN, SELECT, ROLLBACK
+    (three round trips, each a turn of the service's hub); it is one SELECT now (SQLite's is a
+    local call either way)."""
+    from shared.kit.config import Settings
+
+    settings = Settings(data_dir=tmp_path, database_url=pg_url, schema_prefix=schema_prefix)
+    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
+    site = app.register_site(AGENCY, "look-1", kind="craft_village", name="Vạn Phúc", old_district="ha-dong")
+    datastore, opened = app.recorder.datastore, []
+    real = datastore.transaction
+    datastore.transaction = lambda **kw: opened.append(kw) or real(**kw)
+    try:
+        assert app.recorded_answer("look-1") == site
+        assert app.recorded_answer("look-2") is None
+    finally:
+        datastore.transaction = real
+    assert opened == [], "no transaction for a look"
+    app.close()
