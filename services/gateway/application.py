@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
-from services.gateway.domainmodel import SCOPES, ApiKey, ReportQuota, Webhook, hash_secret, key_id_for
+from services.gateway.domainmodel import SCOPES, ApiKey, Webhook, hash_secret, key_id_for
 from shared.kit.actor import Actor
 from shared.kit.errors import Forbidden, InvalidInput, NotFound
 from shared.kit.store import ServiceApplication
@@ -81,6 +81,7 @@ class GatewayApplication(ServiceApplication):
         self.clock = clock or _now
         self.allow_http_webhooks = False
         self.allow_private_webhooks = False
+        self._report_counts: Any = None  # the Open311 day quotas' counters, made on first use
 
     # -- API keys --------------------------------------------------------------------------------
     def issue_key(self, by: Caller | None, command_id: str | None, agency: str, scopes: list[str],
@@ -143,19 +144,18 @@ class GatewayApplication(ServiceApplication):
     # -- Open311 quotas --------------------------------------------------------------------------
     def count_report(self, command_id: str, bucket: str, day: str, limit: int) -> dict:
         """One more report of `bucket` on `day`; TooMany past `limit`. A retry of the same
-        command (same id) is counted once. Kept in the store: every replica sees the same count."""
+        command (same id) is counted once. Kept in the store, a counter row per reporter and day
+        (services/gateway/quota.py): every replica sees the same count."""
+        if self._report_counts is None:
+            from services.gateway.quota import ReportCounts
+            from shared.kit.sql import Db
 
-        def work():  # type: ignore[no-untyped-def]
-            quota = self.get_or_none(ReportQuota.create_id(bucket, day))
-            if not isinstance(quota, ReportQuota):
-                quota = ReportQuota(bucket=bucket, day=day)
-            if quota.count >= limit:
-                raise TooMany(f"this reporter has filed {quota.count} reports today, the most a day "
-                              f"({limit}); try again tomorrow", "email")
-            quota.count_one()
-            return [quota], {"bucket": bucket, "day": day, "count": quota.count}
-
-        return self.execute(f"{command_id}:quota", work)
+            self._report_counts = ReportCounts(Db.of(self))
+        counted = self._report_counts.count(command_id, bucket, day, limit)
+        if isinstance(counted, int):
+            raise TooMany(f"this reporter has filed {counted} reports today, the most a day "
+                          f"({limit}); try again tomorrow", "email")
+        return counted
 
     # -- webhooks --------------------------------------------------------------------------------
     def register_webhook(self, by: Caller, command_id: str | None, url: str, types: list[str],

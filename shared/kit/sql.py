@@ -68,6 +68,18 @@ class Db:
         with self.datastore.transaction(commit=commit) as raw:
             yield Cursor(raw, self)
 
+    def look(self, sql: str, params: tuple | list = ()) -> dict | None:
+        """One row of one read statement. On PostgreSQL on an autocommit connection, with no
+        transaction around it (BEGIN and ROLLBACK would be two more round trips); on SQLite in a
+        read transaction, as `transaction(commit=False)`."""
+        if not self.postgres:
+            with self.transaction(commit=False) as cur:
+                return cur.execute(sql, params).one()
+        with self.datastore.get_connection() as conn, conn.cursor() as raw:
+            raw.execute(self.render(sql), tuple(params))
+            row = raw.fetchone()
+        return None if row is None else dict(row)
+
     def execute_script(self, *statements: str) -> None:
         """DDL; on PostgreSQL one replica at a time (a transaction-level advisory lock per schema),
         since concurrent CREATE ... IF NOT EXISTS can fail on the catalog."""

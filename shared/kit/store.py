@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -27,6 +27,7 @@ from shared.kit.eventstore import (  # noqa: F401  (re-exported: the store's set
     Store, build_env, ddl_lock_held, ddl_lock_key, ddl_turn, ensure_schema, parse_database_url, popo_env,
 )
 from shared.kit.errors import Conflict, InvalidInput, LangXanhError, NotFound
+from shared.kit.group_commit import GroupCommit
 from shared.kit.places import PlacedMapper, mark, unmark
 from shared.kit.turns import Turn, Turns
 
@@ -37,12 +38,14 @@ log = logging.getLogger(__name__)
 class _CommandTable:
     """The command record table's statements, shared by both recorders."""
 
-    def command_row(self, kwargs: dict) -> tuple[str, str, str] | None:
-        command = kwargs.get("command")
-        if not command:
-            return None
-        command_id, result = command
-        return command_id, json.dumps(result, sort_keys=True, default=str), datetime.now(timezone.utc).isoformat()
+    def command_rows(self, kwargs: dict) -> list[tuple[str, str, str]]:
+        """The command records to write with these events: one command's (`command`), or those of
+        the commands of a group commit (`commands`, shared/kit/group_commit.py)."""
+        commands = list(kwargs.get("commands") or ())
+        if kwargs.get("command"):
+            commands.append(kwargs["command"])
+        now = datetime.now(timezone.utc).isoformat()
+        return [(command_id, json.dumps(result, sort_keys=True, default=str), now) for command_id, result in commands]
 
 
 class SQLiteCommandRecorder(SQLiteApplicationRecorder, _CommandTable):
@@ -53,9 +56,9 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder, _CommandTable):
 
     def _insert_events(self, c, stored_events, **kwargs):  # type: ignore[no-untyped-def]
         returning = super()._insert_events(c, stored_events, **kwargs)
-        row = self.command_row(kwargs)
-        if row:
-            c.execute("INSERT INTO lx_commands VALUES (?,?,?)", row)
+        rows = self.command_rows(kwargs)
+        if rows:
+            c.executemany("INSERT INTO lx_commands VALUES (?,?,?)", rows)
         return returning
 
     def select_command(self, command_id: str) -> Any | None:
@@ -83,15 +86,18 @@ class PostgresCommandRecorder(PostgresApplicationRecorder, _CommandTable):
         from psycopg.sql import SQL
 
         super()._insert_events(curs, stored_events, **kwargs)
-        row = self.command_row(kwargs)
-        if row:
-            curs.execute(SQL(f"INSERT INTO {self.commands_table} VALUES (%s,%s,%s)"), row)
+        rows = self.command_rows(kwargs)
+        if rows:
+            curs.executemany(SQL(f"INSERT INTO {self.commands_table} VALUES (%s,%s,%s)"), rows)
 
     def select_command(self, command_id: str) -> Any | None:
+        """One statement on an autocommit connection, no transaction around it (BEGIN and ROLLBACK
+        were two more round trips, each a turn of the hub, on every command's first look)."""
         from psycopg.sql import SQL
 
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL(f"SELECT result FROM {self.commands_table} WHERE command_id=%s"), (command_id,))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL(f"SELECT result FROM {self.commands_table} WHERE command_id=%s"), (command_id,),
+                         prepare=True)
             row = curs.fetchone()
         return None if row is None else json.loads(row["result"])
 
@@ -163,6 +169,7 @@ class ServiceApplication(Application):
         super().__init__(store.env if store is not None else env)
         self._memory_commands: dict[str, Any] = {}
         self._turns = Turns()  # writers of one aggregate in this process take turns (shared/kit/turns.py)
+        self._group = GroupCommit(self._record)  # concurrent saves in one transaction (shared/kit/group_commit.py)
         self.on_saved: Callable[[], None] | None = None  # e.g. wake the relay
 
     # -- eventsourcing's construction hooks: the given store's parts, when there is one ----------
@@ -202,6 +209,16 @@ class ServiceApplication(Application):
             return super()._record(processing_event)
         finally:
             unmark(events)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list:
+        """eventsourcing's `save`, the write joined with those of concurrent commands of this
+        process into one transaction (shared/kit/group_commit.py); raises this save's own error."""
+        processing_event: ProcessingEvent = ProcessingEvent()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._group.save(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def _notify(self, recordings: list) -> None:
         """Called by eventsourcing after new events were recorded."""

@@ -55,7 +55,9 @@ def rpc_ping(env: dict, n: int) -> float:
         return n / (time.perf_counter() - t0)
 
 
-def rpc_concurrent(env: dict, n: int, workers: int) -> float:
+def rpc_concurrent(env: dict, n: int, workers: int, ping: bool = False) -> float:
+    """`n` register_site over `workers` clients at once; with `ping`, bare `ping`s instead (the
+    ceiling of the RPC stack alone at that concurrency, no store)."""
     per = n // workers
     barrier = threading.Barrier(workers + 1)
 
@@ -63,7 +65,7 @@ def rpc_concurrent(env: dict, n: int, workers: int) -> float:
         with ServiceClient(actor=AGENCY, amqp_uri=env["AMQP_URI"], timeout=60) as c:
             barrier.wait()
             for i in range(per):
-                c.sites.register_site(**fields(w * per + i))
+                c.sites.ping() if ping else c.sites.register_site(**fields(w * per + i))
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
     [t.start() for t in threads]
@@ -98,6 +100,7 @@ def run(store: str, n: int, workers: int, amqp_uri: str | None = None) -> dict:
         ping = rpc_ping(env, n)
         seq = rpc_sequential(env, n)
         conc = rpc_concurrent(env, n, workers)
+        conc_ping = rpc_concurrent(env, n, workers, ping=True)
     finally:
         proc.terminate()
         proc.wait(30)
@@ -110,7 +113,8 @@ def run(store: str, n: int, workers: int, amqp_uri: str | None = None) -> dict:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             for suffix in ("svc_sites", "direct_sites"):
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema_prefix}{suffix}" CASCADE')
-    return {"store": store, "events": n, "bare_rpc_ping_eps": ping, "rpc_sequential_eps": seq, f"rpc_{workers}_clients_eps": conc,
+    return {"store": store, "events": n, "bare_rpc_ping_eps": ping, f"bare_rpc_ping_{workers}_clients_eps": conc_ping,
+            "rpc_sequential_eps": seq, f"rpc_{workers}_clients_eps": conc,
             "application_direct_eps": via_app, "eventsourcing_bare_eps": bare}
 
 

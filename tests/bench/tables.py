@@ -35,6 +35,7 @@ def table(results: list[dict]) -> str:
         row("P3 indicators rebuild, events/s", lambda r: f0(r["P3"]["rebuild_eps"])),
         row("P4 `register_site` over RPC, 1 client, events/s", lambda r: f0(r["P4"]["rpc_sequential_eps"])),
         row("P4 over RPC, 8 clients, events/s", lambda r: f0(r["P4"]["rpc_8_clients_eps"])),
+        row("P4 bare RPC `sites.ping`, 8 clients, calls/s", lambda r: f0(r["P4"]["bare_rpc_ping_8_clients_eps"])),
         row("P4 Application direct, events/s", lambda r: f0(r["P4"]["application_direct_eps"])),
         row("P4 eventsourcing aggregate save, bare, events/s", lambda r: f0(r["P4"]["eventsourcing_bare_eps"])),
         *(row(label, fn) for label, fn in report_baseline.ROWS),
