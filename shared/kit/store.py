@@ -68,6 +68,9 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder, _CommandTable):
         return None if row is None else json.loads(row["result"])
 
 
+NO_AUTO_PREPARE = 2**62  # executions before psycopg prepares a statement by itself: never
+
+
 class PostgresCommandRecorder(PostgresApplicationRecorder, _CommandTable):
     @property
     def commands_table(self) -> str:
@@ -85,6 +88,13 @@ class PostgresCommandRecorder(PostgresApplicationRecorder, _CommandTable):
     def _insert_events(self, curs, stored_events, **kwargs):  # type: ignore[no-untyped-def]
         from psycopg.sql import SQL
 
+        # psycopg prepares a statement by itself on its sixth execution, and inside a pipeline
+        # (eventsourcing's insert_events, which this opens) it never checks that preparation: after a
+        # write that failed in the pipeline (a twin's command record, a raced version) the connection
+        # counted a statement as prepared that the server never kept, and a later write on it failed
+        # with 'prepared statement "_pg3_N" does not exist'. Only the statements eventsourcing
+        # prepares on purpose (prepare=True, checked) are prepared on a writer's connection.
+        curs.connection.prepare_threshold = NO_AUTO_PREPARE
         super()._insert_events(curs, stored_events, **kwargs)
         rows = self.command_rows(kwargs)
         if rows:
