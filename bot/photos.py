@@ -7,6 +7,7 @@ import base64
 from telegram import Update
 
 from bot.common import Ctx, Reject, call, deps
+from shared.contracts.documents_answers import PhotoStored
 from shared.kit.errors import InvalidInput
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -37,4 +38,4 @@ async def store_photo(update: Update, context: Ctx) -> str:
     except InvalidInput as e:
         key = REFUSALS.get(e.rule or "", "photo-unreadable")
         raise Reject(key, mb=round(limit / 1_000_000, 1)) from None
-    return answer["photo"]
+    return PhotoStored.model_validate(answer).photo

@@ -63,10 +63,16 @@ class NoManifestsViews(Unplugged):
 
 
 class AnyPhoto:
-    """No blob store: every photo a command names counts as stored."""
+    """No blob store: every photo a command names counts as stored; no document can be read or kept."""
 
     def claim(self, digest: str) -> bool:
         return True
+
+    def get(self, digest: str) -> bytes:
+        raise NotFound(f"this test plugged no blob store: no file {digest}", "document", "exists")
+
+    def put(self, data: bytes) -> str:
+        raise InvalidInput("this test plugged no blob store", "document", "required")
 
 
 class NoEvidence:

@@ -21,6 +21,7 @@ from bot.flows import DRAFTS
 from bot.flows.manifest.parse import today
 from bot.labels import day
 from bot.texts import t
+from shared.contracts.documents_answers import DocumentStored
 from shared.contracts.inspections_answers import AnnualReportFiled, ReportingYear
 from shared.kit.actor import ESTABLISHMENT_ROLES
 
@@ -131,17 +132,16 @@ async def got_document(update: Update, context: Ctx) -> int:
         raise Reject("stale-button")
     establishment = await linked_establishment(update, context)
     data = await download(update, context)
-    stored = await call(update, context, "inspections", "store_report_document",
-                        data_b64=base64.b64encode(data).decode())
+    stored = DocumentStored.model_validate(await call(update, context, "inspections", "store_report_document",
+                                                      data_b64=base64.b64encode(data).decode()))
     answer = AnnualReportFiled.model_validate(await call(
         update, context, "inspections", "file_annual_report", command_id=d["command_id"],
-        establishment_id=establishment, year=d["year"], document=stored["sha256"]))
+        establishment_id=establishment, year=d["year"], document=stored.sha256))
     context.user_data.pop(DRAFT, None)
     lng = lang(update, context)
     await say(update, context, "ar-corrected" if answer.corrected else "ar-filed", year=answer.year,
               due=day(answer.due_before), late="yes" if answer.late else "no",
-              kind=t(lng, f"ar-kind-{stored['kind']}") if stored.get("kind") in ("pdf", "docx", "xlsx") else "",
-              kb=max(1, round(int(stored.get("bytes") or len(data)) / 1000)))
+              kind=t(lng, f"ar-kind-{stored.kind}"), kb=max(1, round(stored.bytes / 1000)))
     return ConversationHandler.END
 
 

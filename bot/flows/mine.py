@@ -2,7 +2,6 @@
 resolved one with a reason and a new photo. State changes are pushed by the feed (bot/feed.py)."""
 from __future__ import annotations
 
-import base64
 import uuid
 
 from telegram import Update
@@ -13,6 +12,7 @@ from bot.common import Ctx, Reject, answer_query, buttons, call, conversation, l
 from bot.labels import day
 from bot.photos import store_photo
 from bot.texts import t
+from shared.contracts.documents_answers import PhotoData
 from shared.contracts.inspections_answers import IncidentCard
 from shared.vocabulary import INFORMATION_STATES
 
@@ -87,8 +87,9 @@ async def before_after(update: Update, context: Ctx, i: IncidentCard) -> None:
     lng = lang(update, context)
     for key, digests in (("mine-before", i.photos), ("mine-after", i.after_photos)):
         for n, digest in enumerate(digests[:3], 1):
-            photo = await call(update, context, "inspections", "incident_photo", incident_id=str(i.id), photo=digest)
-            await context.bot.send_photo(update.effective_chat.id, base64.b64decode(photo["data_b64"]),
+            photo = PhotoData.model_validate(await call(update, context, "inspections", "incident_photo",
+                                                        incident_id=str(i.id), photo=digest))
+            await context.bot.send_photo(update.effective_chat.id, photo.data(),
                                          caption=t(lng, key, n=n, count=len(digests[:3])))
 
 

@@ -30,6 +30,7 @@ from bot.flows.monitoring_card import card, evaluation, num
 from bot.flows.monitoring_parse import MAX_LINE, MAX_LINES, BadResults, Catalogue, read_results
 from bot.texts import t
 from shared import reference
+from shared.contracts.documents_answers import DocumentStored, MonitoringFiled
 from shared.kit.errors import LangXanhError
 from shared.kit.text import fold
 
@@ -136,10 +137,9 @@ async def got_document(update: Update, context: Ctx) -> int:
     d = draft(context, "samples")
     await establishment(update, context)
     data = await download(update, context)
-    stored = await call(update, context, "inspections", "store_report_document",
-                        data_b64=base64.b64encode(data).decode())
-    d["document"] = {"sha256": stored["sha256"], "kind": stored.get("kind"),
-                     "bytes": int(stored.get("bytes") or len(data))}
+    stored = DocumentStored.model_validate(await call(update, context, "inspections", "store_report_document",
+                                                      data_b64=base64.b64encode(data).decode()))
+    d["document"] = stored.summary()
     return await show_card(update, context, d)
 
 
@@ -168,9 +168,10 @@ async def confirm_pressed(update: Update, context: Ctx) -> int:
         raise Reject("stale-button")
     est = await establishment(update, context)
     try:
-        answer = await call(update, context, "inspections", "file_monitoring_results", command_id=d["command_id"],
-                            establishment_id=est, sampled_on=d["sampled_on"], samples=d["samples"],
-                            document=(d["document"] or {}).get("sha256"))
+        answer = MonitoringFiled.model_validate(await call(
+            update, context, "inspections", "file_monitoring_results", command_id=d["command_id"],
+            establishment_id=est, sampled_on=d["sampled_on"], samples=d["samples"],
+            document=(d["document"] or {}).get("sha256")))
     except LangXanhError as e:
         return await refused(update, context, e)
     context.user_data.pop(DRAFT, None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.flows.manifest.parse import fmt_date
 from bot.flows.monitoring_parse import Catalogue
 from bot.texts import t
+from shared.contracts.documents_answers import MonitoringFiled, SampleEvaluated
 
 REASONS = ("before_successor", "transition", "transition_assumed", "new_facility", "transition_ended")
 KINDS = ("pdf", "docx", "xlsx")
@@ -40,24 +41,24 @@ def card(lng: str, d: dict) -> str:
              lines="\n".join(sample_line(lng, s) for s in d["samples"]), document=document)
 
 
-def limit_text(lng: str, row: dict) -> str:
-    unit = "" if row["unit"] == "-" else f" {row['unit']}"
-    if row.get("limit_min") is not None:
-        text = t(lng, "mon-limit-range", low=num(lng, row["limit_min"]), high=num(lng, row["limit_max"]), unit=unit)
+def limit_text(lng: str, row: SampleEvaluated) -> str:
+    unit = "" if row.unit == "-" else f" {row.unit}"
+    if row.limit_min is not None:
+        text = t(lng, "mon-limit-range", low=num(lng, row.limit_min), high=num(lng, row.limit_max), unit=unit)
     else:
-        text = t(lng, "mon-limit-max", high=num(lng, row["limit_max"]), unit=unit)
-    if row.get("limit_source") == "permit":
+        text = t(lng, "mon-limit-max", high=num(lng, row.limit_max), unit=unit)
+    if row.limit_source == "permit":
         text += " " + t(lng, "mon-limit-permit")
-    elif row.get("permit_verdict") == "unit_differs":
+    elif row.permit_verdict == "unit_differs":
         text += " " + t(lng, "mon-limit-permit-unit")
     return text
 
 
-def row_line(lng: str, row: dict) -> str:
-    unit = "" if row["unit"] == "-" else f" {row['unit']}"
-    args = {"name": row["parameter"], "value": num(lng, row["value"]), "unit": unit, "limit": limit_text(lng, row)}
-    if row.get("exceeds"):
-        return t(lng, "mon-row-over", factor=num(lng, row.get("exceedance")), **args)
+def row_line(lng: str, row: SampleEvaluated) -> str:
+    unit = "" if row.unit == "-" else f" {row.unit}"
+    args = {"name": row.parameter, "value": num(lng, row.value), "unit": unit, "limit": limit_text(lng, row)}
+    if row.exceeds:
+        return t(lng, "mon-row-over", factor=num(lng, row.exceedance), **args)
     return t(lng, "mon-row-within", **args)
 
 
@@ -69,14 +70,14 @@ def reason(lng: str, code: str | None, cat: Catalogue) -> str:
                                            **facts})
 
 
-def evaluation(lng: str, sampled_on: str, answer: dict, cat: Catalogue) -> str:
+def evaluation(lng: str, sampled_on: str, answer: MonitoringFiled, cat: Catalogue) -> str:
     """The filing's answer: which table applied and why, each parameter within or over its limit."""
-    rows = answer.get("samples") or []
-    first = rows[0] if rows else {}
-    table = str(first.get("limit_table") or "—").split(";", 1)[0]
-    over = sum(1 for r in rows if r.get("exceeds"))
-    return t(lng, "mon-filed", day=fmt_date(sampled_on), ref=answer.get("ref") or "—", table=table,
-             version=first.get("limit_version") or "—", reason=reason(lng, first.get("limit_reason"), cat),
+    rows, over = answer.samples, answer.over
+    first = rows[0] if rows else None
+    table = str(first.limit_table if first and first.limit_table else "—").split(";", 1)[0]
+    return t(lng, "mon-filed", day=fmt_date(sampled_on), ref=answer.ref or "—", table=table,
+             version=(first.limit_version if first else None) or "—",
+             reason=reason(lng, first.limit_reason if first else None, cat),
              rows="\n".join(row_line(lng, r) for r in rows),
              verdict=t(lng, "mon-verdict-over", count=over, total=len(rows)) if over
              else t(lng, "mon-verdict-within", total=len(rows)))

@@ -21,7 +21,7 @@ from bot.common import (Ctx, Reject, answer_query, buttons, call, conversation, 
 from bot.labels import day
 from bot.photos import store_photo
 from bot.texts import t
-from shared.contracts.inspections_answers import Deadline, Task
+from shared.contracts.inspections_answers import Deadline, IncidentDocument, Task, TaskPage
 from shared.contracts.sites_answers import SiteCard
 from shared.kit.calendar import distance_m
 
@@ -53,9 +53,9 @@ async def inspector_email(update: Update, context: Ctx) -> str:
     return email
 
 
-def due_text(task: dict) -> str:
+def due_text(task: Deadline) -> str:
     """The assignment's due day, else the Hanoi day the resolution is due by (never a UTC date)."""
-    return day(Deadline.model_validate(task).due_day)
+    return day(task.due_day)
 
 
 def task_line(lng: str, task: Task) -> str:
@@ -82,42 +82,43 @@ async def paged(update: Update, context: Ctx) -> None:
 
 
 async def show_page(update: Update, context: Ctx, offset: int) -> None:
-    page = await call(update, context, "inspections", "my_tasks", offset=offset, limit=PAGE)
+    page = TaskPage.model_validate(await call(update, context, "inspections", "my_tasks", offset=offset, limit=PAGE))
     lng = lang(update, context)
-    if not page["items"]:
+    if not page.items:
         await say(update, context, "tasks-none")
         return
-    rows = [[(f"{i['ticket']} · {t(lng, 'cat-' + i['category'])}", f"task:{i['id']}")] for i in page["items"]]
+    rows = [[(f"{i.ticket} · {t(lng, 'cat-' + i.category)}", f"task:{i.id}")] for i in page.items]
     nav = []
     if offset > 0:
         nav.append((t(lng, "tasks-prev"), f"tasks:{max(offset - PAGE, 0)}"))
-    if offset + PAGE < page["total"]:
+    if offset + PAGE < page.total:
         nav.append((t(lng, "tasks-next"), f"tasks:{offset + PAGE}"))
     if nav:
         rows.append(nav)
-    text = "\n".join([t(lng, "tasks-title", total=page["total"], first=offset + 1,
-                        last=offset + len(page["items"]))] + [task_line(lng, Task.model_validate(i)) for i in page["items"]])
+    text = "\n".join([t(lng, "tasks-title", total=page.total, first=offset + 1,
+                        last=offset + len(page.items))] + [task_line(lng, i) for i in page.items])
     await send_text(update, context, text, buttons(rows))
 
 
-async def own_task(update: Update, context: Ctx, incident_id: str) -> dict:
+async def own_task(update: Update, context: Ctx, incident_id: str) -> IncidentDocument:
     """The report, when it is assigned to this inspector by name (else Reject, nothing asked)."""
     email = await inspector_email(update, context)
-    doc = await call(update, context, "inspections", "get_incident", incident_id=incident_id)
-    if ((doc.get("assignment") or {}).get("inspector") or "").lower() != email:
+    doc = IncidentDocument.model_validate(await call(update, context, "inspections", "get_incident",
+                                                     incident_id=incident_id))
+    if doc.inspector != email:
         raise Reject("tasks-not-yours")
     return doc
 
 
-async def place_text(update: Update, context: Ctx, doc: dict) -> str:
+async def place_text(update: Update, context: Ctx, doc: IncidentDocument) -> str:
     lng = lang(update, context)
-    if doc.get("site_id"):
-        site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=str(doc["site_id"])))
+    if doc.site_id:
+        site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=str(doc.site_id)))
         return t(lng, "where-site", name=site.name)
-    if doc.get("location"):
-        loc = doc["location"]
-        return t(lng, "where-point", lat=f"{loc['lat']:.2f}", lon=f"{loc['lon']:.2f}")  # coarse on the card
-    return t(lng, "where-address", address=doc.get("address") or "—")
+    if doc.location:
+        loc = doc.location  # coarse on the card
+        return t(lng, "where-point", lat=f"{loc.lat:.2f}", lon=f"{loc.lon:.2f}")
+    return t(lng, "where-address", address=doc.address or "—")
 
 
 @step
@@ -125,17 +126,17 @@ async def card(update: Update, context: Ctx) -> None:
     await answer_query(update)
     doc = await own_task(update, context, parse_id(update.callback_query.data))
     lng = lang(update, context)
-    job = doc.get("assignment") or {}
-    text = t(lng, "tasks-card", ticket=doc["ticket"], category=t(lng, f"cat-{doc['category']}"),
-             priority=t(lng, f"tasks-priority-{doc.get('priority') or 'normal'}"), due=due_text(job),
-             place=await place_text(update, context, doc), description=(doc.get("description") or "")[:500],
-             photos=doc.get("photo_count", 0), state=t(lng, f"state-{doc['state']}"))
+    job = Deadline(due=doc.assignment.due if doc.assignment else None)
+    text = t(lng, "tasks-card", ticket=doc.ticket, category=t(lng, f"cat-{doc.category}"),
+             priority=t(lng, f"tasks-priority-{doc.priority or 'normal'}"), due=due_text(job),
+             place=await place_text(update, context, doc), description=(doc.description or "")[:500],
+             photos=doc.photo_count, state=t(lng, f"state-{doc.state}"))
     rows = []
-    if doc["state"] == "assigned":
-        rows.append([(t(lng, "tasks-btn-verify"), f"tverify:{doc['id']}")])
-    if doc["state"] == "verified":
-        rows.append([(t(lng, "tasks-btn-resolve"), f"tresolve:{doc['id']}")])
-    rows.append([(t(lng, "tasks-btn-note"), f"tnote:{doc['id']}")])
+    if doc.state == "assigned":
+        rows.append([(t(lng, "tasks-btn-verify"), f"tverify:{doc.id}")])
+    if doc.state == "verified":
+        rows.append([(t(lng, "tasks-btn-resolve"), f"tresolve:{doc.id}")])
+    rows.append([(t(lng, "tasks-btn-note"), f"tnote:{doc.id}")])
     await send_text(update, context, text, buttons(rows))
 
 
@@ -143,13 +144,13 @@ async def card(update: Update, context: Ctx) -> None:
 async def _begin(update: Update, context: Ctx, kind: str, state: str, prompt: str) -> int | None:
     await answer_query(update)
     doc = await own_task(update, context, parse_id(update.callback_query.data))
-    if state and doc["state"] != state:
-        raise Reject("tasks-wrong-state", state=t(lang(update, context), f"state-{doc['state']}"))
-    where, radius = doc.get("location"), NEAR_M
-    if not where and doc.get("site_id"):
-        site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=str(doc["site_id"])))
+    if state and doc.state != state:
+        raise Reject("tasks-wrong-state", state=t(lang(update, context), f"state-{doc.state}"))
+    where, radius = (doc.location.model_dump() if doc.location else None), NEAR_M
+    if not where and doc.site_id:
+        site = SiteCard.model_validate(await call(update, context, "sites", "get_site", site_id=str(doc.site_id)))
         where, radius = (site.location.as_dict() if site.location else None), NEAR_SITE_M
-    context.user_data["task"] = {"kind": kind, "incident_id": str(doc["id"]), "ticket": doc["ticket"],
+    context.user_data["task"] = {"kind": kind, "incident_id": str(doc.id), "ticket": doc.ticket,
                                  "command_id": f"bot-task-{kind}-{uuid.uuid4()}", "photos": [], "radius": radius,
                                  "place": where if isinstance(where, dict) and "lat" in where else None}
     await say(update, context, prompt)

@@ -46,7 +46,11 @@ class Directory(Protocol):
 
 
 class Blobs(Protocol):
+    """Stored files by sha256 (shared/kit/blobs.py BlobStore): a photo, a report document."""
+
     def claim(self, digest: str) -> bool: ...
+    def get(self, digest: str) -> bytes: ...
+    def put(self, data: bytes) -> str: ...
 
 
 @dataclass(frozen=True)

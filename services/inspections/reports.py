@@ -70,7 +70,7 @@ class ReportCommands:
     def _claim_document(self, digest: str) -> dict:
         if not isinstance(digest, str) or not HASH.match(digest):
             raise InvalidInput("a document is referenced by its sha256", docs.FIELD, "sha256")
-        if self.blobs is None or not self.blobs.claim(digest):  # type: ignore[attr-defined]
+        if not self.blobs.claim(digest):  # type: ignore[attr-defined]
             raise NotFound(f"document {digest[:12]}… was not uploaded (store it first)", docs.FIELD, "exists")
         data = self.blobs.get(digest)  # type: ignore[attr-defined]
         return docs.describe(digest, docs.document_kind(data), len(data))  # a photo's sha256 is refused here

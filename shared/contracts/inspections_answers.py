@@ -84,6 +84,40 @@ class Task(Deadline):
     overdue: bool = False
 
 
+class TaskPage(BaseModel):
+    """my_tasks's answer: a page of an inspector's tasks."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    items: list[Task] = []
+    total: int = 0
+    offset: int = 0
+    limit: int = 0
+
+
+class Point(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    lat: float
+    lon: float
+
+
+class StaffAssignment(Assignment):
+    inspector: str | None = None  # the staff e-mail (only in the full answer)
+
+
+class IncidentDocument(IncidentCard):
+    """get_incident's full answer as staff read it (the inspector's /tasks): where, how urgent, to whom."""
+
+    priority: str | None = None
+    site_id: UUID | None = None
+    location: Point | None = None
+    address: str | None = None
+    assignment: StaffAssignment | None = None  # type: ignore[assignment]
+
+    @property
+    def inspector(self) -> str:
+        return ((self.assignment.inspector if self.assignment else None) or "").lower()
+
+
 class AnnualFiling(BaseModel):
     """The annual report as filed (reporting_year's `annual`): when (a UTC instant), and whether late."""
 

@@ -5,6 +5,7 @@ lines stay as the service gives them (each flow takes the fields it carries into
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -88,11 +89,37 @@ class ManifestCard(Answer):
 
 
 class Signed(Answer):
-    """A signature's answer (sign_handover, sign_pickup, sign_again, return_copy4, …): the state after it."""
+    """A signature's answer (sign_handover, sign_pickup, sign_again, return_copy4, receive, treat,
+    correct, …): the state after it, and the manifest's version (a correction makes a new one)."""
 
     id: UUID
     version: int
     state: str
+    manifest_version: int = 1
 
 
-__all__ = ["Discrepancy", "ManifestCard", "ManifestRow", "Receipt", "Signature", "Signed", "Treatment"]
+class Rejected(Answer):
+    """reject's answer: the refused manifest's state and the linked manifest that carries the waste."""
+
+    id: UUID
+    state: str
+    linked_manifest: UUID
+    full: bool
+    to: Literal["alternate_facility", "generator"]
+
+
+class BulkLine(Answer):
+    manifest_id: str
+    signed: bool
+    error: dict | None = None  # the refusal as LangXanhError.as_dict() gives it
+
+
+class BulkSigned(Answer):
+    """bulk_sign's answer: how many signed, and each manifest's outcome in the order asked."""
+
+    signed: int
+    results: list[BulkLine]
+
+
+__all__ = ["BulkLine", "BulkSigned", "Discrepancy", "ManifestCard", "ManifestRow", "Receipt", "Rejected", "Signature",
+           "Signed", "Treatment"]

@@ -25,9 +25,9 @@ def test_a_report_filed_after_midnight_in_hanoi_is_dated_that_day_not_the_utc_da
 
 
 def test_a_task_is_due_on_its_assignments_day_else_the_hanoi_day_of_the_resolution() -> None:
-    assert due_text({"unit": "Thanh tra Sở", "due": "2026-12-09"}) == "09/12/2026"
-    assert due_text({"resolution_due": "2026-12-16T16:59:59.999+00:00"}) == "16/12/2026"
-    assert due_text({}) == "—"
+    assert due_text(Deadline.model_validate({"unit": "Thanh tra Sở", "due": "2026-12-09"})) == "09/12/2026"
+    assert due_text(Deadline.model_validate({"resolution_due": "2026-12-16T16:59:59.999+00:00"})) == "16/12/2026"
+    assert due_text(Deadline()) == "—"
     task = Task.model_validate({"id": uuid4(), "ticket": "LX-2", "category": "air", "state": "assigned",
                                 "priority": "urgent", "overdue": True,
                                 "resolution_due": datetime(2026, 12, 3, 17, 30, tzinfo=timezone.utc)})

@@ -7,7 +7,7 @@ from uuid import uuid4
 from bot.flows.manifest.card import extras
 from bot.flows.manifest.treat import received_on
 from bot.texts import t
-from shared.contracts.manifests_answers import ManifestCard, ManifestRow, Signed
+from shared.contracts.manifests_answers import BulkSigned, ManifestCard, ManifestRow, Rejected, Signed
 from tests.bot.manifest_fixtures import parties  # noqa: F401  (the fixture)
 
 AT_18_30_UTC = "2026-12-01T18:30:00+00:00"  # 01:30 on 2 December in Hanoi
@@ -41,3 +41,24 @@ def test_the_services_manifest_answers_validate_as_the_bots_models(parties) -> N
     assert m.number == "CT-ANS-1" and m.state == "received" and m.received and m.received.at.tzinfo is not None
     assert m.planned_date and m.planned_date.isoformat() == "2025-01-01" and m.transporters == [p.ids["transporter"]]
     assert {s.party for s in m.signatures} == {"generator", "transporter1", "facility1"}
+
+
+def test_the_answers_of_correct_receive_reject_and_bulk_sign_validate(parties) -> None:  # type: ignore[no-untyped-def]
+    p = parties
+    mid = p.file("CT-ANS-2", 10.0, 4.0)
+    corrected = Signed.model_validate(p.manifests("generator", "correct", manifest_id=mid, reason="biển số ghi nhầm",
+                                                  changes={"vehicle_plate": "30A-999.99"}, reason_code="vehicle_change"))
+    assert corrected.manifest_version == 2
+    p.manifests("generator", "sign_again", manifest_id=mid)
+    bulk = BulkSigned.model_validate(p.manifests("transporter", "bulk_sign", manifest_ids=[mid, str(uuid4())],
+                                                 step="pickup"))
+    assert bulk.signed == 1 and [r.signed for r in bulk.results] == [True, False]
+    assert bulk.results[1].error and bulk.results[1].error["kind"] == "not_found"
+    received = Signed.model_validate(p.manifests("facility", "receive", manifest_id=mid, measured=[
+        {"line": 1, "code": "16 01 06", "quantity_kg": 10.0}, {"line": 2, "code": "17 02 03", "quantity_kg": 4.0}]))
+    assert received.state == "received"
+    other = p.file("CT-ANS-3", 3.0, 2.0)
+    p.manifests("transporter", "sign_pickup", manifest_id=other)
+    rejected = Rejected.model_validate(p.manifests("facility", "reject", manifest_id=other, lines=[2], number="CT-ANS-3R",
+                                                   reason="thùng rò rỉ", reason_code="packaging"))
+    assert (rejected.full, rejected.to) == (False, "generator")

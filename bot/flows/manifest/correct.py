@@ -21,6 +21,7 @@ from bot.flows.manifest.lines import checked_kg
 from bot.flows.manifest.parse import PLATE_MAX, PLATE_MIN, fmt_date, fmt_kg, parse_date, plate, short, today
 from bot.texts import t
 from shared.contracts.manifests import CorrectionCode
+from shared.contracts.manifests_answers import Signed
 
 WHAT, PLATE, PLANNED, WHICH_LINE, KG = (
     "state:corr-what", "state:corr-plate", "state:corr-planned", "state:corr-line", "state:corr-kg")
@@ -237,17 +238,17 @@ async def confirmed(update: Update, context: Ctx) -> int:
     if pressed(update) != "yes":
         return await end_draft(update, context, DRAFT, "mf-cancelled-action")
     d, lng = draft(context), lang(update, context)
-    answer = await call(update, context, "manifests", "correct", command_id=d["command_id"],
-                        manifest_id=d["manifest_id"], changes=service_changes(d), reason=d["reason"],
-                        reason_code=d["code"])
+    answer = Signed.model_validate(await call(
+        update, context, "manifests", "correct", command_id=d["command_id"], manifest_id=d["manifest_id"],
+        changes=service_changes(d), reason=d["reason"], reason_code=d["code"]))
     context.user_data.pop(DRAFT, None)
     m = await manifest_of(update, context, d["manifest_id"])
     keyboard = buttons([[(t(lng, "mf-btn-open", number=d["number"]), f"mfshow:{d['manifest_id']}")]])
     if not m.resign:
         await say(update, context, "mf-corrected-none", keyboard, number=d["number"],
-                  version=answer["manifest_version"])
+                  version=answer.manifest_version)
         return END
     names = await names_of(update, context, [establishment_of(m, p) for p in m.resign])
-    await say(update, context, "mf-corrected", keyboard, number=d["number"], version=answer["manifest_version"],
+    await say(update, context, "mf-corrected", keyboard, number=d["number"], version=answer.manifest_version,
               parties=parties_text(lng, m, m.resign, names))
     return END

@@ -13,6 +13,7 @@ from bot.flows.manifest.common import (DRAFT, END, PHYSICAL_STATES, SEARCH_MAX, 
                                        draft, line_text, needs, pstate_name, route_text, state_name, text_of)
 from bot.flows.manifest.parse import MAX_KG, code_of, entry_name, fmt_date, fmt_kg, parse_kg, short
 from bot.texts import t
+from shared.contracts.manifests_answers import Signed
 from shared.kit.text import score
 
 CODE, QUANTITY, PSTATE, PACKAGING = "state:new-code", "state:new-quantity", "state:new-pstate", "state:new-packaging"
@@ -240,14 +241,14 @@ async def confirmed(update: Update, context: Ctx) -> int:
     d = draft(context)
     who = await actor(update, context)
     if not d.get("created"):
-        created = await call(update, context, "manifests", "create_manifest", command_id=d["command_id"],
-                             generator_id=who.establishment, number=d["number"],
-                             transporters=[x["id"] for x in d["transporters"]], facility_1=d["facility"]["id"],
-                             facility_2=(d.get("facility_2") or {}).get("id"), vehicle_plate=d["plate"],
-                             lines=d["lines"], planned_date=d["planned"])
-        d["created"] = created["id"]   # a retry after a failed signature signs the same manifest
-    signed = await call(update, context, "manifests", "sign_handover", command_id=d["sign_id"],
-                        manifest_id=d["created"])
+        created = Signed.model_validate(await call(
+            update, context, "manifests", "create_manifest", command_id=d["command_id"],
+            generator_id=who.establishment, number=d["number"], transporters=[x["id"] for x in d["transporters"]],
+            facility_1=d["facility"]["id"], facility_2=(d.get("facility_2") or {}).get("id"),
+            vehicle_plate=d["plate"], lines=d["lines"], planned_date=d["planned"]))
+        d["created"] = str(created.id)   # a retry after a failed signature signs the same manifest
+    signed = Signed.model_validate(await call(update, context, "manifests", "sign_handover", command_id=d["sign_id"],
+                                              manifest_id=d["created"]))
     context.user_data.pop(DRAFT, None)
-    await say(update, context, "mf-filed", number=d["number"], state=state_name(lang(update, context), signed["state"]))
+    await say(update, context, "mf-filed", number=d["number"], state=state_name(lang(update, context), signed.state))
     return END

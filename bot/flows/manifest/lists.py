@@ -15,7 +15,7 @@ from bot.common import Ctx, Reject, actor, answer_query, buttons, call, lang, sa
 from bot.flows.manifest.common import (AWAITING, LIST_SHOWN, REFUSAL_RULES, entry, manifest_of, party_name, pressed,
                                        reason, refused, state_name)
 from bot.texts import t
-from shared.contracts.manifests_answers import ManifestRow, Signed
+from shared.contracts.manifests_answers import BulkSigned, ManifestRow, Signed
 from shared.kit.actor import Role
 from shared.kit.errors import LangXanhError
 
@@ -154,14 +154,14 @@ def listed(context: Ctx, token: str, kind: str) -> tuple[dict, list[str]]:
 
 
 async def bulk_result(update: Update, context: Ctx, answer: dict, numbers: dict[str, str]) -> None:
-    lng = lang(update, context)
-    lines = [t(lng, "mf-bulk-result", signed=answer["signed"], total=len(answer["results"]))]
-    for r in answer["results"]:
-        number = numbers.get(r["manifest_id"], r["manifest_id"][:8])
-        if r["signed"]:
+    lng, done = lang(update, context), BulkSigned.model_validate(answer)
+    lines = [t(lng, "mf-bulk-result", signed=done.signed, total=len(done.results))]
+    for r in done.results:
+        number = numbers.get(r.manifest_id, r.manifest_id[:8])
+        if r.signed:
             lines.append(t(lng, "mf-bulk-signed-line", number=number))
         else:
-            lines.append(t(lng, "mf-bulk-failed-line", number=number, reason=reason(lng, r.get("error") or {})))
+            lines.append(t(lng, "mf-bulk-failed-line", number=number, reason=reason(lng, r.error or {})))
     await send_text(update, context, "\n".join(lines))
 
 

@@ -14,6 +14,7 @@ from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, draft, entry, 
                                        refused, state_name, text_of)
 from bot.flows.manifest.parse import MAX_KG, fmt_date, fmt_kg, parse_kg, short
 from bot.texts import t
+from shared.contracts.manifests_answers import Signed
 from shared.kit.calendar import local_date
 from shared.kit.errors import LangXanhError
 
@@ -102,8 +103,8 @@ async def receive_confirmed(update: Update, context: Ctx) -> int:
     measured = [{"line": line["line"], "code": line["code"], "quantity_kg": kg}
                 for line, kg in zip(d["lines"], d["measured"])]
     try:
-        answer = await call(update, context, "manifests", "receive", command_id=d["command_id"],
-                            manifest_id=d["manifest_id"], measured=measured)
+        answer = Signed.model_validate(await call(update, context, "manifests", "receive", command_id=d["command_id"],
+                                                  manifest_id=d["manifest_id"], measured=measured))
     except LangXanhError as e:
         if e.rule not in REFUSAL_RULES:
             raise
@@ -111,7 +112,7 @@ async def receive_confirmed(update: Update, context: Ctx) -> int:
         await refused(update, context, d["number"], e)     # out of turn: said in words, the draft ends
         return END
     context.user_data.pop(DRAFT, None)
-    await say(update, context, "mf-received", number=d["number"], state=state_name(lng, answer["state"]))
+    await say(update, context, "mf-received", number=d["number"], state=state_name(lng, answer.state))
     try:  # what follows is a courtesy: the receipt is signed whatever happens to it
         m = await manifest_of(update, context, d["manifest_id"])
         who = await actor(update, context)

@@ -17,6 +17,7 @@ from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, checked_text, 
 from bot.flows.manifest.parse import fmt_kg, short
 from bot.texts import t
 from shared.contracts.manifests import RejectionCode
+from shared.contracts.manifests_answers import Rejected
 from shared.kit.errors import LangXanhError
 
 WHICH, LINES, CODE, REASON = "state:reject-which", "state:reject-lines", "state:reject-code", "state:reject-reason"
@@ -161,10 +162,10 @@ async def confirmed(update: Update, context: Ctx) -> int | None:
         return await end_draft(update, context, DRAFT, "mf-cancelled-action")
     d, lng = draft(context), lang(update, context)
     try:
-        answer = await call(update, context, "manifests", "reject", command_id=d["command_id"],
-                            manifest_id=d["manifest_id"], lines=None if whole(d) else d["chosen"],
-                            reason=d["reason"], reason_code=d["code"], number=d["new_number"],
-                            alternate_facility=(d["alternate"] or {}).get("id"))
+        answer = Rejected.model_validate(await call(
+            update, context, "manifests", "reject", command_id=d["command_id"], manifest_id=d["manifest_id"],
+            lines=None if whole(d) else d["chosen"], reason=d["reason"], reason_code=d["code"],
+            number=d["new_number"], alternate_facility=(d["alternate"] or {}).get("id")))
     except LangXanhError as e:
         if e.rule not in REFUSAL_RULES:
             raise
@@ -173,6 +174,6 @@ async def confirmed(update: Update, context: Ctx) -> int | None:
         return END
     context.user_data.pop(DRAFT, None)
     dest = d["alternate"]["name"] if d["alternate"] else t(lng, "mf-reject-to-generator")
-    await say(update, context, "mf-rejected", number=d["number"], state=state_name(lng, answer["state"]),
+    await say(update, context, "mf-rejected", number=d["number"], state=state_name(lng, answer.state),
               new_number=d["new_number"], dest=dest)
     return END

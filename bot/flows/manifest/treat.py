@@ -13,7 +13,7 @@ from bot.flows.manifest.common import (DRAFT, END, REFUSAL_RULES, checked_text, 
 from bot.flows.manifest.lists import bulk_result, listed
 from bot.flows.manifest.parse import fmt_date, parse_date, short, today
 from bot.texts import t
-from shared.contracts.manifests_answers import ManifestCard
+from shared.contracts.manifests_answers import ManifestCard, Signed
 from shared.kit.errors import LangXanhError
 
 TREAT_DATE, TREAT_METHOD, TREAT_CONFIRM = "state:treat-date", "state:treat-method", "state:treat-confirm"
@@ -110,8 +110,9 @@ async def treat_confirmed(update: Update, context: Ctx) -> int:
         await bulk_result(update, context, answer, dict(zip(d["ids"], d["numbers"])))
         return END
     try:
-        answer = await call(update, context, "manifests", "treat", command_id=d["command_id"],
-                            manifest_id=d["ids"][0], method=d["method"], treated_on=d["treated_on"])
+        answer = Signed.model_validate(await call(
+            update, context, "manifests", "treat", command_id=d["command_id"], manifest_id=d["ids"][0],
+            method=d["method"], treated_on=d["treated_on"]))
     except LangXanhError as e:
         if e.rule not in REFUSAL_RULES:
             raise
@@ -119,5 +120,5 @@ async def treat_confirmed(update: Update, context: Ctx) -> int:
         await refused(update, context, d["numbers"][0], e)
         return END
     context.user_data.pop(DRAFT, None)
-    await say(update, context, "mf-treated", number=d["numbers"][0], state=state_name(lng, answer["state"]))
+    await say(update, context, "mf-treated", number=d["numbers"][0], state=state_name(lng, answer.state))
     return END
