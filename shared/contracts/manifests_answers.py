@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.kit.calendar import local_date
 
@@ -98,6 +98,23 @@ class Signed(Answer):
     manifest_version: int = 1
 
 
+class WasteCode(Answer):
+    """One entry of the waste-code catalogue in force (Circular 02/2022 Annex III as loaded)."""
+
+    code: str | None = Field(default=None, max_length=20)  # an entry without one is never offered
+    name_vi: str | None = None
+    name_en: str | None = None
+    state: str | None = None  # the usual physical state
+    marker: str | None = None  # KS / NH / TT-R …
+
+
+class WasteCatalogue(Answer):
+    """waste_catalogue's answer: the version in force and its codes."""
+
+    version: str = "?"
+    codes: list[WasteCode] = []
+
+
 class Rejected(Answer):
     """reject's answer: the refused manifest's state and the linked manifest that carries the waste."""
 
@@ -122,4 +139,4 @@ class BulkSigned(Answer):
 
 
 __all__ = ["BulkLine", "BulkSigned", "Discrepancy", "ManifestCard", "ManifestRow", "Receipt", "Rejected", "Signature",
-           "Signed", "Treatment"]
+           "Signed", "Treatment", "WasteCatalogue", "WasteCode"]

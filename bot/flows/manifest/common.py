@@ -22,7 +22,7 @@ from bot.flows import DRAFTS
 from bot.flows.manifest.parse import fmt_kg, one_line, short, today
 from bot.texts import t
 from shared.contracts.manifests import ManifestState, PhysicalState
-from shared.contracts.manifests_answers import ManifestCard
+from shared.contracts.manifests_answers import ManifestCard, WasteCatalogue
 from shared.contracts.sites_answers import EstablishmentCard, PartyFound
 from shared.kit.errors import LangXanhError
 
@@ -90,8 +90,8 @@ async def catalogue(update: Update, context: Ctx) -> dict:
     cached = context.application.bot_data.get("mf_catalogue")
     if cached and time.monotonic() - cached[0] < CATALOGUE_TTL:
         return cached[1]
-    answer = await call(update, context, "manifests", "waste_catalogue")
-    data = {"version": answer.get("version", "?"), "codes": [e for e in answer.get("codes", []) if e.get("code")]}
+    answer = WasteCatalogue.model_validate(await call(update, context, "manifests", "waste_catalogue"))
+    data = {"version": answer.version, "codes": [e.model_dump() for e in answer.codes if e.code]}  # the flows' search form
     context.application.bot_data["mf_catalogue"] = (time.monotonic(), data)
     return data
 
