@@ -39,6 +39,7 @@ from shared.kit.poison import DeliveryLog
 from shared.kit.public import PublicMapper
 from shared.kit.relay import AdvisoryLock, FileLock, Relay
 from shared.kit.rpc_guard import RequestGuard
+from shared.kit.rpc_publish import ReplyingRpcConsumer
 from shared.kit.source import SourceClient
 from shared.kit.store import parse_database_url
 
@@ -61,6 +62,8 @@ class Rpc(NamekoRpc):
     A request delivered again (`redelivered`) passes the service kit's poison-request guard
     first: past `poison_max_deliveries` deliveries it is parked in `rpc-<service>.parked`, not run.
     """
+
+    rpc_consumer = ReplyingRpcConsumer()  # replies without a publisher confirm (shared/kit/rpc_publish.py)
 
     def handle_message(self, body, message):  # type: ignore[no-untyped-def]
         """The poison-request guard (shared/kit/rpc_guard.py), for a request delivered again only."""

@@ -19,7 +19,9 @@ from typing import Any
 
 from kombu.exceptions import ChannelError
 from nameko.amqp.publish import Publisher, UndeliverableMessage, get_producer
-from nameko.rpc import MethodProxy
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
+                              SERIALIZER_CONFIG_KEY)
+from nameko.rpc import MethodProxy, Responder, RpcConsumer, get_rpc_exchange
 
 _OPTIONS = ("delivery_mode", "mandatory", "priority", "expiration", "serializer", "compression", "retry",
             "retry_policy")
@@ -63,3 +65,35 @@ class ReturnAwareMethodProxy(MethodProxy):
     """nameko's method proxy (`UnknownService` for an unroutable request) over `ReturnAwarePublisher`."""
 
     publisher_cls = ReturnAwarePublisher
+
+
+class ReplyPublisher(Publisher):
+    """A service's reply, published without a publisher confirm.
+
+    A reply goes to its caller's own reply queue, which is exclusive, not durable and gone with the
+    caller's connection: a confirm (one more broker round trip for every RPC, in the service's
+    worker) makes nothing of it survive a broker restart. What it caught was a reply the broker
+    never took — the publishing connection gone — and then the request is requeued and run again;
+    without it such a reply is lost like one in the reply queue, the caller's wait ends
+    `Unavailable`, and its retry with the same `command_id` answers from the command's record
+    without acting twice. Requests keep their confirm (`ReturnAwarePublisher`: an unknown service
+    is refused at once) and so does every event the relay publishes."""
+
+    use_confirms = False
+
+
+class ReplyResponder(Responder):
+    publisher_cls = ReplyPublisher
+
+
+class ReplyingRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, replying through `ReplyResponder` (then the request is acked, as in nameko)."""
+
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
+        config = self.container.config
+        responder = ReplyResponder(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                                   config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+                                   ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info

@@ -37,6 +37,32 @@ def test_a_reply_lost_with_the_broker_is_retried_and_the_service_lives(make_cont
         assert client.sites.search_sites(query="bat trang")[0]["id"] == site["id"]
 
 
+def test_a_reply_is_published_without_a_confirm_and_a_request_with_one(make_container, amqp_uri, monkeypatch):
+    """Replies go to the caller's exclusive reply queue: no publisher confirm (a broker round trip per
+    RPC, shared/kit/rpc_publish.py ReplyPublisher). The caller's request keeps its confirm, which is
+    how a call to a service that is not running is refused at once."""
+    from nameko.amqp import publish
+    from nameko.exceptions import UnknownService
+
+    seen = []
+    real = publish.get_producer
+
+    def spy(amqp_uri_, confirms=True, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(confirms)
+        return real(amqp_uri_, confirms, *args, **kwargs)
+
+    monkeypatch.setattr(publish, "get_producer", spy)
+    monkeypatch.setattr("shared.kit.rpc_publish.get_producer", spy)
+    container = make_container(SitesService)
+    container.start()
+    with ServiceClient(actor=AGENCY, amqp_uri=amqp_uri, timeout=15) as client:
+        seen.clear()
+        assert client.sites.ping()["log_head"] == 0
+        assert seen == [True, False]  # the request confirmed, the reply not
+        with pytest.raises(UnknownService):
+            client.call("nosuchservice", "ping")
+
+
 def test_a_long_timer_scan_lets_other_work_in_between_items():
     """`cooperatively` (the timers' scans over open aggregates): under eventlet each item yields,
     so an RPC or the relay runs during a scan of 58 000 open incidents instead of after it."""
