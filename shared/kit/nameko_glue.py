@@ -376,10 +376,14 @@ class ServiceKit(DependencyProvider):
                     thread.wait()
                 except Exception:  # noqa: BLE001 - the thread's own failure: the container reports it
                     pass
-        for thread in getattr(self, "_follow_threads", []):
+        threads = getattr(self, "_follow_threads", [])
+        for thread in threads:
             if not thread.dead:
                 log.info("%s: a follower's call to its source abandoned at the stop", self.service)
                 thread.kill()
+        ends = time.monotonic() + 0.5  # a killed loop's cleanup (its connection closed) may still yield:
+        while any(not t.dead for t in threads) and time.monotonic() < ends:  # let it end before nameko looks
+            eventlet.sleep(0.01)
 
     def _close_sources(self, wait: bool = True) -> None:
         for source in getattr(self, "sources", {}).values():

@@ -85,3 +85,25 @@ def test_a_long_timer_scan_lets_other_work_in_between_items():
     for t in threads:
         t.wait()
     assert order[:4] == ["scan0", "other0", "scan1", "other1"]
+
+
+def test_a_follow_loop_killed_at_the_stop_ends_before_nameko_looks_for_live_threads():
+    """Ctrl-C (tests/e2e/test_first_run.py, once in CI): a follow loop inside a call to a source
+    that stopped is killed after the stop's wait; its cleanup (closing its connection) yields, and
+    nameko, finding it still alive, killed it again with a WARNING in `langxanh up`'s output."""
+    import eventlet
+
+    from shared.kit.nameko_glue import ServiceKit
+
+    def follow_loop() -> None:
+        try:
+            eventlet.sleep(30)  # a call to a source that will never answer
+        finally:
+            eventlet.sleep(0.05)  # the cleanup of a killed loop: a connection closed
+
+    kit = ServiceKit.__new__(ServiceKit)
+    kit.service = "manifests"
+    kit._follow_threads = [eventlet.spawn(follow_loop)]
+    eventlet.sleep(0)
+    kit._end_follow_threads(wait=0.1)
+    assert all(t.dead for t in kit._follow_threads)
