@@ -37,12 +37,14 @@ run: $(STAMP)
 
 ## Every test, against the real RabbitMQ and PostgreSQL (each run in its own vhost and schemas).
 ## Two pytest-xdist workers share the files of the first and third runs (each worker is a run of
-## its own: its own vhost and schemas). tests/services monkey-patches eventlet, which xdist's
+## its own: its own vhost and schemas). tests/fuzz runs alone: its last test counts what the file's
+## fuzzing reached, which two workers would split. tests/services monkey-patches eventlet, which xdist's
 ## workers cannot carry, so it runs alone; so does the first run's "Ctrl-C stops within 5 s".
 XDIST := -n 2 --dist loadgroup
 test: $(STAMP) $(ASYNCAPI_TOOLS) $(CHROMIUM) infra
 	$(BIN)/python -m pytest $(XDIST) tests/domain tests/application tests/contracts tests/kit tests/transfer tests/bot tests/gateway \
-		tests/fuzz tests/deploy tests/security --ignore=tests/security/services
+		tests/deploy tests/security --ignore=tests/security/services
+	$(BIN)/python -m pytest tests/fuzz
 	$(BIN)/python -m pytest tests/services tests/security/services
 	$(BIN)/python -m pytest $(XDIST) tests/e2e tests/staff --ignore=tests/e2e/test_first_run.py
 	$(BIN)/python -m pytest tests/e2e/test_first_run.py
