@@ -42,6 +42,8 @@ class EventType(NamedTuple):
 def parse_type(type_string: object) -> EventType:
     """`vn.langxanh.inspections.incident_reported.v1` → EventType("inspections", "incident_reported", 1);
     `ValueError` for anything else (the one parser of the type string)."""
+    if type(type_string) is str and (known := _PARSED.get(type_string)) is not None:
+        return known
     text = str(type_string)
     match = TYPE.fullmatch(text) if len(text) <= MAX_TYPE_CHARS else None
     if match is None:
@@ -72,15 +74,19 @@ def _build() -> tuple[dict[str, type[PublicEvent]], dict[type[PublicEvent], str]
 
 # public type → contract class, and each contract's service (from every service's PUBLIC_EVENTS)
 EVENTS, SERVICE_OF = _build()
+# each contract's parts, and each known type string's: worked out once (the relay, every backfill
+# and every follower ask for them once an event)
+PARTS_OF: dict[type[PublicEvent], EventType] = {
+    c: EventType(service, c.event, c.version) for c, service in SERVICE_OF.items()}
+_PARSED: dict[str, EventType] = {str(parts): parts for parts in PARTS_OF.values()}
 
 
 def type_parts(contract: type[PublicEvent] | PublicEvent) -> EventType:
     cls = contract if isinstance(contract, type) else type(contract)
     try:
-        service = SERVICE_OF[cls]
+        return PARTS_OF[cls]
     except KeyError:
         raise LookupError(f"{cls.__qualname__} is in no service's PUBLIC_EVENTS") from None
-    return EventType(service, cls.event, cls.version)
 
 
 def type_of(contract: type[PublicEvent] | PublicEvent) -> str:

@@ -60,9 +60,26 @@ def _rfc3339(moment: datetime) -> str:
 class Built(dict):
     """An envelope this process built (`build`): the very JSON object that is published or
     answered (a dict; serialised as any dict), which `decode` reads without validating again as a
-    CloudEvent what `build` made valid by construction. What comes over the wire is a plain dict."""
+    CloudEvent what `build` made valid by construction. It keeps the contract instance its `data`
+    was dumped from (`public`, with that very `data` object), so an in-process follower (a
+    rebuild, `langxanh rebuild`) gets that instance back instead of validating the dump again;
+    nothing changes a Built after `build` (a copy made to change it is a plain dict, read as one
+    from the wire). What comes over the wire is a plain dict."""
 
-    __slots__ = ()
+    __slots__ = ("public", "dumped")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.public: PublicEvent | None = None
+        self.dumped: dict | None = None
+
+    def instance(self) -> PublicEvent | None:
+        """The contract instance `data` was dumped from, None when `data` or `type` is no longer
+        what `build` put there."""
+        public = self.public
+        if public is None or self.get("data") is not self.dumped or self.get("type") != str(type_parts(public)):
+            return None
+        return public
 
 
 def build(service: str, notification_id: int, public: PublicEvent, subject: str, time: datetime,
@@ -81,7 +98,8 @@ def build(service: str, notification_id: int, public: PublicEvent, subject: str,
                 sequence=format_sequence(notification_id))
     if commune:
         out["communecode"] = commune
-    out["data"] = public.model_dump(mode="json")
+    out["data"] = out.dumped = public.model_dump(mode="json")
+    out.public = public
     return out
 
 
@@ -195,22 +213,30 @@ def decode(envelope: dict) -> Received:
     """The contract instance of a public event's envelope (a dict as `build` makes it).
     `UnknownEvent` when no contract has its type or the contract refuses its data; `BadEnvelope`
     when it is not a CloudEvent at all."""
+    public = envelope.instance() if isinstance(envelope, Built) else None
     if isinstance(envelope, Built):  # built in this process (an in-process source): valid by construction
         type_string, data = envelope["type"], envelope["data"]
     else:
         ce = from_structured(envelope)
         type_string, data = ce.get_type(), ce.get_data()
+    if public is None:
+        public = _validated(type_string, data)
+    return Received(event=public, type=parse_type(type_string), id=envelope.get("id"),
+                    subject=str(envelope.get("subject")), time=str(envelope.get("time", "")),
+                    sequence=parse_sequence(envelope.get("sequence")),
+                    commune=envelope.get("communecode"), data=data)
+
+
+def _validated(type_string: str, data: Any) -> PublicEvent:
+    """The contract instance of an envelope's data; `UnknownEvent` when no contract has its type
+    or the contract refuses the data."""
     contract = contract_of(type_string)
     if contract is None:
         raise UnknownEvent(str(type_string)[:200], "no contract has this type")
     if not isinstance(data, dict):
         raise UnknownEvent(type_string, "data is not a JSON object")
     try:
-        public = contract.model_validate(data)
+        return contract.model_validate(data)
     except ValidationError as e:
         raise UnknownEvent(type_string, f"{contract.__qualname__} refuses its data "
                                         f"({e.error_count()} errors)") from None
-    return Received(event=public, type=parse_type(type_string), id=envelope.get("id"),
-                    subject=str(envelope.get("subject")), time=str(envelope.get("time", "")),
-                    sequence=parse_sequence(envelope.get("sequence")),
-                    commune=envelope.get("communecode"), data=data)
