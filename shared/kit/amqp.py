@@ -14,6 +14,7 @@ from kombu import Connection, Exchange, Producer, Queue
 from nameko.exceptions import UnknownService
 
 from shared.kit.poison import StreamGuard
+from shared.kit.store import green
 
 log = logging.getLogger(__name__)
 
@@ -195,11 +196,18 @@ class StreamConsumer:
 
         queue = Queue(self.queue_name, exchange=self.exchange, no_declare=True)
         with self.connection.Consumer([queue], on_message=on_message, channel=channel):
+            turn = green()
             while not self.stopped.is_set():
                 try:
                     self.connection.drain_events(timeout=0.5)
                 except socket.timeout:
                     pass
+                if turn:
+                    # A green socket's recv yields only when nothing is there to read: with a full
+                    # queue (a follower that caught up by pulling drains the relay's duplicates)
+                    # this loop would hold the hub until the queue is empty (P5's pings waited
+                    # 4-5 s). After each message the service gets a turn.
+                    time.sleep(0)
                 if idle:
                     idle()  # on its own interval, even while messages keep coming
 
