@@ -180,6 +180,14 @@ class StreamConsumer:
             channel.queue_bind(self.queue_name, self.exchange.name, q.routing_key)
         return self.queue_name
 
+    def unbind(self) -> None:
+        """Take the queue off the exchange (its patterns) for a catch-up by pulling that reads all
+        of it anyway (FollowLoop's start); `bind()` puts it back. What is in the queue stays there
+        (garbage in it is still parked when consumed, not dropped unseen)."""
+        channel = self.connection.default_channel
+        for q in self.queues:
+            channel.queue_unbind(self.queue_name, self.exchange.name, q.routing_key)
+
     def run(self, handler: Callable[[dict], None], idle: Callable[[], None] | None = None) -> None:
         if not getattr(self, "queue_name", None):
             self.bind()
@@ -252,6 +260,7 @@ class FollowLoop:
         self._stopping = threading.Event()
         self._consumer: StreamConsumer | None = None
         self._last = 0.0
+        self.ready = threading.Event()  # set once the start's catch-up is done and pushes come again
 
     def _failed(self) -> None:
         if self.on_error is not None:
@@ -267,8 +276,8 @@ class FollowLoop:
             self._failed()
             raise  # the consumer requeues the message
 
-    def _idle(self) -> None:
-        if time.monotonic() - self._last < self.interval:
+    def _idle(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < self.interval:
             return
         self._last = time.monotonic()
         if self._stopping.is_set():
@@ -304,7 +313,8 @@ class FollowLoop:
             self._consumer = consumer
             try:
                 consumer.bind()
-                self._idle()
+                self._start_unbound(consumer)
+                self.ready.set()
                 consumer.run(self._handle, idle=self._idle)
             except Exception:
                 if self._stopping.is_set():
@@ -315,6 +325,21 @@ class FollowLoop:
             finally:
                 consumer.close()
                 self._consumer = None
+
+    def _start_unbound(self, consumer: StreamConsumer) -> None:
+        """The start's catch-up, with the queue off the exchange: everything the source has is
+        pulled, so what its relay pushes meanwhile (a long backlog's every event) would only be
+        duplicates, each a persistent delivery and an ack for the broker and a message for this
+        process (P5). Then the queue is bound again and the follower pulls once more, so an event
+        stored while it was unbound is not missed; from there on, pushes. What waited in the queue
+        before the start is consumed after it (duplicates by then, garbage parked). A replica of
+        this service consuming the same queue meanwhile still catches up every `interval` seconds."""
+        consumer.unbind()
+        try:
+            self._idle(force=True)
+        finally:
+            consumer.bind()
+        self._idle(force=True)
 
     def _parked(self, kind: str, key: str, reason: str) -> None:
         self.parked += 1

@@ -52,7 +52,7 @@ def test_the_bot_feed_never_pushes_a_forged_event_and_pushes_the_real_one(sites,
     thread = threading.Thread(target=loop.run, daemon=True)
     try:
         thread.start()
-        wait(lambda: loop._consumer is not None and getattr(loop._consumer, "queue_name", None), what="the queue bound")
+        wait(loop.ready.is_set, what="the queue bound")
         # when: a forged next-sequence event is published, then the real event with that sequence
         publisher.publish("sites.site_registered", forged(sites.log_head() + 1))
         wait(lambda: getattr(follower, "unconfirmed", 0) or follower.position, what="the forged message handled")

@@ -69,7 +69,7 @@ def test_a_message_whose_handling_always_fails_is_parked_and_the_loop_follows_on
     thread = threading.Thread(target=loop.run, daemon=True)
     try:
         thread.start()
-        wait(lambda: loop._consumer is not None and getattr(loop._consumer, "queue_name", None), what="the queue bound")
+        wait(loop.ready.is_set, what="the queue bound")
         # when: the source's next event breaks the projection, every time
         sites.register_site(AGENCY, None, kind="craft_village", name="Poison", old_district="gia-lam")
         publisher.publish(*mapper.cloudevent(sites.select_notifications(0, 1)[0]))
