@@ -29,6 +29,7 @@ def main(amqp_uri: str, n: int) -> None:
     from kombu import Connection, Producer
 
     from shared.kit.amqp import StreamConsumer, events_exchange
+    from tests.kit.ticker import Ticker
 
     run = uuid.uuid4().hex[:8]
     exchange, queue = f"probe-{run}", f"probe-{run}.follows.sites"
@@ -45,34 +46,19 @@ def main(amqp_uri: str, n: int) -> None:
         if handled[0] == n:
             consumer.stop()
 
-    gaps: list[float] = []
-    running = True
-
-    def ticker() -> None:
-        last = time.monotonic()
-        while running:
-            eventlet.sleep(0.01)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
-
     gc.collect()
     gc.freeze()
-    tick = eventlet.spawn(ticker)
-    eventlet.sleep(0.02)
-    gaps.clear()
-    start = time.monotonic()
-    consumer.run(handler)
-    seconds = time.monotonic() - start
-    running = False
-    tick.wait()
+    with Ticker() as ticker:
+        start = time.monotonic()
+        consumer.run(handler)
+        seconds = time.monotonic() - start
     with Connection(amqp_uri) as conn:
         channel = conn.default_channel
         channel.queue_delete(queue)
         channel.exchange_delete(exchange)
     consumer.close()
-    print(json.dumps({"seconds": round(seconds, 3), "ticks": len(gaps), "handled": handled[0],
-                      "max_gap_ms": round(max(gaps, default=seconds) * 1000, 1)}))
+    print(json.dumps({"seconds": round(seconds, 3), "ticks": len(ticker.gaps), "handled": handled[0],
+                      "max_gap_ms": ticker.max_gap_ms(seconds)}))
 
 
 if __name__ == "__main__":

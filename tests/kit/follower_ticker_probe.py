@@ -27,6 +27,7 @@ def main(folder: str, n: int) -> None:
     from shared.kit.follower import Follower
     from shared.kit.sql import Db
     from tests.history import popo_history
+    from tests.kit.ticker import Ticker
 
     history = popo_history()
     history.generate(villages=max(1, n // 8), clusters=max(1, n // 50), manifests=max(1, n // 8),
@@ -46,32 +47,17 @@ def main(folder: str, n: int) -> None:
     Db.transaction = counted  # type: ignore[method-assign]
     followers = [Follower(s, projection, lambda p, k, events=events: [e for e in events if int(e["sequence"]) > p][:k],
                           page=n + 1) for s, events in pages.items()]
-    gaps: list[float] = []
-    running = True
-
-    def ticker() -> None:
-        last = time.monotonic()
-        while running:
-            eventlet.sleep(0.01)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
-
-    tick = eventlet.spawn(ticker)
-    eventlet.sleep(0.02)
-    gaps.clear()
-    transactions[0] = 0
-    start = time.monotonic()
-    applied = sum(f.catch_up() for f in followers)
-    seconds = time.monotonic() - start
-    running = False
-    tick.wait()
+    with Ticker() as ticker:
+        transactions[0] = 0
+        start = time.monotonic()
+        applied = sum(f.catch_up() for f in followers)
+        seconds = time.monotonic() - start
     store.close()
     for mapper in history.mappers.values():
         mapper.app.close()
-    print(json.dumps({"seconds": round(seconds, 3), "ticks": len(gaps), "applied": applied,
+    print(json.dumps({"seconds": round(seconds, 3), "ticks": len(ticker.gaps), "applied": applied,
                       "pages": {s: len(e) for s, e in pages.items()}, "transactions": transactions[0],
-                      "max_gap_ms": round(max(gaps, default=seconds) * 1000, 1)}))
+                      "max_gap_ms": ticker.max_gap_ms(seconds)}))
 
 
 if __name__ == "__main__":

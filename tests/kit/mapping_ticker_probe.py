@@ -42,6 +42,7 @@ def main(folder: str, n: int) -> None:
     from shared.kit.relay import Relay
     from shared.kit.sql import Db
     from shared.kit.store import app_for
+    from tests.kit.ticker import Ticker
     from tests.ports import sites_ports
 
     app = app_for(SitesApplication, "sites", Settings(data_dir=Path(folder), database_url=None), ports=sites_ports())
@@ -50,29 +51,14 @@ def main(folder: str, n: int) -> None:
         app.register_site(agency, None, kind="craft_village", name=f"Làng {i}", old_district="gia-lam")
     mapper = PublicMapper("sites", app, PUBLIC_EVENTS, place=app.place_of)
     relay = Relay(mapper, Db.of(app), Memory(), NoLock(), n)
-    gaps: list[float] = []
-    running = True
-
-    def ticker() -> None:
-        last = time.monotonic()
-        while running:
-            eventlet.sleep(0.01)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
-
     gc.collect()
     gc.freeze()  # what the set-up made stays out of the collector's full passes (their pauses are no yield's)
-    tick = eventlet.spawn(ticker)
-    eventlet.sleep(0.02)
-    gaps.clear()
-    start = time.monotonic()
-    mapped = len(mapper.events_since(0, n)) + relay.run_once()
-    seconds = time.monotonic() - start
-    running = False
-    tick.wait()
-    print(json.dumps({"seconds": round(seconds, 3), "ticks": len(gaps), "mapped": mapped,
-                      "max_gap_ms": round(max(gaps, default=seconds) * 1000, 1)}))
+    with Ticker() as ticker:
+        start = time.monotonic()
+        mapped = len(mapper.events_since(0, n)) + relay.run_once()
+        seconds = time.monotonic() - start
+    print(json.dumps({"seconds": round(seconds, 3), "ticks": len(ticker.gaps), "mapped": mapped,
+                      "max_gap_ms": ticker.max_gap_ms(seconds)}))
 
 
 if __name__ == "__main__":

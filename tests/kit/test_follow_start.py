@@ -11,27 +11,14 @@ tests/security/services/test_poison_followers.py). Real RabbitMQ, both stores.""
 import threading
 import uuid
 
-import pytest
 from kombu import Connection
 
-from services.sites.application import SitesApplication
-from shared.contracts.sites import PUBLIC_EVENTS
 from shared.kit.actor import Actor
 from shared.kit.amqp import FollowLoop, KombuPublisher, StreamConsumer
 from shared.kit.follower import Follower, MemoryProjection
-from shared.kit.public import PublicMapper
-from shared.kit.store import app_for
-from tests.ports import sites_ports
 from tests.security.test_poison_stream import wait
 
 AGENCY = Actor("officer-1", "agency")
-
-
-@pytest.fixture
-def sites(settings):
-    app = app_for(SitesApplication, "sites", settings, ports=sites_ports())
-    yield app
-    app.close()
 
 
 def register(sites, mapper, publisher, name: str) -> None:
@@ -41,9 +28,9 @@ def register(sites, mapper, publisher, name: str) -> None:
     publisher.publish(*mapper.cloudevent(sites.select_notifications(head - 1, 1)[0]))
 
 
-def test_the_start_pulls_with_the_queue_unbound_and_misses_nothing_pushed_meanwhile(sites, amqp_uri):
+def test_the_start_pulls_with_the_queue_unbound_and_misses_nothing_pushed_meanwhile(sites_app, mapper, amqp_uri):
+    sites = sites_app  # tests/kit/conftest.py: the sites Application and its public mapper
     exchange, queue = f"langxanh.events.{uuid.uuid4().hex[:8]}", f"indicators.follows.sites.{uuid.uuid4().hex[:6]}"
-    mapper = PublicMapper("sites", sites, PUBLIC_EVENTS, place=sites.place_of)
     publisher = KombuPublisher(amqp_uri, exchange)
     first = StreamConsumer(amqp_uri, exchange, ["sites.#"], queue=queue, durable=True, source="sites")
     first.bind()  # the follower's queue, as an earlier run of the service left it
