@@ -11,12 +11,11 @@ tests/security/services/test_poison_followers.py). Real RabbitMQ, both stores.""
 import threading
 import uuid
 
-from kombu import Connection
 
 from shared.kit.actor import Actor
 from shared.kit.amqp import FollowLoop, KombuPublisher, StreamConsumer
 from shared.kit.follower import Follower, MemoryProjection
-from tests.security.test_poison_stream import wait
+from tests.security.test_poison_stream import stop_and_clean, wait
 
 AGENCY = Actor("officer-1", "agency")
 
@@ -60,9 +59,4 @@ def test_the_start_pulls_with_the_queue_unbound_and_misses_nothing_pushed_meanwh
         assert len(seen) == 22
         assert follower.duplicates == 1  # the push that waited in the queue; before: 21 (the 20 pushed meanwhile too)
     finally:
-        loop.stop()
-        thread.join(timeout=10)
-        publisher.close()
-        with Connection(amqp_uri) as conn:
-            conn.channel().queue_delete(queue)
-            conn.channel().exchange_delete(exchange)
+        stop_and_clean(loop, thread, publisher, amqp_uri, exchange, queue)

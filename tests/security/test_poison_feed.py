@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from kombu import Connection
 
 from bot.feed import BotFeed
 from bot.store import open_store
@@ -19,7 +18,7 @@ from shared.kit.amqp import FollowLoop, KombuPublisher
 from shared.kit.follower import Follower
 from shared.kit.public import PublicMapper
 from shared.kit.store import app_for
-from tests.security.test_poison_stream import wait
+from tests.security.test_poison_stream import stop_and_clean, wait
 from tests.ports import sites_ports
 
 AGENCY = Actor("officer-1", "agency")
@@ -65,9 +64,4 @@ def test_the_bot_feed_never_pushes_a_forged_event_and_pushes_the_real_one(sites,
         assert pending[0]["id"].startswith("sites-1:") and site["id"]
         assert follower.unconfirmed == 1
     finally:
-        loop.stop()
-        thread.join(timeout=10)
-        publisher.close()
-        with Connection(amqp_uri) as conn:
-            conn.channel().queue_delete(queue)
-            conn.channel().exchange_delete(exchange)
+        stop_and_clean(loop, thread, publisher, amqp_uri, exchange, queue)

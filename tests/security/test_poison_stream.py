@@ -35,6 +35,17 @@ class Names(SqlProjection):
         cur.execute("DELETE FROM {t:test_poison_name}")
 
 
+def stop_and_clean(loop, thread, publisher, amqp_uri, exchange, *queues):  # type: ignore[no-untyped-def]
+    """A test's FollowLoop stopped, its publisher closed, its queues and exchange deleted."""
+    loop.stop()
+    thread.join(timeout=10)
+    publisher.close()
+    with Connection(amqp_uri) as conn:
+        for q in queues:
+            conn.channel().queue_delete(q)
+        conn.channel().exchange_delete(exchange)
+
+
 def wait(predicate, timeout=30.0, what="the condition"):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -89,11 +100,4 @@ def test_a_message_whose_handling_always_fails_is_parked_and_the_loop_follows_on
         assert sorted(r["name"] for r in projection.rows("SELECT name FROM {t:test_poison_name}")) == ["Làng Sau", "Poison"]
         assert thread.is_alive()
     finally:
-        loop.stop()
-        if thread.is_alive():
-            thread.join(timeout=10)
-        publisher.close()
-        with Connection(amqp_uri) as conn:
-            for q in (queue, f"{queue}.parked"):
-                conn.channel().queue_delete(q)
-            conn.channel().exchange_delete(exchange)
+        stop_and_clean(loop, thread, publisher, amqp_uri, exchange, queue, f"{queue}.parked")
