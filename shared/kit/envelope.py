@@ -213,12 +213,11 @@ def decode(envelope: dict) -> Received:
     """The contract instance of a public event's envelope (a dict as `build` makes it).
     `UnknownEvent` when no contract has its type or the contract refuses its data; `BadEnvelope`
     when it is not a CloudEvent at all."""
-    public = envelope.instance() if isinstance(envelope, Built) else None
     if isinstance(envelope, Built):  # built in this process (an in-process source): valid by construction
-        type_string, data = envelope["type"], envelope["data"]
+        public, type_string, data = envelope.instance(), envelope["type"], envelope["data"]
     else:
         ce = from_structured(envelope)
-        type_string, data = ce.get_type(), ce.get_data()
+        public, type_string, data = None, ce.get_type(), ce.get_data()
     if public is None:
         public = _validated(type_string, data)
     return Received(event=public, type=parse_type(type_string), id=envelope.get("id"),
